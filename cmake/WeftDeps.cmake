@@ -1,0 +1,22 @@
+# SPDX-License-Identifier: Apache-2.0
+# Every dependency is a Debian 12 package (tools/setup installs them) found
+# through its imported target.
+find_package(Threads REQUIRED)
+find_package(MPI 3.1 REQUIRED COMPONENTS C CXX)
+find_package(OpenMP REQUIRED COMPONENTS CXX)
+find_package(Boost 1.74 REQUIRED COMPONENTS fiber context)
+find_package(fmt REQUIRED)
+find_package(spdlog REQUIRED)
+if(NOT WEFT_CORE_ONLY)
+  set(HDF5_PREFER_PARALLEL TRUE)
+  find_package(HDF5 REQUIRED COMPONENTS C)
+  if(NOT HDF5_IS_PARALLEL)
+    message(FATAL_ERROR "weft needs parallel HDF5 (Debian: libhdf5-openmpi-dev); found a serial one at ${HDF5_INCLUDE_DIRS}")
+  endif()
+  find_package(Eigen3 3.4 REQUIRED NO_MODULE)
+  find_package(tomlplusplus 3 REQUIRED)
+  find_package(CLI11 2 REQUIRED)
+endif()
+if(WEFT_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()

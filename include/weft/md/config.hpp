@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "weft/core/types.hpp"
+
+// Plain configuration structs of the molecular-dynamics application. Their
+// member defaults ARE the deck defaults: the deck schema (src/app/schema_md.cpp)
+// reads them from a default-constructed Config, so the two cannot drift.
+// All quantities are in LAMMPS `units lj` (reduced) units.
+namespace weft::md {
+
+// LatticeConfig places atoms on a lattice, with LAMMPS `lattice` semantics:
+// the lattice constant is (basis atoms per cell / density)^(1/3) unless
+// `constant` is given.
+struct LatticeConfig {
+  std::string style = "fcc";              // sc | bcc | fcc
+  real density = 0.8442;                  // reduced number density (atoms/sigma^3)
+  real constant = 0.0;                    // lattice constant in sigma; 0: from density
+  std::array<std::int64_t, 3> cells{20, 20, 20};  // unit cells along x, y, z
+  int type = 1;                           // atom type given to every lattice atom
+};
+
+// InitConfig says where the initial configuration comes from.
+struct InitConfig {
+  std::string source = "lattice";  // lattice | data
+  LatticeConfig lattice;
+  std::string data_file;            // LAMMPS data file (atomic style) when source = data
+  real min_distance = 0.5;          // two atoms closer than this (sigma) is an input error
+};
+
+// VelocityConfig creates Maxwell-Boltzmann velocities with zero total
+// momentum, rescaled exactly to `temperature`.
+struct VelocityConfig {
+  bool create = true;     // false: keep velocities from the data file (or zero)
+  real temperature = 1.44;
+  std::uint64_t seed = 87287;
+};
+
+// SpeciesConfig describes one atom type; types are numbered from 1 in order.
+struct SpeciesConfig {
+  std::string name = "A";
+  real mass = 1.0;
+};
+
+// PairCoeff sets LJ parameters for the pair of types (i, j).
+struct PairCoeff {
+  std::array<int, 2> types{1, 1};
+  real epsilon = 1.0;
+  real sigma = 1.0;
+  real cutoff = 0.0;  // 0: the global pair.cutoff
+};
+
+struct PairConfig {
+  std::string style = "lj/cut";
+  real cutoff = 2.5;                  // global cutoff in sigma
+  std::string mixing = "geometric";   // geometric | arithmetic (for pairs not given)
+  bool shift = false;                 // shift energy to zero at the cutoff
+  bool tail = false;                  // analytic tail corrections to energy and pressure
+  std::vector<PairCoeff> coeffs;      // empty: epsilon = sigma = 1 for type 1
+};
+
+struct NeighborConfig {
+  real skin = 0.3;        // sigma
+  int every = 20;         // steps between rebuilds (or between checks with check = true)
+  bool check = false;     // rebuild only when an atom moved more than skin/2
+};
+
+struct BoxConfig {
+  std::array<std::string, 3> boundary{"p", "p", "p"};  // p (periodic) | f (fixed)
+};
+
+struct IntegratorConfig {
+  std::string style = "nve";   // nve | nose-hoover | langevin
+  real dt = 0.005;             // tau
+  real temperature = 1.0;      // thermostat target (nose-hoover, langevin)
+  real damping = 0.5;          // thermostat relaxation time / Langevin damping, tau
+  int chain = 3;               // Nose-Hoover chain length
+  std::uint64_t seed = 12345;  // Langevin random stream
+};
+
+struct RunConfig {
+  std::int64_t steps = 100;
+};
+
+struct ThermoConfig {
+  int every = 100;  // 0: only first and last step
+  std::vector<std::string> columns{"step", "temp", "pe", "ke", "etotal", "press"};
+};
+
+// DecompositionConfig sets the MPI process grid; zeros are chosen
+// automatically (as MPI_Dims_create, minimising surface).
+struct DecompositionConfig {
+  std::array<int, 3> grid{0, 0, 0};
+};
+
+struct Config {
+  std::vector<SpeciesConfig> species{SpeciesConfig{}};
+  BoxConfig box;
+  InitConfig init;
+  VelocityConfig velocity;
+  PairConfig pair;
+  NeighborConfig neighbor;
+  IntegratorConfig integrator;
+  RunConfig run;
+  ThermoConfig thermo;
+  DecompositionConfig decomposition;
+};
+
+}  // namespace weft::md
