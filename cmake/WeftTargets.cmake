@@ -4,7 +4,7 @@
 add_library(weft_warnings INTERFACE)
 target_compile_options(weft_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
-  -Wcast-align -Woverloaded-virtual -Wnull-dereference -Wformat=2)
+  -Wcast-align -Woverloaded-virtual -Wformat=2)
 if(WEFT_WERROR)
   target_compile_options(weft_warnings INTERFACE -Werror)
 endif()

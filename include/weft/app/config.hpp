@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <string>
+
+#include "weft/deck/schema.hpp"
+#include "weft/md/config.hpp"
+
+namespace weft::app {
+
+// RuntimeConfig sets up the tasks inside each rank.
+struct RuntimeConfig {
+  std::string scheduler = "fibers";  // fibers | openmp
+  int threads = 0;                   // worker threads per rank; 0: from the environment
+  int stack_kib = 64;                // fiber ("goroutine") stack size
+  std::string bind = "none";         // none | cores: pin worker threads
+  bool trace = false;                // record a per-task timeline
+};
+
+// OutputConfig says where results go.
+struct OutputConfig {
+  std::string dir;         // "": out/<deck name>
+  bool overwrite = false;  // allow replacing the results of an earlier run in dir
+  int progress_seconds = 10;  // between plain progress lines when not on a terminal
+};
+
+// Config is one whole deck, resolved.
+struct Config {
+  md::Config md;
+  RuntimeConfig runtime;
+  OutputConfig output;
+};
+
+// schema() is the one declaration of every deck key (src/app/schema*.cpp).
+const deck::Schema<Config>& schema();
+
+}  // namespace weft::app

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <functional>
+#include <string>
+
+namespace weft {
+
+// ThreadChoice is how many worker threads a rank uses and why.
+struct ThreadChoice {
+  int threads = 1;
+  std::string source;  // "deck runtime.threads", "WEFT_NUM_THREADS", ... for the banner
+};
+
+using GetEnv = std::function<const char*(const char*)>;
+
+// choose_threads() picks the threads per rank, first match wins: the deck
+// (deck_threads > 0), WEFT_NUM_THREADS, SLURM_CPUS_PER_TASK,
+// OMP_NUM_THREADS, else max(1, cores_on_node / ranks_on_node). A variable
+// that is set but not a positive integer is an InputError.
+ThreadChoice choose_threads(int deck_threads, int ranks_on_node, int cores_on_node,
+                            const GetEnv& getenv = [](const char* n) { return std::getenv(n); });
+
+// cores_available() is the number of CPUs this process may run on
+// (sched_getaffinity), at least 1.
+int cores_available();
+
+// affinity_text() lists the CPUs this process may run on, as "0-3,6".
+std::string affinity_text();
+
+// Versions of what weft was built with and runs on.
+struct Versions {
+  std::string weft, compiler, mpi, boost, simd;
+  int simd_bits = 0;  // widest vector registers the build targets
+};
+
+// versions() can be called before MPI_Init.
+Versions versions();
+
+}  // namespace weft

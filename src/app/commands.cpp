@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: Apache-2.0
+// `weft check`, `weft info`, `weft help deck`: commands that need no MPI job.
+#include "commands.hpp"
+
+#include <fmt/format.h>
+#include <hdf5.h>
+#include <omp.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
+
+#include "load.hpp"
+#include "weft/core/environment.hpp"
+#include "weft/core/error.hpp"
+#include "weft/deck/document.hpp"
+
+namespace weft::app {
+
+int launch_rank() {
+  for (const char* v : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"}) {
+    if (const char* s = std::getenv(v)) return std::atoi(s);
+  }
+  return 0;
+}
+
+int cmd_check(const std::string& deck_path, const std::vector<std::string>& sets) {
+  deck::Diagnostics d;
+  auto loaded = load_deck_file(deck_path, sets, d);
+  if (!loaded) {
+    std::fputs(d.format().c_str(), stderr);
+    return static_cast<int>(ExitCode::bad_input);
+  }
+  std::fputs(fmt::format("# {}: valid. The resolved deck, every default filled in:\n\n",
+                         deck_path).c_str(),
+             stdout);
+  std::fputs(loaded->resolved.c_str(), stdout);
+  std::fputs("\n", stdout);
+  return 0;
+}
+
+int cmd_info() {
+  const Versions v = versions();
+  unsigned maj = 0, min = 0, rel = 0;
+  H5get_libversion(&maj, &min, &rel);
+  const ThreadChoice t = choose_threads(0, 1, cores_available());
+  fmt::print("weft      {}\n", v.weft);
+  fmt::print("compiler  {}\n", v.compiler);
+  fmt::print("MPI       {}\n", v.mpi);
+  fmt::print("HDF5      {}.{}.{} (parallel)\n", maj, min, rel);
+  fmt::print("Boost     {} (Fiber, Context)\n", v.boost);
+  fmt::print("OpenMP    {}\n", _OPENMP);
+  fmt::print("SIMD      {} ({}-bit, {} doubles per vector)\n", v.simd, v.simd_bits, v.simd_bits / 64);
+  fmt::print("CPUs      {} usable by this process ({}); {} online\n", cores_available(),
+             affinity_text(), std::thread::hardware_concurrency());
+  fmt::print("threads   {} per rank for a single rank here (from {})\n", t.threads, t.source);
+  return 0;
+}
+
+std::string deck_reference() {
+  return deck::render_reference(
+      schema().docs(), "weft deck reference",
+      "Generated from the schema in src/app/schema*.cpp by `weft help deck`; do not edit by "
+      "hand (tools/check fails when this file differs from the generated text).\n\n"
+      "A deck is a TOML file. Every key below may be given in the deck or on the command line "
+      "with `--set key.path=value`; keys not given take the default shown. Units are LAMMPS "
+      "`units lj` (reduced): lengths in sigma, energies in epsilon, time in tau, temperature in "
+      "epsilon/k_B. `weft check DECK` prints a deck with every default filled in.");
+}
+
+int cmd_help_deck() {
+  std::fputs(deck_reference().c_str(), stdout);
+  return 0;
+}
+
+}  // namespace weft::app

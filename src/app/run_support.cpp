@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "run_support.hpp"
+
+#include <fmt/format.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <vector>
+
+namespace weft::app {
+namespace fs = std::filesystem;
+
+MpiSession::MpiSession(int* argc, char*** argv) {
+  int provided = 0;
+  MPI_Init_thread(argc, argv, MPI_THREAD_SERIALIZED, &provided);
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
+  MPI_Comm_size(MPI_COMM_WORLD, &size_);
+}
+
+MpiSession::~MpiSession() { MPI_Finalize(); }
+
+std::string broadcast_string(const std::string& s, MPI_Comm comm) {
+  unsigned long long n = s.size();
+  MPI_Bcast(&n, 1, MPI_UNSIGNED_LONG_LONG, 0, comm);
+  std::string out(n, '\0');
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  if (rank == 0) out = s;
+  MPI_Bcast(out.data(), static_cast<int>(n), MPI_CHAR, 0, comm);
+  return out;
+}
+
+std::string first_error(const std::string& mine, MPI_Comm comm) {
+  int rank = 0, size = 1;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  int candidate = mine.empty() ? size : rank, lowest = size;
+  MPI_Allreduce(&candidate, &lowest, 1, MPI_INT, MPI_MIN, comm);
+  if (lowest == size) return "";
+  unsigned long long n = mine.size();
+  MPI_Bcast(&n, 1, MPI_UNSIGNED_LONG_LONG, lowest, comm);
+  std::string out = rank == lowest ? mine : std::string(n, '\0');
+  MPI_Bcast(out.data(), static_cast<int>(n), MPI_CHAR, lowest, comm);
+  return out;
+}
+
+int ranks_on_node(MPI_Comm comm) {
+  MPI_Comm node;
+  MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
+  int n = 1;
+  MPI_Comm_size(node, &n);
+  MPI_Comm_free(&node);
+  return n;
+}
+
+int node_cores(MPI_Comm comm) {
+  MPI_Comm node;
+  MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
+  cpu_set_t mine, all;
+  CPU_ZERO(&mine);
+  CPU_ZERO(&all);
+  sched_getaffinity(0, sizeof(mine), &mine);
+  MPI_Allreduce(&mine, &all, static_cast<int>(sizeof(cpu_set_t)), MPI_BYTE, MPI_BOR, node);
+  MPI_Comm_free(&node);
+  const int n = CPU_COUNT(&all);
+  return n > 0 ? n : 1;
+}
+
+std::string output_dir_problem(const std::string& dir, bool overwrite) {
+  std::error_code ec;
+  const fs::path p(dir);
+  if (fs::exists(p, ec) && !fs::is_directory(p, ec))
+    return fmt::format("output.dir '{}' exists and is not a directory; choose another "
+                       "output.dir (--set output.dir=...)", dir);
+  if (fs::is_directory(p, ec) && !overwrite) {
+    for (const char* f : {"deck.toml", "thermo.dat", "log.txt"}) {
+      if (fs::exists(p / f, ec))
+        return fmt::format("output.dir '{}' holds the results of an earlier run ({}); keep "
+                           "them by choosing another output.dir (--set output.dir=...), or "
+                           "replace them with --set output.overwrite=true", dir, f);
+    }
+  }
+  // Find the deepest existing ancestor and check we can create and write.
+  fs::path probe_dir = p;
+  while (!probe_dir.empty() && !fs::exists(probe_dir, ec)) probe_dir = probe_dir.parent_path();
+  if (probe_dir.empty()) probe_dir = ".";
+  if (!fs::is_directory(probe_dir, ec))
+    return fmt::format("cannot create output.dir '{}': '{}' is not a directory", dir,
+                       probe_dir.string());
+  const fs::path probe = probe_dir / fmt::format(".weft-probe-{}", ::getpid());
+  {
+    std::FILE* f = std::fopen(probe.c_str(), "w");
+    if (!f)
+      return fmt::format("cannot write in '{}' (for output.dir '{}'): {}; choose a writable "
+                         "output.dir (--set output.dir=...)", probe_dir.string(), dir,
+                         std::strerror(errno));
+    const char block[4096] = {};
+    const bool ok = std::fwrite(block, 1, sizeof block, f) == sizeof block &&
+                    std::fflush(f) == 0 && ::fsync(::fileno(f)) == 0;
+    const int err = errno;
+    std::fclose(f);
+    fs::remove(probe, ec);
+    if (!ok)
+      return fmt::format("cannot write in '{}' (for output.dir '{}'): {}; free space or choose "
+                         "another output.dir", probe_dir.string(), dir, std::strerror(err));
+  }
+  return "";
+}
+
+void write_atomically(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) throw std::runtime_error("cannot write " + tmp + ": " + std::strerror(errno));
+  }
+  fs::rename(tmp, path);
+}
+
+std::string banner(const Config& c, const ThreadChoice& threads, MPI_Comm comm) {
+  int rank = 0, size = 1;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  constexpr int kLen = 128;
+  char host[64] = {};
+  ::gethostname(host, sizeof host - 1);
+  std::string mine = fmt::format("{} cpus {}", host, affinity_text());
+  mine.resize(kLen - 1, ' ');
+  std::vector<char> all(static_cast<std::size_t>(size) * kLen);
+  MPI_Gather(mine.c_str(), kLen, MPI_CHAR, all.data(), kLen, MPI_CHAR, 0, comm);
+  if (rank != 0) return "";
+  const Versions v = versions();
+  std::string out = fmt::format("weft {} ({}; {}; Boost {}; {} {}-bit)\n", v.weft, v.compiler,
+                                v.mpi, v.boost, v.simd, v.simd_bits);
+  const auto& g = c.md.decomposition.grid;
+  out += fmt::format("{} rank{} (grid {}), {} thread{} per rank (from {}), scheduler {}\n", size,
+                     size == 1 ? "" : "s",
+                     g[0] ? fmt::format("{}x{}x{}", g[0], g[1], g[2]) : std::string("automatic"),
+                     threads.threads, threads.threads == 1 ? "" : "s", threads.source,
+                     c.runtime.scheduler);
+  const int shown = std::min(size, 16);
+  for (int r = 0; r < shown; ++r) {
+    std::string where(&all[static_cast<std::size_t>(r) * kLen], kLen - 1);
+    where.erase(where.find_last_not_of(' ') + 1);
+    out += fmt::format("  rank {} on {}{}\n", r, where,
+                       c.runtime.bind == "cores" ? ", workers pinned" : "");
+  }
+  if (shown < size) out += fmt::format("  ... and {} more ranks\n", size - shown);
+  return out;
+}
+
+Progress::Progress(bool enabled, double every_s, double dt)
+    : enabled_(enabled), tty_(::isatty(STDOUT_FILENO) != 0), every_s_(every_s), dt_(dt),
+      start_(clock::now()), last_print_(start_) {}
+
+void Progress::update(std::int64_t step, std::int64_t last) {
+  if (!enabled_) return;
+  const auto now = clock::now();
+  if (first_step_ < 0) {
+    first_step_ = step - 1;
+    start_ = now;
+  }
+  const double since = std::chrono::duration<double>(now - last_print_).count();
+  if (step != last && since < (tty_ ? 0.25 : every_s_)) return;
+  last_print_ = now;
+  const double elapsed = std::chrono::duration<double>(now - start_).count();
+  const double done = static_cast<double>(step - first_step_);
+  const double rate = elapsed > 0 ? done / elapsed : 0;
+  const double eta = rate > 0 ? static_cast<double>(last - step) / rate : 0;
+  const std::string text = fmt::format("step {}/{}  t = {:.4g} tau  {:.1f} steps/s  ETA {:.0f} s",
+                                       step, last, static_cast<double>(step) * dt_, rate, eta);
+  if (tty_) {
+    std::fprintf(stdout, "\r%s\033[K", text.c_str());
+    line_shown_ = true;
+    if (step == last) clear();
+  } else {
+    std::fprintf(stdout, "progress: %s\n", text.c_str());
+  }
+  std::fflush(stdout);
+}
+
+void Progress::clear() {
+  if (!line_shown_) return;
+  std::fprintf(stdout, "\r\033[K");
+  std::fflush(stdout);
+  line_shown_ = false;
+}
+
+}  // namespace weft::app

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// Private: pieces of `weft run` that are not the run itself: the MPI
+// session, agreement on errors across ranks, the output directory, the start
+// banner and the progress line.
+
+#include <mpi.h>
+
+#include <chrono>
+#include <cstdint>
+#include <fstream>
+#include <string>
+
+#include "weft/app/config.hpp"
+#include "weft/core/environment.hpp"
+
+namespace weft::app {
+
+// MpiSession initializes MPI for the lifetime of the object. Thread level
+// SERIALIZED: one thread at a time makes MPI calls (docs/runtime.md).
+class MpiSession {
+ public:
+  MpiSession(int* argc, char*** argv);
+  ~MpiSession();
+  MpiSession(const MpiSession&) = delete;
+  MpiSession& operator=(const MpiSession&) = delete;
+  int rank() const { return rank_; }
+  int size() const { return size_; }
+
+ private:
+  int rank_ = 0, size_ = 1;
+};
+
+// broadcast_string() sends rank 0's `s` to every rank. Collective.
+std::string broadcast_string(const std::string& s, MPI_Comm comm);
+
+// first_error() agrees on a failure across ranks: every rank passes its own
+// message ("" when it has none); all ranks get the message of the lowest
+// failing rank, or "" when none failed. Collective.
+std::string first_error(const std::string& mine, MPI_Comm comm);
+
+// ranks_on_node() counts the ranks sharing this rank's node. Collective.
+int ranks_on_node(MPI_Comm comm);
+
+// node_cores() is the number of CPUs usable by all ranks of this node
+// together (union of their affinity masks). Collective.
+int node_cores(MPI_Comm comm);
+
+// output_dir_problem() returns "" when `dir` can take this run's outputs,
+// else a message saying why not and how to fix it. Creates nothing except a
+// probe file it removes. Called on rank 0.
+std::string output_dir_problem(const std::string& dir, bool overwrite);
+
+// write_atomically() writes `text` to `path` via a temporary file + rename.
+void write_atomically(const std::string& path, const std::string& text);
+
+// banner() is the start banner: versions, ranks, threads, binding. Collective
+// (gathers each rank's host and CPU set); the text is valid on rank 0.
+std::string banner(const Config& c, const ThreadChoice& threads, MPI_Comm comm);
+
+// Progress keeps rank 0's progress display: a live line on a terminal,
+// plain lines every `every_s` seconds otherwise.
+class Progress {
+ public:
+  Progress(bool enabled, double every_s, double dt);
+  // update() is called after every step.
+  void update(std::int64_t step, std::int64_t last);
+  // clear() erases the live line (before other output is printed).
+  void clear();
+
+ private:
+  using clock = std::chrono::steady_clock;
+  bool enabled_, tty_;
+  double every_s_, dt_;
+  clock::time_point start_, last_print_;
+  std::int64_t first_step_ = -1;
+  bool line_shown_ = false;
+};
+
+}  // namespace weft::app

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: Apache-2.0
+// The deck schema: every key weft accepts, declared once. The parser,
+// `weft check`, `--set`, `weft help deck` and docs/deck.md all come from here.
+#include "schema_parts.hpp"
+
+namespace weft::app {
+
+const deck::Schema<Config>& schema() {
+  static const deck::Schema<Config> instance = [] {
+    deck::Schema<Config> s;
+    declare_md(s);
+    declare_runtime(s);
+    declare_output(s);
+    return s;
+  }();
+  return instance;
+}
+
+void declare_runtime(deck::Schema<Config>& s) {
+  using C = Config;
+  s.key("runtime.scheduler", [](C& c) -> auto& { return c.runtime.scheduler; },
+        "How tasks inside a rank run: weft::go fibers, or OpenMP for comparison")
+      .choices({"fibers", "openmp"});
+  s.key("runtime.threads", [](C& c) -> auto& { return c.runtime.threads; },
+        "Worker threads per rank; 0 takes WEFT_NUM_THREADS, SLURM_CPUS_PER_TASK, "
+        "OMP_NUM_THREADS, else the node's cores divided by its ranks")
+      .min(0)
+      .max(1024);
+  s.key("runtime.stack_kib", [](C& c) -> auto& { return c.runtime.stack_kib; },
+        "Stack size of each fiber task (the goroutine stack size)")
+      .unit("KiB")
+      .min(16)
+      .max(65536);
+  s.key("runtime.bind", [](C& c) -> auto& { return c.runtime.bind; },
+        "Pin worker threads: none, or cores (one worker per core of the rank's CPU set)")
+      .choices({"none", "cores"});
+  s.key("runtime.trace", [](C& c) -> auto& { return c.runtime.trace; },
+        "Record a per-task timeline (name, worker, start, end) for tools/plot-tasks");
+  s.rule([](const C& c, deck::RuleContext& r) {
+    if (c.runtime.scheduler == "openmp" && r.given("runtime.stack_kib"))
+      r.error("runtime.stack_kib",
+              "fiber stacks do not exist with runtime.scheduler = \"openmp\"; remove "
+              "runtime.stack_kib or use the fibers scheduler");
+    if (c.runtime.scheduler == "openmp" && c.runtime.trace)
+      r.error("runtime.trace",
+              "the task trace records weft::go fibers; it needs runtime.scheduler = \"fibers\"");
+  });
+}
+
+void declare_output(deck::Schema<Config>& s) {
+  using C = Config;
+  s.key("output.dir", [](C& c) -> auto& { return c.output.dir; },
+        "Directory for every output of the run; empty: out/<deck file name without .toml>");
+  s.key("output.overwrite", [](C& c) -> auto& { return c.output.overwrite; },
+        "Allow a run to replace the results of an earlier run in output.dir");
+  s.key("output.progress_seconds", [](C& c) -> auto& { return c.output.progress_seconds; },
+        "Seconds between progress lines in batch jobs (on a terminal the line updates live)")
+      .unit("s")
+      .min(1);
+}
+
+}  // namespace weft::app

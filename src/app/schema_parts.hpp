@@ -1,0 +1,14 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// Private: the deck schema is declared in parts, one per layer.
+
+#include "weft/app/config.hpp"
+
+namespace weft::app {
+
+void declare_md(deck::Schema<Config>& s);       // schema_md.cpp
+void declare_runtime(deck::Schema<Config>& s);  // schema.cpp
+void declare_output(deck::Schema<Config>& s);   // schema.cpp
+
+}  // namespace weft::app
