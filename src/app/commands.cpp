@@ -57,17 +57,6 @@ int cmd_info() {
   return 0;
 }
 
-std::string deck_reference() {
-  return deck::render_reference(
-      schema().docs(), "weft deck reference",
-      "Generated from the schema in src/app/schema*.cpp by `weft help deck`; do not edit by "
-      "hand (tools/check fails when this file differs from the generated text).\n\n"
-      "A deck is a TOML file. Every key below may be given in the deck or on the command line "
-      "with `--set key.path=value`; keys not given take the default shown. Units are LAMMPS "
-      "`units lj` (reduced): lengths in sigma, energies in epsilon, time in tau, temperature in "
-      "epsilon/k_B. `weft check DECK` prints a deck with every default filled in.");
-}
-
 int cmd_help_deck() {
   std::fputs(deck_reference().c_str(), stdout);
   return 0;

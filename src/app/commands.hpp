@@ -28,7 +28,4 @@ int cmd_check(const std::string& deck, const std::vector<std::string>& sets);
 int cmd_info();
 int cmd_help_deck();
 
-// deck_reference() is the Markdown deck reference (docs/deck.md).
-std::string deck_reference();
-
 }  // namespace weft::app

@@ -2,6 +2,7 @@
 // The deck schema: every key weft accepts, declared once. The parser,
 // `weft check`, `--set`, `weft help deck` and docs/deck.md all come from here.
 #include "schema_parts.hpp"
+#include "weft/deck/document.hpp"
 
 namespace weft::app {
 
@@ -14,6 +15,17 @@ const deck::Schema<Config>& schema() {
     return s;
   }();
   return instance;
+}
+
+std::string deck_reference() {
+  return deck::render_reference(
+      schema().docs(), "weft deck reference",
+      "Generated from the schema in src/app/schema*.cpp by `weft help deck`; do not edit by "
+      "hand (tools/check fails when this file differs from the generated text).\n\n"
+      "A deck is a TOML file. Every key below may be given in the deck or on the command line "
+      "with `--set key.path=value`; keys not given take the default shown. Units are LAMMPS "
+      "`units lj` (reduced): lengths in sigma, energies in epsilon, time in tau, temperature in "
+      "epsilon/k_B. `weft check DECK` prints a deck with every default filled in.");
 }
 
 void declare_runtime(deck::Schema<Config>& s) {

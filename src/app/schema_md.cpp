@@ -59,7 +59,8 @@ void declare_system(deck::Schema<C>& s) {
       .unit("sigma^-3")
       .above(0);
   s.key("lattice.constant", [](C& c) -> auto& { return c.md.init.lattice.constant; },
-        "Lattice constant; 0: from lattice.density (give one or the other)")
+        "Lattice constant; 0: from lattice.density. When > 0 it sets the length and "
+        "lattice.density must be left at its default")
       .unit("sigma")
       .min(0);
   s.key("lattice.cells", [](C& c) -> auto& { return c.md.init.lattice.cells; },

@@ -34,4 +34,8 @@ struct Config {
 // schema() is the one declaration of every deck key (src/app/schema*.cpp).
 const deck::Schema<Config>& schema();
 
+// deck_reference() is the Markdown deck reference generated from schema():
+// `weft help deck` prints it and docs/deck.md is a copy of it.
+std::string deck_reference();
+
 }  // namespace weft::app
