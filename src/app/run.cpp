@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "commands.hpp"
 #include "load.hpp"
@@ -116,7 +117,10 @@ int cmd_run(const RunOptions& o) {
       write_atomically(c.out_dir + "/deck.toml", c.deck.resolved);
       thermo.open(c.out_dir + "/thermo.dat", std::ios::trunc);
       if (!thermo) throw std::runtime_error("cannot open thermo.dat for writing");
-      thermo << "# weft " << versions().weft << " thermo output; deck " << o.deck << "\n";
+      thermo << "# weft " << versions().weft << " thermo output of deck " << o.deck
+             << "; the resolved deck:\n";
+      std::istringstream deck_lines(c.deck.resolved);
+      for (std::string line; std::getline(deck_lines, line);) thermo << "#   " << line << "\n";
     } catch (const std::exception& e) {
       problem = fmt::format("cannot write the outputs in {}: {}", c.out_dir, e.what());
     }

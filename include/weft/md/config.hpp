@@ -68,6 +68,7 @@ struct NeighborConfig {
   real skin = 0.3;        // sigma
   int every = 20;         // steps between rebuilds (or between checks with check = true)
   bool check = false;     // rebuild only when an atom moved more than skin/2
+  int bins_per_cutoff = 2;  // neighbour bins per (cutoff + skin); 1 or 2 are sensible
 };
 
 struct BoxConfig {

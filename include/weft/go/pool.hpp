@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "weft/go/trace.hpp"
+
+namespace weft::go {
+
+namespace detail {
+class PoolImpl;
+}
+
+// PoolOptions configures a Pool.
+struct PoolOptions {
+  // threads is the number of worker threads that run tasks (>= 1). The
+  // thread that calls run() does not run tasks: it is the pool's MPI thread
+  // (see mpi_await.hpp) and otherwise sleeps.
+  int threads = 2;
+  // bind_cpus pins worker i to CPU (cpu_offset + i) modulo the CPUs this
+  // process may use.
+  bool bind_cpus = false;
+  int cpu_offset = 0;
+  // stack_size is the default task stack ("goroutine stack size"), rounded
+  // up to whole pages, at least 16 KiB. Debug builds add a guard page.
+  std::size_t stack_size = 64 * 1024;
+  // trace records one TaskRecord per finished task (off: one branch per task).
+  bool trace = false;
+};
+
+// DeadlockError is thrown by Pool::run() when every task was blocked with
+// nothing (timer, MPI request) left that could wake one. what() lists the
+// blocked tasks and what each waits on; the same text went to stderr.
+class DeadlockError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Pool is a set of worker threads running stackful tasks (fibers) with work
+// stealing. Idle workers sleep on a condition variable. Pools hold no static
+// state: any number may exist, one after another or at once.
+//
+//   weft::go::Pool pool({.threads = 2});
+//   pool.run([&] {
+//     weft::go::Chan<int> ch(16);
+//     weft::go::go([&] { for (int i = 0; i < 3; ++i) ch.send(i); ch.close(); });
+//     for (int v : ch) use(v);
+//   });
+class Pool {
+ public:
+  explicit Pool(PoolOptions options = {});
+  ~Pool();
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+
+  // run() executes root as the task named "main" and returns once root and
+  // every task spawned (transitively) from it have finished. Meanwhile the
+  // calling thread serves MPI (mpi_await.hpp). An exception escaping root is
+  // rethrown here after all other tasks finished; a deadlock throws
+  // DeadlockError. run() must not be called from a task or concurrently.
+  void run(std::function<void()> root);
+
+  // threads() returns the number of worker threads.
+  int threads() const noexcept;
+
+  // trace() returns the records of finished tasks (empty unless
+  // PoolOptions::trace), sorted by start time. clear_trace() drops them.
+  std::vector<TaskRecord> trace() const;
+  void clear_trace();
+
+ private:
+  std::unique_ptr<detail::PoolImpl> impl_;
+};
+
+}  // namespace weft::go

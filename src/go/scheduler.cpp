@@ -1,0 +1,615 @@
+// SPDX-License-Identifier: Apache-2.0
+// The weft::go scheduler: task creation, the worker loop, parking, idle
+// sleep and the quiescence check (run completion or deadlock).
+#include "scheduler.hpp"
+
+#include <pthread.h>
+#include <sched.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define WEFT_GO_ASAN 1
+#include <sanitizer/asan_interface.h>
+#include <sanitizer/common_interface_defs.h>
+#endif
+
+namespace weft::go::detail {
+
+namespace {
+
+thread_local Worker* tls_worker = nullptr;
+
+constexpr std::size_t kStackCacheCap = 1024;
+constexpr int kSpinRounds = 64;
+
+void* map_stack(std::size_t alloc, std::size_t guard) {
+  void* p = mmap(nullptr, alloc, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK,
+                 -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  if (guard > 0 && mprotect(p, guard, PROT_NONE) != 0) {
+    munmap(p, alloc);
+    throw std::bad_alloc();
+  }
+  return p;
+}
+
+[[noreturn]] void report_and_terminate(Task* t) {
+  std::string what = "unknown exception";
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+  }
+  std::fprintf(stderr,
+               "weft::go: task '%s' (#%llu) failed with an uncaught exception: %s\n"
+               "weft::go: a task outside an ErrorGroup must not throw; terminating.\n",
+               t->name, static_cast<unsigned long long>(t->id), what.c_str());
+  std::fflush(stderr);
+  std::terminate();
+}
+
+__attribute__((noinline)) void task_body(Task* t) noexcept {
+  try {
+    t->ops->invoke(t->closure);
+  } catch (const ForcedUnwind&) {
+  } catch (...) {
+    if (t->root) {
+      t->pool->root_error = std::current_exception();
+    } else {
+      report_and_terminate(t);
+    }
+  }
+  t->ops->destroy(t->closure);
+}
+
+void task_entry(bctx::transfer_t tr) {
+#if WEFT_GO_ASAN
+  __sanitizer_finish_switch_fiber(nullptr, nullptr, nullptr);
+#endif
+  Task* t = static_cast<Task*>(tr.data);
+  t->caller = tr.fctx;
+  task_body(t);
+  switch_out(Action::finish);
+  __builtin_unreachable();
+}
+
+}  // namespace
+
+__attribute__((noinline)) Worker* current_worker() noexcept { return tls_worker; }
+
+Task* current_task() noexcept {
+  Worker* w = current_worker();
+  return w ? w->current : nullptr;
+}
+
+Task* require_task(const char* operation) {
+  Task* t = current_task();
+  if (!t) throw std::logic_error(std::string("weft::go: ") + operation + " must be called from a weft::go task");
+  return t;
+}
+
+[[noreturn]] void throw_unwind() { throw ForcedUnwind{}; }
+
+void switch_out(Action action) {
+  Worker* w = current_worker();
+  Task* self = w->current;
+  w->action = action;
+#if WEFT_GO_ASAN
+  __sanitizer_start_switch_fiber(action == Action::finish ? nullptr : &self->asan_fake, w->sched_stack_lo,
+                                 w->sched_stack_len);
+#endif
+  bctx::transfer_t tr = bctx::jump_fcontext(self->caller, nullptr);
+#if WEFT_GO_ASAN
+  __sanitizer_finish_switch_fiber(self->asan_fake, nullptr, nullptr);
+#endif
+  self->caller = tr.fctx;
+}
+
+void park(WaitSync& sync, const char* what, const void* obj, const char* obj_name) {
+  Task* self = current_task();
+  if (self->unwinding && sync.claim()) {
+    sync.winner = kUnwind;
+    return;
+  }
+  self->wait_sync = &sync;
+  self->wait_what = what;
+  self->wait_obj = obj;
+  self->wait_name = obj_name;
+  switch_out(Action::park);
+  self->wait_sync = nullptr;
+  self->wait_what = nullptr;
+}
+
+void ready(Task* t) {
+  if (t->pstate.exchange(kNotified, std::memory_order_acq_rel) != kParked) return;
+  t->pool->enqueue(t, current_worker());
+}
+
+void add_timer(TimerNode& node) {
+  Task* t = require_task("a timed wait");
+  node.pool = t->pool;
+  t->pool->timers.add(&node);
+  if (t->pool->nidle.load(std::memory_order_acquire) > 0) t->pool->wake_one();
+}
+
+void cancel_timer(TimerNode& node) noexcept {
+  if (node.pool) static_cast<PoolImpl*>(node.pool)->timers.cancel(&node);
+}
+
+void wake_on_timeout(TimerNode* node) {
+  auto* sync = static_cast<WaitSync*>(node->arg);
+  if (sync->claim()) {
+    sync->winner = kTimeout;
+    ready(sync->task);
+  }
+}
+
+// ---------------------------------------------------------------- PoolImpl
+
+PoolImpl::PoolImpl(const PoolOptions& options) : opt(options), t0(Clock::now()) {
+  if (opt.threads < 1) throw std::invalid_argument("weft::go::Pool: threads must be >= 1");
+  n = opt.threads;
+  page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  std::size_t want = std::max<std::size_t>(opt.stack_size, 16 * 1024);
+  stack_size = (want + page - 1) / page * page;
+#if !defined(NDEBUG) || defined(WEFT_GO_ASAN)
+  guard = page;
+#endif
+  workers.reserve(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    auto w = std::make_unique<Worker>();
+    w->pool = this;
+    w->index = i;
+    w->rng = 0x9E3779B97F4A7C15ull * static_cast<std::uint64_t>(i + 1) ^ reinterpret_cast<std::uintptr_t>(this);
+    if (w->rng == 0) w->rng = 1;
+    workers.push_back(std::move(w));
+  }
+  for (auto& w : workers) {
+    Worker* wp = w.get();
+    wp->thread = std::thread([this, wp] { worker_main(wp); });
+  }
+}
+
+PoolImpl::~PoolImpl() {
+  {
+    std::lock_guard lk(idle_mu);
+    stopping = true;
+  }
+  for (auto& w : workers) w->cv.notify_all();
+  for (auto& w : workers) w->thread.join();
+}
+
+std::int64_t PoolImpl::now_ns() const noexcept {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count();
+}
+
+Task* PoolImpl::create_task(Worker* w, Task* parent, const TaskOptions& o, const ClosureOps& ops,
+                            void (*construct)(void*, void*), void* src) {
+  std::size_t want = stack_size;
+  if (o.stack_size != 0) {
+    want = (std::max<std::size_t>(o.stack_size, 16 * 1024) + page - 1) / page * page;
+  }
+  const bool pooled = want == stack_size;
+  const std::size_t alloc = want + guard;
+  void* mem = nullptr;
+  if (pooled && w && !w->stack_cache.empty()) {
+    mem = w->stack_cache.back();
+    w->stack_cache.pop_back();
+  } else {
+    mem = map_stack(alloc, guard);
+  }
+  auto top = reinterpret_cast<std::uintptr_t>(mem) + alloc;
+  auto tp = (top - sizeof(Task)) & ~std::uintptr_t{63};
+  auto cp = (tp - ops.size) & ~(std::uintptr_t{ops.align} - 1);
+  auto lo = reinterpret_cast<std::uintptr_t>(mem) + guard;
+  if (cp < lo + want / 2) {
+    release_stack(w, mem, alloc, pooled);
+    throw std::length_error("weft::go::go(): the task's closure is larger than half its stack");
+  }
+  try {
+    construct(reinterpret_cast<void*>(cp), src);
+  } catch (...) {
+    release_stack(w, mem, alloc, pooled);
+    throw;
+  }
+  Task* t = ::new (reinterpret_cast<void*>(tp)) Task;
+  t->pool = this;
+  t->ops = &ops;
+  t->closure = reinterpret_cast<void*>(cp);
+  t->stack_mem = mem;
+  t->stack_alloc = alloc;
+  t->pooled = pooled;
+  auto sp = cp & ~std::uintptr_t{63};
+  t->stack_lo = reinterpret_cast<void*>(lo);
+  t->stack_len = sp - lo;
+  t->ctx = bctx::make_fcontext(reinterpret_cast<void*>(sp), t->stack_len, &task_entry);
+  const std::size_t len = std::min(o.name.size(), sizeof(t->name) - 1);
+  std::memcpy(t->name, o.name.data(), len);
+  t->name[len] = '\0';
+  // Lamport-style id: larger than the parent's, unique through the low bits.
+  std::uint64_t clock = w ? w->clock : 0;
+  if (parent) clock = std::max(clock, parent->id >> 8);
+  ++clock;
+  if (w) w->clock = clock;
+  t->id = (clock << 8) | static_cast<std::uint64_t>(w ? w->index + 1 : 0);
+  Worker* home = w ? w : workers[0].get();
+  t->reg_list = home->index;
+  {
+    std::lock_guard lk(home->reg_mu);
+    t->reg_next = home->reg_head;
+    if (home->reg_head) home->reg_head->reg_prev = t;
+    home->reg_head = t;
+  }
+  if (w) {
+    w->live.store(w->live.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  } else {
+    ext_live.fetch_add(1, std::memory_order_acq_rel);
+  }
+  return t;
+}
+
+void PoolImpl::release_stack(Worker* w, void* mem, std::size_t alloc, bool pooled) {
+#if WEFT_GO_ASAN
+  ASAN_UNPOISON_MEMORY_REGION(mem, alloc);
+#endif
+  if (pooled && w && w->stack_cache.size() < kStackCacheCap) {
+    w->stack_cache.push_back(mem);
+    return;
+  }
+  munmap(mem, alloc);
+}
+
+void PoolImpl::enqueue(Task* t, Worker* w) {
+  if (w && w->pool == this) {
+    w->queue.push_next(t);
+  } else {
+    inject(t);
+    return;
+  }
+  wake_if_needed();
+}
+
+void PoolImpl::inject(Task* t) {
+  {
+    std::lock_guard lk(inj_mu);
+    inj.push_back(t);
+    inj_size.store(inj.size(), std::memory_order_release);
+  }
+  wake_if_needed();
+}
+
+void PoolImpl::wake_if_needed() {
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (nspinning.load(std::memory_order_relaxed) == 0 && nidle.load(std::memory_order_relaxed) > 0) wake_one();
+}
+
+void PoolImpl::wake_one() {
+  Worker* w = nullptr;
+  {
+    std::lock_guard lk(idle_mu);
+    if (idle_list.empty()) return;
+    w = idle_list.back();
+    idle_list.pop_back();
+    w->idle = false;
+    w->notified = true;
+    nidle.fetch_sub(1, std::memory_order_seq_cst);
+  }
+  w->cv.notify_one();
+}
+
+bool PoolImpl::has_work_peek() const noexcept {
+  if (inj_size.load(std::memory_order_seq_cst) > 0) return true;
+  for (const auto& w : workers) {
+    if (w->queue.approx_size() > 0) return true;
+  }
+  if (timers.count() > 0 && timers.next_ns() <= std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                     Clock::now().time_since_epoch())
+                                                     .count()) {
+    return true;
+  }
+  return false;
+}
+
+Task* PoolImpl::find_work(Worker* w) {
+  ++w->tick;
+  if (timers.count() > 0) timers.fire_expired(Clock::now());
+  Task* t = nullptr;
+  if (w->tick % 61 == 0 && inj_size.load(std::memory_order_relaxed) > 0) {
+    std::lock_guard lk(inj_mu);
+    if (!inj.empty()) {
+      t = inj.front();
+      inj.pop_front();
+      inj_size.store(inj.size(), std::memory_order_release);
+      return t;
+    }
+  }
+  const bool prefer_ring = w->next_streak >= 32;
+  bool from_next = false;
+  t = w->queue.pop(prefer_ring, &from_next);
+  if (t) {
+    w->next_streak = from_next ? w->next_streak + 1 : 0;
+    return t;
+  }
+  if (inj_size.load(std::memory_order_acquire) > 0) {
+    std::lock_guard lk(inj_mu);
+    if (!inj.empty()) {
+      t = inj.front();
+      inj.pop_front();
+      inj_size.store(inj.size(), std::memory_order_release);
+      return t;
+    }
+  }
+  if (n > 1) {
+    const int start = static_cast<int>(w->next_random() % static_cast<std::uint64_t>(n));
+    for (int k = 0; k < n; ++k) {
+      Worker* v = workers[static_cast<std::size_t>((start + k) % n)].get();
+      if (v == w) continue;
+      if ((t = v->queue.steal_into(w->queue))) return t;
+    }
+  }
+  return nullptr;
+}
+
+Task* PoolImpl::idle(Worker* w) {
+  nspinning.fetch_add(1, std::memory_order_seq_cst);
+  for (int i = 0; i < kSpinRounds; ++i) {
+    if (Task* t = find_work(w)) {
+      nspinning.fetch_sub(1, std::memory_order_seq_cst);
+      return t;
+    }
+    if (i < 16) {
+      for (int k = 0; k < 64; ++k) cpu_relax();
+    } else {
+      sched_yield();
+    }
+  }
+  nspinning.fetch_sub(1, std::memory_order_seq_cst);
+
+  std::unique_lock lk(idle_mu);
+  if (stopping) return nullptr;
+  w->idle = true;
+  w->notified = false;
+  idle_list.push_back(w);
+  nidle.fetch_add(1, std::memory_order_seq_cst);
+  auto unregister = [&] {
+    if (w->idle) {
+      idle_list.erase(std::find(idle_list.begin(), idle_list.end(), w));
+      w->idle = false;
+      nidle.fetch_sub(1, std::memory_order_seq_cst);
+    }
+    w->notified = false;
+  };
+  lk.unlock();
+  const bool work = has_work_peek();
+  lk.lock();
+  if (work) {
+    unregister();
+    return nullptr;
+  }
+  for (;;) {
+    if (w->notified || stopping || !w->idle) break;
+    if (nidle.load(std::memory_order_seq_cst) == n) {
+      check_quiescent(w, lk);
+      if (!w->idle) break;
+    }
+    if (timers.count() > 0) {
+      TimePoint deadline{std::chrono::nanoseconds(timers.next_ns())};
+      if (w->cv.wait_until(lk, deadline) == std::cv_status::timeout) break;
+    } else {
+      w->cv.wait(lk);
+    }
+  }
+  unregister();
+  return nullptr;
+}
+
+void PoolImpl::check_quiescent(Worker* w, std::unique_lock<std::mutex>& lk) {
+  if (!running.load(std::memory_order_acquire)) return;
+  if (inj_size.load(std::memory_order_seq_cst) > 0) return;
+  std::int64_t live = ext_live.load(std::memory_order_acquire);
+  for (const auto& v : workers) {
+    if (v->queue.approx_size() > 0) return;
+    live += v->live.load(std::memory_order_relaxed);
+  }
+  if (live == 0) {
+    {
+      std::lock_guard ak(agent_mu);
+      run_done = true;
+    }
+    agent_cv.notify_all();
+    return;
+  }
+  if (timers.count() > 0 || mpi_pending.load(std::memory_order_seq_cst) > 0) return;
+  if (unwinding.load(std::memory_order_acquire)) return;
+  // Every task is parked and nothing outside the tasks can wake one.
+  idle_list.erase(std::find(idle_list.begin(), idle_list.end(), w));
+  w->idle = false;
+  nidle.fetch_sub(1, std::memory_order_seq_cst);
+  deadlocked = true;
+  lk.unlock();
+  handle_deadlock(w);
+  lk.lock();
+}
+
+std::string PoolImpl::deadlock_report() {
+  std::vector<Task*> tasks;
+  for (auto& v : workers) {
+    std::lock_guard lk(v->reg_mu);
+    for (Task* t = v->reg_head; t; t = t->reg_next) tasks.push_back(t);
+  }
+  std::sort(tasks.begin(), tasks.end(), [](Task* a, Task* b) { return a->id < b->id; });
+  std::string out = "weft::go: deadlock: all " + std::to_string(tasks.size()) +
+                    " tasks are blocked and no timer or MPI request can wake one:\n";
+  char line[256];
+  for (Task* t : tasks) {
+    const char* what = t->wait_what ? t->wait_what : "(not parked)";
+    if (t->wait_obj && t->wait_name && t->wait_name[0]) {
+      std::snprintf(line, sizeof line, "  task '%s' (#%llu) blocked in %s on '%s' (%p)\n", t->name,
+                    static_cast<unsigned long long>(t->id), what, t->wait_name, t->wait_obj);
+    } else if (t->wait_obj) {
+      std::snprintf(line, sizeof line, "  task '%s' (#%llu) blocked in %s on %p\n", t->name,
+                    static_cast<unsigned long long>(t->id), what, t->wait_obj);
+    } else {
+      std::snprintf(line, sizeof line, "  task '%s' (#%llu) blocked in %s\n", t->name,
+                    static_cast<unsigned long long>(t->id), what);
+    }
+    out += line;
+  }
+  return out;
+}
+
+void PoolImpl::handle_deadlock(Worker* /*w*/) {
+  std::string rep = deadlock_report();
+  std::fputs(rep.c_str(), stderr);
+  std::fputs("weft::go: unwinding the blocked tasks (youngest first); Pool::run() throws DeadlockError\n", stderr);
+  std::fflush(stderr);
+  {
+    std::lock_guard lk(unwind_mu);
+    report = std::move(rep);
+    unwind_list.clear();
+    for (auto& v : workers) {
+      std::lock_guard rk(v->reg_mu);
+      for (Task* t = v->reg_head; t; t = t->reg_next) {
+        t->unwinding = true;
+        unwind_list.push_back(t);
+      }
+    }
+    std::sort(unwind_list.begin(), unwind_list.end(), [](Task* a, Task* b) { return a->id < b->id; });
+    unwinding.store(true, std::memory_order_release);
+  }
+  unwind_next();
+}
+
+void PoolImpl::unwind_next() {
+  Task* t = nullptr;
+  {
+    std::lock_guard lk(unwind_mu);
+    while (!unwind_list.empty()) {
+      Task* c = unwind_list.back();
+      unwind_list.pop_back();
+      if (c->wait_sync && c->wait_sync->claim()) {
+        c->wait_sync->winner = kUnwind;
+        t = c;
+        break;
+      }
+    }
+    if (!t) unwinding.store(false, std::memory_order_release);
+  }
+  if (t) ready(t);
+}
+
+void PoolImpl::run_task(Worker* w, Task* t) {
+  w->current = t;
+  t->pstate.store(kRunning, std::memory_order_relaxed);
+  if (opt.trace && t->start_worker < 0) {
+    t->start_worker = w->index;
+    t->start_ns = now_ns();
+  } else if (t->start_worker < 0) {
+    t->start_worker = w->index;
+  }
+  w->action = Action::none;
+#if WEFT_GO_ASAN
+  void* fake = nullptr;
+  __sanitizer_start_switch_fiber(&fake, t->stack_lo, t->stack_len);
+#endif
+  bctx::transfer_t tr = bctx::jump_fcontext(t->ctx, t);
+#if WEFT_GO_ASAN
+  __sanitizer_finish_switch_fiber(fake, nullptr, nullptr);
+#endif
+  w->current = nullptr;
+  switch (w->action) {
+    case Action::park:
+      t->ctx = tr.fctx;
+      if (t->pstate.exchange(kParked, std::memory_order_acq_rel) == kNotified) {
+        w->queue.push_next(t);
+      }
+      break;
+    case Action::yield:
+      t->ctx = tr.fctx;
+      w->queue.push_back(t);
+      wake_if_needed();
+      break;
+    case Action::finish:
+      finish_task(w, t);
+      break;
+    case Action::none:
+      std::fputs("weft::go: internal error: a task switched out without an action\n", stderr);
+      std::abort();
+  }
+}
+
+void PoolImpl::finish_task(Worker* w, Task* t) {
+  Worker* home = workers[static_cast<std::size_t>(t->reg_list)].get();
+  {
+    std::lock_guard lk(home->reg_mu);
+    if (t->reg_prev) {
+      t->reg_prev->reg_next = t->reg_next;
+    } else {
+      home->reg_head = t->reg_next;
+    }
+    if (t->reg_next) t->reg_next->reg_prev = t->reg_prev;
+  }
+  if (opt.trace) {
+    w->trace.push_back(TaskRecord{t->name, t->id, t->start_worker, w->index, t->start_ns, now_ns()});
+  }
+  w->live.store(w->live.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
+  void* mem = t->stack_mem;
+  const std::size_t alloc = t->stack_alloc;
+  const bool pooled = t->pooled;
+  t->~Task();
+  release_stack(w, mem, alloc, pooled);
+  if (unwinding.load(std::memory_order_acquire)) unwind_next();
+}
+
+void PoolImpl::worker_main(Worker* w) {
+  tls_worker = w;
+  if (opt.bind_cpus) {
+    cpu_set_t allowed;
+    CPU_ZERO(&allowed);
+    if (sched_getaffinity(0, sizeof allowed, &allowed) == 0) {
+      std::vector<int> cpus;
+      for (int c = 0; c < CPU_SETSIZE; ++c) {
+        if (CPU_ISSET(c, &allowed)) cpus.push_back(c);
+      }
+      if (!cpus.empty()) {
+        cpu_set_t one;
+        CPU_ZERO(&one);
+        CPU_SET(cpus[static_cast<std::size_t>(opt.cpu_offset + w->index) % cpus.size()], &one);
+        pthread_setaffinity_np(pthread_self(), sizeof one, &one);
+      }
+    }
+  }
+  pthread_attr_t attr;
+  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+    pthread_attr_getstack(&attr, &w->sched_stack_lo, &w->sched_stack_len);
+    pthread_attr_destroy(&attr);
+  }
+  for (;;) {
+    Task* t = find_work(w);
+    if (!t) t = idle(w);
+    if (t) {
+      run_task(w, t);
+      continue;
+    }
+    std::lock_guard lk(idle_mu);
+    if (stopping) break;
+  }
+  for (void* mem : w->stack_cache) {
+#if WEFT_GO_ASAN
+    ASAN_UNPOISON_MEMORY_REGION(mem, stack_size + guard);
+#endif
+    munmap(mem, stack_size + guard);
+  }
+  w->stack_cache.clear();
+  w->stack_cache.shrink_to_fit();
+  tls_worker = nullptr;
+}
+
+}  // namespace weft::go::detail

@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: Apache-2.0
+// Private: the scheduler of weft::go (tasks, workers, pool state). See
+// docs/runtime.md for the model and the invariants.
+#pragma once
+
+#include <boost/context/detail/fcontext.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "weft/go/go.hpp"
+#include "weft/go/impl/spinlock.hpp"
+#include "weft/go/impl/wait.hpp"
+#include "weft/go/pool.hpp"
+#include "weft/go/trace.hpp"
+
+namespace weft::go::detail {
+
+namespace bctx = boost::context::detail;
+
+class PoolImpl;
+struct Worker;
+
+// Task is a fiber: descriptor, closure and stack live in one mapping, the
+// descriptor at the top of it.
+struct Task {
+  bctx::fcontext_t ctx = nullptr;     // where to resume the task
+  bctx::fcontext_t caller = nullptr;  // scheduler that resumed it last
+  std::atomic<int> pstate{0};         // kRunning, kParked, kNotified
+  PoolImpl* pool = nullptr;
+  WaitSync* wait_sync = nullptr;  // current episode (deadlock unwinding)
+  const char* wait_what = nullptr;
+  const void* wait_obj = nullptr;
+  const char* wait_name = nullptr;
+  bool unwinding = false;
+  bool root = false;
+  const ClosureOps* ops = nullptr;
+  void* closure = nullptr;
+  void* stack_mem = nullptr;  // mmap'ed block
+  std::size_t stack_alloc = 0;
+  void* stack_lo = nullptr;  // usable stack [stack_lo, stack_lo + stack_len)
+  std::size_t stack_len = 0;
+  bool pooled = false;  // stack of the pool's default size (cacheable)
+  Task* reg_prev = nullptr;
+  Task* reg_next = nullptr;
+  int reg_list = 0;
+  std::uint64_t id = 0;  // grows along spawn chains (children > parent)
+  int start_worker = -1;
+  std::int64_t start_ns = 0;
+  void* asan_fake = nullptr;
+  char name[48] = {};
+};
+
+inline constexpr int kRunning = 0;
+inline constexpr int kParked = 1;
+inline constexpr int kNotified = 2;
+
+enum class Action { none, park, yield, finish };
+
+// RunQueue is a worker's queue: a ring (FIFO) plus a `next` slot (LIFO, like
+// Go's runnext) for the task readied or spawned last. Thieves take from the
+// head of the ring, then `next`.
+class RunQueue {
+ public:
+  RunQueue() : ring_(256) {}
+  void push_back(Task* t);
+  void push_next(Task* t);
+  // pop() takes `next` unless prefer_ring, else the ring's head.
+  Task* pop(bool prefer_ring, bool* from_next);
+  // steal_into() moves about half of this queue into dst and returns one
+  // task to run right away (nullptr if empty).
+  Task* steal_into(RunQueue& dst);
+  std::size_t approx_size() const noexcept { return size_.load(std::memory_order_acquire); }
+
+ private:
+  void push_back_locked(Task* t);
+  Spinlock mu_;
+  Task* next_ = nullptr;
+  std::vector<Task*> ring_;
+  std::size_t head_ = 0;
+  std::size_t count_ = 0;
+  std::atomic<std::size_t> size_{0};
+};
+
+// TimerHeap is a pool's binary min-heap of armed TimerNodes.
+class TimerHeap {
+ public:
+  void add(TimerNode* n);
+  void cancel(TimerNode* n) noexcept;
+  // fire_expired() fires every node due at `now`; returns how many fired.
+  int fire_expired(TimePoint now);
+  int count() const noexcept { return count_.load(std::memory_order_acquire); }
+  std::int64_t next_ns() const noexcept { return next_ns_.load(std::memory_order_acquire); }
+
+ private:
+  void sift_up(std::size_t i);
+  void sift_down(std::size_t i);
+  void remove_at(std::size_t i);
+  void publish_next();
+  std::mutex mu_;
+  std::vector<TimerNode*> heap_;
+  std::atomic<int> count_{0};
+  std::atomic<std::int64_t> next_ns_{INT64_MAX};
+};
+
+struct alignas(64) Worker {
+  PoolImpl* pool = nullptr;
+  int index = 0;
+  std::thread thread;
+  RunQueue queue;
+  Action action = Action::none;
+  Task* current = nullptr;
+  std::vector<void*> stack_cache;
+  void* sched_stack_lo = nullptr;
+  std::size_t sched_stack_len = 0;
+  std::atomic<std::int64_t> live{0};  // spawned here minus finished here
+  std::uint64_t clock = 0;            // Lamport clock for task ids
+  std::uint64_t rng = 0;
+  unsigned tick = 0;
+  int next_streak = 0;
+  // idle state, guarded by PoolImpl::idle_mu
+  std::condition_variable cv;
+  bool notified = false;
+  bool idle = false;
+  // registry of live tasks created here
+  Spinlock reg_mu;
+  Task* reg_head = nullptr;
+  std::vector<TaskRecord> trace;
+
+  std::uint64_t next_random() noexcept {
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+  }
+};
+
+// MpiCall is a closure a task funnels to the pool's MPI thread.
+struct MpiCall {
+  void (*fn)(void*) = nullptr;
+  void* arg = nullptr;
+  std::exception_ptr error;
+  WaitSync* sync = nullptr;
+};
+
+// MpiAwait is one request registered by await()/await_all().
+struct MpiAwait {
+  void* request = nullptr;  // MPI_Request* of the caller
+  void* status = nullptr;   // MPI_Status* or nullptr
+  struct AwaitGroup* group = nullptr;
+};
+
+struct AwaitGroup {
+  WaitSync* sync = nullptr;
+  int remaining = 0;
+};
+
+class PoolImpl {
+ public:
+  explicit PoolImpl(const PoolOptions& options);
+  ~PoolImpl();
+
+  void run(std::function<void()> root);
+
+  // create_task() builds a task; w is the spawning worker (nullptr when
+  // run() creates the root).
+  Task* create_task(Worker* w, Task* parent, const TaskOptions& options, const ClosureOps& ops,
+                    void (*construct)(void*, void*), void* src);
+  void enqueue(Task* t, Worker* w);
+  void inject(Task* t);
+  void wake_if_needed();
+  void wake_one();
+
+  // Worker side.
+  void worker_main(Worker* w);
+  Task* find_work(Worker* w);
+  Task* idle(Worker* w);
+  bool has_work_peek() const noexcept;
+  void run_task(Worker* w, Task* t);
+  void finish_task(Worker* w, Task* t);
+  void release_stack(Worker* w, void* mem, std::size_t alloc, bool pooled);
+  void check_quiescent(Worker* w, std::unique_lock<std::mutex>& lk);
+  void handle_deadlock(Worker* w);
+  void unwind_next();
+  std::string deadlock_report();
+  std::int64_t now_ns() const noexcept;
+
+  // MPI side (mpi_await.cpp).
+  void agent_loop();
+
+  PoolOptions opt;
+  int n = 1;
+  std::size_t page = 4096;
+  std::size_t stack_size = 0;  // usable bytes of a default stack
+  std::size_t guard = 0;       // guard bytes below each stack
+  std::vector<std::unique_ptr<Worker>> workers;
+  TimePoint t0;
+
+  std::mutex idle_mu;
+  std::vector<Worker*> idle_list;
+  std::atomic<int> nidle{0};
+  std::atomic<int> nspinning{0};
+  bool stopping = false;
+
+  std::mutex inj_mu;
+  std::deque<Task*> inj;
+  std::atomic<std::size_t> inj_size{0};
+
+  TimerHeap timers;
+
+  std::atomic<std::int64_t> ext_live{0};
+  std::atomic<bool> running{false};
+  std::exception_ptr root_error;
+  bool deadlocked = false;  // guarded by idle_mu while deciding
+  std::string report;
+
+  std::mutex unwind_mu;
+  std::vector<Task*> unwind_list;  // youngest last
+  std::atomic<bool> unwinding{false};
+
+  std::mutex agent_mu;
+  std::condition_variable agent_cv;
+  bool run_done = false;
+  std::vector<MpiCall*> calls_in;
+  std::vector<MpiAwait> awaits_in;
+  std::atomic<std::int64_t> mpi_pending{0};
+};
+
+// current_worker() is the worker of the calling thread (nullptr if none).
+// Defined out of line: a fiber may resume on another thread, so no caller
+// may cache the thread_local's address across a switch.
+Worker* current_worker() noexcept;
+
+// switch_out() saves the current task and returns to its worker's loop,
+// which then performs `action`.
+void switch_out(Action action);
+
+}  // namespace weft::go::detail

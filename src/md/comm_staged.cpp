@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: Apache-2.0
+// StagedComm: LAMMPS-style ghost communication in six stages (-x, +x, -y,
+// +y, -z, +z). Each stage sends the atoms (owned, and ghosts received in
+// earlier dimensions) that lie within the ghost cutoff of the face, so edge
+// and corner ghosts arrive in two or three hops. With one rank along a
+// periodic dimension the "neighbour" is this rank and the stage is a local
+// copy with a periodic shift: periodic images come from the same mechanism.
+#include <cmath>
+#include <cstring>
+#include <sstream>
+
+#include "init.hpp"
+#include "interfaces.hpp"
+#include "weft/core/error.hpp"
+
+namespace weft::md {
+namespace {
+
+constexpr int kExchangeFields = 11;
+constexpr int kBorderFields = 5;
+
+class StagedComm final : public Comm {
+ public:
+  void exchange(Context& ctx) override;
+  void borders(Context& ctx, real cutghost) override;
+  void forward(Context& ctx) override;
+  void reverse(Context& ctx) override;
+
+ private:
+  struct Swap {
+    int send_rank = MPI_PROC_NULL;
+    int recv_rank = MPI_PROC_NULL;
+    bool self = false;
+    Vec3 shift = Vec3::Zero();
+    std::vector<int> send;  // atoms sent
+    index recv_first = 0;
+    index recv_n = 0;
+  };
+  std::array<Swap, 6> swaps_;
+  std::vector<real> sendbuf_, recvbuf_;
+
+  void neighbours(Context& ctx, int d, int& lower, int& upper) const {
+    MPI_Cart_shift(ctx.comm, d, 1, &lower, &upper);
+  }
+  index sendrecv_count(Context& ctx, const Swap& s, index nsend) {
+    long long out = nsend, in = 0;
+    if (s.self) return nsend;
+    MPI_Sendrecv(&out, 1, MPI_LONG_LONG, s.send_rank, 11, &in, 1, MPI_LONG_LONG, s.recv_rank, 11,
+                 ctx.comm, MPI_STATUS_IGNORE);
+    return static_cast<index>(in);
+  }
+  void sendrecv_data(Context& ctx, int send_rank, int recv_rank, std::size_t nsend,
+                     std::size_t nrecv, int tag) {
+    recvbuf_.resize(nrecv);
+    MPI_Sendrecv(sendbuf_.data(), static_cast<int>(nsend), MPI_DOUBLE, send_rank, tag,
+                 recvbuf_.data(), static_cast<int>(nrecv), MPI_DOUBLE, recv_rank, tag, ctx.comm,
+                 MPI_STATUS_IGNORE);
+  }
+};
+
+}  // namespace
+
+// Owner coordinate of position v along d: the k with splits[k] <= v < splits[k+1].
+int owner_coord(const Grid& g, int d, real v) {
+  const auto& s = g.splits[static_cast<std::size_t>(d)];
+  const int p = g.dims[static_cast<std::size_t>(d)];
+  int k = 0;
+  while (k + 1 < p && v >= s[static_cast<std::size_t>(k + 1)]) ++k;
+  return k;
+}
+
+namespace {
+
+void StagedComm::exchange(Context& ctx) {
+  System& s = ctx.sys;
+  s.nghost = 0;
+  // Wrap into the periodic box; catch blow-ups and atoms leaving fixed walls.
+  std::string problem;
+  {
+    real* pos[3] = {s.x.data(), s.y.data(), s.z.data()};
+    std::int32_t* img[3] = {s.imx.data(), s.imy.data(), s.imz.data()};
+    for (index i = 0; i < s.nlocal && problem.empty(); ++i) {
+      for (int d = 0; d < 3; ++d) {
+        real& v = pos[d][i];
+        const real lo = s.box.lo[d], hi = s.box.hi[d], len = hi - lo;
+        if (!std::isfinite(v) || std::abs(v - lo) > 1e6 * len) {
+          std::ostringstream m;
+          m << "numerical blow-up at step " << s.step << ": atom " << s.id[static_cast<std::size_t>(i)]
+            << " has position " << v << " along " << "xyz"[d]
+            << " (try a smaller timestep or check for overlapping atoms)";
+          problem = m.str();
+          break;
+        }
+        if (s.box.periodic[static_cast<std::size_t>(d)]) {
+          if (v < lo || v >= hi) {
+            const real k = std::floor((v - lo) / len);
+            v -= k * len;
+            img[d][i] += static_cast<std::int32_t>(k);
+            if (v >= hi) { v -= len; img[d][i] += 1; }
+            if (v < lo) v = lo;
+          }
+        } else if (v < lo || v >= hi) {
+          std::ostringstream m;
+          m << "atom " << s.id[static_cast<std::size_t>(i)] << " left the box through the fixed "
+            << "xyz"[d] << " boundary at step " << s.step << " (position " << v << ", box " << lo
+            << " .. " << hi << "); use a periodic boundary or a wall";
+          problem = m.str();
+          break;
+        }
+      }
+    }
+  }
+  collective_fail(ctx.comm, !problem.empty(), problem);
+
+  for (int d = 0; d < 3; ++d) {
+    const int p = ctx.grid.dims[static_cast<std::size_t>(d)];
+    if (p == 1) continue;
+    const int me = ctx.grid.coords[static_cast<std::size_t>(d)];
+    int lower = 0, upper = 0;
+    neighbours(ctx, d, lower, upper);
+    const bool periodic = s.box.periodic[static_cast<std::size_t>(d)];
+    for (int pass = 0;; ++pass) {
+      std::vector<real> to_lower, to_upper;
+      index keep = 0;
+      const real* pos = d == 0 ? s.x.data() : d == 1 ? s.y.data() : s.z.data();
+      for (index i = 0; i < s.nlocal; ++i) {
+        const int c = owner_coord(ctx.grid, d, pos[i]);
+        int dir = 0;
+        if (c != me) {
+          int delta = c - me;
+          if (periodic) {
+            if (delta > p / 2) delta -= p;
+            if (delta < -p / 2) delta += p;
+          }
+          dir = delta < 0 ? -1 : 1;
+        }
+        const auto k = static_cast<std::size_t>(i);
+        if (dir != 0) {
+          auto& buf = dir < 0 ? to_lower : to_upper;
+          buf.insert(buf.end(), {s.x[k], s.y[k], s.z[k], s.vx[k], s.vy[k], s.vz[k],
+                                 static_cast<real>(s.id[k]), static_cast<real>(s.type[k]),
+                                 static_cast<real>(s.imx[k]), static_cast<real>(s.imy[k]),
+                                 static_cast<real>(s.imz[k])});
+        } else {
+          if (keep != i) {
+            const auto j = static_cast<std::size_t>(keep);
+            s.x[j] = s.x[k]; s.y[j] = s.y[k]; s.z[j] = s.z[k];
+            s.vx[j] = s.vx[k]; s.vy[j] = s.vy[k]; s.vz[j] = s.vz[k];
+            s.id[j] = s.id[k]; s.type[j] = s.type[k];
+            s.imx[j] = s.imx[k]; s.imy[j] = s.imy[k]; s.imz[j] = s.imz[k];
+          }
+          ++keep;
+        }
+      }
+      s.nlocal = keep;
+      long long moving = static_cast<long long>(to_lower.size() + to_upper.size()), any = 0;
+      MPI_Allreduce(&moving, &any, 1, MPI_LONG_LONG, MPI_SUM, ctx.comm);
+      if (any == 0) break;
+      auto receive = [&](std::vector<real>& out, int dest, int src) {
+        long long n_out = static_cast<long long>(out.size()), n_in = 0;
+        MPI_Sendrecv(&n_out, 1, MPI_LONG_LONG, dest, 21, &n_in, 1, MPI_LONG_LONG, src, 21,
+                     ctx.comm, MPI_STATUS_IGNORE);
+        std::vector<real> in(static_cast<std::size_t>(n_in));
+        MPI_Sendrecv(out.data(), static_cast<int>(n_out), MPI_DOUBLE, dest, 22, in.data(),
+                     static_cast<int>(n_in), MPI_DOUBLE, src, 22, ctx.comm, MPI_STATUS_IGNORE);
+        for (std::size_t q = 0; q + kExchangeFields <= in.size(); q += kExchangeFields) {
+          s.push_owned(static_cast<gid>(in[q + 6]), static_cast<int>(in[q + 7]), in[q], in[q + 1],
+                       in[q + 2], in[q + 3], in[q + 4], in[q + 5],
+                       static_cast<std::int32_t>(in[q + 8]), static_cast<std::int32_t>(in[q + 9]),
+                       static_cast<std::int32_t>(in[q + 10]));
+        }
+      };
+      receive(to_lower, lower, upper);
+      receive(to_upper, upper, lower);
+      if (pass > 4 * p) throw RunError("atom migration did not converge");
+    }
+  }
+}
+
+void StagedComm::borders(Context& ctx, real cutghost) {
+  System& s = ctx.sys;
+  s.nghost = 0;
+  index nlast = 0;
+  for (int d = 0; d < 3; ++d) {
+    const auto du = static_cast<std::size_t>(d);
+    int lower = 0, upper = 0;
+    neighbours(ctx, d, lower, upper);
+    const int p = ctx.grid.dims[du];
+    const int me = ctx.grid.coords[du];
+    const real len = s.box.hi[d] - s.box.lo[d];
+    const index ncand = s.nall();  // LAMMPS: both stages of a dimension scan the same atoms
+    (void)nlast;
+    nlast = ncand;
+    for (int dir = 0; dir < 2; ++dir) {
+      Swap& w = swaps_[static_cast<std::size_t>(2 * d + dir)];
+      w.send.clear();
+      w.shift = Vec3::Zero();
+      if (dir == 0) {  // send to lower, receive from upper
+        w.send_rank = lower;
+        w.recv_rank = upper;
+        if (me == 0) w.shift[d] = len;
+      } else {
+        w.send_rank = upper;
+        w.recv_rank = lower;
+        if (me == p - 1) w.shift[d] = -len;
+      }
+      int rank = 0;
+      MPI_Comm_rank(ctx.comm, &rank);
+      w.self = (w.send_rank == rank);
+      if (w.send_rank != MPI_PROC_NULL) {
+        const real* pos = d == 0 ? s.x.data() : d == 1 ? s.y.data() : s.z.data();
+        if (dir == 0) {
+          const real lim = s.sublo[d] + cutghost;
+          for (index i = 0; i < ncand; ++i)
+            if (pos[i] < lim) w.send.push_back(static_cast<int>(i));
+        } else {
+          const real lim = s.subhi[d] - cutghost;
+          for (index i = 0; i < ncand; ++i)
+            if (pos[i] >= lim) w.send.push_back(static_cast<int>(i));
+        }
+      }
+      const index nsend = static_cast<index>(w.send.size());
+      const index nrecv = w.recv_rank == MPI_PROC_NULL ? 0 : sendrecv_count(ctx, w, nsend);
+      w.recv_first = s.nall();
+      w.recv_n = nrecv;
+      if (static_cast<index>(s.x.size()) < w.recv_first + nrecv)
+        s.resize(std::max<index>(2 * (w.recv_first + nrecv), 64));
+      if (w.self) {
+        for (index q = 0; q < nsend; ++q) {
+          const auto i = static_cast<std::size_t>(w.send[static_cast<std::size_t>(q)]);
+          const auto g = static_cast<std::size_t>(w.recv_first + q);
+          s.x[g] = s.x[i] + w.shift.x();
+          s.y[g] = s.y[i] + w.shift.y();
+          s.z[g] = s.z[i] + w.shift.z();
+          s.id[g] = s.id[i];
+          s.type[g] = s.type[i];
+        }
+      } else {
+        sendbuf_.resize(static_cast<std::size_t>(nsend * kBorderFields));
+        for (index q = 0; q < nsend; ++q) {
+          const auto i = static_cast<std::size_t>(w.send[static_cast<std::size_t>(q)]);
+          real* b = sendbuf_.data() + q * kBorderFields;
+          b[0] = s.x[i] + w.shift.x();
+          b[1] = s.y[i] + w.shift.y();
+          b[2] = s.z[i] + w.shift.z();
+          b[3] = static_cast<real>(s.id[i]);
+          b[4] = static_cast<real>(s.type[i]);
+        }
+        sendrecv_data(ctx, w.send_rank, w.recv_rank, static_cast<std::size_t>(nsend * kBorderFields),
+                      static_cast<std::size_t>(nrecv * kBorderFields), 31 + 2 * d + dir);
+        for (index q = 0; q < nrecv; ++q) {
+          const real* b = recvbuf_.data() + q * kBorderFields;
+          const auto g = static_cast<std::size_t>(w.recv_first + q);
+          s.x[g] = b[0];
+          s.y[g] = b[1];
+          s.z[g] = b[2];
+          s.id[g] = static_cast<gid>(b[3]);
+          s.type[g] = static_cast<int>(b[4]);
+        }
+      }
+      s.nghost += nrecv;
+    }
+  }
+}
+
+void StagedComm::forward(Context& ctx) {
+  System& s = ctx.sys;
+  for (int k = 0; k < 6; ++k) {
+    Swap& w = swaps_[static_cast<std::size_t>(k)];
+    const index nsend = static_cast<index>(w.send.size());
+    const real sx = w.shift.x(), sy = w.shift.y(), sz = w.shift.z();
+    const int* list = w.send.data();
+    if (w.self) {
+      real* x = s.x.data(); real* y = s.y.data(); real* z = s.z.data();
+      const index g0 = w.recv_first;
+      for (index q = 0; q < nsend; ++q) {
+        const int i = list[q];
+        x[g0 + q] = x[i] + sx;
+        y[g0 + q] = y[i] + sy;
+        z[g0 + q] = z[i] + sz;
+      }
+      continue;
+    }
+    if (w.send_rank == MPI_PROC_NULL && w.recv_rank == MPI_PROC_NULL) continue;
+    sendbuf_.resize(static_cast<std::size_t>(3 * nsend));
+    for (index q = 0; q < nsend; ++q) {
+      const auto i = static_cast<std::size_t>(list[q]);
+      sendbuf_[static_cast<std::size_t>(3 * q)] = s.x[i] + sx;
+      sendbuf_[static_cast<std::size_t>(3 * q + 1)] = s.y[i] + sy;
+      sendbuf_[static_cast<std::size_t>(3 * q + 2)] = s.z[i] + sz;
+    }
+    sendrecv_data(ctx, w.send_rank, w.recv_rank, static_cast<std::size_t>(3 * nsend),
+                  static_cast<std::size_t>(3 * w.recv_n), 41 + k);
+    for (index q = 0; q < w.recv_n; ++q) {
+      const auto g = static_cast<std::size_t>(w.recv_first + q);
+      s.x[g] = recvbuf_[static_cast<std::size_t>(3 * q)];
+      s.y[g] = recvbuf_[static_cast<std::size_t>(3 * q + 1)];
+      s.z[g] = recvbuf_[static_cast<std::size_t>(3 * q + 2)];
+    }
+  }
+}
+
+void StagedComm::reverse(Context& ctx) {
+  System& s = ctx.sys;
+  for (int k = 5; k >= 0; --k) {
+    Swap& w = swaps_[static_cast<std::size_t>(k)];
+    const index nsend = static_cast<index>(w.send.size());
+    const int* list = w.send.data();
+    if (w.self) {
+      real* fx = s.fx.data(); real* fy = s.fy.data(); real* fz = s.fz.data();
+      const index g0 = w.recv_first;
+      for (index q = 0; q < nsend; ++q) {
+        const int i = list[q];
+        fx[i] += fx[g0 + q];
+        fy[i] += fy[g0 + q];
+        fz[i] += fz[g0 + q];
+      }
+      continue;
+    }
+    if (w.send_rank == MPI_PROC_NULL && w.recv_rank == MPI_PROC_NULL) continue;
+    // Ghost forces go back to the rank they came from (recv_rank); we
+    // receive from send_rank the forces on the atoms we sent.
+    sendbuf_.resize(static_cast<std::size_t>(3 * w.recv_n));
+    for (index q = 0; q < w.recv_n; ++q) {
+      const auto g = static_cast<std::size_t>(w.recv_first + q);
+      sendbuf_[static_cast<std::size_t>(3 * q)] = s.fx[g];
+      sendbuf_[static_cast<std::size_t>(3 * q + 1)] = s.fy[g];
+      sendbuf_[static_cast<std::size_t>(3 * q + 2)] = s.fz[g];
+    }
+    sendrecv_data(ctx, w.recv_rank, w.send_rank, static_cast<std::size_t>(3 * w.recv_n),
+                  static_cast<std::size_t>(3 * nsend), 51 + k);
+    for (index q = 0; q < nsend; ++q) {
+      const auto i = static_cast<std::size_t>(list[q]);
+      s.fx[i] += recvbuf_[static_cast<std::size_t>(3 * q)];
+      s.fy[i] += recvbuf_[static_cast<std::size_t>(3 * q + 1)];
+      s.fz[i] += recvbuf_[static_cast<std::size_t>(3 * q + 2)];
+    }
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<Comm> make_comm_staged() { return std::make_unique<StagedComm>(); }
+
+}  // namespace weft::md

@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: Apache-2.0
+// Engine: the time-step loop (LAMMPS Verlet order): initial integrate,
+// neighbour decision (rebuild = wrap + migrate + sort + ghosts + list, else
+// forward ghost positions), force, reverse ghost forces, final integrate,
+// thermo output.
+#include "engine.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "weft/core/error.hpp"
+
+namespace weft::md {
+namespace {
+
+struct Timer {
+  double& acc;
+  double t0;
+  explicit Timer(double& a) : acc(a), t0(MPI_Wtime()) {}
+  ~Timer() { acc += MPI_Wtime() - t0; }
+  Timer(const Timer&) = delete;
+  Timer& operator=(const Timer&) = delete;
+};
+
+}  // namespace
+
+std::array<int, 3> choose_dims(const Config& cfg, int nranks) {
+  std::array<int, 3> dims = cfg.decomposition.grid;
+  const bool given = dims[0] > 0 && dims[1] > 0 && dims[2] > 0;
+  if (given) return dims;
+  if (dims[0] == 0 && dims[1] == 0 && dims[2] == 0) {
+    // Minimise the subdomain surface for this box (LAMMPS procs2box idea):
+    // try all factorizations.
+    Vec3 len = Vec3::Ones();
+    if (cfg.init.source == "lattice") len = lattice_box(cfg).length();
+    real best = -1;
+    std::array<int, 3> best_dims{nranks, 1, 1};
+    for (int a = 1; a <= nranks; ++a) {
+      if (nranks % a) continue;
+      for (int b = 1; b <= nranks / a; ++b) {
+        if ((nranks / a) % b) continue;
+        const int c = nranks / a / b;
+        const real sx = len.x() / a, sy = len.y() / b, sz = len.z() / c;
+        const real area = sx * sy + sy * sz + sx * sz;
+        if (best < 0 || area < best - 1e-12) {
+          best = area;
+          best_dims = {a, b, c};
+        }
+      }
+    }
+    return best_dims;
+  }
+  int d[3] = {dims[0], dims[1], dims[2]};
+  MPI_Dims_create(nranks, 3, d);
+  return {d[0], d[1], d[2]};
+}
+
+Engine::Engine(const Config& cfg, const Execution& exec, MPI_Comm comm) : cfg_(cfg), exec_(exec) {
+  if (exec_.threads < 1) throw InputError("threads per rank must be at least 1");
+  if (exec_.scheduler != "openmp" && exec_.scheduler != "fibers")
+    throw InputError("unknown scheduler \"" + exec_.scheduler + "\"; use openmp or fibers");
+  MPI_Comm d = MPI_COMM_NULL;
+  MPI_Comm_dup(comm, &d);
+  dup_.reset(d);
+  int nranks = 1;
+  MPI_Comm_size(d, &nranks);
+  grid_.dims = choose_dims(cfg_, nranks);
+  const auto periodic = periodic_flags(cfg_);
+  int dims[3] = {grid_.dims[0], grid_.dims[1], grid_.dims[2]};
+  int periods[3] = {periodic[0], periodic[1], periodic[2]};
+  MPI_Comm cart = MPI_COMM_NULL;
+  MPI_Cart_create(d, 3, dims, periods, 0, &cart);
+  cart_.reset(cart);
+  int rank = 0;
+  MPI_Comm_rank(cart, &rank);
+  int coords[3];
+  MPI_Cart_coords(cart, rank, 3, coords);
+  grid_.coords = {coords[0], coords[1], coords[2]};
+  ctx_ = std::make_unique<Context>(Context{sys_, cfg_, cart, grid_, exec_.threads});
+  comm_ = make_comm("staged");
+  neighbor_ = make_neighbor("bin");
+  force_ = make_force(cfg_.pair.style);
+  integrator_ = make_integrator(cfg_.integrator.style);
+}
+
+void Engine::setup(const RunHooks& hooks) {
+  System& s = sys_;
+  Context& ctx = *ctx_;
+  s.dt = cfg_.integrator.dt;
+  s.step = 0;
+  DataFile data;
+  if (cfg_.init.source == "data") {
+    data = read_data_file(cfg_.init.data_file, periodic_flags(cfg_));
+    s.box = data.box;
+    s.mass = data.mass;
+  } else {
+    s.box = lattice_box(cfg_);
+    s.mass.assign(cfg_.species.size() + 1, 1.0);
+    for (std::size_t t = 0; t < cfg_.species.size(); ++t) s.mass[t + 1] = cfg_.species[t].mass;
+  }
+  s.type_names.assign(s.mass.size(), "");
+  for (std::size_t t = 1; t < s.mass.size(); ++t)
+    s.type_names[t] = t <= cfg_.species.size() ? cfg_.species[t - 1].name : "type" + std::to_string(t);
+  for (int d = 0; d < 3; ++d) {
+    auto& sp = grid_.splits[static_cast<std::size_t>(d)];
+    const int p = grid_.dims[static_cast<std::size_t>(d)];
+    sp.resize(static_cast<std::size_t>(p) + 1);
+    const real len = s.box.hi[d] - s.box.lo[d];
+    for (int k = 0; k <= p; ++k)
+      sp[static_cast<std::size_t>(k)] = k == p ? s.box.hi[d] : s.box.lo[d] + len * k / p;
+    s.sublo[d] = sp[static_cast<std::size_t>(grid_.coords[static_cast<std::size_t>(d)])];
+    s.subhi[d] = sp[static_cast<std::size_t>(grid_.coords[static_cast<std::size_t>(d)] + 1)];
+  }
+  if (cfg_.init.source == "data") create_data_atoms(ctx, data);
+  else create_lattice_atoms(ctx);
+  data = DataFile{};
+  if (cfg_.velocity.create) create_velocities(ctx, cfg_.velocity.temperature, cfg_.velocity.seed);
+
+  force_->init(ctx);
+  skin_ = cfg_.neighbor.skin;
+  std::vector<real> cutneigh = force_->cutoffs();
+  for (real& c : cutneigh) c += skin_;
+  neighbor_->setup(ctx, cutneigh, force_->max_cutoff() + skin_);
+  rebuild();
+  ago_ = 0;
+  builds_ = 0;  // like LAMMPS, the setup build is not counted
+  dangerous_ = 0;
+  force(true);
+  integrator_->setup(ctx);
+  setup_done_ = true;
+  time_.fill(0.0);  // the breakdown covers the step loop only
+  last_ = thermo();
+  check_blowup(last_);
+  if (hooks.on_thermo) hooks.on_thermo(last_);
+}
+
+void Engine::rebuild() {
+  Context& ctx = *ctx_;
+  System& s = sys_;
+  {
+    Timer t(time_[kComm]);
+    comm_->exchange(ctx);
+  }
+  {
+    Timer t(time_[kNeigh]);
+    neighbor_->sort_owned(ctx);
+  }
+  {
+    Timer t(time_[kComm]);
+    comm_->borders(ctx, force_->max_cutoff() + skin_);
+  }
+  {
+    Timer t(time_[kNeigh]);
+    neighbor_->build(ctx);
+    const auto n = static_cast<std::size_t>(s.nlocal);
+    xhold_.assign(s.x.begin(), s.x.begin() + static_cast<std::ptrdiff_t>(n));
+    yhold_.assign(s.y.begin(), s.y.begin() + static_cast<std::ptrdiff_t>(n));
+    zhold_.assign(s.z.begin(), s.z.begin() + static_cast<std::ptrdiff_t>(n));
+  }
+}
+
+real Engine::max_displacement_sq() {
+  const System& s = sys_;
+  real local = 0;
+  for (index i = 0; i < s.nlocal; ++i) {
+    const auto k = static_cast<std::size_t>(i);
+    const real dx = s.x[k] - xhold_[k], dy = s.y[k] - yhold_[k], dz = s.z[k] - zhold_[k];
+    local = std::max(local, dx * dx + dy * dy + dz * dz);
+  }
+  if (!std::isfinite(local)) local = 1e300;
+  real global = 0;
+  MPI_Allreduce(&local, &global, 1, MPI_DOUBLE, MPI_MAX, ctx_->comm);
+  return global;
+}
+
+bool Engine::decide() {
+  ++ago_;
+  const int every = std::max(1, cfg_.neighbor.every);
+  if (ago_ % every != 0) return false;
+  const real trigger = 0.25 * skin_ * skin_;
+  if (!cfg_.neighbor.check) return true;  // like LAMMPS: dangerous builds not checked
+  if (max_displacement_sq() > trigger) {
+    if (ago_ == every) ++dangerous_;  // LAMMPS: triggered at the first check
+    return true;
+  }
+  return false;
+}
+
+void Engine::force(bool eflag) {
+  Context& ctx = *ctx_;
+  {
+    Timer t(time_[kPair]);
+    force_->compute(ctx, neighbor_->list(), eflag, tally_);
+  }
+  {
+    Timer t(time_[kComm]);
+    comm_->reverse(ctx);
+  }
+  tally_valid_ = eflag;
+}
+
+void Engine::advance(std::int64_t steps, const RunHooks& hooks) {
+  if (!setup_done_) setup(hooks);
+  Context& ctx = *ctx_;
+  System& s = sys_;
+  const std::int64_t first = s.step + 1;
+  const std::int64_t last = s.step + steps;
+  const int every = cfg_.thermo.every;
+  MPI_Barrier(ctx.comm);
+  const double t0 = MPI_Wtime();
+  for (std::int64_t step = first; step <= last; ++step) {
+    s.step = step;
+    const bool thermo_step = step == last || (every > 0 && step % every == 0);
+    {
+      Timer t(time_[kModify]);
+      integrator_->initial(ctx);
+    }
+    if (decide()) {
+      rebuild();
+      ++builds_;
+      ago_ = 0;
+    } else {
+      Timer t(time_[kComm]);
+      comm_->forward(ctx);
+    }
+    force(thermo_step);
+    {
+      Timer t(time_[kModify]);
+      integrator_->post_force(ctx);
+      integrator_->final(ctx);
+    }
+    if (thermo_step) {
+      Timer t(time_[kOutput]);
+      last_ = thermo();
+      check_blowup(last_);
+      if (hooks.on_thermo) hooks.on_thermo(last_);
+    }
+    if (hooks.on_step) hooks.on_step(step, last);
+  }
+  loop_time_ += MPI_Wtime() - t0;
+  loop_steps_ += steps;
+}
+
+ThermoRow Engine::thermo() {
+  Context& ctx = *ctx_;
+  System& s = sys_;
+  if (!tally_valid_) force(true);
+  // kinetic tensor sum m v_a v_b (6), pair energy (1), virial (6)
+  double local[13] = {0};
+  for (index i = 0; i < s.nlocal; ++i) {
+    const auto k = static_cast<std::size_t>(i);
+    const real m = s.mass[static_cast<std::size_t>(s.type[k])];
+    local[0] += m * s.vx[k] * s.vx[k];
+    local[1] += m * s.vy[k] * s.vy[k];
+    local[2] += m * s.vz[k] * s.vz[k];
+    local[3] += m * s.vx[k] * s.vy[k];
+    local[4] += m * s.vx[k] * s.vz[k];
+    local[5] += m * s.vy[k] * s.vz[k];
+  }
+  local[6] = tally_.energy;
+  const Mat3& w = tally_.virial;
+  local[7] = w(0, 0); local[8] = w(1, 1); local[9] = w(2, 2);
+  local[10] = w(0, 1); local[11] = w(0, 2); local[12] = w(1, 2);
+  double g[13];
+  MPI_Allreduce(local, g, 13, MPI_DOUBLE, MPI_SUM, ctx.comm);
+  ThermoRow r;
+  r.step = s.step;
+  r.time = static_cast<real>(s.step) * s.dt;
+  r.atoms = s.natoms;
+  r.volume = s.box.volume();
+  const real n = static_cast<real>(std::max<std::int64_t>(1, s.natoms));
+  const real ndof = dof(ctx);
+  const real mv2 = g[0] + g[1] + g[2];
+  r.temp = ndof > 0 ? mv2 / ndof : 0;
+  r.ke = 0.5 * mv2 / n;
+  r.pe = (g[6] + force_->etail(r.volume)) / n;
+  r.etotal = r.pe + r.ke;
+  const real ptail = force_->ptail(r.volume);
+  const real inv_v = 1.0 / r.volume;
+  r.press = (ndof * r.temp + g[7] + g[8] + g[9] + 3.0 * ptail) / 3.0 * inv_v;
+  Mat3 p;
+  p << g[0] + g[7] + ptail, g[3] + g[10], g[4] + g[11],
+       g[3] + g[10], g[1] + g[8] + ptail, g[5] + g[12],
+       g[4] + g[11], g[5] + g[12], g[2] + g[9] + ptail;
+  r.pressure_tensor = p * inv_v;
+  return r;
+}
+
+void Engine::check_blowup(const ThermoRow& row) {
+  const bool bad = !std::isfinite(row.pe) || !std::isfinite(row.press) || !std::isfinite(row.temp);
+  if (!bad) return;  // identical on every rank (reduced values)
+  const System& s = sys_;
+  struct {
+    double score;
+    int rank;
+  } mine{-1.0, 0}, worst{};
+  MPI_Comm_rank(ctx_->comm, &mine.rank);
+  index wi = -1;
+  for (index i = 0; i < s.nlocal; ++i) {
+    const auto k = static_cast<std::size_t>(i);
+    const real f2 = s.fx[k] * s.fx[k] + s.fy[k] * s.fy[k] + s.fz[k] * s.fz[k];
+    const real v2 = s.vx[k] * s.vx[k] + s.vy[k] * s.vy[k] + s.vz[k] * s.vz[k];
+    real score = f2 + v2;
+    if (!std::isfinite(score) || !std::isfinite(s.x[k] + s.y[k] + s.z[k])) score = 1e308;
+    if (score > mine.score) {
+      mine.score = score;
+      wi = i;
+    }
+  }
+  MPI_Allreduce(&mine, &worst, 1, MPI_DOUBLE_INT, MPI_MAXLOC, ctx_->comm);
+  std::string msg;
+  int len = 0;
+  if (mine.rank == worst.rank && wi >= 0) {
+    const auto k = static_cast<std::size_t>(wi);
+    std::ostringstream m;
+    m << "numerical blow-up: non-finite energy at step " << s.step << " (pe = " << row.pe
+      << ", press = " << row.press << "); the worst atom is id " << s.id[k] << " at (" << s.x[k]
+      << ", " << s.y[k] << ", " << s.z[k] << ") with force (" << s.fx[k] << ", " << s.fy[k] << ", "
+      << s.fz[k] << "). Check for overlapping atoms (init.min_distance) or reduce integrator.dt";
+    msg = m.str();
+    len = static_cast<int>(msg.size());
+  }
+  MPI_Bcast(&len, 1, MPI_INT, worst.rank, ctx_->comm);
+  msg.resize(static_cast<std::size_t>(len));
+  MPI_Bcast(msg.data(), len, MPI_CHAR, worst.rank, ctx_->comm);
+  if (len == 0) msg = "numerical blow-up: non-finite energy at step " + std::to_string(s.step);
+  throw RunError(msg);
+}
+
+RunReport Engine::report() const {
+  RunReport r;
+  MPI_Comm c = ctx_->comm;
+  int nranks = 1;
+  MPI_Comm_size(c, &nranks);
+  r.ranks = nranks;
+  r.threads = exec_.threads;
+  r.grid = grid_.dims;
+  r.steps = loop_steps_;
+  r.atoms = sys_.natoms;
+  r.dt = sys_.dt;
+  MPI_Allreduce(&loop_time_, &r.loop_time, 1, MPI_DOUBLE, MPI_MAX, c);
+  if (r.loop_time > 0) {
+    r.steps_per_s = static_cast<real>(r.steps) / r.loop_time;
+    r.atom_steps_per_s = r.steps_per_s * static_cast<real>(r.atoms);
+    r.tau_per_day = r.steps_per_s * r.dt * 86400.0;
+  }
+  std::array<double, kSections> t = time_;
+  double busy = 0;
+  for (int k = 0; k < kSections; ++k)
+    if (k != kOther) busy += t[static_cast<std::size_t>(k)];
+  t[kOther] = std::max(0.0, loop_time_ - busy);
+  // Setup work (first build, step-0 forces) is not part of the loop; the
+  // section times are accumulated over the whole lifetime, so scale only the
+  // loop: report loop sections as measured inside advance().
+  auto stat = [&](double v) {
+    TimeStat s;
+    MPI_Allreduce(&v, &s.min, 1, MPI_DOUBLE, MPI_MIN, c);
+    MPI_Allreduce(&v, &s.max, 1, MPI_DOUBLE, MPI_MAX, c);
+    double sum = 0;
+    MPI_Allreduce(&v, &sum, 1, MPI_DOUBLE, MPI_SUM, c);
+    s.avg = sum / nranks;
+    return s;
+  };
+  for (int k = 0; k < kSections; ++k) r.sections[static_cast<std::size_t>(k)] = stat(t[static_cast<std::size_t>(k)]);
+  const TimeStat work = stat(t[kPair] + t[kNeigh]);
+  r.load_imbalance = work.avg > 0 ? work.max / work.avg : 1.0;
+  r.nlocal = stat(static_cast<double>(sys_.nlocal));
+  r.nghost = stat(static_cast<double>(sys_.nghost));
+  const std::int64_t pairs = neighbor_->list().pairs();
+  r.neighbors = stat(static_cast<double>(pairs));
+  long long lp = pairs, gp = 0;
+  MPI_Allreduce(&lp, &gp, 1, MPI_LONG_LONG, MPI_SUM, c);
+  r.total_neighbors = gp;
+  r.neighbor_builds = builds_;
+  r.dangerous_builds = dangerous_;
+  r.dangerous_checked = cfg_.neighbor.check;
+  r.last = last_;
+  return r;
+}
+
+// ------------------------------------------------------------ Simulation
+
+Simulation::Simulation(const Config& config, const Execution& exec, MPI_Comm comm)
+    : engine_(std::make_unique<Engine>(config, exec, comm)) {}
+Simulation::~Simulation() = default;
+void Simulation::setup(const RunHooks& hooks) { engine_->setup(hooks); }
+void Simulation::advance(std::int64_t steps, const RunHooks& hooks) { engine_->advance(steps, hooks); }
+ThermoRow Simulation::thermo() { return engine_->thermo(); }
+RunReport Simulation::report() const { return engine_->report(); }
+const System& Simulation::system() const { return engine_->system(); }
+std::vector<real> Simulation::integrator_state() const { return engine_->integrator_state(); }
+
+RunReport run(const Config& config, const Execution& exec, MPI_Comm comm, const RunHooks& hooks) {
+  Simulation sim(config, exec, comm);
+  sim.setup(hooks);
+  sim.advance(config.run.steps, hooks);
+  return sim.report();
+}
+
+}  // namespace weft::md

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <mpi.h>
+
+#include <memory>
+
+#include "init.hpp"
+#include "interfaces.hpp"
+#include "weft/md/simulation.hpp"
+
+namespace weft::md {
+
+// OwnedComm is a communicator this object frees (RAII).
+class OwnedComm {
+ public:
+  OwnedComm() = default;
+  explicit OwnedComm(MPI_Comm c) : c_(c) {}
+  ~OwnedComm() { reset(); }
+  OwnedComm(const OwnedComm&) = delete;
+  OwnedComm& operator=(const OwnedComm&) = delete;
+  void reset(MPI_Comm c = MPI_COMM_NULL) {
+    if (c_ != MPI_COMM_NULL) {
+      int finalized = 0;
+      MPI_Finalized(&finalized);
+      if (!finalized) MPI_Comm_free(&c_);
+    }
+    c_ = c;
+  }
+  MPI_Comm get() const { return c_; }
+
+ private:
+  MPI_Comm c_ = MPI_COMM_NULL;
+};
+
+// make_grid() chooses the process grid (deck or MPI_Dims_create).
+std::array<int, 3> choose_dims(const Config& cfg, int nranks);
+
+enum Section { kPair = 0, kNeigh, kComm, kOutput, kModify, kOther, kSections };
+
+class Engine {
+ public:
+  Engine(const Config& cfg, const Execution& exec, MPI_Comm comm);
+  void setup(const RunHooks& hooks);
+  void advance(std::int64_t steps, const RunHooks& hooks);
+  ThermoRow thermo();
+  RunReport report() const;
+  const System& system() const { return sys_; }
+  std::vector<real> integrator_state() const { return integrator_->state(); }
+
+ private:
+  Config cfg_;
+  Execution exec_;
+  OwnedComm dup_;
+  OwnedComm cart_;
+  System sys_;
+  Grid grid_;
+  std::unique_ptr<Context> ctx_;
+  std::unique_ptr<Comm> comm_;
+  std::unique_ptr<Neighbor> neighbor_;
+  std::unique_ptr<Force> force_;
+  std::unique_ptr<Integrator> integrator_;
+  ForceTally tally_;
+  bool tally_valid_ = false;
+  bool setup_done_ = false;
+  std::int64_t ago_ = 0;
+  std::int64_t builds_ = 0, dangerous_ = 0;
+  std::vector<real> xhold_, yhold_, zhold_;
+  std::array<double, kSections> time_{};
+  double loop_time_ = 0;
+  std::int64_t loop_steps_ = 0;
+  real skin_ = 0;
+  ThermoRow last_;
+
+  void rebuild();
+  bool decide();
+  real max_displacement_sq();
+  void force(bool eflag);
+  void check_blowup(const ThermoRow& row);
+};
+
+}  // namespace weft::md

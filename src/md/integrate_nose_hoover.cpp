@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: Apache-2.0
+// NVT with a Nose-Hoover chain thermostat, following LAMMPS fix nvt
+// (FixNH::nhc_temp_integrate, Martyna-Tuckerman-Klein; one chain loop,
+// no drag): the chain is propagated for dt/2 before and after the
+// velocity-Verlet update, chain masses Q0 = dof kT/w^2, Qk = kT/w^2 with
+// w = 1/damping.
+#include <cmath>
+
+#include "integrate_common.hpp"
+#include "weft/core/error.hpp"
+
+namespace weft::md {
+namespace {
+
+class NoseHoover final : public Integrator {
+ public:
+  void setup(Context& ctx) override {
+    const IntegratorConfig& ic = ctx.cfg.integrator;
+    m_ = std::max(1, ic.chain);
+    eta_.assign(static_cast<std::size_t>(m_), 0);
+    eta_dot_.assign(static_cast<std::size_t>(m_) + 1, 0);
+    eta_dotdot_.assign(static_cast<std::size_t>(m_), 0);
+    eta_mass_.assign(static_cast<std::size_t>(m_), 0);
+    t_target_ = ic.temperature;
+    t_freq_ = 1.0 / ic.damping;
+    tdof_ = dof(ctx);
+    masses();
+    for (int ich = 1; ich < m_; ++ich) {
+      const auto k = static_cast<std::size_t>(ich);
+      eta_dotdot_[k] = (eta_mass_[k - 1] * eta_dot_[k - 1] * eta_dot_[k - 1] - t_target_) / eta_mass_[k];
+    }
+    t_current_ = tdof_ > 0 ? kinetic_sum(ctx) / tdof_ : 0;
+  }
+  void initial(Context& ctx) override {
+    chain(ctx);
+    detail::half_kick(ctx);
+    detail::drift(ctx);
+  }
+  void final(Context& ctx) override {
+    detail::half_kick(ctx);
+    t_current_ = tdof_ > 0 ? kinetic_sum(ctx) / tdof_ : 0;
+    chain(ctx);
+  }
+  std::vector<real> state() const override {
+    std::vector<real> out = eta_;
+    out.insert(out.end(), eta_dot_.begin(), eta_dot_.end() - 1);
+    return out;
+  }
+
+ private:
+  int m_ = 3;
+  std::vector<real> eta_, eta_dot_, eta_dotdot_, eta_mass_;
+  real t_target_ = 1, t_freq_ = 2, tdof_ = 0, t_current_ = 0;
+
+  void masses() {
+    eta_mass_[0] = tdof_ * t_target_ / (t_freq_ * t_freq_);
+    for (int ich = 1; ich < m_; ++ich)
+      eta_mass_[static_cast<std::size_t>(ich)] = t_target_ / (t_freq_ * t_freq_);
+  }
+
+  void chain(Context& ctx) {
+    const real dt = ctx.sys.dt;
+    const real dthalf = 0.5 * dt, dt4 = 0.25 * dt, dt8 = 0.125 * dt;
+    const real ke_target = tdof_ * t_target_;
+    real kecurrent = tdof_ * t_current_;
+    masses();
+    eta_dotdot_[0] = eta_mass_[0] > 0 ? (kecurrent - ke_target) / eta_mass_[0] : 0;
+    auto u = [](int k) { return static_cast<std::size_t>(k); };
+    for (int ich = m_ - 1; ich > 0; --ich) {
+      const real expfac = std::exp(-dt8 * eta_dot_[u(ich + 1)]);
+      eta_dot_[u(ich)] *= expfac;
+      eta_dot_[u(ich)] += eta_dotdot_[u(ich)] * dt4;
+      eta_dot_[u(ich)] *= expfac;
+    }
+    real expfac = std::exp(-dt8 * eta_dot_[1]);
+    eta_dot_[0] *= expfac;
+    eta_dot_[0] += eta_dotdot_[0] * dt4;
+    eta_dot_[0] *= expfac;
+    const real factor_eta = std::exp(-dthalf * eta_dot_[0]);
+    detail::scale_velocities(ctx, factor_eta);
+    t_current_ *= factor_eta * factor_eta;
+    kecurrent = tdof_ * t_current_;
+    eta_dotdot_[0] = eta_mass_[0] > 0 ? (kecurrent - ke_target) / eta_mass_[0] : 0;
+    for (int ich = 0; ich < m_; ++ich) eta_[u(ich)] += dthalf * eta_dot_[u(ich)];
+    eta_dot_[0] *= expfac;
+    eta_dot_[0] += eta_dotdot_[0] * dt4;
+    eta_dot_[0] *= expfac;
+    for (int ich = 1; ich < m_; ++ich) {
+      expfac = std::exp(-dt8 * eta_dot_[u(ich + 1)]);
+      eta_dot_[u(ich)] *= expfac;
+      eta_dotdot_[u(ich)] =
+          (eta_mass_[u(ich - 1)] * eta_dot_[u(ich - 1)] * eta_dot_[u(ich - 1)] - t_target_) /
+          eta_mass_[u(ich)];
+      eta_dot_[u(ich)] += eta_dotdot_[u(ich)] * dt4;
+      eta_dot_[u(ich)] *= expfac;
+    }
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Integrator> make_integrator_nose_hoover() { return std::make_unique<NoseHoover>(); }
+
+}  // namespace weft::md

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <mpi.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "weft/md/config.hpp"
+#include "weft/md/system.hpp"
+
+// Internal interfaces of the MD engine, one per concern (ExaMiniMD style):
+// communication, neighbour search, force, integration. Implementations live
+// in their own files and are chosen by name through the explicit registry in
+// registry.cpp.
+namespace weft::md {
+
+// Grid is the 3D Cartesian decomposition of the box over ranks.
+struct Grid {
+  std::array<int, 3> dims{1, 1, 1};
+  std::array<int, 3> coords{0, 0, 0};
+  // splits[d][k] = lower bound of subdomain k along d (k = 0..dims[d]).
+  std::array<std::vector<real>, 3> splits;
+};
+
+// Context is what every algorithm may use.
+struct Context {
+  System& sys;
+  const Config& cfg;
+  MPI_Comm comm;   // Cartesian communicator of the run
+  const Grid& grid;
+  int threads = 1;
+};
+
+// ---------------------------------------------------------------- comm
+class Comm {
+ public:
+  virtual ~Comm() = default;
+  // exchange() wraps owned atoms into the periodic box and migrates every
+  // owned atom to the rank whose subdomain contains it. Drops ghosts.
+  virtual void exchange(Context& ctx) = 0;
+  // borders() builds the ghost atoms (within `cutghost` of the subdomain)
+  // and remembers what was sent for forward()/reverse().
+  virtual void borders(Context& ctx, real cutghost) = 0;
+  // forward() refreshes ghost positions from their owners.
+  virtual void forward(Context& ctx) = 0;
+  // reverse() adds forces accumulated on ghosts to their owners.
+  virtual void reverse(Context& ctx) = 0;
+};
+
+// ---------------------------------------------------------------- neighbor
+// NeighborBlock is the half neighbour list of owned atoms [ibegin, iend):
+// the neighbours of atom i are neigh[first[i-ibegin] .. first[i-ibegin+1]).
+// Each pair appears once over all ranks (Newton's third law); a pair with a
+// ghost is kept on one side only, by a coordinate ordering rule.
+struct NeighborBlock {
+  index ibegin = 0, iend = 0;
+  std::vector<int> first;
+  std::vector<int> neigh;
+  int max_per_atom = 0;
+};
+
+struct NeighborList {
+  std::vector<NeighborBlock> blocks;
+  std::int64_t pairs() const {
+    std::int64_t n = 0;
+    for (const auto& b : blocks) n += static_cast<std::int64_t>(b.neigh.size());
+    return n;
+  }
+};
+
+class Neighbor {
+ public:
+  virtual ~Neighbor() = default;
+  // setup() is given the per-type-pair neighbour cutoffs (cut + skin),
+  // row-major ntypes x ntypes, types 0-based here.
+  virtual void setup(Context& ctx, const std::vector<real>& cutneigh, real cutghost) = 0;
+  // sort_owned() reorders owned atoms by spatial bin (before borders()).
+  virtual void sort_owned(Context& ctx) = 0;
+  // build() builds the half list over owned + ghost atoms.
+  virtual void build(Context& ctx) = 0;
+  virtual const NeighborList& list() const = 0;
+};
+
+// ---------------------------------------------------------------- force
+struct ForceTally {
+  real energy = 0;        // sum over pairs computed on this rank
+  Mat3 virial = Mat3::Zero();
+};
+
+class Force {
+ public:
+  virtual ~Force() = default;
+  // init() resolves coefficients (mixing) for the system's types; collective
+  // (tail corrections count atoms per type).
+  virtual void init(Context& ctx) = 0;
+  virtual real max_cutoff() const = 0;
+  // cutoffs() returns the per-type-pair cutoffs, ntypes x ntypes, 0-based.
+  virtual std::vector<real> cutoffs() const = 0;
+  // compute() sets forces on owned + ghost atoms; with `eflag`, fills tally.
+  virtual void compute(Context& ctx, const NeighborList& list, bool eflag, ForceTally& tally) = 0;
+  // Tail corrections: energy and virial-trace contributions (already
+  // divided by the volume once, as LAMMPS etail/V and ptail/V).
+  virtual real etail(real volume) const { (void)volume; return 0; }
+  virtual real ptail(real volume) const { (void)volume; return 0; }
+};
+
+// ---------------------------------------------------------------- integrator
+class Integrator {
+ public:
+  virtual ~Integrator() = default;
+  virtual void setup(Context& ctx) { (void)ctx; }
+  virtual void initial(Context& ctx) = 0;      // before the force computation
+  virtual void post_force(Context& ctx) { (void)ctx; }
+  virtual void final(Context& ctx) = 0;        // after the force computation
+  virtual std::vector<real> state() const { return {}; }
+};
+
+// ---------------------------------------------------------------- registry
+std::unique_ptr<Comm> make_comm(const std::string& name);
+std::unique_ptr<Neighbor> make_neighbor(const std::string& name);
+std::unique_ptr<Force> make_force(const std::string& name);
+std::unique_ptr<Integrator> make_integrator(const std::string& name);
+std::vector<std::string> integrator_names();
+std::vector<std::string> force_names();
+
+// Implementations (one file each).
+std::unique_ptr<Comm> make_comm_staged();
+std::unique_ptr<Neighbor> make_neighbor_bin();
+std::unique_ptr<Force> make_force_lj_cut();
+std::unique_ptr<Integrator> make_integrator_nve();
+std::unique_ptr<Integrator> make_integrator_nose_hoover();
+std::unique_ptr<Integrator> make_integrator_langevin();
+
+// ---------------------------------------------------------------- helpers
+// global_temperature() is 2 KE / dof with dof = 3N - 3 (LAMMPS compute temp).
+real kinetic_sum(const Context& ctx);  // global sum m v^2 (collective)
+real dof(const Context& ctx);
+// collective_fail() throws RunError on every rank if any rank has `bad`,
+// with the message of the lowest such rank.
+void collective_fail(MPI_Comm comm, bool bad, const std::string& message);
+
+}  // namespace weft::md

@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: Apache-2.0
+// LjCut: the Lennard-Jones 12-6 pair potential with LAMMPS lj/cut
+// conventions: E = 4 eps [(s/r)^12 - (s/r)^6] for r < rc (minus E(rc) with
+// shift), per-type-pair eps, sigma and rc, geometric or arithmetic mixing of
+// unspecified pairs, and the analytic tail corrections of LAMMPS
+// pair_modify tail yes.
+//
+// The kernel walks the half neighbour list of one block of owned atoms. For
+// each atom i it runs two loops: a vectorisable loop (gathers, no stores to
+// shared data) computing the pair forces into a per-thread scratch array,
+// then a scalar loop scattering -f onto the j atoms (Newton's third law).
+// Threads accumulate into private force buffers reduced in thread order,
+// so results are bit-identical for a given thread count.
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+#include <sstream>
+
+#include "interfaces.hpp"
+#include "parallel.hpp"
+#include "weft/core/error.hpp"
+
+namespace weft::md {
+namespace {
+
+struct Scratch {
+  std::vector<real> tx, ty, tz;
+};
+
+struct Tally6 {
+  real e = 0, vxx = 0, vyy = 0, vzz = 0, vxy = 0, vxz = 0, vyz = 0;
+};
+
+class LjCut final : public Force {
+ public:
+  void init(Context& ctx) override;
+  real max_cutoff() const override { return cutmax_; }
+  std::vector<real> cutoffs() const override { return cut_; }
+  void compute(Context& ctx, const NeighborList& list, bool eflag, ForceTally& tally) override;
+  real etail(real volume) const override { return etail_ / volume; }
+  real ptail(real volume) const override { return ptail_ / volume; }
+
+ private:
+  int nt_ = 1;
+  std::vector<real> cut_, cutsq_, lj1_, lj2_, lj3_, lj4_, offset_;
+  real cutmax_ = 0;
+  real etail_ = 0, ptail_ = 0;
+  std::vector<std::vector<real>> fbuf_;  // per extra worker: fx | fy | fz
+  std::vector<Scratch> scratch_;
+
+  template <bool EFLAG, bool SINGLE>
+  void block(const NeighborBlock& blk, const real* x, const real* y, const real* z,
+             const int* type, real* fx, real* fy, real* fz, Scratch& sc, Tally6& t) const;
+};
+
+void LjCut::init(Context& ctx) {
+  const PairConfig& pc = ctx.cfg.pair;
+  const int nt = ctx.sys.ntypes();
+  nt_ = nt;
+  const auto n2 = static_cast<std::size_t>(nt * nt);
+  std::vector<real> eps(n2, 0), sig(n2, 0), cut(n2, 0);
+  std::vector<char> set(n2, 0);
+  auto at = [nt](int i, int j) { return static_cast<std::size_t>((i - 1) * nt + (j - 1)); };
+  if (pc.coeffs.empty()) {
+    for (int i = 1; i <= nt; ++i) {
+      eps[at(i, i)] = 1;
+      sig[at(i, i)] = 1;
+      cut[at(i, i)] = pc.cutoff;
+      set[at(i, i)] = 1;
+    }
+  }
+  for (const PairCoeff& c : pc.coeffs) {
+    const int i = c.types[0], j = c.types[1];
+    if (i < 1 || j < 1 || i > nt || j > nt) {
+      std::ostringstream m;
+      m << "pair coefficient for types (" << i << ", " << j << ") refers to a type that does not exist; "
+        << "the system has " << nt << " atom type(s)";
+      throw InputError(m.str());
+    }
+    const real rc = c.cutoff > 0 ? c.cutoff : pc.cutoff;
+    for (auto k : {at(i, j), at(j, i)}) {
+      eps[k] = c.epsilon;
+      sig[k] = c.sigma;
+      cut[k] = rc;
+      set[k] = 1;
+    }
+  }
+  for (int i = 1; i <= nt; ++i) {
+    if (!set[at(i, i)]) {
+      std::ostringstream m;
+      m << "no pair coefficients for atom type " << i << " with itself: add a [[pair.coeffs]] entry "
+        << "with types = [" << i << ", " << i << "]";
+      throw InputError(m.str());
+    }
+  }
+  const bool arith = pc.mixing == "arithmetic";
+  for (int i = 1; i <= nt; ++i)
+    for (int j = 1; j <= nt; ++j) {
+      if (set[at(i, j)]) continue;
+      eps[at(i, j)] = std::sqrt(eps[at(i, i)] * eps[at(j, j)]);
+      if (arith) {
+        sig[at(i, j)] = 0.5 * (sig[at(i, i)] + sig[at(j, j)]);
+        cut[at(i, j)] = 0.5 * (cut[at(i, i)] + cut[at(j, j)]);
+      } else {
+        sig[at(i, j)] = std::sqrt(sig[at(i, i)] * sig[at(j, j)]);
+        cut[at(i, j)] = std::sqrt(cut[at(i, i)] * cut[at(j, j)]);
+      }
+    }
+  cut_ = cut;
+  cutsq_.resize(n2); lj1_.resize(n2); lj2_.resize(n2); lj3_.resize(n2); lj4_.resize(n2);
+  offset_.assign(n2, 0);
+  cutmax_ = 0;
+  for (std::size_t k = 0; k < n2; ++k) {
+    cutsq_[k] = cut[k] * cut[k];
+    lj1_[k] = 48.0 * eps[k] * std::pow(sig[k], 12.0);
+    lj2_[k] = 24.0 * eps[k] * std::pow(sig[k], 6.0);
+    lj3_[k] = 4.0 * eps[k] * std::pow(sig[k], 12.0);
+    lj4_[k] = 4.0 * eps[k] * std::pow(sig[k], 6.0);
+    if (pc.shift && cut[k] > 0) {
+      const real ratio = sig[k] / cut[k];
+      offset_[k] = 4.0 * eps[k] * (std::pow(ratio, 12.0) - std::pow(ratio, 6.0));
+    }
+    cutmax_ = std::max(cutmax_, cut[k]);
+  }
+  // Tail corrections (LAMMPS PairLJCut::init_one), summed over i <= j with
+  // off-diagonal pairs counted twice.
+  etail_ = ptail_ = 0;
+  if (pc.tail) {
+    std::vector<real> count(static_cast<std::size_t>(nt), 0), all(static_cast<std::size_t>(nt), 0);
+    for (index a = 0; a < ctx.sys.nlocal; ++a) count[static_cast<std::size_t>(ctx.sys.type[static_cast<std::size_t>(a)] - 1)] += 1.0;
+    MPI_Allreduce(count.data(), all.data(), nt, MPI_DOUBLE, MPI_SUM, ctx.comm);
+    for (int i = 1; i <= nt; ++i)
+      for (int j = i; j <= nt; ++j) {
+        const std::size_t k = at(i, j);
+        const real sig2 = sig[k] * sig[k];
+        const real sig6 = sig2 * sig2 * sig2;
+        const real rc3 = cut[k] * cut[k] * cut[k];
+        const real rc6 = rc3 * rc3;
+        const real rc9 = rc3 * rc6;
+        const real prefactor = 8.0 * std::numbers::pi * all[static_cast<std::size_t>(i - 1)] *
+                               all[static_cast<std::size_t>(j - 1)] * eps[k] * sig6 / (9.0 * rc9);
+        const real e = prefactor * (sig6 - 3.0 * rc6);
+        const real p = 2.0 * prefactor * (2.0 * sig6 - 3.0 * rc6);
+        etail_ += (i == j) ? e : 2.0 * e;
+        ptail_ += (i == j) ? p : 2.0 * p;
+      }
+  }
+}
+
+template <bool EFLAG, bool SINGLE>
+void LjCut::block(const NeighborBlock& blk, const real* __restrict x, const real* __restrict y,
+                  const real* __restrict z, const int* __restrict type, real* __restrict fx,
+                  real* __restrict fy, real* __restrict fz, Scratch& sc, Tally6& t) const {
+  const auto need = static_cast<std::size_t>(blk.max_per_atom) + 8;
+  if (sc.tx.size() < need) {
+    sc.tx.resize(need);
+    sc.ty.resize(need);
+    sc.tz.resize(need);
+  }
+  real* __restrict tx = sc.tx.data();
+  real* __restrict ty = sc.ty.data();
+  real* __restrict tz = sc.tz.data();
+  const int nt = nt_;
+  const real cutsq0 = cutsq_[0], lj10 = lj1_[0], lj20 = lj2_[0], lj30 = lj3_[0], lj40 = lj4_[0],
+             off0 = offset_[0];
+  const real* cutsq_t = cutsq_.data();
+  const real* lj1_t = lj1_.data();
+  const real* lj2_t = lj2_.data();
+  const real* lj3_t = lj3_.data();
+  const real* lj4_t = lj4_.data();
+  const real* off_t = offset_.data();
+  real e = 0, vxx = 0, vyy = 0, vzz = 0, vxy = 0, vxz = 0, vyz = 0;
+  const int* __restrict first = blk.first.data();
+  const int* __restrict neigh = blk.neigh.data();
+  for (index i = blk.ibegin; i < blk.iend; ++i) {
+    const int* __restrict jl = neigh + first[i - blk.ibegin];
+    const int n = first[i - blk.ibegin + 1] - first[i - blk.ibegin];
+    const real xi = x[i], yi = y[i], zi = z[i];
+    const int toff = SINGLE ? 0 : (type[i] - 1) * nt;
+    real fxi = 0, fyi = 0, fzi = 0;
+#pragma omp simd reduction(+ : fxi, fyi, fzi, e, vxx, vyy, vzz, vxy, vxz, vyz)
+    for (int k = 0; k < n; ++k) {
+      const int j = jl[k];
+      const real dx = xi - x[j];
+      const real dy = yi - y[j];
+      const real dz = zi - z[j];
+      const real rsq = dx * dx + dy * dy + dz * dz;
+      real cutsq, lj1, lj2;
+      int tj = 0;
+      if constexpr (SINGLE) {
+        cutsq = cutsq0; lj1 = lj10; lj2 = lj20;
+      } else {
+        tj = toff + type[j] - 1;
+        cutsq = cutsq_t[tj]; lj1 = lj1_t[tj]; lj2 = lj2_t[tj];
+      }
+      const real r2inv = 1.0 / rsq;
+      const real r6inv = r2inv * r2inv * r2inv;
+      const real forcelj = r6inv * (lj1 * r6inv - lj2);
+      const real fpair = rsq < cutsq ? forcelj * r2inv : 0.0;
+      const real fxk = dx * fpair, fyk = dy * fpair, fzk = dz * fpair;
+      fxi += fxk;
+      fyi += fyk;
+      fzi += fzk;
+      tx[k] = fxk;
+      ty[k] = fyk;
+      tz[k] = fzk;
+      if constexpr (EFLAG) {
+        real lj3, lj4, off;
+        if constexpr (SINGLE) {
+          lj3 = lj30; lj4 = lj40; off = off0;
+        } else {
+          lj3 = lj3_t[tj]; lj4 = lj4_t[tj]; off = off_t[tj];
+        }
+        e += rsq < cutsq ? r6inv * (lj3 * r6inv - lj4) - off : 0.0;
+        vxx += dx * fxk;
+        vyy += dy * fyk;
+        vzz += dz * fzk;
+        vxy += dx * fyk;
+        vxz += dx * fzk;
+        vyz += dy * fzk;
+      }
+    }
+    for (int k = 0; k < n; ++k) {
+      const int j = jl[k];
+      fx[j] -= tx[k];
+      fy[j] -= ty[k];
+      fz[j] -= tz[k];
+    }
+    fx[i] += fxi;
+    fy[i] += fyi;
+    fz[i] += fzi;
+  }
+  if constexpr (EFLAG) {
+    t.e += e; t.vxx += vxx; t.vyy += vyy; t.vzz += vzz; t.vxy += vxy; t.vxz += vxz; t.vyz += vyz;
+  }
+}
+
+void LjCut::compute(Context& ctx, const NeighborList& list, bool eflag, ForceTally& tally) {
+  System& s = ctx.sys;
+  const index nall = s.nall();
+  const int workers = std::max(1, ctx.threads);
+  if (static_cast<int>(scratch_.size()) < workers) scratch_.resize(static_cast<std::size_t>(workers));
+  if (static_cast<int>(fbuf_.size()) < workers - 1) fbuf_.resize(static_cast<std::size_t>(workers - 1));
+  std::vector<Tally6> tallies(static_cast<std::size_t>(workers));
+  const bool single = nt_ == 1;
+  const auto nblocks = static_cast<std::int64_t>(list.blocks.size());
+  const real* x = s.x.data();
+  const real* y = s.y.data();
+  const real* z = s.z.data();
+  const int* type = s.type.data();
+  const bool threaded = workers > 1 && nblocks > 1;
+  if (threaded)
+    for (auto& buf : fbuf_)
+      if (static_cast<index>(buf.size()) < 3 * nall) buf.resize(static_cast<std::size_t>(3 * nall));
+  detail::parallel_range(workers, nall, [&](std::int64_t lo, std::int64_t hi, int) {
+    std::fill(s.fx.data() + lo, s.fx.data() + hi, 0.0);
+    std::fill(s.fy.data() + lo, s.fy.data() + hi, 0.0);
+    std::fill(s.fz.data() + lo, s.fz.data() + hi, 0.0);
+    if (threaded)
+      for (auto& buf : fbuf_)
+        for (int c = 0; c < 3; ++c) std::fill(buf.data() + c * nall + lo, buf.data() + c * nall + hi, 0.0);
+  });
+  detail::parallel_blocks(workers, nblocks, [&](std::int64_t b, int w) {
+    real *fx, *fy, *fz;
+    if (w == 0) {
+      fx = s.fx.data(); fy = s.fy.data(); fz = s.fz.data();
+    } else {
+      auto& buf = fbuf_[static_cast<std::size_t>(w - 1)];
+      fx = buf.data(); fy = fx + nall; fz = fy + nall;
+    }
+    const NeighborBlock& blk = list.blocks[static_cast<std::size_t>(b)];
+    Scratch& sc = scratch_[static_cast<std::size_t>(w)];
+    Tally6& t = tallies[static_cast<std::size_t>(w)];
+    if (eflag) {
+      if (single) block<true, true>(blk, x, y, z, type, fx, fy, fz, sc, t);
+      else block<true, false>(blk, x, y, z, type, fx, fy, fz, sc, t);
+    } else {
+      if (single) block<false, true>(blk, x, y, z, type, fx, fy, fz, sc, t);
+      else block<false, false>(blk, x, y, z, type, fx, fy, fz, sc, t);
+    }
+  });
+  // Each worker owns its buffer; reduce them in worker order.
+  if (threaded) {
+    const int extra = workers - 1;
+    detail::parallel_range(workers, nall, [&](std::int64_t lo, std::int64_t hi, int) {
+      for (int w = 0; w < extra; ++w) {
+        auto& buf = fbuf_[static_cast<std::size_t>(w)];
+        const real* bx = buf.data();
+        const real* by = bx + nall;
+        const real* bz = by + nall;
+        for (std::int64_t i = lo; i < hi; ++i) {
+          s.fx[static_cast<std::size_t>(i)] += bx[i];
+          s.fy[static_cast<std::size_t>(i)] += by[i];
+          s.fz[static_cast<std::size_t>(i)] += bz[i];
+        }
+      }
+    });
+  }
+  if (eflag) {
+    Tally6 sum;
+    for (const Tally6& t : tallies) {
+      sum.e += t.e; sum.vxx += t.vxx; sum.vyy += t.vyy; sum.vzz += t.vzz;
+      sum.vxy += t.vxy; sum.vxz += t.vxz; sum.vyz += t.vyz;
+    }
+    tally.energy = sum.e;
+    tally.virial << sum.vxx, sum.vxy, sum.vxz, sum.vxy, sum.vyy, sum.vyz, sum.vxz, sum.vyz, sum.vzz;
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<Force> make_force_lj_cut() { return std::make_unique<LjCut>(); }
+
+}  // namespace weft::md

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <omp.h>
+
+#include <cstdint>
+
+// The one place where MD kernels are threaded. Kernels are written as loops
+// over independent blocks (tasks); parallel_blocks() decides how the blocks
+// run. Blocks are assigned to workers statically and contiguously, so a run
+// with a given thread count is bit-identical from run to run (per-worker
+// force buffers are reduced in worker order). Swapping to
+// weft::go::parallel_for is a change to this file only.
+namespace weft::md::detail {
+
+template <class F>
+void parallel_blocks(int threads, std::int64_t nblocks, F&& fn) {
+  if (threads <= 1 || nblocks <= 1) {
+    for (std::int64_t b = 0; b < nblocks; ++b) fn(b, 0);
+    return;
+  }
+#pragma omp parallel num_threads(threads)
+  {
+    const int t = omp_get_thread_num();
+    const int nt = omp_get_num_threads();
+    const std::int64_t begin = nblocks * t / nt;
+    const std::int64_t end = nblocks * (t + 1) / nt;
+    for (std::int64_t b = begin; b < end; ++b) fn(b, t);
+  }
+}
+
+// parallel_range() splits [0, n) into one contiguous chunk per worker.
+template <class F>
+void parallel_range(int threads, std::int64_t n, F&& fn) {
+  if (threads <= 1 || n < 4096) {
+    fn(std::int64_t{0}, n, 0);
+    return;
+  }
+#pragma omp parallel num_threads(threads)
+  {
+    const int t = omp_get_thread_num();
+    const int nt = omp_get_num_threads();
+    fn(n * t / nt, n * (t + 1) / nt, t);
+  }
+}
+
+}  // namespace weft::md::detail

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: Apache-2.0
+// await()/await_all()/mpi_call(): ring exchanges between ranks with compute
+// in between, at 1, 2 and 4 workers per rank (run at 2 and 4 ranks).
+#include <gtest/gtest.h>
+#include <mpi.h>
+
+#include <array>
+#include <atomic>
+#include <cmath>
+#include <vector>
+
+#include "go_test_util.hpp"
+#include "weft/go/go.hpp"
+#include "weft/go/mpi_await.hpp"
+#include "weft/go/parallel_for.hpp"
+#include "weft/go/wait_group.hpp"
+
+namespace wg = weft::go;
+
+namespace {
+
+int rank() {
+  int r = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &r);
+  return r;
+}
+int size() {
+  int s = 0;
+  MPI_Comm_size(MPI_COMM_WORLD, &s);
+  return s;
+}
+
+class MpiAwaitTest : public wg::test::WorkersTest {};
+WEFT_GO_INSTANTIATE(MpiAwaitTest);
+
+// One ring step: send `out` right, receive from the left, computing while
+// the messages travel. Returns the received vector.
+std::vector<double> ring_step(const std::vector<double>& out, int tag, MPI_Comm comm) {
+  const int r = rank(), n = size();
+  const int left = (r + n - 1) % n, right = (r + 1) % n;
+  std::vector<double> in(out.size());
+  std::array<MPI_Request, 2> reqs{};
+  wg::mpi_call([&] {
+    MPI_Irecv(in.data(), static_cast<int>(in.size()), MPI_DOUBLE, left, tag, comm, &reqs[0]);
+    MPI_Isend(out.data(), static_cast<int>(out.size()), MPI_DOUBLE, right, tag, comm, &reqs[1]);
+  });
+  // Compute while the exchange is in flight.
+  double acc = 0;
+  wg::parallel_for(0, 20000, 1000, [&](std::int64_t i) { acc += 0 * std::sqrt(static_cast<double>(i)); });
+  EXPECT_EQ(acc, 0.0);
+  wg::await_all(reqs);
+  EXPECT_EQ(reqs[0], MPI_REQUEST_NULL);
+  EXPECT_EQ(reqs[1], MPI_REQUEST_NULL);
+  return in;
+}
+
+TEST_P(MpiAwaitTest, RingExchangeWithComputeInBetween) {
+  const int r = rank(), n = size();
+  run([&] {
+    std::vector<double> v(1000, static_cast<double>(r));
+    for (int step = 1; step <= 10; ++step) {
+      v = ring_step(v, step, MPI_COMM_WORLD);
+      const int origin = ((r - step) % n + n) % n;
+      ASSERT_EQ(v.front(), origin) << "step " << step;
+      ASSERT_EQ(v.back(), origin);
+    }
+  });
+}
+
+TEST_P(MpiAwaitTest, ManyTasksAwaitConcurrently) {
+  const int r = rank(), n = size();
+  constexpr int kTasks = 16;
+  std::atomic<int> ok{0};
+  run([&] {
+    wg::WaitGroup g;
+    for (int t = 0; t < kTasks; ++t) {
+      g.add();
+      wg::go({.name = "ring"}, [&, t] {
+        const int left = (r + n - 1) % n, right = (r + 1) % n;
+        int out = r * 100 + t, in = -1;
+        MPI_Request rq = MPI_REQUEST_NULL, sq = MPI_REQUEST_NULL;
+        wg::mpi_call([&] { MPI_Irecv(&in, 1, MPI_INT, left, 1000 + t, MPI_COMM_WORLD, &rq); });
+        wg::mpi_call([&] { MPI_Isend(&out, 1, MPI_INT, right, 1000 + t, MPI_COMM_WORLD, &sq); });
+        MPI_Status st;
+        wg::await(rq, &st);
+        wg::await(sq);
+        if (in == left * 100 + t && st.MPI_SOURCE == left && st.MPI_TAG == 1000 + t) ok++;
+        g.done();
+      });
+    }
+    g.wait();
+  });
+  EXPECT_EQ(ok.load(), kTasks);
+}
+
+TEST_P(MpiAwaitTest, MpiCallReturnsValuesAndExceptions) {
+  run([] {
+    int n = wg::mpi_call([] {
+      int s = 0;
+      MPI_Comm_size(MPI_COMM_WORLD, &s);
+      return s;
+    });
+    EXPECT_EQ(n, size());
+    EXPECT_THROW(wg::mpi_call([]() -> int { throw std::runtime_error("x"); }), std::runtime_error);
+    MPI_Request null = MPI_REQUEST_NULL;
+    wg::await(null);  // returns at once
+  });
+}
+
+TEST(MpiAwaitPlain, OutsideATaskItIsMpiWait) {
+  const int r = rank(), n = size();
+  int out = r, in = -1;
+  MPI_Request reqs[2];
+  MPI_Irecv(&in, 1, MPI_INT, (r + n - 1) % n, 7, MPI_COMM_WORLD, &reqs[0]);
+  MPI_Isend(&out, 1, MPI_INT, (r + 1) % n, 7, MPI_COMM_WORLD, &reqs[1]);
+  wg::await_all(reqs);
+  EXPECT_EQ(in, (r + n - 1) % n);
+}
+
+}  // namespace

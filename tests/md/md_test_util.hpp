@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <mpi.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "weft/md/simulation.hpp"
+
+namespace weft::md::test {
+
+// run_rows() runs `cfg` and returns the thermo rows.
+inline std::vector<ThermoRow> run_rows(const Config& cfg, int threads, MPI_Comm comm) {
+  std::vector<ThermoRow> rows;
+  RunHooks hooks;
+  hooks.on_thermo = [&rows](const ThermoRow& r) { rows.push_back(r); };
+  Execution ex;
+  ex.threads = threads;
+  Simulation sim(cfg, ex, comm);
+  sim.setup(hooks);
+  sim.advance(cfg.run.steps, hooks);
+  return rows;
+}
+
+// g8() formats like a LAMMPS thermo column (%.8g).
+inline std::string g8(double v) {
+  char b[64];
+  std::snprintf(b, sizeof b, "%.8g", v);
+  return b;
+}
+
+inline double rel(double a, double b) {
+  const double s = std::max(std::abs(a), std::abs(b));
+  return s == 0 ? 0 : std::abs(a - b) / s;
+}
+
+// TempDir is a directory removed at scope exit.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& tag) {
+    int rank = 0;
+    int init = 0;
+    MPI_Initialized(&init);
+    if (init) MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    path_ = std::filesystem::temp_directory_path() /
+            ("weft-md-" + tag + "-" + std::to_string(getpid()) + "-" + std::to_string(rank));
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+  std::string write(const std::string& name, const std::string& text) const {
+    const std::string p = file(name);
+    std::ofstream(p) << text;
+    return p;
+  }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline Config small_fcc(std::int64_t cells, std::int64_t steps) {
+  Config c;
+  c.init.lattice.cells = {cells, cells, cells};
+  c.run.steps = steps;
+  c.thermo.every = steps;
+  return c;
+}
+
+}  // namespace weft::md::test

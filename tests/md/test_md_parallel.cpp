@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: Apache-2.0
+// Multi-rank checks, registered at 1, 2 and 4 ranks. Layout comparisons run
+// every rank count up to the world size on sub-communicators, so the 4-rank
+// test compares 1, 2 and 4 ranks x 1 and 2 threads in one execution.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <numeric>
+
+#include "md_test_util.hpp"
+#include "weft/core/error.hpp"
+
+namespace weft::md {
+namespace {
+
+int world_size() {
+  int n = 1;
+  MPI_Comm_size(MPI_COMM_WORLD, &n);
+  return n;
+}
+int world_rank() {
+  int r = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &r);
+  return r;
+}
+
+// run_on() runs cfg on the first `nranks` world ranks; the step-`last` row
+// is returned on world rank 0.
+ThermoRow run_on(const Config& cfg, int nranks, int threads) {
+  MPI_Comm sub = MPI_COMM_NULL;
+  MPI_Comm_split(MPI_COMM_WORLD, world_rank() < nranks ? 0 : MPI_UNDEFINED, world_rank(), &sub);
+  ThermoRow last;
+  if (sub != MPI_COMM_NULL) {
+    auto rows = test::run_rows(cfg, threads, sub);
+    if (!rows.empty()) last = rows.back();
+    MPI_Comm_free(&sub);
+  }
+  MPI_Barrier(MPI_COMM_WORLD);
+  return last;
+}
+
+TEST(Layouts, Step100AgreesOverRanksAndThreads) {
+  Config cfg = test::small_fcc(8, 100);  // 2048 atoms, in.lj settings otherwise
+  const ThermoRow ref = run_on(cfg, 1, 1);
+  for (int nranks = 1; nranks <= world_size(); nranks *= 2) {
+    for (int threads : {1, 2}) {
+      if (nranks == 1 && threads == 1) continue;
+      const ThermoRow r = run_on(cfg, nranks, threads);
+      if (world_rank() != 0) continue;
+      SCOPED_TRACE(std::to_string(nranks) + " ranks x " + std::to_string(threads) + " threads");
+      std::printf("%d ranks x %d threads: step-100 relative differences to 1x1: temp %.2g pe %.2g press %.2g\n",
+                  nranks, threads, test::rel(r.temp, ref.temp), test::rel(r.pe, ref.pe),
+                  test::rel(r.press, ref.press));
+      EXPECT_EQ(r.step, 100);
+      EXPECT_EQ(r.atoms, 2048);
+      EXPECT_LT(test::rel(r.temp, ref.temp), 1e-9) << r.temp << " vs " << ref.temp;
+      EXPECT_LT(test::rel(r.pe, ref.pe), 1e-9) << r.pe << " vs " << ref.pe;
+      EXPECT_LT(test::rel(r.etotal, ref.etotal), 1e-9) << r.etotal << " vs " << ref.etotal;
+      EXPECT_LT(test::rel(r.press, ref.press), 1e-9) << r.press << " vs " << ref.press;
+    }
+  }
+}
+
+TEST(Layouts, SameLayoutIsBitIdentical) {
+  Config cfg = test::small_fcc(8, 60);
+  cfg.neighbor.check = true;
+  cfg.neighbor.every = 2;
+  const ThermoRow a = run_on(cfg, world_size(), 2);
+  const ThermoRow b = run_on(cfg, world_size(), 2);
+  if (world_rank() == 0) {
+    EXPECT_EQ(a.temp, b.temp);
+    EXPECT_EQ(a.pe, b.pe);
+    EXPECT_EQ(a.press, b.press);
+  }
+}
+
+// All atom ids over all ranks, on every rank.
+std::vector<gid> all_ids(const System& s, MPI_Comm comm) {
+  int n = static_cast<int>(s.nlocal), size = 1;
+  MPI_Comm_size(comm, &size);
+  std::vector<int> counts(static_cast<std::size_t>(size)), displs(static_cast<std::size_t>(size));
+  MPI_Allgather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, comm);
+  std::exclusive_scan(counts.begin(), counts.end(), displs.begin(), 0);
+  std::vector<gid> ids(static_cast<std::size_t>(displs.back() + counts.back()));
+  MPI_Allgatherv(s.id.data(), n, MPI_INT64_T, ids.data(), counts.data(), displs.data(), MPI_INT64_T, comm);
+  return ids;
+}
+
+// A hot dilute gas (T = 10) whose atoms cross many subdomains: after every
+// 100 steps the atom count is conserved and every id is present once.
+TEST(Migration, HotGasKeepsEveryAtomOnce) {
+  Config cfg;
+  cfg.init.lattice.density = 0.1;
+  cfg.init.lattice.cells = {4, 4, 4};  // 256 atoms, box 13.7 sigma
+  cfg.velocity.temperature = 10.0;
+  cfg.neighbor.every = 5;
+  cfg.neighbor.check = true;
+  cfg.thermo.every = 0;
+  Simulation sim(cfg, Execution{}, MPI_COMM_WORLD);
+  sim.setup();
+  const std::int64_t n = sim.system().natoms;
+  EXPECT_EQ(n, 256);
+  std::int64_t crossings = 0;
+  for (int chunk = 0; chunk < 10; ++chunk) {
+    sim.advance(100);
+    const System& s = sim.system();
+    std::vector<gid> ids = all_ids(s, MPI_COMM_WORLD);
+    ASSERT_EQ(static_cast<std::int64_t>(ids.size()), n) << "after " << (chunk + 1) * 100 << " steps";
+    std::sort(ids.begin(), ids.end());
+    for (std::int64_t k = 0; k < n; ++k) ASSERT_EQ(ids[static_cast<std::size_t>(k)], k + 1);
+    std::int64_t local = 0;
+    for (index i = 0; i < s.nlocal; ++i) {
+      const auto k = static_cast<std::size_t>(i);
+      local += std::abs(s.imx[k]) + std::abs(s.imy[k]) + std::abs(s.imz[k]);
+    }
+    MPI_Allreduce(&local, &crossings, 1, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD);
+  }
+  EXPECT_GT(crossings, n) << "atoms should wrap around the box many times";
+  const ThermoRow r = sim.thermo();
+  EXPECT_EQ(r.atoms, n);
+}
+
+TEST(InputErrors, SubdomainThinnerThanCutoffPlusSkin) {
+  Config cfg;
+  cfg.init.lattice.cells = {3, 3, 3};  // 5.04 sigma box
+  std::string msg;
+  try {
+    validate(cfg, MPI_COMM_WORLD);
+  } catch (const InputError& e) {
+    msg = e.what();
+  }
+  if (world_size() == 1) {
+    EXPECT_EQ(msg, "");
+  } else {
+    EXPECT_NE(msg.find("subdomain along"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("cutoff + skin = 2.8"), std::string::npos) << msg;
+  }
+  // A deck grid whose product is not the rank count.
+  cfg = Config{};
+  cfg.decomposition.grid = {3, 1, 1};
+  msg.clear();
+  try {
+    validate(cfg, MPI_COMM_WORLD);
+  } catch (const InputError& e) {
+    msg = e.what();
+  }
+  EXPECT_NE(msg.find("decomposition.grid"), std::string::npos) << msg;
+}
+
+}  // namespace
+}  // namespace weft::md
