@@ -13,6 +13,7 @@
 #include "run_support.hpp"
 #include "weft/core/error.hpp"
 #include "weft/deck/document.hpp"
+#include "driver.hpp"
 #include "weft/md/simulation.hpp"
 
 namespace weft::app {
@@ -108,72 +109,9 @@ int cmd_run(const RunOptions& o) {
     return 0;
   }
 
-  // Outputs: the directory, the resolved deck, the thermo table.
-  std::ofstream thermo;
-  std::string problem;
-  if (rank == 0) {
-    try {
-      fs::create_directories(c.out_dir);
-      write_atomically(c.out_dir + "/deck.toml", c.deck.resolved);
-      thermo.open(c.out_dir + "/thermo.dat", std::ios::trunc);
-      if (!thermo) throw std::runtime_error("cannot open thermo.dat for writing");
-      thermo << "# weft " << versions().weft << " thermo output of deck " << o.deck
-             << "; the resolved deck:\n";
-      std::istringstream deck_lines(c.deck.resolved);
-      for (std::string line; std::getline(deck_lines, line);) thermo << "#   " << line << "\n";
-    } catch (const std::exception& e) {
-      problem = fmt::format("cannot write the outputs in {}: {}", c.out_dir, e.what());
-    }
-  }
-  if (!(problem = broadcast_string(problem, comm)).empty()) {
-    if (rank == 0) std::fprintf(stderr, "error: %s\n", problem.c_str());
-    return code(ExitCode::run_failed);
-  }
-  if (o.log.all_ranks) log::add_rank_file(fmt::format("{}/log.rank-{}.txt", c.out_dir, rank));
-  spdlog::info("Resolved deck (also in {}/deck.toml):\n{}", c.out_dir, c.deck.resolved);
-
-  Progress progress(rank == 0 && o.log.verbosity >= 0, cfg.output.progress_seconds,
-                    cfg.md.integrator.dt);
-  bool header_done = false;
-  md::RunHooks hooks;
-  hooks.on_thermo = [&](const md::ThermoRow& row) {
-    if (rank != 0) return;
-    progress.clear();
-    if (!header_done) {
-      spdlog::info("{}", md::format_thermo_header());
-      thermo << "# " << md::format_thermo_header() << "\n";
-      header_done = true;
-    }
-    const std::string line = md::format_thermo_row(row);
-    spdlog::info("{}", line);
-    thermo << line << "\n";
-    thermo.flush();
-  };
-  hooks.on_step = [&](std::int64_t step, std::int64_t last) { progress.update(step, last); };
-
-  md::Execution exec;
-  exec.threads = c.threads.threads;
-  exec.scheduler = cfg.runtime.scheduler;
-  std::string failure;
-  md::RunReport report;
-  try {
-    report = md::run(cfg.md, exec, comm, hooks);
-  } catch (const RunError& e) {
-    failure = e.what();
-  }
-  progress.clear();
-  thermo.flush();
-  if (!failure.empty()) {
-    spdlog::error("the run failed: {}", failure);
-    spdlog::error("outputs written so far are in {}/", c.out_dir);
-    log::flush();
-    return code(ExitCode::run_failed);
-  }
-  spdlog::info("{}", md::format_report(report));
-  spdlog::info("Outputs: {}/deck.toml (resolved deck), {}/thermo.dat (thermo table)", c.out_dir,
-               c.out_dir);
-  log::flush();
-  return 0;
+  return drive(DriveInput{c.deck.config, c.deck.resolved, o.deck, c.out_dir, c.threads.threads,
+                          o.log},
+               comm);
 }
 
 }  // namespace weft::app

@@ -69,6 +69,17 @@ void declare_output(deck::Schema<Config>& s) {
         "Seconds between progress lines in batch jobs (on a terminal the line updates live)")
       .unit("s")
       .min(1);
+  s.key("output.trajectory_every", [](C& c) -> auto& { return c.output.trajectory_every; },
+        "Steps between frames of the H5MD trajectory (trajectory.h5md); 0: no trajectory")
+      .min(0);
+  s.key("output.velocities", [](C& c) -> auto& { return c.output.velocities; },
+        "Store velocities in trajectory frames");
+  s.key("output.forces", [](C& c) -> auto& { return c.output.forces; },
+        "Store forces in trajectory frames");
+  s.key("output.compression", [](C& c) -> auto& { return c.output.compression; },
+        "gzip level of trajectory frames (0: none; compression costs write time)")
+      .min(0)
+      .max(9);
 }
 
 }  // namespace weft::app

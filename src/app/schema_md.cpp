@@ -105,6 +105,10 @@ void declare_physics(deck::Schema<C>& s) {
       .min(1);
   s.key("neighbor.check", [](C& c) -> auto& { return c.md.neighbor.check; },
         "Rebuild only when some atom moved more than half the skin since the last build");
+  s.key("neighbor.bins_per_cutoff", [](C& c) -> auto& { return c.md.neighbor.bins_per_cutoff; },
+        "Neighbor bins per (cutoff + skin) along each axis; 2 searches less volume, 1 fewer bins")
+      .min(1)
+      .max(4);
   s.key("integrator.style", [](C& c) -> auto& { return c.md.integrator.style; },
         "Time integration: nve (velocity Verlet), nose-hoover (NVT chain), langevin (NVT)")
       .choices({"nve", "nose-hoover", "langevin"});

@@ -2,6 +2,8 @@
 // ChanCore (Go's hchan) and select().
 #include <algorithm>
 #include <array>
+#include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <new>
 
@@ -58,6 +60,13 @@ ChanCore::ChanCore(std::size_t capacity, const ElemOps& ops, std::string_view na
 }
 
 ChanCore::~ChanCore() {
+  if (!recvq_.empty() || !sendq_.empty()) {
+    std::fprintf(stderr,
+                 "weft::go: channel '%s' (%p) destroyed while tasks are blocked on it; a channel must outlive "
+                 "every task that uses it (wait for them first)\n",
+                 name_.c_str(), static_cast<void*>(this));
+    std::abort();
+  }
   for (std::size_t i = 0; i < count_; ++i) ops_.destroy(slot(head_ + i));
   if (buf_) ::operator delete(buf_, std::align_val_t{std::max(ops_.align, alignof(std::max_align_t))});
 }

@@ -46,7 +46,7 @@ void spawn(const TaskOptions& options, const ClosureOps& ops, void (*construct)(
   Task* parent = require_task("go()");
   Worker* w = current_worker();
   Task* t = parent->pool->create_task(w, parent, options, ops, construct, src);
-  w->queue.push_next(t);
+  w->queue.push_back(t);
   parent->pool->wake_if_needed();
 }
 

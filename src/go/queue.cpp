@@ -7,44 +7,43 @@
 
 namespace weft::go::detail {
 
-void RunQueue::push_back_locked(Task* t) {
-  if (count_ == ring_.size()) {
-    std::vector<Task*> bigger(ring_.size() * 2);
-    for (std::size_t i = 0; i < count_; ++i) bigger[i] = ring_[(head_ + i) & (ring_.size() - 1)];
-    ring_.swap(bigger);
-    head_ = 0;
-  }
-  ring_[(head_ + count_) & (ring_.size() - 1)] = t;
-  ++count_;
+void RunQueue::grow() {
+  std::vector<Task*> bigger(ring_.size() * 2);
+  for (std::size_t i = 0; i < count_; ++i) bigger[i] = ring_[(head_ + i) & (ring_.size() - 1)];
+  ring_.swap(bigger);
+  head_ = 0;
 }
 
 void RunQueue::push_back(Task* t) {
   std::lock_guard lk(mu_);
-  push_back_locked(t);
-  size_.store(count_ + (next_ ? 1 : 0), std::memory_order_release);
+  if (count_ == ring_.size()) grow();
+  ring_[(head_ + count_) & (ring_.size() - 1)] = t;
+  ++count_;
+  size_.store(count_, std::memory_order_release);
 }
 
-void RunQueue::push_next(Task* t) {
+void RunQueue::push_front(Task* t) {
   std::lock_guard lk(mu_);
-  if (next_) push_back_locked(next_);
-  next_ = t;
-  size_.store(count_ + 1, std::memory_order_release);
+  if (count_ == ring_.size()) grow();
+  head_ = (head_ + ring_.size() - 1) & (ring_.size() - 1);
+  ring_[head_] = t;
+  ++count_;
+  size_.store(count_, std::memory_order_release);
 }
 
-Task* RunQueue::pop(bool prefer_ring, bool* from_next) {
+Task* RunQueue::pop(bool fifo) {
   if (size_.load(std::memory_order_acquire) == 0) return nullptr;
   std::lock_guard lk(mu_);
+  if (count_ == 0) return nullptr;
   Task* t = nullptr;
-  if (next_ && !(prefer_ring && count_ > 0)) {
-    t = next_;
-    next_ = nullptr;
-    *from_next = true;
-  } else if (count_ > 0) {
+  if (fifo) {
     t = ring_[head_];
     head_ = (head_ + 1) & (ring_.size() - 1);
-    --count_;
+  } else {
+    t = ring_[(head_ + count_ - 1) & (ring_.size() - 1)];
   }
-  size_.store(count_ + (next_ ? 1 : 0), std::memory_order_release);
+  --count_;
+  size_.store(count_, std::memory_order_release);
   return t;
 }
 
@@ -60,17 +59,17 @@ Task* RunQueue::steal_into(RunQueue& dst) {
       head_ = (head_ + 1) & (ring_.size() - 1);
       --count_;
     }
-    if (k == 0 && next_) {
-      batch[k++] = next_;
-      next_ = nullptr;
-    }
-    size_.store(count_ + (next_ ? 1 : 0), std::memory_order_release);
+    size_.store(count_, std::memory_order_release);
   }
   if (k == 0) return nullptr;
   if (k > 1) {
     std::lock_guard lk(dst.mu_);
-    for (std::size_t i = 1; i < k; ++i) dst.push_back_locked(batch[i]);
-    dst.size_.store(dst.count_ + (dst.next_ ? 1 : 0), std::memory_order_release);
+    for (std::size_t i = 1; i < k; ++i) {
+      if (dst.count_ == dst.ring_.size()) dst.grow();
+      dst.ring_[(dst.head_ + dst.count_) & (dst.ring_.size() - 1)] = batch[i];
+      ++dst.count_;
+    }
+    dst.size_.store(dst.count_, std::memory_order_release);
   }
   return batch[0];
 }

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
@@ -196,40 +197,24 @@ Task* PoolImpl::create_task(Worker* w, Task* parent, const TaskOptions& o, const
   if (o.stack_size != 0) {
     want = (std::max<std::size_t>(o.stack_size, 16 * 1024) + page - 1) / page * page;
   }
-  const bool pooled = want == stack_size;
-  const std::size_t alloc = want + guard;
-  void* mem = nullptr;
-  if (pooled && w && !w->stack_cache.empty()) {
-    mem = w->stack_cache.back();
-    w->stack_cache.pop_back();
-  } else {
-    mem = map_stack(alloc, guard);
-  }
-  auto top = reinterpret_cast<std::uintptr_t>(mem) + alloc;
-  auto tp = (top - sizeof(Task)) & ~std::uintptr_t{63};
-  auto cp = (tp - ops.size) & ~(std::uintptr_t{ops.align} - 1);
-  auto lo = reinterpret_cast<std::uintptr_t>(mem) + guard;
-  if (cp < lo + want / 2) {
-    release_stack(w, mem, alloc, pooled);
-    throw std::length_error("weft::go::go(): the task's closure is larger than half its stack");
-  }
+  const std::size_t align = std::max<std::size_t>(ops.align, alignof(Task));
+  const std::size_t cl_off = (sizeof(Task) + ops.align - 1) / ops.align * ops.align;
+  const std::size_t bytes = (cl_off + ops.size + align - 1) / align * align;
+  void* block = std::aligned_alloc(align, bytes);
+  if (!block) throw std::bad_alloc();
+  void* closure = static_cast<char*>(block) + cl_off;
   try {
-    construct(reinterpret_cast<void*>(cp), src);
+    construct(closure, src);
   } catch (...) {
-    release_stack(w, mem, alloc, pooled);
+    std::free(block);
     throw;
   }
-  Task* t = ::new (reinterpret_cast<void*>(tp)) Task;
+  Task* t = ::new (block) Task;
   t->pool = this;
   t->ops = &ops;
-  t->closure = reinterpret_cast<void*>(cp);
-  t->stack_mem = mem;
-  t->stack_alloc = alloc;
-  t->pooled = pooled;
-  auto sp = cp & ~std::uintptr_t{63};
-  t->stack_lo = reinterpret_cast<void*>(lo);
-  t->stack_len = sp - lo;
-  t->ctx = bctx::make_fcontext(reinterpret_cast<void*>(sp), t->stack_len, &task_entry);
+  t->closure = closure;
+  t->stack_alloc = want + guard;
+  t->pooled = want == stack_size;
   const std::size_t len = std::min(o.name.size(), sizeof(t->name) - 1);
   std::memcpy(t->name, o.name.data(), len);
   t->name[len] = '\0';
@@ -268,7 +253,7 @@ void PoolImpl::release_stack(Worker* w, void* mem, std::size_t alloc, bool poole
 
 void PoolImpl::enqueue(Task* t, Worker* w) {
   if (w && w->pool == this) {
-    w->queue.push_next(t);
+    w->queue.push_back(t);
   } else {
     inject(t);
     return;
@@ -330,13 +315,8 @@ Task* PoolImpl::find_work(Worker* w) {
       return t;
     }
   }
-  const bool prefer_ring = w->next_streak >= 32;
-  bool from_next = false;
-  t = w->queue.pop(prefer_ring, &from_next);
-  if (t) {
-    w->next_streak = from_next ? w->next_streak + 1 : 0;
-    return t;
-  }
+  t = w->queue.pop(w->tick % 31 == 0);
+  if (t) return t;
   if (inj_size.load(std::memory_order_acquire) > 0) {
     std::lock_guard lk(inj_mu);
     if (!inj.empty()) {
@@ -410,101 +390,6 @@ Task* PoolImpl::idle(Worker* w) {
   return nullptr;
 }
 
-void PoolImpl::check_quiescent(Worker* w, std::unique_lock<std::mutex>& lk) {
-  if (!running.load(std::memory_order_acquire)) return;
-  if (inj_size.load(std::memory_order_seq_cst) > 0) return;
-  std::int64_t live = ext_live.load(std::memory_order_acquire);
-  for (const auto& v : workers) {
-    if (v->queue.approx_size() > 0) return;
-    live += v->live.load(std::memory_order_relaxed);
-  }
-  if (live == 0) {
-    {
-      std::lock_guard ak(agent_mu);
-      run_done = true;
-    }
-    agent_cv.notify_all();
-    return;
-  }
-  if (timers.count() > 0 || mpi_pending.load(std::memory_order_seq_cst) > 0) return;
-  if (unwinding.load(std::memory_order_acquire)) return;
-  // Every task is parked and nothing outside the tasks can wake one.
-  idle_list.erase(std::find(idle_list.begin(), idle_list.end(), w));
-  w->idle = false;
-  nidle.fetch_sub(1, std::memory_order_seq_cst);
-  deadlocked = true;
-  lk.unlock();
-  handle_deadlock(w);
-  lk.lock();
-}
-
-std::string PoolImpl::deadlock_report() {
-  std::vector<Task*> tasks;
-  for (auto& v : workers) {
-    std::lock_guard lk(v->reg_mu);
-    for (Task* t = v->reg_head; t; t = t->reg_next) tasks.push_back(t);
-  }
-  std::sort(tasks.begin(), tasks.end(), [](Task* a, Task* b) { return a->id < b->id; });
-  std::string out = "weft::go: deadlock: all " + std::to_string(tasks.size()) +
-                    " tasks are blocked and no timer or MPI request can wake one:\n";
-  char line[256];
-  for (Task* t : tasks) {
-    const char* what = t->wait_what ? t->wait_what : "(not parked)";
-    if (t->wait_obj && t->wait_name && t->wait_name[0]) {
-      std::snprintf(line, sizeof line, "  task '%s' (#%llu) blocked in %s on '%s' (%p)\n", t->name,
-                    static_cast<unsigned long long>(t->id), what, t->wait_name, t->wait_obj);
-    } else if (t->wait_obj) {
-      std::snprintf(line, sizeof line, "  task '%s' (#%llu) blocked in %s on %p\n", t->name,
-                    static_cast<unsigned long long>(t->id), what, t->wait_obj);
-    } else {
-      std::snprintf(line, sizeof line, "  task '%s' (#%llu) blocked in %s\n", t->name,
-                    static_cast<unsigned long long>(t->id), what);
-    }
-    out += line;
-  }
-  return out;
-}
-
-void PoolImpl::handle_deadlock(Worker* /*w*/) {
-  std::string rep = deadlock_report();
-  std::fputs(rep.c_str(), stderr);
-  std::fputs("weft::go: unwinding the blocked tasks (youngest first); Pool::run() throws DeadlockError\n", stderr);
-  std::fflush(stderr);
-  {
-    std::lock_guard lk(unwind_mu);
-    report = std::move(rep);
-    unwind_list.clear();
-    for (auto& v : workers) {
-      std::lock_guard rk(v->reg_mu);
-      for (Task* t = v->reg_head; t; t = t->reg_next) {
-        t->unwinding = true;
-        unwind_list.push_back(t);
-      }
-    }
-    std::sort(unwind_list.begin(), unwind_list.end(), [](Task* a, Task* b) { return a->id < b->id; });
-    unwinding.store(true, std::memory_order_release);
-  }
-  unwind_next();
-}
-
-void PoolImpl::unwind_next() {
-  Task* t = nullptr;
-  {
-    std::lock_guard lk(unwind_mu);
-    while (!unwind_list.empty()) {
-      Task* c = unwind_list.back();
-      unwind_list.pop_back();
-      if (c->wait_sync && c->wait_sync->claim()) {
-        c->wait_sync->winner = kUnwind;
-        t = c;
-        break;
-      }
-    }
-    if (!t) unwinding.store(false, std::memory_order_release);
-  }
-  if (t) ready(t);
-}
-
 void PoolImpl::run_task(Worker* w, Task* t) {
   w->current = t;
   t->pstate.store(kRunning, std::memory_order_relaxed);
@@ -513,6 +398,20 @@ void PoolImpl::run_task(Worker* w, Task* t) {
     t->start_ns = now_ns();
   } else if (t->start_worker < 0) {
     t->start_worker = w->index;
+  }
+  if (!t->ctx) {
+    // First run: take a stack (the worker's cache for the default size).
+    void* mem = nullptr;
+    if (t->pooled && !w->stack_cache.empty()) {
+      mem = w->stack_cache.back();
+      w->stack_cache.pop_back();
+    } else {
+      mem = map_stack(t->stack_alloc, guard);
+    }
+    t->stack_mem = mem;
+    t->stack_lo = static_cast<char*>(mem) + guard;
+    t->stack_len = t->stack_alloc - guard;
+    t->ctx = bctx::make_fcontext(static_cast<char*>(mem) + t->stack_alloc, t->stack_len, &task_entry);
   }
   w->action = Action::none;
 #if WEFT_GO_ASAN
@@ -528,12 +427,12 @@ void PoolImpl::run_task(Worker* w, Task* t) {
     case Action::park:
       t->ctx = tr.fctx;
       if (t->pstate.exchange(kParked, std::memory_order_acq_rel) == kNotified) {
-        w->queue.push_next(t);
+        w->queue.push_back(t);
       }
       break;
     case Action::yield:
       t->ctx = tr.fctx;
-      w->queue.push_back(t);
+      w->queue.push_front(t);
       wake_if_needed();
       break;
     case Action::finish:
@@ -560,11 +459,9 @@ void PoolImpl::finish_task(Worker* w, Task* t) {
     w->trace.push_back(TaskRecord{t->name, t->id, t->start_worker, w->index, t->start_ns, now_ns()});
   }
   w->live.store(w->live.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
-  void* mem = t->stack_mem;
-  const std::size_t alloc = t->stack_alloc;
-  const bool pooled = t->pooled;
+  release_stack(w, t->stack_mem, t->stack_alloc, t->pooled);
   t->~Task();
-  release_stack(w, mem, alloc, pooled);
+  std::free(t);
   if (unwinding.load(std::memory_order_acquire)) unwind_next();
 }
 

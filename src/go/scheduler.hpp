@@ -29,8 +29,9 @@ namespace bctx = boost::context::detail;
 class PoolImpl;
 struct Worker;
 
-// Task is a fiber: descriptor, closure and stack live in one mapping, the
-// descriptor at the top of it.
+// Task is a fiber. The descriptor and the closure share one heap block; the
+// stack is taken from the worker's cache only when the task first runs, so
+// a queued task costs a small allocation, not a stack.
 struct Task {
   bctx::fcontext_t ctx = nullptr;     // where to resume the task
   bctx::fcontext_t caller = nullptr;  // scheduler that resumed it last
@@ -44,8 +45,8 @@ struct Task {
   bool root = false;
   const ClosureOps* ops = nullptr;
   void* closure = nullptr;
-  void* stack_mem = nullptr;  // mmap'ed block
-  std::size_t stack_alloc = 0;
+  void* stack_mem = nullptr;  // mmap'ed block (nullptr until first run)
+  std::size_t stack_alloc = 0;  // wanted: usable size + guard
   void* stack_lo = nullptr;  // usable stack [stack_lo, stack_lo + stack_len)
   std::size_t stack_len = 0;
   bool pooled = false;  // stack of the pool's default size (cacheable)
@@ -65,25 +66,26 @@ inline constexpr int kNotified = 2;
 
 enum class Action { none, park, yield, finish };
 
-// RunQueue is a worker's queue: a ring (FIFO) plus a `next` slot (LIFO, like
-// Go's runnext) for the task readied or spawned last. Thieves take from the
-// head of the ring, then `next`.
+// RunQueue is a worker's deque of runnable tasks. The owner pushes and pops
+// at the tail (LIFO: work-first, like Cilk, which keeps spawn trees
+// depth-first and memory bounded) and, every few ticks, pops the head for
+// fairness; thieves take the oldest half from the head. yield() pushes at
+// the head.
 class RunQueue {
  public:
   RunQueue() : ring_(256) {}
   void push_back(Task* t);
-  void push_next(Task* t);
-  // pop() takes `next` unless prefer_ring, else the ring's head.
-  Task* pop(bool prefer_ring, bool* from_next);
+  void push_front(Task* t);
+  // pop() takes the tail (newest), or the head (oldest) if fifo.
+  Task* pop(bool fifo);
   // steal_into() moves about half of this queue into dst and returns one
   // task to run right away (nullptr if empty).
   Task* steal_into(RunQueue& dst);
   std::size_t approx_size() const noexcept { return size_.load(std::memory_order_acquire); }
 
  private:
-  void push_back_locked(Task* t);
+  void grow();
   Spinlock mu_;
-  Task* next_ = nullptr;
   std::vector<Task*> ring_;
   std::size_t head_ = 0;
   std::size_t count_ = 0;
@@ -125,7 +127,6 @@ struct alignas(64) Worker {
   std::uint64_t clock = 0;            // Lamport clock for task ids
   std::uint64_t rng = 0;
   unsigned tick = 0;
-  int next_streak = 0;
   // idle state, guarded by PoolImpl::idle_mu
   std::condition_variable cv;
   bool notified = false;

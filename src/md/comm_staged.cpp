@@ -180,7 +180,6 @@ void StagedComm::exchange(Context& ctx) {
 void StagedComm::borders(Context& ctx, real cutghost) {
   System& s = ctx.sys;
   s.nghost = 0;
-  index nlast = 0;
   for (int d = 0; d < 3; ++d) {
     const auto du = static_cast<std::size_t>(d);
     int lower = 0, upper = 0;
@@ -189,8 +188,6 @@ void StagedComm::borders(Context& ctx, real cutghost) {
     const int me = ctx.grid.coords[du];
     const real len = s.box.hi[d] - s.box.lo[d];
     const index ncand = s.nall();  // LAMMPS: both stages of a dimension scan the same atoms
-    (void)nlast;
-    nlast = ncand;
     for (int dir = 0; dir < 2; ++dir) {
       Swap& w = swaps_[static_cast<std::size_t>(2 * d + dir)];
       w.send.clear();

@@ -206,12 +206,16 @@ void Engine::advance(std::int64_t steps, const RunHooks& hooks) {
   System& s = sys_;
   const std::int64_t first = s.step + 1;
   const std::int64_t last = s.step + steps;
+  const std::int64_t run_last = std::max(cfg_.run.steps, std::int64_t{0}) > 0 ? cfg_.run.steps : last;
   const int every = cfg_.thermo.every;
   MPI_Barrier(ctx.comm);
   const double t0 = MPI_Wtime();
   for (std::int64_t step = first; step <= last; ++step) {
     s.step = step;
-    const bool thermo_step = step == last || (every > 0 && step % every == 0);
+    // Thermo at every `every` steps and at the last step of the run (as
+    // configured): advance() may be called in chunks (e.g. between
+    // trajectory frames) without adding thermo rows.
+    const bool thermo_step = step == run_last || (every > 0 && step % every == 0);
     {
       Timer t(time_[kModify]);
       integrator_->initial(ctx);
@@ -236,7 +240,7 @@ void Engine::advance(std::int64_t steps, const RunHooks& hooks) {
       check_blowup(last_);
       if (hooks.on_thermo) hooks.on_thermo(last_);
     }
-    if (hooks.on_step) hooks.on_step(step, last);
+    if (hooks.on_step) hooks.on_step(step, std::max(run_last, last));
   }
   loop_time_ += MPI_Wtime() - t0;
   loop_steps_ += steps;
@@ -245,7 +249,18 @@ void Engine::advance(std::int64_t steps, const RunHooks& hooks) {
 ThermoRow Engine::thermo() {
   Context& ctx = *ctx_;
   System& s = sys_;
-  if (!tally_valid_) force(true);
+  if (!tally_valid_) {
+    // Energies were not computed at this step: compute them without
+    // disturbing the forces the integrator will use next (they may include
+    // thermostat forces), so output frequency never changes a trajectory.
+    const auto n = static_cast<std::ptrdiff_t>(s.nlocal);
+    std::vector<real> fx(s.fx.begin(), s.fx.begin() + n), fy(s.fy.begin(), s.fy.begin() + n),
+        fz(s.fz.begin(), s.fz.begin() + n);
+    force(true);
+    std::copy(fx.begin(), fx.end(), s.fx.begin());
+    std::copy(fy.begin(), fy.end(), s.fy.begin());
+    std::copy(fz.begin(), fz.end(), s.fz.begin());
+  }
   // kinetic tensor sum m v_a v_b (6), pair energy (1), virial (6)
   double local[13] = {0};
   for (index i = 0; i < s.nlocal; ++i) {
@@ -335,6 +350,7 @@ RunReport Engine::report() const {
   MPI_Comm_size(c, &nranks);
   r.ranks = nranks;
   r.threads = exec_.threads;
+  r.scheduler = exec_.scheduler == "openmp" ? "openmp" : "openmp (fibers requested; not wired yet)";
   r.grid = grid_.dims;
   r.steps = loop_steps_;
   r.atoms = sys_.natoms;

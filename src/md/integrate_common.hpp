@@ -11,14 +11,31 @@ namespace weft::md::detail {
 inline void half_kick(Context& ctx) {
   System& s = ctx.sys;
   const real dthalf = 0.5 * s.dt;
-  const real* mass = s.mass.data();
+  const bool one_mass = s.ntypes() == 1;
+  const real dtfm1 = dthalf / s.mass[1];
+  const real* __restrict mass = s.mass.data();
+  const int* __restrict type = s.type.data();
+  real* __restrict vx = s.vx.data();
+  real* __restrict vy = s.vy.data();
+  real* __restrict vz = s.vz.data();
+  const real* __restrict fx = s.fx.data();
+  const real* __restrict fy = s.fy.data();
+  const real* __restrict fz = s.fz.data();
   parallel_range(ctx.threads, s.nlocal, [&](std::int64_t lo, std::int64_t hi, int) {
-    for (std::int64_t i = lo; i < hi; ++i) {
-      const auto k = static_cast<std::size_t>(i);
-      const real dtfm = dthalf / mass[s.type[k]];
-      s.vx[k] += dtfm * s.fx[k];
-      s.vy[k] += dtfm * s.fy[k];
-      s.vz[k] += dtfm * s.fz[k];
+    if (one_mass) {
+#pragma omp simd
+      for (std::int64_t i = lo; i < hi; ++i) {
+        vx[i] += dtfm1 * fx[i];
+        vy[i] += dtfm1 * fy[i];
+        vz[i] += dtfm1 * fz[i];
+      }
+    } else {
+      for (std::int64_t i = lo; i < hi; ++i) {
+        const real dtfm = dthalf / mass[type[i]];
+        vx[i] += dtfm * fx[i];
+        vy[i] += dtfm * fy[i];
+        vz[i] += dtfm * fz[i];
+      }
     }
   });
 }
@@ -27,12 +44,18 @@ inline void half_kick(Context& ctx) {
 inline void drift(Context& ctx) {
   System& s = ctx.sys;
   const real dt = s.dt;
+  real* __restrict x = s.x.data();
+  real* __restrict y = s.y.data();
+  real* __restrict z = s.z.data();
+  const real* __restrict vx = s.vx.data();
+  const real* __restrict vy = s.vy.data();
+  const real* __restrict vz = s.vz.data();
   parallel_range(ctx.threads, s.nlocal, [&](std::int64_t lo, std::int64_t hi, int) {
+#pragma omp simd
     for (std::int64_t i = lo; i < hi; ++i) {
-      const auto k = static_cast<std::size_t>(i);
-      s.x[k] += dt * s.vx[k];
-      s.y[k] += dt * s.vy[k];
-      s.z[k] += dt * s.vz[k];
+      x[i] += dt * vx[i];
+      y[i] += dt * vy[i];
+      z[i] += dt * vz[i];
     }
   });
 }

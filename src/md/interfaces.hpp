@@ -57,15 +57,16 @@ class Comm {
 struct NeighborBlock {
   index ibegin = 0, iend = 0;
   std::vector<int> first;
-  std::vector<int> neigh;
+  std::vector<int> neigh;   // padded per atom to a multiple of 4 with index nall (a far dummy)
   int max_per_atom = 0;
+  std::int64_t npairs = 0;  // real pairs (without padding)
 };
 
 struct NeighborList {
   std::vector<NeighborBlock> blocks;
   std::int64_t pairs() const {
     std::int64_t n = 0;
-    for (const auto& b : blocks) n += static_cast<std::int64_t>(b.neigh.size());
+    for (const auto& b : blocks) n += b.npairs;
     return n;
   }
 };

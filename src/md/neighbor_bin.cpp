@@ -13,12 +13,37 @@
 #include <algorithm>
 #include <cmath>
 
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
 #include "interfaces.hpp"
 #include "parallel.hpp"
 
 namespace weft::md {
 namespace {
 
+
+#if defined(__AVX2__)
+// kCompact[m] is the _mm_shuffle_epi8 control that moves the 32-bit lanes
+// selected by the 4-bit mask m to the front of a vector.
+struct CompactTable {
+  alignas(16) std::uint8_t b[16][16];
+  constexpr CompactTable() : b{} {
+    for (unsigned m = 0; m < 16; ++m) {
+      int o = 0;
+      for (int lane = 0; lane < 4; ++lane)
+        if (m & (1u << lane)) {
+          for (int q = 0; q < 4; ++q) b[m][o * 4 + q] = static_cast<std::uint8_t>(lane * 4 + q);
+          ++o;
+        }
+      for (int r = o; r < 4; ++r)
+        for (int q = 0; q < 4; ++q) b[m][r * 4 + q] = 0x80;
+    }
+  }
+};
+constexpr CompactTable kCompact{};
+#endif
 
 class BinNeighbor final : public Neighbor {
  public:
@@ -34,7 +59,13 @@ class BinNeighbor final : public Neighbor {
   std::array<int, 3> nbins_global_{1, 1, 1};
   Vec3 inv_binsize_ = Vec3::Ones();
   std::array<int, 3> blo_{0, 0, 0}, mbins_{1, 1, 1};
-  std::vector<int> stencil_;
+  struct Row {
+    int center;  // linear bin offset of the row's dx = 0 bin
+    int rx;      // bins dx = -rx..rx
+  };
+  std::vector<Row> rows_;
+  std::vector<real> bx_, by_, bz_;  // atoms in bin order
+  std::vector<int> bidx_, btype_;
   std::vector<int> atom_bin_, bin_start_, bin_atoms_;
   NeighborList list_;
   // sort scratch
@@ -86,19 +117,27 @@ void BinNeighbor::grid(Context& ctx) {
     blo_[du] = lo;
     mbins_[du] = hi - lo + 1;
   }
-  // Full stencil: every bin whose closest point can be within cutmax.
-  stencil_.clear();
+  // Stencil rows: for every (dy, dz) with dz >= 0 that can hold a
+  // neighbour, the contiguous run of bins dx = -r..r along x. Rows with
+  // dz < 0 are never needed: their owned atoms have smaller indices (owned
+  // atoms are sorted by bin) and their ghosts lie strictly below in z.
+  rows_.clear();
   int reach[3];
   for (int d = 0; d < 3; ++d)
     reach[d] = static_cast<int>(std::ceil(cutmax_ * inv_binsize_[d]));
-  for (int k = -reach[2]; k <= reach[2]; ++k)
-    for (int j = -reach[1]; j <= reach[1]; ++j)
-      for (int i = -reach[0]; i <= reach[0]; ++i) {
-        auto gap = [&](int n, int d) { return std::max(0, std::abs(n) - 1) / inv_binsize_[d]; };
-        const real dx = gap(i, 0), dy = gap(j, 1), dz = gap(k, 2);
-        if (dx * dx + dy * dy + dz * dz < cutmax_ * cutmax_)
-          stencil_.push_back(i + mbins_[0] * (j + mbins_[1] * k));
+  auto gap = [&](int n, int d) { return std::max(0, std::abs(n) - 1) / inv_binsize_[d]; };
+  for (int k = 0; k <= reach[2]; ++k)
+    for (int j = -reach[1]; j <= reach[1]; ++j) {
+      const real dy = gap(j, 1), dz = gap(k, 2);
+      if (dy * dy + dz * dz >= cutmax_ * cutmax_) continue;
+      int rx = 0;
+      while (rx < reach[0]) {
+        const real dx = gap(rx + 1, 0);
+        if (dx * dx + dy * dy + dz * dz >= cutmax_ * cutmax_) break;
+        ++rx;
       }
+      rows_.push_back(Row{mbins_[0] * (j + mbins_[1] * k), rx});
+    }
 }
 
 void BinNeighbor::bin_atoms(const System& s, index n) {
@@ -145,10 +184,30 @@ void BinNeighbor::sort_owned(Context& ctx) {
 }
 
 void BinNeighbor::build(Context& ctx) {
-  const System& s = ctx.sys;
+  System& s = ctx.sys;
   const index nall = s.nall();
   const index nlocal = s.nlocal;
+  // Slot nall is a dummy atom far away: lists are padded with it to a
+  // multiple of 4 entries so SIMD kernels need no remainder loop.
+  if (static_cast<index>(s.x.size()) < nall + 1) s.resize(nall + 1);
+  {
+    const auto d = static_cast<std::size_t>(nall);
+    s.x[d] = s.y[d] = s.z[d] = 1e5;
+    s.type[d] = 1;
+    s.id[d] = 0;
+  }
+  const int dummy = static_cast<int>(nall);
   bin_atoms(s, nall);
+  const auto un = static_cast<std::size_t>(nall);
+  // 4 padding slots so 4-wide loads at a row end stay inside the arrays.
+  bx_.assign(un + 4, 0.0); by_.assign(un + 4, 0.0); bz_.assign(un + 4, 0.0);
+  bidx_.assign(un + 4, 0); btype_.assign(un + 4, 0);
+  for (std::size_t k = 0; k < un; ++k) {
+    const auto j = static_cast<std::size_t>(bin_atoms_[k]);
+    bx_[k] = s.x[j]; by_[k] = s.y[j]; bz_[k] = s.z[j];
+    bidx_[k] = bin_atoms_[k];
+    btype_[k] = s.type[j] - 1;
+  }
   // Task blocks: contiguous runs of bin-sorted owned atoms (compact regions
   // of space), at most 1024 atoms, and at least ~8 per worker when possible.
   const index block_atoms =
@@ -159,39 +218,104 @@ void BinNeighbor::build(Context& ctx) {
   const real* y = s.y.data();
   const real* z = s.z.data();
   const int* type = s.type.data();
+  const real* bx = bx_.data();
+  const real* by = by_.data();
+  const real* bz = bz_.data();
+  const int* bidx = bidx_.data();
+  const int* btype = btype_.data();
+  const int* bstart = bin_start_.data();
   const int nt = ntypes_;
+  const bool single = nt == 1;
+  const real cut0 = cutneighsq_[0];
   detail::parallel_blocks(ctx.threads, nblocks, [&](std::int64_t b, int) {
     NeighborBlock& blk = list_.blocks[static_cast<std::size_t>(b)];
     blk.ibegin = b * block_atoms;
     blk.iend = std::min(nlocal, blk.ibegin + block_atoms);
     blk.first.resize(static_cast<std::size_t>(blk.iend - blk.ibegin + 1));
-    blk.neigh.clear();
     blk.max_per_atom = 0;
+    blk.npairs = 0;
+    if (blk.neigh.size() < 4096) blk.neigh.resize(4096);
+    std::size_t count = 0;
     for (index i = blk.ibegin; i < blk.iend; ++i) {
-      blk.first[static_cast<std::size_t>(i - blk.ibegin)] = static_cast<int>(blk.neigh.size());
+      blk.first[static_cast<std::size_t>(i - blk.ibegin)] = static_cast<int>(count);
       const real xi = x[i], yi = y[i], zi = z[i];
       const real* cut_row = cutneighsq_.data() + (type[i] - 1) * nt;
       const int ib = atom_bin_[static_cast<std::size_t>(i)];
-      const std::size_t before = blk.neigh.size();
-      for (const int off : stencil_) {
-        const int bb = ib + off;
-        const int kend = bin_start_[static_cast<std::size_t>(bb) + 1];
-        for (int k = bin_start_[static_cast<std::size_t>(bb)]; k < kend; ++k) {
-          const int j = bin_atoms_[static_cast<std::size_t>(k)];
-          if (j < nlocal) {
-            if (j <= i) continue;
-          } else {
-            const bool above = z[j] > zi || (z[j] == zi && (y[j] > yi || (y[j] == yi && x[j] > xi)));
-            if (!above) continue;
+      std::size_t candidates = 0;
+      for (const Row& r : rows_)
+        candidates += static_cast<std::size_t>(bstart[ib + r.center + r.rx + 1] - bstart[ib + r.center - r.rx]);
+      if (blk.neigh.size() < count + candidates + 8) blk.neigh.resize(2 * (count + candidates + 8));
+      int* out = blk.neigh.data() + count;
+      std::size_t n = 0;
+      const int ii = static_cast<int>(i);
+      const int nloc = static_cast<int>(nlocal);
+      for (const Row& r : rows_) {
+        const int kbeg = bstart[ib + r.center - r.rx];
+        const int kend = bstart[ib + r.center + r.rx + 1];
+        int k = kbeg;
+#if defined(__AVX2__)
+        if (single) {
+          // Four candidates at a time from the contiguous bin-ordered copy;
+          // lanes past the row end are masked (arrays carry 4 padding slots).
+          const __m256d vxi = _mm256_set1_pd(xi), vyi = _mm256_set1_pd(yi), vzi = _mm256_set1_pd(zi);
+          const __m256d vcut = _mm256_set1_pd(cut0);
+          const __m128i vii = _mm_set1_epi32(ii), vnloc = _mm_set1_epi32(nloc);
+          const __m128i lane = _mm_setr_epi32(0, 1, 2, 3);
+          for (; k < kend; k += 4) {
+            const __m256d xj = _mm256_loadu_pd(bx + k), yj = _mm256_loadu_pd(by + k),
+                          zj = _mm256_loadu_pd(bz + k);
+            const __m256d dx = _mm256_sub_pd(vxi, xj), dy = _mm256_sub_pd(vyi, yj),
+                          dz = _mm256_sub_pd(vzi, zj);
+            const __m256d rsq = _mm256_fmadd_pd(dx, dx, _mm256_fmadd_pd(dy, dy, _mm256_mul_pd(dz, dz)));
+            const __m256d in = _mm256_cmp_pd(rsq, vcut, _CMP_LT_OQ);
+            const __m256d zgt = _mm256_cmp_pd(zj, vzi, _CMP_GT_OQ), zeq = _mm256_cmp_pd(zj, vzi, _CMP_EQ_OQ);
+            const __m256d ygt = _mm256_cmp_pd(yj, vyi, _CMP_GT_OQ), yeq = _mm256_cmp_pd(yj, vyi, _CMP_EQ_OQ);
+            const __m256d xgt = _mm256_cmp_pd(xj, vxi, _CMP_GT_OQ);
+            const __m256d above =
+                _mm256_or_pd(zgt, _mm256_and_pd(zeq, _mm256_or_pd(ygt, _mm256_and_pd(yeq, xgt))));
+            const __m128i jv = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bidx + k));
+            const __m128i owned = _mm_cmplt_epi32(jv, vnloc);
+            const __m128i later = _mm_cmpgt_epi32(jv, vii);
+            const __m128i valid = _mm_cmplt_epi32(_mm_add_epi32(lane, _mm_set1_epi32(k)), _mm_set1_epi32(kend));
+            const __m128i ord32 = _mm_and_si128(valid, _mm_or_si128(_mm_and_si128(owned, later),
+                                                                    _mm_andnot_si128(owned, _mm_set1_epi32(-1))));
+            // ghosts: ord = above; owned: ord = later
+            const __m256d ghost_above = _mm256_andnot_pd(_mm256_castsi256_pd(_mm256_cvtepi32_epi64(owned)), above);
+            const __m256d owned_later = _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm_and_si128(owned, later)));
+            const __m256d ok = _mm256_and_pd(
+                _mm256_and_pd(in, _mm256_castsi256_pd(_mm256_cvtepi32_epi64(valid))),
+                _mm256_or_pd(ghost_above, owned_later));
+            (void)ord32;
+            // Branch-free compaction: shuffle the accepted indices to the
+            // front, store all four, advance by the number accepted.
+            const unsigned bits = static_cast<unsigned>(_mm256_movemask_pd(ok));
+            const __m128i packed = _mm_shuffle_epi8(jv, _mm_load_si128(reinterpret_cast<const __m128i*>(kCompact.b[bits])));
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(out + n), packed);
+            n += static_cast<std::size_t>(__builtin_popcount(bits));
           }
-          const real dx = xi - x[j], dy = yi - y[j], dz = zi - z[j];
+          continue;
+        }
+#endif
+        for (; k < kend; ++k) {
+          const int j = bidx[k];
+          const real xj = bx[k], yj = by[k], zj = bz[k];
+          const real dx = xi - xj, dy = yi - yj, dz = zi - zj;
           const real rsq = dx * dx + dy * dy + dz * dz;
-          if (rsq < cut_row[type[j] - 1]) blk.neigh.push_back(j);
+          const bool above = (zj > zi) | ((zj == zi) & ((yj > yi) | ((yj == yi) & (xj > xi))));
+          const bool owned = j < nloc;
+          const bool order = (owned & (j > ii)) | (!owned & above);
+          const real cut = single ? cut0 : cut_row[btype[k]];
+          out[n] = j;
+          n += static_cast<std::size_t>(order & (rsq < cut));
         }
       }
-      blk.max_per_atom = std::max(blk.max_per_atom, static_cast<int>(blk.neigh.size() - before));
+      blk.npairs += static_cast<std::int64_t>(n);
+      while (n % 4 != 0) out[n++] = dummy;
+      count += n;
+      blk.max_per_atom = std::max(blk.max_per_atom, static_cast<int>(n));
     }
-    blk.first[static_cast<std::size_t>(blk.iend - blk.ibegin)] = static_cast<int>(blk.neigh.size());
+    blk.first[static_cast<std::size_t>(blk.iend - blk.ibegin)] = static_cast<int>(count);
+    blk.neigh.resize(count);
   });
 }
 

@@ -16,6 +16,17 @@
 #include <numbers>
 #include <sstream>
 
+#include <cstdlib>
+#include <cstring>
+
+#if defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#define WEFT_MD_AVX2 1
+// GCC 12 reports the unused source operand of _mm256_i32gather_pd as
+// maybe-uninitialized (a known false positive).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
 #include "interfaces.hpp"
 #include "parallel.hpp"
 #include "weft/core/error.hpp"
@@ -25,6 +36,34 @@ namespace {
 
 struct Scratch {
   std::vector<real> tx, ty, tz;
+};
+
+// AlignedBuffer: 64-byte aligned doubles (rows of 4 doubles never straddle
+// a cache line).
+class AlignedBuffer {
+ public:
+  AlignedBuffer() = default;
+  ~AlignedBuffer() { std::free(p_); }
+  AlignedBuffer(const AlignedBuffer&) = delete;
+  AlignedBuffer& operator=(const AlignedBuffer&) = delete;
+  AlignedBuffer(AlignedBuffer&& o) noexcept : p_(o.p_), n_(o.n_) { o.p_ = nullptr; o.n_ = 0; }
+  AlignedBuffer& operator=(AlignedBuffer&& o) noexcept {
+    std::swap(p_, o.p_);
+    std::swap(n_, o.n_);
+    return *this;
+  }
+  void reserve(std::size_t n) {
+    if (n <= n_) return;
+    std::free(p_);
+    n_ = (n + 7) / 8 * 8 * 2;
+    p_ = static_cast<double*>(std::aligned_alloc(64, n_ * sizeof(double)));
+    if (!p_) throw std::bad_alloc();
+  }
+  double* data() { return p_; }
+
+ private:
+  double* p_ = nullptr;
+  std::size_t n_ = 0;
 };
 
 struct Tally6 {
@@ -47,6 +86,15 @@ class LjCut final : public Force {
   real etail_ = 0, ptail_ = 0;
   std::vector<std::vector<real>> fbuf_;  // per extra worker: fx | fy | fz
   std::vector<Scratch> scratch_;
+  AlignedBuffer pos4_;                  // x, y, z, type-1 per atom (SIMD path)
+  std::vector<AlignedBuffer> f4_;       // per worker: fx, fy, fz, 0 per atom
+
+  void compute_generic(Context& ctx, const NeighborList& list, bool eflag, std::vector<Tally6>& tallies);
+#ifdef WEFT_MD_AVX2
+  void compute_avx2(Context& ctx, const NeighborList& list, bool eflag, std::vector<Tally6>& tallies);
+  template <bool EFLAG, bool SINGLE>
+  void block_avx2(const NeighborBlock& blk, const double* pos4, double* f4, Tally6& t) const;
+#endif
 
   template <bool EFLAG, bool SINGLE>
   void block(const NeighborBlock& blk, const real* x, const real* y, const real* z,
@@ -236,12 +284,40 @@ void LjCut::block(const NeighborBlock& blk, const real* __restrict x, const real
 }
 
 void LjCut::compute(Context& ctx, const NeighborList& list, bool eflag, ForceTally& tally) {
+  const int workers = std::max(1, ctx.threads);
+  std::vector<Tally6> tallies(static_cast<std::size_t>(workers));
+#ifdef WEFT_MD_AVX2
+  // WEFT_MD_KERNEL=generic selects the portable kernel (for comparison).
+  static const bool generic = [] {
+    const char* k = std::getenv("WEFT_MD_KERNEL");
+    return k != nullptr && std::strcmp(k, "generic") == 0;
+  }();
+  if (!generic) {
+    compute_avx2(ctx, list, eflag, tallies);
+  } else {
+    compute_generic(ctx, list, eflag, tallies);
+  }
+#else
+  compute_generic(ctx, list, eflag, tallies);
+#endif
+  if (eflag) {
+    Tally6 sum;
+    for (const Tally6& t : tallies) {
+      sum.e += t.e; sum.vxx += t.vxx; sum.vyy += t.vyy; sum.vzz += t.vzz;
+      sum.vxy += t.vxy; sum.vxz += t.vxz; sum.vyz += t.vyz;
+    }
+    tally.energy = sum.e;
+    tally.virial << sum.vxx, sum.vxy, sum.vxz, sum.vxy, sum.vyy, sum.vyz, sum.vxz, sum.vyz, sum.vzz;
+  }
+}
+
+// Portable path: SoA arrays, a vectorisable pair loop and a scalar scatter.
+void LjCut::compute_generic(Context& ctx, const NeighborList& list, bool eflag, std::vector<Tally6>& tallies) {
   System& s = ctx.sys;
-  const index nall = s.nall();
+  const index nall = s.nall() + 1;  // + the padding dummy
   const int workers = std::max(1, ctx.threads);
   if (static_cast<int>(scratch_.size()) < workers) scratch_.resize(static_cast<std::size_t>(workers));
   if (static_cast<int>(fbuf_.size()) < workers - 1) fbuf_.resize(static_cast<std::size_t>(workers - 1));
-  std::vector<Tally6> tallies(static_cast<std::size_t>(workers));
   const bool single = nt_ == 1;
   const auto nblocks = static_cast<std::int64_t>(list.blocks.size());
   const real* x = s.x.data();
@@ -296,16 +372,186 @@ void LjCut::compute(Context& ctx, const NeighborList& list, bool eflag, ForceTal
       }
     });
   }
-  if (eflag) {
-    Tally6 sum;
-    for (const Tally6& t : tallies) {
-      sum.e += t.e; sum.vxx += t.vxx; sum.vyy += t.vyy; sum.vzz += t.vzz;
-      sum.vxy += t.vxy; sum.vxz += t.vxz; sum.vyz += t.vyz;
+}
+
+#ifdef WEFT_MD_AVX2
+// AVX2 path: positions packed as (x, y, z, type) rows of 4 doubles, so the
+// 4 neighbours of one SIMD step are 4 aligned loads and a 4x4 transpose (no
+// gathers); the Newton reaction on j is transposed back and applied with
+// one 4-wide load-subtract-store per neighbour. Lists are padded to a
+// multiple of 4 with a far-away dummy atom, so there is no remainder loop.
+namespace {
+
+inline void transpose4(__m256d a, __m256d b, __m256d c, __m256d d, __m256d& r0, __m256d& r1,
+                       __m256d& r2, __m256d& r3) {
+  const __m256d t0 = _mm256_unpacklo_pd(a, b);
+  const __m256d t1 = _mm256_unpackhi_pd(a, b);
+  const __m256d t2 = _mm256_unpacklo_pd(c, d);
+  const __m256d t3 = _mm256_unpackhi_pd(c, d);
+  r0 = _mm256_permute2f128_pd(t0, t2, 0x20);
+  r1 = _mm256_permute2f128_pd(t1, t3, 0x20);
+  r2 = _mm256_permute2f128_pd(t0, t2, 0x31);
+  r3 = _mm256_permute2f128_pd(t1, t3, 0x31);
+}
+
+inline double hsum(__m256d v) {
+  const __m128d lo = _mm256_castpd256_pd128(v);
+  const __m128d hi = _mm256_extractf128_pd(v, 1);
+  const __m128d s = _mm_add_pd(lo, hi);
+  return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
+}
+
+}  // namespace
+
+template <bool EFLAG, bool SINGLE>
+void LjCut::block_avx2(const NeighborBlock& blk, const double* __restrict pos4, double* __restrict f4,
+                       Tally6& t) const {
+  const __m256d zero = _mm256_setzero_pd();
+  const __m256d one = _mm256_set1_pd(1.0);
+  const __m256d cutsq0 = _mm256_set1_pd(cutsq_[0]);
+  const __m256d lj10 = _mm256_set1_pd(lj1_[0]);
+  const __m256d lj20 = _mm256_set1_pd(lj2_[0]);
+  const __m256d lj30 = _mm256_set1_pd(lj3_[0]);
+  const __m256d lj40 = _mm256_set1_pd(lj4_[0]);
+  const __m256d off0 = _mm256_set1_pd(offset_[0]);
+  __m256d ev = zero, vxx = zero, vyy = zero, vzz = zero, vxy = zero, vxz = zero, vyz = zero;
+  const int* first = blk.first.data();
+  const int* neigh = blk.neigh.data();
+  for (index i = blk.ibegin; i < blk.iend; ++i) {
+    const int* jl = neigh + first[i - blk.ibegin];
+    const int n = first[i - blk.ibegin + 1] - first[i - blk.ibegin];
+    const double* pi = pos4 + 4 * i;
+    const __m256d xi = _mm256_set1_pd(pi[0]);
+    const __m256d yi = _mm256_set1_pd(pi[1]);
+    const __m256d zi = _mm256_set1_pd(pi[2]);
+    const __m128i toff = _mm_set1_epi32(static_cast<int>(pi[3]) * nt_);
+    __m256d fxi = zero, fyi = zero, fzi = zero;
+    for (int k = 0; k < n; k += 4) {
+      const int j0 = jl[k], j1 = jl[k + 1], j2 = jl[k + 2], j3 = jl[k + 3];
+      __m256d X, Y, Z, W;
+      transpose4(_mm256_load_pd(pos4 + 4 * j0), _mm256_load_pd(pos4 + 4 * j1),
+                 _mm256_load_pd(pos4 + 4 * j2), _mm256_load_pd(pos4 + 4 * j3), X, Y, Z, W);
+      const __m256d dx = _mm256_sub_pd(xi, X);
+      const __m256d dy = _mm256_sub_pd(yi, Y);
+      const __m256d dz = _mm256_sub_pd(zi, Z);
+      const __m256d rsq = _mm256_fmadd_pd(dx, dx, _mm256_fmadd_pd(dy, dy, _mm256_mul_pd(dz, dz)));
+      __m256d cutsq, lj1, lj2;
+      __m128i idx = _mm_setzero_si128();
+      if constexpr (SINGLE) {
+        cutsq = cutsq0; lj1 = lj10; lj2 = lj20;
+        (void)W;
+      } else {
+        idx = _mm_add_epi32(toff, _mm256_cvttpd_epi32(W));
+        cutsq = _mm256_i32gather_pd(cutsq_.data(), idx, 8);
+        lj1 = _mm256_i32gather_pd(lj1_.data(), idx, 8);
+        lj2 = _mm256_i32gather_pd(lj2_.data(), idx, 8);
+      }
+      const __m256d mask = _mm256_cmp_pd(rsq, cutsq, _CMP_LT_OQ);
+      const __m256d r2inv = _mm256_div_pd(one, rsq);
+      const __m256d r6inv = _mm256_mul_pd(_mm256_mul_pd(r2inv, r2inv), r2inv);
+      const __m256d forcelj = _mm256_mul_pd(r6inv, _mm256_fmsub_pd(lj1, r6inv, lj2));
+      const __m256d fpair = _mm256_and_pd(mask, _mm256_mul_pd(forcelj, r2inv));
+      const __m256d fx = _mm256_mul_pd(dx, fpair);
+      const __m256d fy = _mm256_mul_pd(dy, fpair);
+      const __m256d fz = _mm256_mul_pd(dz, fpair);
+      fxi = _mm256_add_pd(fxi, fx);
+      fyi = _mm256_add_pd(fyi, fy);
+      fzi = _mm256_add_pd(fzi, fz);
+      __m256d F0, F1, F2, F3;
+      transpose4(fx, fy, fz, zero, F0, F1, F2, F3);
+      double* q0 = f4 + 4 * j0;
+      _mm256_store_pd(q0, _mm256_sub_pd(_mm256_load_pd(q0), F0));
+      double* q1 = f4 + 4 * j1;
+      _mm256_store_pd(q1, _mm256_sub_pd(_mm256_load_pd(q1), F1));
+      double* q2 = f4 + 4 * j2;
+      _mm256_store_pd(q2, _mm256_sub_pd(_mm256_load_pd(q2), F2));
+      double* q3 = f4 + 4 * j3;
+      _mm256_store_pd(q3, _mm256_sub_pd(_mm256_load_pd(q3), F3));
+      if constexpr (EFLAG) {
+        __m256d lj3, lj4, off;
+        if constexpr (SINGLE) {
+          lj3 = lj30; lj4 = lj40; off = off0;
+        } else {
+          lj3 = _mm256_i32gather_pd(lj3_.data(), idx, 8);
+          lj4 = _mm256_i32gather_pd(lj4_.data(), idx, 8);
+          off = _mm256_i32gather_pd(offset_.data(), idx, 8);
+        }
+        const __m256d e = _mm256_sub_pd(_mm256_mul_pd(r6inv, _mm256_fmsub_pd(lj3, r6inv, lj4)), off);
+        ev = _mm256_add_pd(ev, _mm256_and_pd(mask, e));
+        vxx = _mm256_fmadd_pd(dx, fx, vxx);
+        vyy = _mm256_fmadd_pd(dy, fy, vyy);
+        vzz = _mm256_fmadd_pd(dz, fz, vzz);
+        vxy = _mm256_fmadd_pd(dx, fy, vxy);
+        vxz = _mm256_fmadd_pd(dx, fz, vxz);
+        vyz = _mm256_fmadd_pd(dy, fz, vyz);
+      }
     }
-    tally.energy = sum.e;
-    tally.virial << sum.vxx, sum.vxy, sum.vxz, sum.vxy, sum.vyy, sum.vyz, sum.vxz, sum.vyz, sum.vzz;
+    double* fi = f4 + 4 * i;
+    fi[0] += hsum(fxi);
+    fi[1] += hsum(fyi);
+    fi[2] += hsum(fzi);
+  }
+  if constexpr (EFLAG) {
+    t.e += hsum(ev); t.vxx += hsum(vxx); t.vyy += hsum(vyy); t.vzz += hsum(vzz);
+    t.vxy += hsum(vxy); t.vxz += hsum(vxz); t.vyz += hsum(vyz);
   }
 }
+
+void LjCut::compute_avx2(Context& ctx, const NeighborList& list, bool eflag, std::vector<Tally6>& tallies) {
+  System& s = ctx.sys;
+  const index nall = s.nall() + 1;  // + the padding dummy
+  const int workers = std::max(1, ctx.threads);
+  const auto nblocks = static_cast<std::int64_t>(list.blocks.size());
+  const bool single = nt_ == 1;
+  if (static_cast<int>(f4_.size()) < workers) f4_.resize(static_cast<std::size_t>(workers));
+  const auto n4 = static_cast<std::size_t>(4 * nall);
+  pos4_.reserve(n4);
+  for (auto& b : f4_) b.reserve(n4);
+  double* pos4 = pos4_.data();
+  detail::parallel_range(workers, nall, [&](std::int64_t lo, std::int64_t hi, int) {
+    for (std::int64_t i = lo; i < hi; ++i) {
+      const auto k = static_cast<std::size_t>(i);
+      double* p = pos4 + 4 * i;
+      p[0] = s.x[k];
+      p[1] = s.y[k];
+      p[2] = s.z[k];
+      p[3] = static_cast<double>(s.type[k] - 1);
+    }
+    for (int w = 0; w < workers; ++w)
+      std::memset(f4_[static_cast<std::size_t>(w)].data() + 4 * lo, 0,
+                  static_cast<std::size_t>(4 * (hi - lo)) * sizeof(double));
+  });
+  detail::parallel_blocks(workers, nblocks, [&](std::int64_t b, int w) {
+    const NeighborBlock& blk = list.blocks[static_cast<std::size_t>(b)];
+    double* f4 = f4_[static_cast<std::size_t>(w)].data();
+    Tally6& t = tallies[static_cast<std::size_t>(w)];
+    if (eflag) {
+      if (single) block_avx2<true, true>(blk, pos4, f4, t);
+      else block_avx2<true, false>(blk, pos4, f4, t);
+    } else {
+      if (single) block_avx2<false, true>(blk, pos4, f4, t);
+      else block_avx2<false, false>(blk, pos4, f4, t);
+    }
+  });
+  // Unpack to SoA, adding the worker buffers in worker order.
+  detail::parallel_range(workers, nall, [&](std::int64_t lo, std::int64_t hi, int) {
+    for (std::int64_t i = lo; i < hi; ++i) {
+      const auto k = static_cast<std::size_t>(i);
+      const double* a = f4_[0].data() + 4 * i;
+      double fx = a[0], fy = a[1], fz = a[2];
+      for (int w = 1; w < workers; ++w) {
+        const double* bw = f4_[static_cast<std::size_t>(w)].data() + 4 * i;
+        fx += bw[0];
+        fy += bw[1];
+        fz += bw[2];
+      }
+      s.fx[k] = fx;
+      s.fy[k] = fy;
+      s.fz[k] = fz;
+    }
+  });
+}
+#endif
 
 }  // namespace
 

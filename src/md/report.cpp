@@ -31,9 +31,10 @@ std::string format_thermo_row(const ThermoRow& r) {
 
 std::string format_report(const RunReport& r) {
   std::string out;
-  out += fmt("Loop time of %g on %d procs (%d MPI ranks x %d threads, grid %dx%dx%d) for %lld steps with %lld atoms\n\n",
+  out += fmt("Loop time of %g on %d procs (%d MPI ranks x %d threads, grid %dx%dx%d) for %lld steps with %lld atoms\n",
              r.loop_time, r.ranks * r.threads, r.ranks, r.threads, r.grid[0], r.grid[1], r.grid[2],
              static_cast<long long>(r.steps), static_cast<long long>(r.atoms));
+  out += "Kernels threaded by " + r.scheduler + "\n\n";
   out += fmt("Performance: %.3f tau/day, %.3f timesteps/s, %.3f Matom-step/s\n\n", r.tau_per_day,
              r.steps_per_s, r.atom_steps_per_s * 1e-6);
   out += "MPI task timing breakdown:\n";

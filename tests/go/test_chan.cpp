@@ -249,6 +249,23 @@ TEST_P(ChanTest, StressUnbuffered) {
   EXPECT_EQ(sum.load(), total * (total - 1) / 2);
 }
 
+// Destroying a channel a task is blocked on is a lifetime bug; it aborts
+// with a message instead of corrupting memory later.
+TEST(ChanDeathTest, DestroyedWhileATaskIsBlockedAborts) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        wg::Pool pool({.threads = 1});
+        pool.run([] {
+          auto* ch = new wg::Chan<int>(0, "doomed");
+          wg::go([ch] { ch->recv(); });
+          wg::sleep_for(10ms);
+          delete ch;
+        });
+      },
+      "channel 'doomed' .* destroyed while tasks are blocked on it");
+}
+
 class WaitGroupTest : public wg::test::WorkersTest {};
 WEFT_GO_INSTANTIATE(WaitGroupTest);
 

@@ -103,9 +103,12 @@ TEST_P(SelectTest, UniformAmongReadyCases) {
   });
 }
 
+// Fairness with live producers: two tasks keep their channel filled; once
+// both have a value ready, select must pick each half the time (5 sigma).
 TEST_P(SelectTest, FairBetweenTwoProducers) {
   run([] {
-    wg::Chan<int> a(0), b(0);
+    constexpr int kRounds = 4000;
+    wg::Chan<int> a(1), b(1);
     wg::Chan<bool> stop(0);
     wg::WaitGroup producers;  // the channels must outlive the producers
     for (auto* ch : {&a, &b}) {
@@ -120,11 +123,15 @@ TEST_P(SelectTest, FairBetweenTwoProducers) {
       });
     }
     int na = 0, nb = 0;
-    for (int i = 0; i < 4000; ++i) wg::select(wg::on_recv(a, [&] { na++; }), wg::on_recv(b, [&] { nb++; }));
+    for (int i = 0; i < kRounds; ++i) {
+      while (a.size() == 0 || b.size() == 0) wg::yield();
+      wg::select(wg::on_recv(a, [&] { na++; }), wg::on_recv(b, [&] { nb++; }));
+    }
     stop.close();
     producers.wait();
-    EXPECT_GT(na, 1000);
-    EXPECT_GT(nb, 1000);
+    const double sigma = std::sqrt(kRounds * 0.25);
+    EXPECT_NEAR(na, kRounds / 2.0, 5 * sigma);
+    EXPECT_NEAR(nb, kRounds / 2.0, 5 * sigma);
   });
 }
 

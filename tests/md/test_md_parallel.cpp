@@ -136,15 +136,15 @@ TEST(InputErrors, SubdomainThinnerThanCutoffPlusSkin) {
     EXPECT_NE(msg.find("cutoff + skin = 2.8"), std::string::npos) << msg;
   }
   // A deck grid whose product is not the rank count.
-  cfg = Config{};
-  cfg.decomposition.grid = {3, 1, 1};
-  msg.clear();
+  Config grid;
+  grid.decomposition.grid = {3, 1, 1};
+  std::string grid_msg;
   try {
-    validate(cfg, MPI_COMM_WORLD);
+    validate(grid, MPI_COMM_WORLD);
   } catch (const InputError& e) {
-    msg = e.what();
+    grid_msg = e.what();
   }
-  EXPECT_NE(msg.find("decomposition.grid"), std::string::npos) << msg;
+  EXPECT_NE(grid_msg.find("decomposition.grid"), std::string::npos) << grid_msg;
 }
 
 }  // namespace

@@ -3,7 +3,7 @@
 // with weft's MD engine, printing thermo and the end-of-run report. Used by
 // tools/bench/lj-vs-lammps until `weft run` can take its place.
 //   lj-vs-lammps-driver [--cells N] [--steps N] [--threads T] [--data FILE]
-//                       [--no-create] [--bins K] [--thermo N]
+//                       [--no-create] [--bins K] [--thermo N] [--scheduler openmp|fibers]
 #include <mpi.h>
 
 #include <cstdio>
@@ -39,6 +39,8 @@ int main(int argc, char** argv) {
       cfg.velocity.create = false;
     } else if (a == "--bins") {
       cfg.neighbor.bins_per_cutoff = std::atoi(next().c_str());
+    } else if (a == "--scheduler") {
+      ex.scheduler = next();
     } else if (a == "--thermo") {
       cfg.thermo.every = std::atoi(next().c_str());
     } else {

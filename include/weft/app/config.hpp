@@ -19,9 +19,13 @@ struct RuntimeConfig {
 
 // OutputConfig says where results go.
 struct OutputConfig {
-  std::string dir;         // "": out/<deck name>
-  bool overwrite = false;  // allow replacing the results of an earlier run in dir
+  std::string dir;            // "": out/<deck name>
+  bool overwrite = false;     // allow replacing the results of an earlier run in dir
   int progress_seconds = 10;  // between plain progress lines when not on a terminal
+  std::int64_t trajectory_every = 0;  // steps between H5MD frames; 0: no trajectory
+  bool velocities = true;     // store velocities in trajectory frames
+  bool forces = false;        // store forces in trajectory frames
+  int compression = 0;        // gzip level of trajectory frames (0: none)
 };
 
 // Config is one whole deck, resolved.

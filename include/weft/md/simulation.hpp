@@ -21,7 +21,10 @@ namespace weft::md {
 // Execution says how one rank runs its kernels.
 struct Execution {
   int threads = 1;                   // threads per rank
-  std::string scheduler = "openmp";  // openmp (fibers: when weft::go lands)
+  // "openmp" or "fibers". The kernels are threaded through one function
+  // (src/md/parallel.hpp); until it is wired to weft::go, "fibers" runs the
+  // same OpenMP kernels and RunReport::scheduler says so.
+  std::string scheduler = "openmp";
 };
 
 // ThermoRow is one line of thermodynamic output, globally reduced, with
@@ -53,6 +56,7 @@ struct RunReport {
   std::int64_t atoms = 0;
   int ranks = 1;
   int threads = 1;
+  std::string scheduler;        // what ran the kernels (see Execution)
   std::array<int, 3> grid{1, 1, 1};
   real dt = 0;
   real atom_steps_per_s = 0;

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <vector>
+
+#include "weft/h5/object.hpp"
+
+namespace weft::h5 {
+
+// DatasetOptions chooses the storage of a new dataset.
+struct DatasetOptions {
+  std::vector<hsize_t> chunk;  // chunk shape; empty: contiguous (then not extendible)
+  bool extendible = false;     // the first dimension can grow (frames)
+  int deflate = 0;             // gzip level 1..9; 0: none
+  bool fletcher32 = false;     // checksum every chunk (verified on read)
+};
+
+// Dataset is an n-dimensional array in a file. In a parallel file, extend(),
+// write() and read() are collective: every rank calls them, each with its
+// own block (which may be empty).
+//
+//   auto d = group.create_dataset<double>("value", {0, n, 3}, {.chunk = {1, n, 3}, .extendible = true});
+//   d.extend({1, n, 3});
+//   d.write<double>({0, my_offset, 0}, {1, my_count, 3}, my_xyz.data());
+class Dataset : public Object {
+ public:
+  using Object::Object;
+
+  std::vector<hsize_t> dims() const;
+  // extend() grows the dataset to `dims` (extendible datasets only).
+  void extend(const std::vector<hsize_t>& dims);
+
+  template <class T>
+  void write(const std::vector<hsize_t>& offset, const std::vector<hsize_t>& count, const T* data) {
+    transfer(true, native_type<T>(), offset, count, const_cast<T*>(data));
+  }
+  template <class T>
+  void read(const std::vector<hsize_t>& offset, const std::vector<hsize_t>& count, T* data) const {
+    const_cast<Dataset*>(this)->transfer(false, native_type<T>(), offset, count, data);
+  }
+  // read_all() reads the whole dataset (collective in parallel files).
+  template <class T>
+  std::vector<T> read_all() const {
+    const auto d = dims();
+    std::size_t n = 1;
+    for (auto x : d) n *= static_cast<std::size_t>(x);
+    std::vector<T> out(n);
+    read<T>(std::vector<hsize_t>(d.size(), 0), d, out.data());
+    return out;
+  }
+
+ private:
+  void transfer(bool write, hid_t type, const std::vector<hsize_t>& offset,
+                const std::vector<hsize_t>& count, void* data);
+};
+
+}  // namespace weft::h5

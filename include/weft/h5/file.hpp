@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <mpi.h>
+
+#include <string>
+
+#include "weft/h5/group.hpp"
+
+namespace weft::h5 {
+
+enum class Mode { create, read, read_write };
+
+// File is an open HDF5 file; as a Group it is the root "/". With a
+// communicator it is opened by every rank of it together over MPI-IO
+// (collective metadata, collective transfers); the constructor, close() and
+// every metadata operation are then collective. With MPI_COMM_NULL it is an
+// ordinary serial file. Mode::create truncates an existing file.
+//
+//   h5::File f("run.h5.tmp", h5::Mode::create, comm);
+//   f.create_group("particles");
+//   f.close();
+class File : public Group {
+ public:
+  File(const std::string& path, Mode mode, MPI_Comm comm = MPI_COMM_NULL);
+  ~File();
+  File(File&&) = default;
+
+  // flush() writes buffered data to the file system.
+  void flush();
+  // close() closes the file and reports any error (the destructor cannot).
+  void close();
+};
+
+}  // namespace weft::h5

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <numeric>
+
+#include "weft/h5/dataset.hpp"
+
+namespace weft::h5 {
+
+std::vector<hsize_t> Dataset::dims() const {
+  Handle space(check(H5Dget_space(id()), "H5Dget_space", where()), H5Sclose);
+  const int rank = check(static_cast<herr_t>(H5Sget_simple_extent_ndims(space.id())), "ndims", where());
+  std::vector<hsize_t> d(static_cast<std::size_t>(rank));
+  check(static_cast<herr_t>(H5Sget_simple_extent_dims(space.id(), d.data(), nullptr)), "dims", where());
+  return d;
+}
+
+void Dataset::extend(const std::vector<hsize_t>& dims) {
+  check(H5Dset_extent(id(), dims.data()), "extending the dataset", where());
+}
+
+void Dataset::transfer(bool write, hid_t type, const std::vector<hsize_t>& offset,
+                       const std::vector<hsize_t>& count, void* data) {
+  const char* what = write ? "writing" : "reading";
+  Handle file_space(check(H5Dget_space(id()), what, where()), H5Sclose);
+  const hsize_t n = std::accumulate(count.begin(), count.end(), hsize_t{1}, std::multiplies<>());
+  Handle mem_space(check(H5Screate_simple(1, &n, nullptr), what, where()), H5Sclose);
+  if (n == 0) {
+    check(H5Sselect_none(file_space.id()), what, where());
+    check(H5Sselect_none(mem_space.id()), what, where());
+  } else {
+    check(H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, offset.data(), nullptr, count.data(),
+                              nullptr),
+          what, where());
+  }
+  Handle xfer(check(H5Pcreate(H5P_DATASET_XFER), what, where()), H5Pclose);
+  if (ctx_->parallel()) check(H5Pset_dxpl_mpio(xfer.id(), H5FD_MPIO_COLLECTIVE), what, where());
+  if (write) {
+    check(H5Dwrite(id(), type, mem_space.id(), file_space.id(), xfer.id(), data), what, where());
+  } else {
+    check(H5Dread(id(), type, mem_space.id(), file_space.id(), xfer.id(), data), what, where());
+  }
+}
+
+}  // namespace weft::h5

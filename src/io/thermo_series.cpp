@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "weft/io/thermo_series.hpp"
+
+#include <cstdio>
+#include <functional>
+
+#include "weft/core/environment.hpp"
+#include "weft/h5/file.hpp"
+
+namespace weft::io {
+
+ThermoSeries::ThermoSeries(std::string path, std::string deck, double min_interval_s)
+    : path_(std::move(path)), deck_(std::move(deck)), min_interval_s_(min_interval_s) {}
+
+void ThermoSeries::add(const md::ThermoRow& row) {
+  rows_.push_back(row);
+  dirty_ = true;
+  const auto now = std::chrono::steady_clock::now();
+  if (std::chrono::duration<double>(now - last_write_).count() >= min_interval_s_) flush();
+}
+
+void ThermoSeries::flush() {
+  if (!dirty_) return;
+  const std::string tmp = path_ + ".tmp";
+  {
+    h5::File f(tmp, h5::Mode::create);
+    const hsize_t n = rows_.size();
+    auto obs = f.create_group("observables");
+    std::vector<std::int64_t> steps;
+    std::vector<double> times;
+    for (const auto& r : rows_) {
+      steps.push_back(r.step);
+      times.push_back(r.time);
+    }
+    const std::vector<std::pair<const char*, std::function<double(const md::ThermoRow&)>>> columns{
+        {"temperature", [](const md::ThermoRow& r) { return r.temp; }},
+        {"potential_energy", [](const md::ThermoRow& r) { return r.pe; }},
+        {"kinetic_energy", [](const md::ThermoRow& r) { return r.ke; }},
+        {"total_energy", [](const md::ThermoRow& r) { return r.etotal; }},
+        {"pressure", [](const md::ThermoRow& r) { return r.press; }},
+        {"volume", [](const md::ThermoRow& r) { return r.volume; }},
+        {"atoms", [](const md::ThermoRow& r) { return static_cast<double>(r.atoms); }}};
+    bool first = true;
+    for (const auto& [name, get] : columns) {
+      auto g = obs.create_group(name);
+      if (first) {
+        g.create_dataset<std::int64_t>("step", {n}).write<std::int64_t>({0}, {n}, steps.data());
+        auto t = g.create_dataset<double>("time", {n});
+        t.write<double>({0}, {n}, times.data());
+        t.set_attribute("weft_unit", "tau");
+        first = false;
+      } else {
+        g.link("/observables/temperature/step", "step");
+        g.link("/observables/temperature/time", "time");
+      }
+      std::vector<double> v;
+      for (const auto& r : rows_) v.push_back(get(r));
+      g.create_dataset<double>("value", {n}).write<double>({0}, {n}, v.data());
+    }
+    auto params = f.create_group("parameters");
+    params.write_string("deck", deck_);
+    params.set_attribute("program", "weft " + versions().weft);
+    params.set_attribute("kind", "thermo");
+    params.set_attribute("units", "lj");
+    f.close();
+  }
+  if (std::rename(tmp.c_str(), path_.c_str()) != 0)
+    throw h5::Error("cannot rename " + tmp + " to " + path_);
+  last_write_ = std::chrono::steady_clock::now();
+  dirty_ = false;
+}
+
+}  // namespace weft::io
