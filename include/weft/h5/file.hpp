@@ -29,6 +29,8 @@ class File : public Group {
   // flush() writes buffered data to the file system.
   void flush();
   // close() closes the file and reports any error (the destructor cannot).
+  // Every group and dataset of the file must be destroyed first: HDF5's
+  // MPI-IO driver refuses to close a file with objects still open.
   void close();
 };
 
