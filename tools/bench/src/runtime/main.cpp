@@ -4,6 +4,7 @@
 // writes the rows as [{bench, impl, metric, value, unit}, ...].
 //
 //   bench_runtime [--workers 2] [--reps 5] [--json out.json] [--go PATH]
+#include <algorithm>
 #include <omp.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -253,7 +254,7 @@ int main(int argc, char** argv) {
 
   // Each repetition runs weft, then the Go twin (one process per run), then
   // OpenMP, so load drift on a shared machine hits all of them alike; the
-  // best repetition of each is reported.
+  // median repetition of each is reported (the machine is shared and noisy).
   const bool have_go = !go_bin.empty() && access(go_bin.c_str(), X_OK) == 0;
   if (!have_go) std::fprintf(stderr, "bench_runtime: Go twin not found (build tools/bench/go or pass --go PATH)\n");
   const std::string gomax = "GOMAXPROCS=" + std::to_string(workers);
@@ -285,22 +286,19 @@ int main(int argc, char** argv) {
   {
     wg::Pool pool({.threads = workers});
     for (auto& b : benches) {
-      double bw = 0, bg = 0, bo = 0;
-      auto better = [&](double v, double cur, bool first) {
-        return first || (b.higher_better ? v > cur : v < cur);
-      };
+      std::vector<double> vw, vg, vo;
       for (int r = 0; r < reps; ++r) {
-        double v = b.weft(pool);
-        if (better(v, bw, r == 0)) bw = v;
-        if (have_go) {
-          v = go_once(b.go_name);
-          if (better(v, bg, r == 0)) bg = v;
-        }
-        if (b.openmp) {
-          v = b.openmp();
-          if (better(v, bo, r == 0)) bo = v;
-        }
+        vw.push_back(b.weft(pool));
+        if (have_go) vg.push_back(go_once(b.go_name));
+        if (b.openmp) vo.push_back(b.openmp());
       }
+      auto median = [](std::vector<double> v) {
+        if (v.empty()) return 0.0;
+        std::sort(v.begin(), v.end());
+        const std::size_t n = v.size();
+        return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+      };
+      const double bw = median(vw), bg = median(vg), bo = median(vo);
       rows.push_back({b.bench, "weft", b.metric, bw, b.unit});
       if (have_go) rows.push_back({b.bench, "go", b.metric, bg, b.unit});
       if (b.openmp) rows.push_back({b.bench, "openmp", b.metric, bo, b.unit});
@@ -317,7 +315,7 @@ int main(int argc, char** argv) {
   // Table: one line per benchmark; ratio = Go / weft for times and sizes
   // (> 1: weft better), weft / Go for throughput.
   std::vector<std::string> order = {"skynet 1e6", "pingpong", "fan 4e6", "spawn+join", "skynet peak RSS"};
-  std::printf("weft::go runtime benchmark: %d workers, GOMAXPROCS=%d, OpenMP %d threads, best of %d\n", workers,
+  std::printf("weft::go runtime benchmark: %d workers, GOMAXPROCS=%d, OpenMP %d threads, median of %d\n", workers,
               workers, workers, reps);
   std::printf("%-16s %-10s %12s %12s %12s %8s\n", "benchmark", "unit", "weft", "Go", "OpenMP", "ratio");
   for (const auto& name : order) {
