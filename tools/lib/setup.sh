@@ -10,7 +10,7 @@ WEFT_RUN_PACKAGES=(g++ cmake ninja-build ccache pkg-config
   openmpi-bin libopenmpi-dev libhdf5-openmpi-dev hdf5-tools libeigen3-dev
   libboost-fiber-dev libboost-context-dev libtomlplusplus-dev libcli11-dev
   libfmt-dev libspdlog-dev libgtest-dev libgmock-dev
-  python3 python3-h5py python3-numpy python3-matplotlib)
+  python3 python3-h5py python3-numpy python3-matplotlib python3-scipy)
 # Further packages for the test suite: LAMMPS (the oracle), setpriv.
 WEFT_CHECK_PACKAGES=(lammps util-linux python3-mdanalysis)
 
