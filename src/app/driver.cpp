@@ -4,45 +4,27 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <memory>
-#include <sstream>
 
+#include "outputs.hpp"
 #include "run_support.hpp"
+#include "signals.hpp"
 #include "weft/core/error.hpp"
 #include "weft/h5/error.hpp"
-#include "weft/io/thermo_series.hpp"
+#include "weft/io/checkpoint.hpp"
 #include "weft/io/trajectory.hpp"
 #include "weft/md/simulation.hpp"
 
 namespace weft::app {
-namespace fs = std::filesystem;
 namespace {
 
 constexpr int kRunFailed = static_cast<int>(ExitCode::run_failed);
+constexpr int kStopped = static_cast<int>(ExitCode::stopped_early);
 
-// TextThermo is thermo.dat: the resolved deck as comments, then the table.
-class TextThermo {
- public:
-  TextThermo(const std::string& path, const std::string& deck_path, const std::string& deck) {
-    out_.open(path, std::ios::trunc);
-    if (!out_) throw std::runtime_error("cannot open " + path + " for writing");
-    out_ << "# weft " << versions().weft << " thermo output of deck " << deck_path
-         << "; the resolved deck:\n";
-    std::istringstream lines(deck);
-    for (std::string line; std::getline(lines, line);) out_ << "#   " << line << "\n";
-    out_ << "# " << md::format_thermo_header() << "\n";
-    out_.flush();
-  }
-  void add(const md::ThermoRow& row) {
-    out_ << md::format_thermo_row(row) << "\n";
-    out_.flush();
-  }
-
- private:
-  std::ofstream out_;
-};
+// Flags agreed on by every rank after every step (MPI_BOR).
+enum Flag : int { kSignal = 1, kOutputError = 2, kCheckpointTime = 4 };
 
 }  // namespace
 
@@ -51,50 +33,32 @@ int drive(const DriveInput& in, MPI_Comm comm) {
   MPI_Comm_rank(comm, &rank);
   const Config& cfg = in.config;
   const std::string& dir = in.out_dir;
+  StopSignals signals;
 
-  // Rank 0 creates the directory and the small text outputs.
-  std::unique_ptr<TextThermo> text;
-  std::unique_ptr<io::ThermoSeries> series;
-  std::string problem;
-  if (rank == 0) {
-    try {
-      fs::create_directories(dir);
-      write_atomically(dir + "/deck.toml", in.resolved_deck);
-      text = std::make_unique<TextThermo>(dir + "/thermo.dat", in.deck_path, in.resolved_deck);
-      series = std::make_unique<io::ThermoSeries>(dir + "/thermo.h5", in.resolved_deck);
-    } catch (const std::exception& e) {
-      problem = fmt::format("cannot write the outputs in {}: {}", dir, e.what());
-    }
-  }
+  // Rank 0's small outputs (deck, thermo table and series, checkpoints list).
+  RankZeroOutputs outs(dir, in.deck_path, in.resolved_deck, rank == 0);
+  std::string problem = outs.open(in.restart ? &in.restart->thermo : nullptr);
   if (!(problem = broadcast_string(problem, comm)).empty()) {
     if (rank == 0) spdlog::error("{}", problem);
     return kRunFailed;
   }
   if (in.log.all_ranks) log::add_rank_file(fmt::format("{}/log.rank-{}.txt", dir, rank));
   spdlog::info("Resolved deck (also in {}/deck.toml):\n{}", dir, in.resolved_deck);
+  if (in.restart)
+    spdlog::info("Continuing from {} at step {} ({} thermo rows restored)", in.restart_path,
+                 in.restart->snapshot.step, in.restart->thermo.size());
   spdlog::info("{}", md::format_thermo_header());
 
   Progress progress(rank == 0 && in.log.verbosity >= 0, cfg.output.progress_seconds,
                     cfg.md.integrator.dt);
-  // Rank 0's own outputs may fail inside a hook; the failure is kept and
-  // agreed on by every rank at the next sync point, so no rank is left
-  // waiting in a collective call.
-  std::string output_error;
+  const std::int64_t first_step = in.restart ? in.restart->snapshot.step : 0;
   md::RunHooks hooks;
   hooks.on_thermo = [&](const md::ThermoRow& row) {
     if (rank != 0) return;
+    if (in.restart && row.step <= first_step) return;  // restored from the checkpoint
     progress.clear();
     spdlog::info("{}", md::format_thermo_row(row));
-    if (!output_error.empty()) return;
-    try {
-      text->add(row);
-      series->add(row);
-    } catch (const std::exception& e) {
-      output_error = fmt::format("writing thermo output in {}: {}", dir, e.what());
-    }
-  };
-  auto sync = [&] {
-    if (const std::string e = first_error(output_error, comm); !e.empty()) throw RunError(e);
+    outs.thermo(row);
   };
   hooks.on_step = [&](std::int64_t step, std::int64_t last) { progress.update(step, last); };
 
@@ -102,31 +66,61 @@ int drive(const DriveInput& in, MPI_Comm comm) {
   exec.threads = in.threads;
   exec.scheduler = cfg.runtime.scheduler;
   std::string failure;
+  bool stopped = false;
+  std::int64_t stopped_at = 0;
   md::RunReport report;
   std::unique_ptr<io::TrajectoryWriter> traj;
   try {
-    md::Simulation sim(cfg.md, exec, comm);
+    md::Simulation sim = in.restart ? md::Simulation(cfg.md, exec, comm, in.restart->snapshot)
+                                    : md::Simulation(cfg.md, exec, comm);
     sim.setup(hooks);
-    sync();
     const std::int64_t every = cfg.output.trajectory_every, last = cfg.md.run.steps;
-    const std::int64_t thermo_every = cfg.md.thermo.every > 0 ? cfg.md.thermo.every : last;
-    if (every > 0) {
-      io::TrajectoryOptions topt{.velocities = cfg.output.velocities,
-                                 .forces = cfg.output.forces,
-                                 .deflate = cfg.output.compression,
-                                 .fletcher32 = true};
-      traj = std::make_unique<io::TrajectoryWriter>(dir + "/trajectory.h5md", comm, in.resolved_deck,
-                                                    sim.system(), topt);
-      traj->write_frame(sim.system(), sim.thermo());
+    io::TrajectoryOptions topt{.velocities = cfg.output.velocities,
+                               .forces = cfg.output.forces,
+                               .deflate = cfg.output.compression,
+                               .fletcher32 = true};
+    const std::string traj_path = dir + "/trajectory.h5md";
+    if (every > 0 && in.restart) traj = io::TrajectoryWriter::resume(traj_path, comm, first_step, topt);
+    if (every > 0 && !traj) {
+      traj = std::make_unique<io::TrajectoryWriter>(traj_path, comm, in.resolved_deck, sim.system(), topt);
+      if (first_step % every == 0) traj->write_frame(sim.system(), sim.thermo());
     }
-    std::int64_t step = 0;
-    while (step < last) {
-      std::int64_t next = std::min(last, (step / thermo_every + 1) * thermo_every);
-      if (every > 0) next = std::min(next, (step / every + 1) * every);
-      sim.advance(next - step, hooks);
-      step = next;
-      sync();
+    auto checkpoint = [&] {
+      const md::Snapshot snap = sim.snapshot();
+      const std::string path = fmt::format("{}/ckpt-{:010d}.h5", dir, snap.step);
+      io::write_checkpoint(path, comm, snap, in.resolved_deck, outs.rows());
+      outs.checkpoint_written(path, cfg.checkpoint.keep);
+      spdlog::debug("checkpoint {} written", path);
+    };
+    using clock = std::chrono::steady_clock;
+    auto last_checkpoint = clock::now();
+    const double ckpt_seconds = cfg.checkpoint.minutes * 60.0;
+    for (std::int64_t step = first_step; step < last;) {
+      sim.advance(1, hooks);
+      ++step;
       if (traj && step % every == 0) traj->write_frame(sim.system(), sim.thermo());
+      // One small collective per step: signals, rank 0's output errors and
+      // its wall clock are agreed on, so every rank acts on the same step.
+      int flags = 0;
+      if (StopSignals::pending()) flags |= kSignal;
+      if (rank == 0) {
+        if (!outs.error().empty()) flags |= kOutputError;
+        if (ckpt_seconds > 0 &&
+            std::chrono::duration<double>(clock::now() - last_checkpoint).count() >= ckpt_seconds)
+          flags |= kCheckpointTime;
+      }
+      MPI_Allreduce(MPI_IN_PLACE, &flags, 1, MPI_INT, MPI_BOR, comm);
+      if (flags & kOutputError) throw RunError(broadcast_string(outs.error(), comm));
+      const bool by_steps = cfg.checkpoint.every > 0 && step % cfg.checkpoint.every == 0;
+      if ((flags & (kSignal | kCheckpointTime)) || by_steps || (step == last && cfg.checkpoint.at_end)) {
+        checkpoint();
+        last_checkpoint = clock::now();
+      }
+      if (flags & kSignal) {
+        stopped = true;
+        stopped_at = step;
+        break;
+      }
     }
     if (traj) traj->finish();
     report = sim.report();
@@ -136,13 +130,7 @@ int drive(const DriveInput& in, MPI_Comm comm) {
     failure = e.what();
   }
   progress.clear();
-  if (rank == 0) {
-    try {
-      series->flush();
-    } catch (const std::exception& e) {
-      if (failure.empty()) failure = fmt::format("writing {}/thermo.h5: {}", dir, e.what());
-    }
-  }
+  if (std::string e = outs.close(); !e.empty() && failure.empty()) failure = e;
   failure = first_error(failure, comm);
   if (!failure.empty()) {
     spdlog::error("the run failed: {}", failure);
@@ -151,8 +139,17 @@ int drive(const DriveInput& in, MPI_Comm comm) {
     return kRunFailed;
   }
   spdlog::info("{}", md::format_report(report));
-  spdlog::info("Outputs in {}/: deck.toml (resolved deck), thermo.dat and thermo.h5 (thermo){}", dir,
-               traj ? ", trajectory.h5md (H5MD frames)" : "");
+  if (stopped) {
+    spdlog::warn("stopped by signal {} after step {}; checkpoint {} written. Continue with: weft run "
+                 "{} --restart {}",
+                 StopSignals::pending(), stopped_at, outs.newest_checkpoint(), in.deck_path,
+                 outs.newest_checkpoint());
+    log::flush();
+    return kStopped;
+  }
+  spdlog::info("Outputs in {}/: deck.toml, thermo.dat, thermo.h5{}{}", dir,
+               traj ? ", trajectory.h5md" : "",
+               outs.newest_checkpoint().empty() ? "" : ", " + outs.newest_checkpoint());
   log::flush();
   return 0;
 }

@@ -7,10 +7,20 @@
 
 #include <string>
 
+#include <vector>
+
 #include "weft/app/config.hpp"
 #include "weft/core/log.hpp"
+#include "weft/md/simulation.hpp"
+#include "weft/md/snapshot.hpp"
 
 namespace weft::app {
+
+// Restart is what a checkpoint gave this rank.
+struct Restart {
+  md::Snapshot snapshot;
+  std::vector<md::ThermoRow> thermo;
+};
 
 struct DriveInput {
   const Config& config;
@@ -19,6 +29,8 @@ struct DriveInput {
   const std::string& out_dir;
   int threads = 1;
   log::Options log;
+  const Restart* restart = nullptr;  // continuing from a checkpoint
+  std::string restart_path;
 };
 
 // drive() creates the outputs, runs the simulation and returns the exit

@@ -14,6 +14,7 @@
 #include "weft/core/error.hpp"
 #include "weft/deck/document.hpp"
 #include "driver.hpp"
+#include "weft/io/checkpoint.hpp"
 #include "weft/md/simulation.hpp"
 
 namespace weft::app {
@@ -28,6 +29,49 @@ struct Checked {
   ThreadChoice threads;
   std::string out_dir;
 };
+
+// restart_problem() checks a checkpoint against the deck: "" when the run
+// can continue from it, else what is wrong and how to fix it. Rank 0.
+std::string restart_problem(const std::string& path, const LoadedDeck& deck) {
+  io::CheckpointInfo info;
+  try {
+    info = io::read_checkpoint_info(path);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  // The physics must be the same; run length, output, checkpoints, runtime,
+  // decomposition and neighbor settings may change between segments. Both
+  // decks are resolved decks (same writer, same order), so their sections
+  // compare as text.
+  auto section = [](const std::string& deck_text, const std::string& name) {
+    std::string out;
+    bool in = false;
+    std::istringstream lines(deck_text);
+    for (std::string line; std::getline(lines, line);) {
+      if (!line.empty() && line[0] == '[') {
+        const std::string head = line.substr(line.find_first_not_of('['));
+        in = head.rfind(name + "]", 0) == 0 || head.rfind(name + ".", 0) == 0;
+      }
+      if (in) out += line + "\n";
+    }
+    return out;
+  };
+  std::vector<std::string> differ;
+  for (const char* name : {"species", "box", "pair", "integrator"})
+    if (section(info.deck, name) != section(deck.resolved, name)) differ.push_back(name);
+  if (!differ.empty()) {
+    std::string list;
+    for (const auto& d : differ) list += (list.empty() ? "[" : ", [") + d + "]";
+    return fmt::format("--restart {}: the checkpoint comes from a run with a different {}; restart "
+                       "with the deck that wrote it (its /parameters/deck: tools/weft-inspect --deck {})",
+                       path, list, path);
+  }
+  if (info.step >= deck.config.md.run.steps)
+    return fmt::format("--restart {}: the checkpoint is at step {} and run.steps = {}: nothing left "
+                       "to run; raise run.steps (e.g. --set run.steps={}) to continue the run",
+                       path, info.step, deck.config.md.run.steps, info.step * 2);
+  return "";
+}
 
 // check_everything() runs every check on every rank and agrees on the
 // outcome. Returns the exit code to stop with, or 0 to go on. Collective.
@@ -54,11 +98,8 @@ int check_everything(const RunOptions& o, MPI_Comm comm, int rank, Checked& c) {
   const Config& cfg = c.deck.config;
 
   std::string problem;
-  if (!o.restart.empty()) {
-    problem = fmt::format("--restart {}: checkpoints are not available in weft {} yet (they come "
-                          "with the HDF5 output layer, see docs/roadmap.md); run without --restart",
-                          o.restart, versions().weft);
-  }
+  if (!o.restart.empty() && rank == 0) problem = restart_problem(o.restart, c.deck);
+  problem = first_error(problem, comm);
   if (problem.empty()) {
     try {
       c.threads = choose_threads(cfg.runtime.threads, ranks_on_node(comm), node_cores(comm));
@@ -71,7 +112,7 @@ int check_everything(const RunOptions& o, MPI_Comm comm, int rank, Checked& c) {
     return code(ExitCode::bad_input);
   }
   try {
-    md::validate(cfg.md, comm);
+    if (o.restart.empty()) md::validate(cfg.md, comm);  // a restart takes its atoms from the checkpoint
   } catch (const InputError& e) {
     problem = e.what();
   }
@@ -80,7 +121,9 @@ int check_everything(const RunOptions& o, MPI_Comm comm, int rank, Checked& c) {
     return code(ExitCode::bad_input);
   }
   c.out_dir = cfg.output.dir.empty() ? "out/" + c.deck.name : cfg.output.dir;
-  if (rank == 0 && !o.dry_run) problem = output_dir_problem(c.out_dir, cfg.output.overwrite);
+  // A continued run writes on into the directory of the run it continues.
+  const bool keep_results = cfg.output.overwrite || !o.restart.empty();
+  if (rank == 0 && !o.dry_run) problem = output_dir_problem(c.out_dir, keep_results);
   if (!(problem = broadcast_string(problem, comm)).empty()) {
     if (rank == 0) std::fprintf(stderr, "%s: error: %s\n", o.deck.c_str(), problem.c_str());
     return code(ExitCode::bad_input);
@@ -109,9 +152,24 @@ int cmd_run(const RunOptions& o) {
     return 0;
   }
 
-  return drive(DriveInput{c.deck.config, c.deck.resolved, o.deck, c.out_dir, c.threads.threads,
-                          o.log},
-               comm);
+  DriveInput in{c.deck.config, c.deck.resolved, o.deck, c.out_dir, c.threads.threads, o.log,
+                nullptr, ""};
+  Restart restart;
+  if (!o.restart.empty()) {
+    std::string problem;
+    try {
+      restart.snapshot = io::read_checkpoint(o.restart, comm, restart.thermo);
+    } catch (const InputError& e) {
+      problem = e.what();
+    }
+    if (!(problem = first_error(problem, comm)).empty()) {
+      if (rank == 0) std::fprintf(stderr, "%s: error: %s\n", o.deck.c_str(), problem.c_str());
+      return code(ExitCode::bad_input);
+    }
+    in.restart = &restart;
+    in.restart_path = o.restart;
+  }
+  return drive(in, comm);
 }
 
 }  // namespace weft::app

@@ -76,6 +76,18 @@ void declare_output(deck::Schema<Config>& s) {
         "Store velocities in trajectory frames");
   s.key("output.forces", [](C& c) -> auto& { return c.output.forces; },
         "Store forces in trajectory frames");
+  s.key("checkpoint.every", [](C& c) -> auto& { return c.checkpoint.every; },
+        "Steps between checkpoints (ckpt-<step>.h5); 0: none by step count")
+      .min(0);
+  s.key("checkpoint.minutes", [](C& c) -> auto& { return c.checkpoint.minutes; },
+        "Wall-clock minutes between checkpoints; 0: none by time")
+      .unit("min")
+      .min(0);
+  s.key("checkpoint.keep", [](C& c) -> auto& { return c.checkpoint.keep; },
+        "How many of the newest checkpoints to keep")
+      .min(1);
+  s.key("checkpoint.at_end", [](C& c) -> auto& { return c.checkpoint.at_end; },
+        "Write a checkpoint when the run completes (to extend it later)");
   s.key("output.compression", [](C& c) -> auto& { return c.output.compression; },
         "gzip level of trajectory frames (0: none; compression costs write time)")
       .min(0)

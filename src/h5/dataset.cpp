@@ -21,6 +21,10 @@ void Dataset::transfer(bool write, hid_t type, const std::vector<hsize_t>& offse
                        const std::vector<hsize_t>& count, void* data) {
   const char* what = write ? "writing" : "reading";
   Handle file_space(check(H5Dget_space(id()), what, where()), H5Sclose);
+  // An empty dataset has nothing to move (and MPI-IO rejects the attempt);
+  // every rank sees the same extent, so all return together.
+  if (check(static_cast<hid_t>(H5Sget_simple_extent_npoints(file_space.id())), what, where()) == 0)
+    return;
   const hsize_t n = std::accumulate(count.begin(), count.end(), hsize_t{1}, std::multiplies<>());
   Handle mem_space(check(H5Screate_simple(1, &n, nullptr), what, where()), H5Sclose);
   if (n == 0) {

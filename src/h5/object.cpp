@@ -10,6 +10,14 @@ bool Object::has_attribute(const std::string& name) const {
   return check(H5Aexists(id(), name.c_str()), "H5Aexists(" + name + ")", where()) > 0;
 }
 
+std::size_t Object::attribute_size(const std::string& name) const {
+  const std::string what = "reading attribute " + name;
+  Handle attr(check(H5Aopen(id(), name.c_str(), H5P_DEFAULT), what, where()), H5Aclose);
+  Handle space(check(H5Aget_space(attr.id()), what, where()), H5Sclose);
+  return static_cast<std::size_t>(
+      check(static_cast<hid_t>(H5Sget_simple_extent_npoints(space.id())), what, where()));
+}
+
 void Object::write_attribute(const std::string& name, hid_t type, std::vector<hsize_t> dims,
                              const void* data) {
   const std::string what = "writing attribute " + name;

@@ -2,6 +2,7 @@
 #include "weft/io/trajectory.hpp"
 
 #include <cstdio>
+#include <filesystem>
 #include <map>
 
 #include "weft/core/environment.hpp"
@@ -123,7 +124,73 @@ TrajectoryWriter::TrajectoryWriter(const std::string& path, MPI_Comm comm, const
   f.flush();
 }
 
+TrajectoryWriter::TrajectoryWriter() : s_(std::make_unique<State>()) {}
+
 TrajectoryWriter::~TrajectoryWriter() = default;
+
+std::unique_ptr<TrajectoryWriter> TrajectoryWriter::resume(const std::string& path, MPI_Comm comm,
+                                                           std::int64_t step,
+                                                           const TrajectoryOptions& o) {
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  int which = 0;  // 1: .part, 2: finished file
+  if (rank == 0) which = std::filesystem::exists(path + ".part") ? 1 : std::filesystem::exists(path) ? 2 : 0;
+  MPI_Bcast(&which, 1, MPI_INT, 0, comm);
+  if (which == 0) return nullptr;
+  if (which == 2 && rank == 0) std::filesystem::rename(path, path + ".part");
+  MPI_Barrier(comm);
+  std::unique_ptr<TrajectoryWriter> w(new TrajectoryWriter());
+  State& st = *w->s_;
+  st.path = path;
+  st.comm = comm;
+  st.rank = rank;
+  st.options = o;
+  st.file = std::make_unique<h5::File>(path + ".part", h5::Mode::read_write, comm);
+  auto traj = st.file->open_group("particles").open_group("trajectory");
+  auto open_series = [&](h5::Group& parent, const std::string& name) {
+    auto g = parent.open_group(name);
+    auto st_step = g.open_dataset("step");
+    auto st_time = g.open_dataset("time");
+    auto value = g.open_dataset("value");
+    auto shape = value.dims();
+    shape.erase(shape.begin());
+    return TimeSeries{std::move(g), std::move(st_step), std::move(st_time), std::move(value), shape};
+  };
+  st.position = open_series(traj, "position");
+  const auto steps = st.position.step.read_all<std::int64_t>();
+  hsize_t keep = 0;
+  while (keep < steps.size() && steps[keep] <= step) ++keep;
+  st.natoms = static_cast<std::int64_t>(st.position.value.dims()[1]);
+  auto box = traj.open_group("box");
+  st.box = open_series(box, "edges");
+  st.image = open_series(traj, "image");
+  if (traj.exists("velocity")) st.velocity = open_series(traj, "velocity");
+  if (traj.exists("force")) st.force = open_series(traj, "force");
+  st.options.velocities = traj.exists("velocity");
+  st.options.forces = traj.exists("force");
+  auto obs = st.file->open_group("observables");
+  for (const char* name : {"temperature", "potential_energy", "kinetic_energy", "total_energy",
+                           "pressure", "volume"})
+    st.observables.emplace(name, open_series(obs, name));
+  // Drop frames after `step` (written after the checkpoint we continue from).
+  st.position.step.extend({keep});
+  st.position.time.extend({keep});
+  for (TimeSeries* ts : {&st.position, &st.box, &st.image}) {
+    auto d = ts->value.dims();
+    d[0] = keep;
+    ts->value.extend(d);
+  }
+  for (TimeSeries* ts : {&st.velocity, &st.force}) {
+    if (ts->value.id() < 0) continue;
+    auto d = ts->value.dims();
+    d[0] = keep;
+    ts->value.extend(d);
+  }
+  for (auto& [name, ts] : st.observables) ts.value.extend({keep});
+  st.frames = static_cast<std::int64_t>(keep);
+  st.file->flush();
+  return w;
+}
 
 std::int64_t TrajectoryWriter::frames() const { return s_->frames; }
 

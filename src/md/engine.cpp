@@ -84,24 +84,16 @@ Engine::Engine(const Config& cfg, const Execution& exec, MPI_Comm comm) : cfg_(c
   integrator_ = make_integrator(cfg_.integrator.style);
 }
 
-void Engine::setup(const RunHooks& hooks) {
+void Engine::setup_types(const std::vector<real>& mass) {
   System& s = sys_;
-  Context& ctx = *ctx_;
-  s.dt = cfg_.integrator.dt;
-  s.step = 0;
-  DataFile data;
-  if (cfg_.init.source == "data") {
-    data = read_data_file(cfg_.init.data_file, periodic_flags(cfg_));
-    s.box = data.box;
-    s.mass = data.mass;
-  } else {
-    s.box = lattice_box(cfg_);
-    s.mass.assign(cfg_.species.size() + 1, 1.0);
-    for (std::size_t t = 0; t < cfg_.species.size(); ++t) s.mass[t + 1] = cfg_.species[t].mass;
-  }
+  s.mass = mass;
   s.type_names.assign(s.mass.size(), "");
   for (std::size_t t = 1; t < s.mass.size(); ++t)
     s.type_names[t] = t <= cfg_.species.size() ? cfg_.species[t - 1].name : "type" + std::to_string(t);
+}
+
+void Engine::place_subdomains() {
+  System& s = sys_;
   for (int d = 0; d < 3; ++d) {
     auto& sp = grid_.splits[static_cast<std::size_t>(d)];
     const int p = grid_.dims[static_cast<std::size_t>(d)];
@@ -112,6 +104,29 @@ void Engine::setup(const RunHooks& hooks) {
     s.sublo[d] = sp[static_cast<std::size_t>(grid_.coords[static_cast<std::size_t>(d)])];
     s.subhi[d] = sp[static_cast<std::size_t>(grid_.coords[static_cast<std::size_t>(d)] + 1)];
   }
+}
+
+void Engine::setup(const RunHooks& hooks) {
+  System& s = sys_;
+  Context& ctx = *ctx_;
+  s.dt = cfg_.integrator.dt;
+  s.step = 0;
+  if (restart_) {
+    restore(*restart_);
+    restart_.reset();
+  } else {
+  DataFile data;
+  if (cfg_.init.source == "data") {
+    data = read_data_file(cfg_.init.data_file, periodic_flags(cfg_));
+    s.box = data.box;
+    setup_types(data.mass);
+  } else {
+    s.box = lattice_box(cfg_);
+    std::vector<real> mass(cfg_.species.size() + 1, 1.0);
+    for (std::size_t t = 0; t < cfg_.species.size(); ++t) mass[t + 1] = cfg_.species[t].mass;
+    setup_types(mass);
+  }
+  place_subdomains();
   if (cfg_.init.source == "data") create_data_atoms(ctx, data);
   else create_lattice_atoms(ctx);
   data = DataFile{};
@@ -128,6 +143,7 @@ void Engine::setup(const RunHooks& hooks) {
   dangerous_ = 0;
   force(true);
   integrator_->setup(ctx);
+  }
   setup_done_ = true;
   time_.fill(0.0);  // the breakdown covers the step loop only
   last_ = thermo();
@@ -395,11 +411,95 @@ RunReport Engine::report() const {
   return r;
 }
 
+Snapshot Engine::snapshot() const {
+  const System& s = sys_;
+  const auto n = static_cast<std::ptrdiff_t>(s.nlocal);
+  Snapshot snap;
+  snap.id.assign(s.id.begin(), s.id.begin() + n);
+  snap.type.assign(s.type.begin(), s.type.begin() + n);
+  snap.x.assign(s.x.begin(), s.x.begin() + n);
+  snap.y.assign(s.y.begin(), s.y.begin() + n);
+  snap.z.assign(s.z.begin(), s.z.begin() + n);
+  snap.vx.assign(s.vx.begin(), s.vx.begin() + n);
+  snap.vy.assign(s.vy.begin(), s.vy.begin() + n);
+  snap.vz.assign(s.vz.begin(), s.vz.begin() + n);
+  snap.imx.assign(s.imx.begin(), s.imx.begin() + n);
+  snap.imy.assign(s.imy.begin(), s.imy.begin() + n);
+  snap.imz.assign(s.imz.begin(), s.imz.begin() + n);
+  snap.xhold = xhold_;
+  snap.yhold = yhold_;
+  snap.zhold = zhold_;
+  snap.step = s.step;
+  snap.ago = ago_;
+  snap.builds = builds_;
+  snap.dangerous = dangerous_;
+  snap.integrator = integrator_->state();
+  snap.box = s.box;
+  snap.mass = s.mass;
+  snap.natoms = s.natoms;
+  snap.grid = grid_.dims;
+  snap.exact = true;
+  return snap;
+}
+
+// restore() continues from a checkpoint. With the same layout the owned
+// atoms come back in the same order at their positions of the last build,
+// so migration and the (stable) bin sort change nothing and the ghosts and
+// neighbor lists are those the uninterrupted run built; then the current
+// positions are forwarded and the run continues bit-identically. On another
+// layout the atoms are migrated from their current positions and a fresh
+// build is made (agreement to rounding).
+void Engine::restore(const Snapshot& snap) {
+  System& s = sys_;
+  Context& ctx = *ctx_;
+  s.box = snap.box;
+  setup_types(snap.mass.empty() ? std::vector<real>(cfg_.species.size() + 1, 1.0) : snap.mass);
+  if (snap.mass.empty())
+    for (std::size_t t = 0; t < cfg_.species.size(); ++t) s.mass[t + 1] = cfg_.species[t].mass;
+  place_subdomains();
+  s.step = snap.step;
+  s.natoms = snap.natoms;
+  const bool exact = snap.exact && snap.grid == grid_.dims && snap.xhold.size() == snap.x.size();
+  s.nlocal = 0;
+  s.nghost = 0;
+  for (std::size_t i = 0; i < snap.id.size(); ++i) {
+    const real px = exact ? snap.xhold[i] : snap.x[i], py = exact ? snap.yhold[i] : snap.y[i],
+               pz = exact ? snap.zhold[i] : snap.z[i];
+    s.push_owned(snap.id[i], snap.type[i], px, py, pz, snap.vx[i], snap.vy[i], snap.vz[i], snap.imx[i],
+                 snap.imy[i], snap.imz[i]);
+  }
+  force_->init(ctx);
+  skin_ = cfg_.neighbor.skin;
+  std::vector<real> cutneigh = force_->cutoffs();
+  for (real& c : cutneigh) c += skin_;
+  neighbor_->setup(ctx, cutneigh, force_->max_cutoff() + skin_);
+  rebuild();  // at the positions of the last build: the same lists and ghosts
+  ago_ = 0;
+  if (exact) {
+    for (std::size_t i = 0; i < snap.id.size(); ++i) {
+      s.x[i] = snap.x[i];
+      s.y[i] = snap.y[i];
+      s.z[i] = snap.z[i];
+    }
+    comm_->forward(ctx);
+    ago_ = snap.ago;
+  }
+  builds_ = snap.builds;
+  dangerous_ = snap.dangerous;
+  force(true);
+  integrator_->restore(ctx, snap.integrator);
+}
+
 // ------------------------------------------------------------ Simulation
 
 Simulation::Simulation(const Config& config, const Execution& exec, MPI_Comm comm)
     : engine_(std::make_unique<Engine>(config, exec, comm)) {}
+Simulation::Simulation(const Config& config, const Execution& exec, MPI_Comm comm, Snapshot snapshot)
+    : engine_(std::make_unique<Engine>(config, exec, comm)) {
+  engine_->restart_from(std::move(snapshot));
+}
 Simulation::~Simulation() = default;
+Snapshot Simulation::snapshot() const { return engine_->snapshot(); }
 void Simulation::setup(const RunHooks& hooks) { engine_->setup(hooks); }
 void Simulation::advance(std::int64_t steps, const RunHooks& hooks) { engine_->advance(steps, hooks); }
 ThermoRow Simulation::thermo() { return engine_->thermo(); }

@@ -8,6 +8,7 @@
 #include "init.hpp"
 #include "interfaces.hpp"
 #include "weft/md/simulation.hpp"
+#include "weft/md/snapshot.hpp"
 
 namespace weft::md {
 
@@ -42,6 +43,11 @@ class Engine {
  public:
   Engine(const Config& cfg, const Execution& exec, MPI_Comm comm);
   void setup(const RunHooks& hooks);
+  // snapshot() is this rank's share of the state a checkpoint keeps.
+  Snapshot snapshot() const;
+  // restart_from() makes the next setup() continue from `snap` instead of
+  // creating atoms from the deck.
+  void restart_from(Snapshot snap) { restart_ = std::make_unique<Snapshot>(std::move(snap)); }
   void advance(std::int64_t steps, const RunHooks& hooks);
   ThermoRow thermo();
   RunReport report() const;
@@ -72,6 +78,10 @@ class Engine {
   real skin_ = 0;
   ThermoRow last_;
 
+  std::unique_ptr<Snapshot> restart_;
+  void place_subdomains();
+  void setup_types(const std::vector<real>& mass);
+  void restore(const Snapshot& snap);
   void rebuild();
   bool decide();
   real max_displacement_sq();

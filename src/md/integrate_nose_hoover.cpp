@@ -41,10 +41,25 @@ class NoseHoover final : public Integrator {
     t_current_ = tdof_ > 0 ? kinetic_sum(ctx) / tdof_ : 0;
     chain(ctx);
   }
+  // state(): eta, eta_dot, eta_dotdot (m each) and the current temperature.
   std::vector<real> state() const override {
     std::vector<real> out = eta_;
     out.insert(out.end(), eta_dot_.begin(), eta_dot_.end() - 1);
+    out.insert(out.end(), eta_dotdot_.begin(), eta_dotdot_.end());
+    out.push_back(t_current_);
     return out;
+  }
+  void restore(Context& ctx, const std::vector<real>& state) override {
+    setup(ctx);
+    const auto m = static_cast<std::size_t>(m_);
+    if (state.size() != 3 * m + 1)
+      throw InputError("the checkpoint's Nose-Hoover state has " + std::to_string(state.size()) +
+                       " values, expected " + std::to_string(3 * m + 1) +
+                       " for integrator.chain = " + std::to_string(m_));
+    std::copy(state.begin(), state.begin() + m_, eta_.begin());
+    std::copy(state.begin() + m_, state.begin() + 2 * m_, eta_dot_.begin());
+    std::copy(state.begin() + 2 * m_, state.begin() + 3 * m_, eta_dotdot_.begin());
+    t_current_ = state[3 * m];
   }
 
  private:

@@ -115,7 +115,13 @@ class Integrator {
   virtual void initial(Context& ctx) = 0;      // before the force computation
   virtual void post_force(Context& ctx) { (void)ctx; }
   virtual void final(Context& ctx) = 0;        // after the force computation
+  // state() is what a checkpoint must keep to continue exactly; restore()
+  // takes it back instead of setup() when a run continues.
   virtual std::vector<real> state() const { return {}; }
+  virtual void restore(Context& ctx, const std::vector<real>& state) {
+    (void)state;
+    setup(ctx);
+  }
 };
 
 // ---------------------------------------------------------------- registry

@@ -115,8 +115,14 @@ std::vector<Case> cases() {
       {"UnknownCommand", with(kGood), "weft frobnicate", {"weft: error:"}},
       {"BadThreadsVariable", with(kGood), "WEFT_NUM_THREADS=many weft run deck.toml",
        {"WEFT_NUM_THREADS='many' is not a positive integer"}},
-      {"RestartNotYetAvailable", with(kGood), "weft run deck.toml --restart old.h5",
-       {"--restart old.h5: checkpoints are not available"}},
+      {"RestartFileMissing", with(kGood), "weft run deck.toml --restart old.h5",
+       {"--restart old.h5: cannot read it as a weft checkpoint"}},
+      {"RestartFromGarbage",
+       [](const Scratch& s) {
+         deck(s, kGood);
+         s.write("ckpt.h5", "not a checkpoint at all");
+       },
+       "weft run deck.toml --restart ckpt.h5", {"--restart ckpt.h5: cannot read it as a weft checkpoint"}},
       {"OutputDirIsAFile",
        [](const Scratch& s) {
          deck(s, kGood + "[output]\ndir = \"taken\"\n");

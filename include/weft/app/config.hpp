@@ -28,11 +28,21 @@ struct OutputConfig {
   int compression = 0;        // gzip level of trajectory frames (0: none)
 };
 
+// CheckpointConfig says when checkpoints (ckpt-<step>.h5 in output.dir) are
+// written. A signal (SIGTERM, SIGINT, SIGUSR1) always writes one.
+struct CheckpointConfig {
+  std::int64_t every = 0;  // steps between checkpoints; 0: none by step count
+  double minutes = 30;     // wall-clock minutes between checkpoints; 0: none by time
+  int keep = 2;            // how many of the newest checkpoints to keep
+  bool at_end = true;      // write one when the run completes
+};
+
 // Config is one whole deck, resolved.
 struct Config {
   md::Config md;
   RuntimeConfig runtime;
   OutputConfig output;
+  CheckpointConfig checkpoint;
 };
 
 // schema() is the one declaration of every deck key (src/app/schema*.cpp).

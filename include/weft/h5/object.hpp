@@ -37,6 +37,8 @@ class Object {
   std::string where() const { return ctx_->file + ":" + path_; }
 
   bool has_attribute(const std::string& name) const;
+  // attribute_size() is the number of values of an attribute.
+  std::size_t attribute_size(const std::string& name) const;
 
   template <class T>
   void set_attribute(const std::string& name, const T& value) {

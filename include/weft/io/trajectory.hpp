@@ -34,6 +34,13 @@ class TrajectoryWriter {
  public:
   TrajectoryWriter(const std::string& path, MPI_Comm comm, const std::string& deck,
                    const md::System& system, const TrajectoryOptions& options);
+
+  // resume() reopens the trajectory of an interrupted run (`path.part`, or
+  // `path` if it was finished) to continue after `step`: frames written
+  // after `step` are dropped. Returns nullptr when there is no file to
+  // continue. Throws h5::Error when it cannot be read. Collective.
+  static std::unique_ptr<TrajectoryWriter> resume(const std::string& path, MPI_Comm comm,
+                                                  std::int64_t step, const TrajectoryOptions& options);
   ~TrajectoryWriter();
   TrajectoryWriter(const TrajectoryWriter&) = delete;
   TrajectoryWriter& operator=(const TrajectoryWriter&) = delete;
@@ -45,6 +52,7 @@ class TrajectoryWriter {
   std::int64_t frames() const;
 
  private:
+  TrajectoryWriter();
   struct State;
   std::unique_ptr<State> s_;
 };

@@ -12,6 +12,7 @@
 
 #include "weft/core/types.hpp"
 #include "weft/md/config.hpp"
+#include "weft/md/snapshot.hpp"
 #include "weft/md/system.hpp"
 
 // Public entry points of the Lennard-Jones molecular-dynamics engine.
@@ -83,6 +84,9 @@ class Engine;
 class Simulation {
  public:
   Simulation(const Config& config, const Execution& exec, MPI_Comm comm);
+  // Simulation(config, exec, comm, snapshot) continues a run from a
+  // checkpoint: setup() restores `snapshot` instead of creating atoms.
+  Simulation(const Config& config, const Execution& exec, MPI_Comm comm, Snapshot snapshot);
   ~Simulation();
   Simulation(const Simulation&) = delete;
   Simulation& operator=(const Simulation&) = delete;
@@ -96,6 +100,8 @@ class Simulation {
   ThermoRow thermo();
   RunReport report() const;
   const System& system() const;
+  // snapshot() is this rank's share of what a checkpoint keeps (after setup()).
+  Snapshot snapshot() const;
   // Thermostat state (Nose-Hoover chain variables) for checkpoints.
   std::vector<real> integrator_state() const;
 
