@@ -76,6 +76,10 @@ void declare_output(deck::Schema<Config>& s) {
         "Store velocities in trajectory frames");
   s.key("output.forces", [](C& c) -> auto& { return c.output.forces; },
         "Store forces in trajectory frames");
+  s.key("output.compression", [](C& c) -> auto& { return c.output.compression; },
+        "gzip level of trajectory frames (0: none; compression costs write time)")
+      .min(0)
+      .max(9);
   s.key("checkpoint.every", [](C& c) -> auto& { return c.checkpoint.every; },
         "Steps between checkpoints (ckpt-<step>.h5); 0: none by step count")
       .min(0);
@@ -88,10 +92,6 @@ void declare_output(deck::Schema<Config>& s) {
       .min(1);
   s.key("checkpoint.at_end", [](C& c) -> auto& { return c.checkpoint.at_end; },
         "Write a checkpoint when the run completes (to extend it later)");
-  s.key("output.compression", [](C& c) -> auto& { return c.output.compression; },
-        "gzip level of trajectory frames (0: none; compression costs write time)")
-      .min(0)
-      .max(9);
 }
 
 }  // namespace weft::app

@@ -38,6 +38,7 @@ class StagedComm final : public Comm {
   };
   std::array<Swap, 6> swaps_;
   std::vector<real> sendbuf_, recvbuf_;
+  std::array<std::vector<real>, 6> sendbufs_, recvbufs_;  // per stage (non-blocking)
 
   void neighbours(Context& ctx, int d, int& lower, int& upper) const {
     MPI_Cart_shift(ctx.comm, d, 1, &lower, &upper);
@@ -260,77 +261,120 @@ void StagedComm::borders(Context& ctx, real cutghost) {
   }
 }
 
+// forward() and reverse() run the two stages of one dimension together
+// (non-blocking): their send lists never contain the ghosts the other stage
+// receives, so one dimension costs one message round trip, not two.
 void StagedComm::forward(Context& ctx) {
   System& s = ctx.sys;
-  for (int k = 0; k < 6; ++k) {
-    Swap& w = swaps_[static_cast<std::size_t>(k)];
-    const index nsend = static_cast<index>(w.send.size());
-    const real sx = w.shift.x(), sy = w.shift.y(), sz = w.shift.z();
-    const int* list = w.send.data();
-    if (w.self) {
-      real* x = s.x.data(); real* y = s.y.data(); real* z = s.z.data();
-      const index g0 = w.recv_first;
+  real* x = s.x.data();
+  real* y = s.y.data();
+  real* z = s.z.data();
+  for (int d = 0; d < 3; ++d) {
+    MPI_Request req[4];
+    int nreq = 0;
+    for (int dir = 0; dir < 2; ++dir) {
+      const int k = 2 * d + dir;
+      Swap& w = swaps_[static_cast<std::size_t>(k)];
+      const index nsend = static_cast<index>(w.send.size());
+      const real sx = w.shift.x(), sy = w.shift.y(), sz = w.shift.z();
+      const int* list = w.send.data();
+      if (w.self) {
+        const index g0 = w.recv_first;
+        for (index q = 0; q < nsend; ++q) {
+          const int i = list[q];
+          x[g0 + q] = x[i] + sx;
+          y[g0 + q] = y[i] + sy;
+          z[g0 + q] = z[i] + sz;
+        }
+        continue;
+      }
+      auto& sb = sendbufs_[static_cast<std::size_t>(k)];
+      auto& rb = recvbufs_[static_cast<std::size_t>(k)];
+      sb.resize(static_cast<std::size_t>(3 * nsend));
+      rb.resize(static_cast<std::size_t>(3 * w.recv_n));
       for (index q = 0; q < nsend; ++q) {
         const int i = list[q];
-        x[g0 + q] = x[i] + sx;
-        y[g0 + q] = y[i] + sy;
-        z[g0 + q] = z[i] + sz;
+        sb[static_cast<std::size_t>(3 * q)] = x[i] + sx;
+        sb[static_cast<std::size_t>(3 * q + 1)] = y[i] + sy;
+        sb[static_cast<std::size_t>(3 * q + 2)] = z[i] + sz;
       }
-      continue;
+      MPI_Irecv(rb.data(), static_cast<int>(3 * w.recv_n), MPI_DOUBLE, w.recv_rank, 41 + k, ctx.comm,
+                &req[nreq++]);
+      MPI_Isend(sb.data(), static_cast<int>(3 * nsend), MPI_DOUBLE, w.send_rank, 41 + k, ctx.comm,
+                &req[nreq++]);
     }
-    if (w.send_rank == MPI_PROC_NULL && w.recv_rank == MPI_PROC_NULL) continue;
-    sendbuf_.resize(static_cast<std::size_t>(3 * nsend));
-    for (index q = 0; q < nsend; ++q) {
-      const auto i = static_cast<std::size_t>(list[q]);
-      sendbuf_[static_cast<std::size_t>(3 * q)] = s.x[i] + sx;
-      sendbuf_[static_cast<std::size_t>(3 * q + 1)] = s.y[i] + sy;
-      sendbuf_[static_cast<std::size_t>(3 * q + 2)] = s.z[i] + sz;
-    }
-    sendrecv_data(ctx, w.send_rank, w.recv_rank, static_cast<std::size_t>(3 * nsend),
-                  static_cast<std::size_t>(3 * w.recv_n), 41 + k);
-    for (index q = 0; q < w.recv_n; ++q) {
-      const auto g = static_cast<std::size_t>(w.recv_first + q);
-      s.x[g] = recvbuf_[static_cast<std::size_t>(3 * q)];
-      s.y[g] = recvbuf_[static_cast<std::size_t>(3 * q + 1)];
-      s.z[g] = recvbuf_[static_cast<std::size_t>(3 * q + 2)];
+    if (nreq == 0) continue;
+    MPI_Waitall(nreq, req, MPI_STATUSES_IGNORE);
+    for (int dir = 0; dir < 2; ++dir) {
+      const int k = 2 * d + dir;
+      Swap& w = swaps_[static_cast<std::size_t>(k)];
+      if (w.self) continue;
+      const auto& rb = recvbufs_[static_cast<std::size_t>(k)];
+      for (index q = 0; q < w.recv_n; ++q) {
+        const index g = w.recv_first + q;
+        x[g] = rb[static_cast<std::size_t>(3 * q)];
+        y[g] = rb[static_cast<std::size_t>(3 * q + 1)];
+        z[g] = rb[static_cast<std::size_t>(3 * q + 2)];
+      }
     }
   }
 }
 
 void StagedComm::reverse(Context& ctx) {
   System& s = ctx.sys;
-  for (int k = 5; k >= 0; --k) {
-    Swap& w = swaps_[static_cast<std::size_t>(k)];
-    const index nsend = static_cast<index>(w.send.size());
-    const int* list = w.send.data();
-    if (w.self) {
-      real* fx = s.fx.data(); real* fy = s.fy.data(); real* fz = s.fz.data();
-      const index g0 = w.recv_first;
+  real* fx = s.fx.data();
+  real* fy = s.fy.data();
+  real* fz = s.fz.data();
+  for (int d = 2; d >= 0; --d) {
+    MPI_Request req[4];
+    int nreq = 0;
+    for (int dir = 1; dir >= 0; --dir) {
+      const int k = 2 * d + dir;
+      Swap& w = swaps_[static_cast<std::size_t>(k)];
+      const index nsend = static_cast<index>(w.send.size());
+      const int* list = w.send.data();
+      if (w.self) {
+        const index g0 = w.recv_first;
+        for (index q = 0; q < nsend; ++q) {
+          const int i = list[q];
+          fx[i] += fx[g0 + q];
+          fy[i] += fy[g0 + q];
+          fz[i] += fz[g0 + q];
+        }
+        continue;
+      }
+      // Ghost forces go back to the rank they came from (recv_rank); the
+      // forces on the atoms we sent arrive from send_rank.
+      auto& sb = sendbufs_[static_cast<std::size_t>(k)];
+      auto& rb = recvbufs_[static_cast<std::size_t>(k)];
+      sb.resize(static_cast<std::size_t>(3 * w.recv_n));
+      rb.resize(static_cast<std::size_t>(3 * nsend));
+      for (index q = 0; q < w.recv_n; ++q) {
+        const index g = w.recv_first + q;
+        sb[static_cast<std::size_t>(3 * q)] = fx[g];
+        sb[static_cast<std::size_t>(3 * q + 1)] = fy[g];
+        sb[static_cast<std::size_t>(3 * q + 2)] = fz[g];
+      }
+      MPI_Irecv(rb.data(), static_cast<int>(3 * nsend), MPI_DOUBLE, w.send_rank, 51 + k, ctx.comm,
+                &req[nreq++]);
+      MPI_Isend(sb.data(), static_cast<int>(3 * w.recv_n), MPI_DOUBLE, w.recv_rank, 51 + k, ctx.comm,
+                &req[nreq++]);
+    }
+    if (nreq == 0) continue;
+    MPI_Waitall(nreq, req, MPI_STATUSES_IGNORE);
+    for (int dir = 1; dir >= 0; --dir) {
+      const int k = 2 * d + dir;
+      Swap& w = swaps_[static_cast<std::size_t>(k)];
+      if (w.self) continue;
+      const auto& rb = recvbufs_[static_cast<std::size_t>(k)];
+      const int* list = w.send.data();
+      const index nsend = static_cast<index>(w.send.size());
       for (index q = 0; q < nsend; ++q) {
         const int i = list[q];
-        fx[i] += fx[g0 + q];
-        fy[i] += fy[g0 + q];
-        fz[i] += fz[g0 + q];
+        fx[i] += rb[static_cast<std::size_t>(3 * q)];
+        fy[i] += rb[static_cast<std::size_t>(3 * q + 1)];
+        fz[i] += rb[static_cast<std::size_t>(3 * q + 2)];
       }
-      continue;
-    }
-    if (w.send_rank == MPI_PROC_NULL && w.recv_rank == MPI_PROC_NULL) continue;
-    // Ghost forces go back to the rank they came from (recv_rank); we
-    // receive from send_rank the forces on the atoms we sent.
-    sendbuf_.resize(static_cast<std::size_t>(3 * w.recv_n));
-    for (index q = 0; q < w.recv_n; ++q) {
-      const auto g = static_cast<std::size_t>(w.recv_first + q);
-      sendbuf_[static_cast<std::size_t>(3 * q)] = s.fx[g];
-      sendbuf_[static_cast<std::size_t>(3 * q + 1)] = s.fy[g];
-      sendbuf_[static_cast<std::size_t>(3 * q + 2)] = s.fz[g];
-    }
-    sendrecv_data(ctx, w.recv_rank, w.send_rank, static_cast<std::size_t>(3 * w.recv_n),
-                  static_cast<std::size_t>(3 * nsend), 51 + k);
-    for (index q = 0; q < nsend; ++q) {
-      const auto i = static_cast<std::size_t>(list[q]);
-      s.fx[i] += recvbuf_[static_cast<std::size_t>(3 * q)];
-      s.fy[i] += recvbuf_[static_cast<std::size_t>(3 * q + 1)];
-      s.fz[i] += recvbuf_[static_cast<std::size_t>(3 * q + 2)];
     }
   }
 }

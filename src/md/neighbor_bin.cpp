@@ -192,7 +192,10 @@ void BinNeighbor::build(Context& ctx) {
   if (static_cast<index>(s.x.size()) < nall + 1) s.resize(nall + 1);
   {
     const auto d = static_cast<std::size_t>(nall);
-    s.x[d] = s.y[d] = s.z[d] = 1e5;
+    const Vec3 far = s.box.hi + s.box.length() + Vec3::Constant(100.0 * cutghost_);
+    s.x[d] = far.x();
+    s.y[d] = far.y();
+    s.z[d] = far.z();
     s.type[d] = 1;
     s.id[d] = 0;
   }
@@ -277,15 +280,12 @@ void BinNeighbor::build(Context& ctx) {
             const __m128i owned = _mm_cmplt_epi32(jv, vnloc);
             const __m128i later = _mm_cmpgt_epi32(jv, vii);
             const __m128i valid = _mm_cmplt_epi32(_mm_add_epi32(lane, _mm_set1_epi32(k)), _mm_set1_epi32(kend));
-            const __m128i ord32 = _mm_and_si128(valid, _mm_or_si128(_mm_and_si128(owned, later),
-                                                                    _mm_andnot_si128(owned, _mm_set1_epi32(-1))));
-            // ghosts: ord = above; owned: ord = later
+            // owned j: keep if j > i; ghost j: keep if j is above i
             const __m256d ghost_above = _mm256_andnot_pd(_mm256_castsi256_pd(_mm256_cvtepi32_epi64(owned)), above);
             const __m256d owned_later = _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm_and_si128(owned, later)));
             const __m256d ok = _mm256_and_pd(
                 _mm256_and_pd(in, _mm256_castsi256_pd(_mm256_cvtepi32_epi64(valid))),
                 _mm256_or_pd(ghost_above, owned_later));
-            (void)ord32;
             // Branch-free compaction: shuffle the accepted indices to the
             // front, store all four, advance by the number accepted.
             const unsigned bits = static_cast<unsigned>(_mm256_movemask_pd(ok));

@@ -149,7 +149,9 @@ TEST_P(BadInput, ClearMessageExitTwoNothingWritten) {
   // No MPI abort noise, no internal errors.
   EXPECT_EQ(r.output.find("MPI_ABORT"), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find("internal error"), std::string::npos) << r.output;
-  if (c.name == "ErrorPrintedOnceUnderMpi") EXPECT_EQ(count(r.output, "did you mean"), 1) << r.output;
+  if (c.name == "ErrorPrintedOnceUnderMpi") {
+    EXPECT_EQ(count(r.output, "did you mean"), 1) << r.output;
+  }
   if (c.name == "OutputDirIsAFile") {
     std::ifstream in(s.path() / "taken");
     std::string content;
@@ -159,7 +161,7 @@ TEST_P(BadInput, ClearMessageExitTwoNothingWritten) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Cli, BadInput, ::testing::ValuesIn(cases()),
-                         [](const auto& info) { return info.param.name; });
+                         [](const auto& param_info) { return param_info.param.name; });
 
 TEST(BadInputRun, EarlierResultsAreNotOverwritten) {
   Scratch s;

@@ -3,6 +3,7 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <memory>
@@ -215,25 +216,38 @@ class Schema {
   // write_text() renders a Root as a complete deck in TOML: every key, in
   // declaration order, defaults filled in. Parsing it gives back the Root.
   std::string write_text(const Root& r) const {
-    std::string out;
-    std::string current;
+    // Keys are grouped by section (in order of each section's first key), so
+    // a section's keys may be declared in several places.
+    std::vector<std::pair<std::string, std::vector<const Entry*>>> groups;
     for (const auto& e : entries_) {
-      auto [parent, leaf] = split(e->doc.path);
-      std::string section;
-      for (const auto& p : parent) {
-        if (!section.empty()) section += '.';
-        section += p;
+      std::string section = e->doc.path;  // a table array is a group of its own
+      if (!e->element_texts) {
+        auto [parent, leaf] = split(e->doc.path);
+        section.clear();
+        for (const auto& p : parent) {
+          if (!section.empty()) section += '.';
+          section += p;
+        }
       }
-      if (e->element_texts) {
-        for (const auto& t : e->element_texts(r)) out += "\n[[" + e->doc.path + "]]\n" + t;
-        current = "[[]]";  // not a section name: the next plain key repeats its header
+      auto it = std::find_if(groups.begin(), groups.end(),
+                             [&](const auto& g) { return g.first == section && !e->element_texts; });
+      if (it == groups.end()) {
+        groups.push_back({section, {}});
+        it = groups.end() - 1;
+      }
+      it->second.push_back(e.get());
+    }
+    std::string out;
+    for (const auto& [section, members] : groups) {
+      if (members.front()->element_texts) {
+        for (const auto& t : members.front()->element_texts(r)) out += "\n[[" + section + "]]\n" + t;
         continue;
       }
-      if (section != current) {
-        if (!section.empty()) out += "\n[" + section + "]\n";
-        current = section;
+      if (!section.empty()) out += "\n[" + section + "]\n";
+      for (const Entry* e : members) {
+        auto [parent, leaf] = split(e->doc.path);
+        out += leaf + " = " + e->text(r) + "\n";
       }
-      out += leaf + " = " + e->text(r) + "\n";
     }
     return out;
   }
