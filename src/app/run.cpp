@@ -120,7 +120,14 @@ int check_everything(const RunOptions& o, MPI_Comm comm, int rank, Checked& c) {
     if (rank == 0) std::fprintf(stderr, "%s: error: %s\n", o.deck.c_str(), problem.c_str());
     return code(ExitCode::bad_input);
   }
-  c.out_dir = cfg.output.dir.empty() ? "out/" + c.deck.name : cfg.output.dir;
+  // Outputs go to output.dir; by default to out/<deck name>, or, when
+  // continuing a run, to the directory of the checkpoint it continues.
+  c.out_dir = cfg.output.dir;
+  if (c.out_dir.empty() && !o.restart.empty()) {
+    c.out_dir = fs::path(o.restart).parent_path().string();
+    if (c.out_dir.empty()) c.out_dir = ".";
+  }
+  if (c.out_dir.empty()) c.out_dir = "out/" + c.deck.name;
   // A continued run writes on into the directory of the run it continues.
   const bool keep_results = cfg.output.overwrite || !o.restart.empty();
   if (rank == 0 && !o.dry_run) problem = output_dir_problem(c.out_dir, keep_results);

@@ -62,7 +62,8 @@ void declare_runtime(deck::Schema<Config>& s) {
 void declare_output(deck::Schema<Config>& s) {
   using C = Config;
   s.key("output.dir", [](C& c) -> auto& { return c.output.dir; },
-        "Directory for every output of the run; empty: out/<deck file name without .toml>");
+        "Directory for every output of the run; empty: out/<deck file name without .toml>, or "
+        "with --restart the directory of the checkpoint");
   s.key("output.overwrite", [](C& c) -> auto& { return c.output.overwrite; },
         "Allow a run to replace the results of an earlier run in output.dir");
   s.key("output.progress_seconds", [](C& c) -> auto& { return c.output.progress_seconds; },
