@@ -80,7 +80,26 @@ int drive(const DriveInput& in, MPI_Comm comm) {
                                .deflate = cfg.output.compression,
                                .fletcher32 = true};
     const std::string traj_path = dir + "/trajectory.h5md";
-    if (every > 0 && in.restart) traj = io::TrajectoryWriter::resume(traj_path, comm, first_step, topt);
+    if (every > 0 && in.restart) {
+      std::string damaged;
+      try {
+        traj = io::TrajectoryWriter::resume(traj_path, comm, first_step, topt);
+      } catch (const h5::Error& e) {
+        damaged = e.what();
+      }
+      // A trajectory cut by a crash in the middle of a frame may not open:
+      // keep it aside (h5py may still read its earlier frames) and start a
+      // new one rather than lose the run.
+      if (!(damaged = first_error(damaged, comm)).empty()) {
+        const std::string aside = fmt::format("{}.damaged-at-{}", traj_path, first_step);
+        if (rank == 0) {
+          std::error_code ec;
+          std::filesystem::rename(traj_path + ".part", aside, ec);
+        }
+        spdlog::warn("cannot continue {} ({}); kept as {}, frames from step {} go to a new file",
+                     traj_path, damaged, aside, first_step);
+      }
+    }
     if (every > 0 && !traj) {
       traj = std::make_unique<io::TrajectoryWriter>(traj_path, comm, in.resolved_deck, sim.system(), topt);
       if (first_step % every == 0) traj->write_frame(sim.system(), sim.thermo());
