@@ -70,6 +70,7 @@ int drive(const DriveInput& in, MPI_Comm comm) {
   std::int64_t stopped_at = 0;
   md::RunReport report;
   std::unique_ptr<io::TrajectoryWriter> traj;
+  std::string checkpoint_summary;
   try {
     md::Simulation sim = in.restart ? md::Simulation(cfg.md, exec, comm, in.restart->snapshot)
                                     : md::Simulation(cfg.md, exec, comm);
@@ -104,11 +105,16 @@ int drive(const DriveInput& in, MPI_Comm comm) {
       traj = std::make_unique<io::TrajectoryWriter>(traj_path, comm, in.resolved_deck, sim.system(), topt);
       if (first_step % every == 0) traj->write_frame(sim.system(), sim.thermo());
     }
+    double checkpoint_seconds = 0;
+    int checkpoints = 0;
     auto checkpoint = [&] {
+      const double t0 = MPI_Wtime();
       const md::Snapshot snap = sim.snapshot();
       const std::string path = fmt::format("{}/ckpt-{:010d}.h5", dir, snap.step);
       io::write_checkpoint(path, comm, snap, in.resolved_deck, outs.rows());
       outs.checkpoint_written(path, cfg.checkpoint.keep);
+      checkpoint_seconds += MPI_Wtime() - t0;
+      ++checkpoints;
       spdlog::debug("checkpoint {} written", path);
     };
     using clock = std::chrono::steady_clock;
@@ -143,6 +149,7 @@ int drive(const DriveInput& in, MPI_Comm comm) {
     }
     if (traj) traj->finish();
     report = sim.report();
+    checkpoint_summary = fmt::format("Checkpoints: {} written in {:.4f} s", checkpoints, checkpoint_seconds);
   } catch (const RunError& e) {
     failure = e.what();
   } catch (const h5::Error& e) {
@@ -158,6 +165,7 @@ int drive(const DriveInput& in, MPI_Comm comm) {
     return kRunFailed;
   }
   spdlog::info("{}", md::format_report(report));
+  spdlog::info("{}", checkpoint_summary);
   if (stopped) {
     spdlog::warn("stopped by signal {} after step {}; checkpoint {} written. Continue with: weft run "
                  "{} --restart {}",
