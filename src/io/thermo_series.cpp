@@ -2,10 +2,10 @@
 #include "weft/io/thermo_series.hpp"
 
 #include <cstdio>
-#include <functional>
 
 #include "weft/core/environment.hpp"
 #include "weft/h5/file.hpp"
+#include "weft/io/observables.hpp"
 
 namespace weft::io {
 
@@ -32,17 +32,9 @@ void ThermoSeries::flush() {
       steps.push_back(r.step);
       times.push_back(r.time);
     }
-    const std::vector<std::pair<const char*, std::function<double(const md::ThermoRow&)>>> columns{
-        {"temperature", [](const md::ThermoRow& r) { return r.temp; }},
-        {"potential_energy", [](const md::ThermoRow& r) { return r.pe; }},
-        {"kinetic_energy", [](const md::ThermoRow& r) { return r.ke; }},
-        {"total_energy", [](const md::ThermoRow& r) { return r.etotal; }},
-        {"pressure", [](const md::ThermoRow& r) { return r.press; }},
-        {"volume", [](const md::ThermoRow& r) { return r.volume; }},
-        {"atoms", [](const md::ThermoRow& r) { return static_cast<double>(r.atoms); }}};
     bool first = true;
-    for (const auto& [name, get] : columns) {
-      auto g = obs.create_group(name);
+    for (const auto& [name, get] : observables()) {
+      auto g = obs.create_group(std::string(name));
       if (first) {
         g.create_dataset<std::int64_t>("step", {n}).write<std::int64_t>({0}, {n}, steps.data());
         auto t = g.create_dataset<double>("time", {n});

@@ -7,6 +7,7 @@
 
 #include "weft/core/environment.hpp"
 #include "weft/h5/file.hpp"
+#include "weft/io/observables.hpp"
 #include "weft/io/ordered.hpp"
 
 namespace weft::io {
@@ -113,9 +114,8 @@ TrajectoryWriter::TrajectoryWriter(const std::string& path, MPI_Comm comm, const
   sp.set_attribute("names", std::vector<std::string>(system.type_names.begin() + 1, system.type_names.end()));
 
   auto obs = f.create_group("observables");
-  for (const char* name : {"temperature", "potential_energy", "kinetic_energy", "total_energy",
-                           "pressure", "volume"})
-    s_->observables.emplace(name, make_series(obs, name, {}, o, "", &s_->position));
+  for (const auto& ob : observables())
+    s_->observables.emplace(std::string(ob.name), make_series(obs, std::string(ob.name), {}, o, "", &s_->position));
   auto params = f.create_group("parameters");
   params.write_string("deck", deck);
   params.set_attribute("program", "weft " + versions().weft);
@@ -169,9 +169,8 @@ std::unique_ptr<TrajectoryWriter> TrajectoryWriter::resume(const std::string& pa
   st.options.velocities = traj.exists("velocity");
   st.options.forces = traj.exists("force");
   auto obs = st.file->open_group("observables");
-  for (const char* name : {"temperature", "potential_energy", "kinetic_energy", "total_energy",
-                           "pressure", "volume"})
-    st.observables.emplace(name, open_series(obs, name));
+  for (const auto& ob : observables())
+    if (obs.exists(std::string(ob.name))) st.observables.emplace(std::string(ob.name), open_series(obs, std::string(ob.name)));
   // Drop frames after `step` (written after the checkpoint we continue from).
   st.position.step.extend({keep});
   st.position.time.extend({keep});
@@ -229,12 +228,11 @@ void TrajectoryWriter::write_frame(const md::System& system, const md::ThermoRow
   s_->box.value.extend({frame + 1, 3, 3});
   s_->box.value.write<double>({frame, 0, 0}, {1, root ? 3u : 0u, 3}, edges);
 
-  const std::map<std::string, double> values{
-      {"temperature", thermo.temp},   {"potential_energy", thermo.pe},
-      {"kinetic_energy", thermo.ke},  {"total_energy", thermo.etotal},
-      {"pressure", thermo.press},     {"volume", thermo.volume}};
-  for (auto& [name, ts] : s_->observables) {
-    const double v = values.at(name);
+  for (const auto& ob : observables()) {
+    const auto it = s_->observables.find(std::string(ob.name));
+    if (it == s_->observables.end()) continue;
+    auto& ts = it->second;
+    const double v = ob.get(thermo);
     ts.value.extend({frame + 1});
     ts.value.write<double>({frame}, {root ? 1u : 0u}, &v);
   }

@@ -14,14 +14,10 @@ import warnings
 import h5py
 import numpy as np
 
-DECK = """
-[[species]]
-name = "Ar"
-mass = 1.0
-[lattice]
-style = "fcc"
-density = 0.8442
-cells = [5, 5, 5]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import weftrun  # noqa: E402
+
+DECK = weftrun.small_melt(5, """
 [run]
 steps = 20
 [thermo]
@@ -29,21 +25,14 @@ every = 5
 [output]
 trajectory_every = 5
 forces = true
-"""
+""")
 N = 4 * 5 * 5 * 5
 ARGS = None
 
 
 def run_weft(workdir, np_):
-    deck = os.path.join(workdir, "deck.toml")
-    with open(deck, "w") as f:
-        f.write(DECK)
-    cmd = [ARGS.weft, "run", deck, "--set", f"output.dir={workdir}/out", "-q"]
-    if np_ > 1:
-        cmd = [ARGS.mpiexec, "--allow-run-as-root", "--oversubscribe", "-np", str(np_)] + cmd
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-    if r.returncode != 0:
-        raise AssertionError(f"weft failed ({r.returncode}):\n{r.stdout}\n{r.stderr}")
+    deck = weftrun.write_deck(workdir, DECK)
+    weftrun.run_weft(ARGS.weft, ARGS.mpiexec, ["run", deck, "--set", f"output.dir={workdir}/out", "-q"], np_)
     return os.path.join(workdir, "out")
 
 

@@ -21,17 +21,11 @@ import unittest
 import h5py
 import numpy as np
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import weftrun  # noqa: E402
+
 ARGS = None
-DECK = """
-[[species]]
-name = "Ar"
-mass = 1.0
-[lattice]
-style = "fcc"
-density = 0.8442
-cells = [5, 5, 5]
-[velocity]
-temperature = 1.44
+DECK = weftrun.small_melt(5, """
 [integrator]
 style = "nose-hoover"
 temperature = 1.2
@@ -45,17 +39,12 @@ every = 20
 keep = 3
 [output]
 trajectory_every = 25
-"""
+""")
 
 
 def weft(workdir, *args, np_=1, timeout=300, check=True):
-    cmd = [ARGS.weft, "run", os.path.join(workdir, "deck.toml"), "-q", *args]
-    if np_ > 1:
-        cmd = [ARGS.mpiexec, "--allow-run-as-root", "--oversubscribe", "-np", str(np_)] + cmd
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=workdir)
-    if check and r.returncode != 0:
-        raise AssertionError(f"{cmd} -> {r.returncode}\n{r.stdout}\n{r.stderr}")
-    return r
+    return weftrun.run_weft(ARGS.weft, ARGS.mpiexec, ["run", os.path.join(workdir, "deck.toml"), "-q", *args],
+                            np_, cwd=workdir, timeout=timeout, check=check)
 
 
 def state(path):
@@ -90,9 +79,7 @@ class Restart(unittest.TestCase):
     @classmethod
     def workdir(cls, name, deck=DECK):
         d = os.path.join(cls.tmp.name, name)
-        os.makedirs(d, exist_ok=True)
-        with open(os.path.join(d, "deck.toml"), "w") as f:
-            f.write(deck)
+        weftrun.write_deck(d, deck)
         return d
 
     def ref_final(self):

@@ -14,24 +14,18 @@ import unittest
 
 import numpy as np
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import weftrun  # noqa: E402
+
 ARGS = None
-DECK = """
-[[species]]
-name = "Ar"
-mass = 1.0
-[lattice]
-style = "fcc"
-density = 0.8442
-cells = [6, 6, 6]
-[velocity]
-temperature = 1.44
+DECK = weftrun.small_melt(6, """
 [run]
 steps = 300
 [thermo]
 every = 20
 [output]
 trajectory_every = 50
-"""
+""")
 
 
 def png_size(path):
@@ -47,13 +41,9 @@ class Tools(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.TemporaryDirectory()
-        deck = os.path.join(cls.tmp.name, "melt.toml")
-        with open(deck, "w") as f:
-            f.write(DECK)
+        deck = weftrun.write_deck(cls.tmp.name, DECK, "melt.toml")
         cls.out = os.path.join(cls.tmp.name, "out")
-        r = subprocess.run([ARGS.weft, "run", deck, "--set", f"output.dir={cls.out}", "-q"],
-                           capture_output=True, text=True, timeout=300)
-        assert r.returncode == 0, r.stdout + r.stderr
+        weftrun.run_weft(ARGS.weft, None, ["run", deck, "--set", f"output.dir={cls.out}", "-q"])
 
     @classmethod
     def tearDownClass(cls):

@@ -1,0 +1,40 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Helpers shared by the Python tests that run the weft executable."""
+import os
+import subprocess
+
+# SMALL_MELT is a small, fast LJ deck (fcc 0.8442, T 1.44) that tests extend.
+SMALL_MELT = """
+[[species]]
+name = "Ar"
+mass = 1.0
+[lattice]
+style = "fcc"
+density = 0.8442
+cells = [{cells}, {cells}, {cells}]
+[velocity]
+temperature = 1.44
+"""
+
+
+def small_melt(cells, extra=""):
+    return SMALL_MELT.format(cells=cells) + extra
+
+
+def write_deck(directory, text, name="deck.toml"):
+    os.makedirs(directory, exist_ok=True)
+    path = os.path.join(directory, name)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def run_weft(weft, mpiexec, args, np_=1, cwd=None, timeout=300, check=True):
+    """Runs `weft ARGS` (under mpirun when np_ > 1); returns the CompletedProcess."""
+    cmd = [weft, *args]
+    if np_ > 1:
+        cmd = [mpiexec, "--allow-run-as-root", "--oversubscribe", "-np", str(np_)] + cmd
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=cwd)
+    if check and r.returncode != 0:
+        raise AssertionError(f"{cmd} -> {r.returncode}\n{r.stdout}\n{r.stderr}")
+    return r
