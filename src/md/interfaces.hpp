@@ -60,6 +60,9 @@ struct NeighborBlock {
   std::vector<int> neigh;   // padded per atom to a multiple of 4 with index nall (a far dummy)
   int max_per_atom = 0;
   std::int64_t npairs = 0;  // real pairs (without padding)
+  // False when every neighbour is an owned atom: such an interior block can
+  // be computed before the ghost positions of this step have arrived.
+  bool uses_ghosts = true;
 };
 
 struct NeighborList {

@@ -239,6 +239,7 @@ void BinNeighbor::build(Context& ctx) {
     blk.npairs = 0;
     if (blk.neigh.size() < 4096) blk.neigh.resize(4096);
     std::size_t count = 0;
+    bool ghosts = false;
     for (index i = blk.ibegin; i < blk.iend; ++i) {
       blk.first[static_cast<std::size_t>(i - blk.ibegin)] = static_cast<int>(count);
       const real xi = x[i], yi = y[i], zi = z[i];
@@ -310,12 +311,14 @@ void BinNeighbor::build(Context& ctx) {
         }
       }
       blk.npairs += static_cast<std::int64_t>(n);
+      for (std::size_t q = 0; q < n && !ghosts; ++q) ghosts = out[q] >= nloc;
       while (n % 4 != 0) out[n++] = dummy;
       count += n;
       blk.max_per_atom = std::max(blk.max_per_atom, static_cast<int>(n));
     }
     blk.first[static_cast<std::size_t>(blk.iend - blk.ibegin)] = static_cast<int>(count);
     blk.neigh.resize(count);
+    blk.uses_ghosts = ghosts;
   });
 }
 

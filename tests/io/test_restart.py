@@ -146,7 +146,10 @@ class Restart(unittest.TestCase):
         kills = 0
         for attempt in range(40):
             ckpt = newest_checkpoint(os.path.join(d, "out"))
-            args = ["--set", "output.dir=out"] + (["--restart", os.path.relpath(ckpt, d)] if ckpt else [])
+            # Killed before its first checkpoint, a run starts over (replacing
+            # what it had begun), as a job chain does.
+            args = ["--set", "output.dir=out"] + (["--restart", os.path.relpath(ckpt, d)] if ckpt
+                                                  else ["--set", "output.overwrite=true"])
             p = subprocess.Popen([ARGS.weft, "run", "deck.toml", "-q", *args], cwd=d,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
             try:
