@@ -29,10 +29,13 @@ void parallel_blocks(int threads, std::int64_t nblocks, F&& fn) {
   }
 }
 
-// parallel_range() splits [0, n) into one contiguous chunk per worker.
+// parallel_range() splits [0, n) into one contiguous chunk per worker. It is
+// meant for cheap streaming loops (integration, packing), which only pay for
+// waking threads on large ranges; below kMinParallelRange it runs serially.
+inline constexpr std::int64_t kMinParallelRange = 32768;
 template <class F>
 void parallel_range(int threads, std::int64_t n, F&& fn) {
-  if (threads <= 1 || n < 4096) {
+  if (threads <= 1 || n < kMinParallelRange) {
     fn(std::int64_t{0}, n, 0);
     return;
   }
