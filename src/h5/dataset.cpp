@@ -26,7 +26,11 @@ void Dataset::transfer(bool write, hid_t type, const std::vector<hsize_t>& offse
   if (check(static_cast<hid_t>(H5Sget_simple_extent_npoints(file_space.id())), what, where()) == 0)
     return;
   const hsize_t n = std::accumulate(count.begin(), count.end(), hsize_t{1}, std::multiplies<>());
-  Handle mem_space(check(H5Screate_simple(1, &n, nullptr), what, where()), H5Sclose);
+  // The memory block has the shape of the selection, so HDF5 sees matching
+  // contiguous rows and copies whole chunks instead of mapping every element.
+  Handle mem_space(check(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr), what,
+                         where()),
+                   H5Sclose);
   if (n == 0) {
     check(H5Sselect_none(file_space.id()), what, where());
     check(H5Sselect_none(mem_space.id()), what, where());

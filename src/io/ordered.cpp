@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <memory>
 
 namespace weft::io {
 
@@ -23,7 +25,7 @@ OrderedBlock order_by_id(const md::System& s, MPI_Comm comm) {
   std::vector<int> send_counts(size, 0), recv_counts(size), send_displs(size), recv_displs(size);
   for (index i = 0; i < s.nlocal; ++i) ++send_counts[owner(s.id[i])];
   for (int r = 1; r < size; ++r) send_displs[r] = send_displs[r - 1] + send_counts[r - 1];
-  std::vector<OrderedAtom> send(static_cast<std::size_t>(s.nlocal));
+  std::unique_ptr<OrderedAtom[]> send(new OrderedAtom[static_cast<std::size_t>(s.nlocal)]);
   std::vector<int> fill = send_displs;
   const md::Vec3 len = s.box.length();
   for (index i = 0; i < s.nlocal; ++i) {
@@ -56,12 +58,42 @@ OrderedBlock order_by_id(const md::System& s, MPI_Comm comm) {
   MPI_Type_contiguous(static_cast<int>(sizeof(OrderedAtom)), MPI_BYTE, &atom_type);
   MPI_Type_commit(&atom_type);
   OrderedBlock out;
-  out.atoms.resize(static_cast<std::size_t>(nrecv));
-  MPI_Alltoallv(send.data(), send_counts.data(), send_displs.data(), atom_type, out.atoms.data(),
-                recv_counts.data(), recv_displs.data(), atom_type, comm);
+  if (size == 1) {
+    out.atoms.assign(send.get(), send.get() + nrecv);
+  } else {
+    out.atoms.resize(static_cast<std::size_t>(nrecv));
+    MPI_Alltoallv(send.get(), send_counts.data(), send_displs.data(), atom_type, out.atoms.data(),
+                  recv_counts.data(), recv_displs.data(), atom_type, comm);
+  }
   MPI_Type_free(&atom_type);
-  std::sort(out.atoms.begin(), out.atoms.end(),
-            [](const OrderedAtom& a, const OrderedAtom& b) { return a.id < b.id; });
+  // Ids are usually dense (1..N): then each atom goes straight to its row;
+  // otherwise sort.
+  gid lo_id = std::numeric_limits<gid>::max(), hi_id = std::numeric_limits<gid>::min();
+  for (const auto& a : out.atoms) {
+    lo_id = std::min(lo_id, a.id);
+    hi_id = std::max(hi_id, a.id);
+  }
+  if (!out.atoms.empty() && hi_id - lo_id + 1 == nrecv) {
+    std::vector<OrderedAtom> placed;
+    placed.reserve(out.atoms.size());
+    placed.resize(out.atoms.size());
+    std::vector<char> seen(out.atoms.size(), 0);
+    bool dense = true;
+    for (const auto& a : out.atoms) {
+      const auto k = static_cast<std::size_t>(a.id - lo_id);
+      if (seen[k]) {
+        dense = false;  // a duplicate id: leave it to the sort below
+        break;
+      }
+      seen[k] = 1;
+      placed[k] = a;
+    }
+    if (dense) out.atoms.swap(placed);
+    else std::sort(out.atoms.begin(), out.atoms.end(), [](const OrderedAtom& a, const OrderedAtom& b) { return a.id < b.id; });
+  } else {
+    std::sort(out.atoms.begin(), out.atoms.end(),
+              [](const OrderedAtom& a, const OrderedAtom& b) { return a.id < b.id; });
+  }
 
   const std::int64_t mine = nrecv;
   MPI_Exscan(&mine, &out.offset, 1, MPI_INT64_T, MPI_SUM, comm);
