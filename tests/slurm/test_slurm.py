@@ -3,10 +3,11 @@
 """weft's job scripts (jobs/) against a real Slurm (tests/slurm/cluster.sh start).
 
   test_slurm.py --weft build/bin/weft --root . --work DIR CHECK
-  CHECK: run | chain | sweep | bad-input | retries
+  CHECK: run | chain | walltime | sweep | bad-input | retries
 
 run        sbatch jobs/run.sbatch inputs/lj-melt.toml on 2 tasks equals a direct mpirun -np 2
 chain      a chain interrupted twice by USR1 finishes bit-identical to an uninterrupted run
+walltime   #SBATCH --signal with a 1-minute limit really interrupts a run, which completes
 sweep      a 3-temperature job array completes; tools/sweep-table gives three rows
 bad-input  a missing deck and a box too small for 8 ranks fail within seconds, not requeued
 retries    a run that keeps failing (exit 3) is retried a bounded number of times, then stops
@@ -206,7 +207,7 @@ def check_run(c):
     """sbatch on 2 tasks == direct mpirun -np 2, thermo and final checkpoint to the bit."""
     deck = os.path.join(c.root, "inputs", "lj-melt.toml")
     sets = ["--set", "lattice.cells=[5,5,5]", "--set", "run.steps=300"]
-    jid = c.sbatch("-n", "2", "-t", "5", os.path.join(c.root, "jobs", "run.sbatch"), deck, *sets)
+    jid = c.sbatch("-n", "2", "-t", "10", os.path.join(c.root, "jobs", "run.sbatch"), deck, *sets)
     info = wait_done(jid, 120)[0]
     outfile = os.path.join(c.work, f"weft-{jid}.out")
     expect_state(info, "COMPLETED", "0:0", jid, outfile)
@@ -239,7 +240,7 @@ def check_chain(c):
     deck = c.deck("chain.toml", steps, thermo=250)
     ref = os.path.join(c.work, "direct")
     c.mpirun(2, "run", deck, "--set", f"output.dir={ref}", "-q")
-    jid = c.sbatch("-n", "2", "-t", "5", os.path.join(c.root, "jobs", "run.sbatch"), deck)
+    jid = c.sbatch("-n", "2", "-t", "10", os.path.join(c.root, "jobs", "run.sbatch"), deck)
     out = os.path.join(c.work, "out", f"chain-{jid}")
     outfile = os.path.join(c.work, f"weft-{jid}.out")
     chain_log = os.path.join(out, "chain.log")
@@ -276,11 +277,30 @@ def check_chain(c):
         f"uninterrupted run: {n} checkpoint and {m} thermo datasets")
 
 
+def check_walltime(c):
+    """The real wall-time signal: --signal=B:USR1@50 with a 1-minute limit stops the run
+    (Slurm sends it 10-40 s into each job), the job requeues itself and completes."""
+    steps = 100000
+    deck = c.deck("walltime.toml", steps, thermo=1000)
+    jid = c.sbatch("-n", "2", "-t", "1", "--signal=B:USR1@50", os.path.join(c.root, "jobs", "run.sbatch"), deck)
+    out = os.path.join(c.work, "out", f"walltime-{jid}")
+    info = wait_done(jid, 240)[0]
+    chain_log = read(os.path.join(out, "chain.log"))
+    print(chain_log, end="")
+    expect_state(info, "COMPLETED", "0:0", jid, os.path.join(c.work, f"weft-{jid}.out"))
+    stops = chain_log.count("exit 75")
+    if stops < 1:
+        raise Fail("the run finished before Slurm's time-limit signal came; make it longer")
+    if not final_ckpt(out).endswith(f"ckpt-{steps:010d}.h5"):
+        raise Fail(f"final checkpoint is {final_ckpt(out)}")
+    log(f"time-limit signal stopped the run {stops} time(s); the chain completed")
+
+
 def check_sweep(c):
     """A 3-temperature array completes; sweep-table gives three rows and a PNG."""
     deck = c.deck("sweep.toml", 300)
     temps = ["0.8", "1.0", "1.2"]
-    jid = c.sbatch("--array=0-2", "-n", "1", "-t", "5", os.path.join(c.root, "jobs", "sweep.sbatch"),
+    jid = c.sbatch("--array=0-2", "-n", "1", "-t", "10", os.path.join(c.root, "jobs", "sweep.sbatch"),
                    deck, "velocity.temperature=" + ",".join(temps))
     infos = wait_done(jid, 180)
     for info in infos:
@@ -320,7 +340,7 @@ def check_bad_input(c):
     ]
     for what, args, needle in cases:
         t0 = time.time()
-        jid = c.sbatch("-t", "5", *args)
+        jid = c.sbatch("-t", "10", *args)
         info = wait_done(jid, 60, nudge=False)[0]
         dt = time.time() - t0
         outfile = os.path.join(c.work, f"weft-{jid}.out")
@@ -340,7 +360,7 @@ def check_retries(c):
     """A run that keeps blowing up (exit 3) is retried WEFT_MAX_RETRIES times, then stops."""
     deck = c.deck("blowup.toml", 200)
     env = dict(c.env, WEFT_MAX_RETRIES="1")
-    jid = c.sbatch("-n", "2", "-t", "5", os.path.join(c.root, "jobs", "run.sbatch"), deck,
+    jid = c.sbatch("-n", "2", "-t", "10", os.path.join(c.root, "jobs", "run.sbatch"), deck,
                    "--set", "integrator.dt=0.5", env=env)
     info = wait_done(jid, 150)[0]
     outfile = os.path.join(c.work, f"weft-{jid}.out")
@@ -351,7 +371,7 @@ def check_retries(c):
     log(f"failing run: retried once, then gave up (job {jid} FAILED 3:0, restarts {info.get('Restarts')})")
 
 
-CHECKS = {"run": check_run, "chain": check_chain, "sweep": check_sweep, "bad-input": check_bad_input,
+CHECKS = {"run": check_run, "chain": check_chain, "walltime": check_walltime, "sweep": check_sweep, "bad-input": check_bad_input,
           "retries": check_retries}
 
 

@@ -6,7 +6,6 @@
 #include <mpi.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <chrono>
 #include <cstdio>
 #include <numeric>
@@ -25,11 +24,13 @@ int main(int argc, char** argv) {
   std::int64_t n = 1000000;
   int frames = 5;
   std::string dir = ".";
+  bool checksums = true;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--atoms") n = std::stoll(argv[i + 1]);
     else if (a == "--frames") frames = std::stoi(argv[i + 1]);
     else if (a == "--dir") dir = argv[i + 1];
+    else if (a == "--checksums") checksums = std::string(argv[i + 1]) != "off";
   }
   // Every rank draws the same permutation of ids and keeps its share.
   std::vector<std::int64_t> ids(static_cast<std::size_t>(n));
@@ -51,7 +52,7 @@ int main(int argc, char** argv) {
   std::vector<double> times;
   {
     weft::io::TrajectoryWriter w(path, MPI_COMM_WORLD, "[run]\nsteps = 1\n", s,
-                                 {.velocities = true, .forces = false, .deflate = 0, .fletcher32 = std::getenv("NOFLETCHER") == nullptr});
+                                 {.velocities = true, .forces = false, .deflate = 0, .fletcher32 = checksums});
     weft::md::ThermoRow row;
     for (int f = 0; f < frames; ++f) {
       row.step = f;
