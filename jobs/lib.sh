@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
+# shellcheck shell=bash
 # Shared code of jobs/run.sbatch and jobs/sweep.sbatch (sourced, not run).
 #
 # weft_chain DECK OUTDIR [WEFT_RUN_ARGS...] runs one segment of a wall-time chain in the

@@ -31,8 +31,8 @@ std::string deck_reference() {
 void declare_runtime(deck::Schema<Config>& s) {
   using C = Config;
   s.key("runtime.scheduler", [](C& c) -> auto& { return c.runtime.scheduler; },
-        "How tasks inside a rank run: OpenMP; weft::go fibers once the MD kernels run on them "
-        "(docs/roadmap.md)")
+        "How kernels run inside a rank: OpenMP threads, or weft::go fiber tasks (same results, "
+        "bit for bit)")
       .choices({"openmp", "fibers"});
   s.key("runtime.threads", [](C& c) -> auto& { return c.runtime.threads; },
         "Worker threads per rank; 0 takes WEFT_NUM_THREADS, SLURM_CPUS_PER_TASK, "
@@ -50,12 +50,6 @@ void declare_runtime(deck::Schema<Config>& s) {
   s.key("runtime.trace", [](C& c) -> auto& { return c.runtime.trace; },
         "Record a per-task timeline (name, worker, start, end) for tools/plot-tasks");
   s.rule([](const C& c, deck::RuleContext& r) {
-    if (c.runtime.scheduler == "fibers") {
-      r.error("runtime.scheduler",
-              "the MD kernels do not run on weft::go fibers yet (docs/roadmap.md, issue 4); use "
-              "runtime.scheduler = \"openmp\"");
-      return;
-    }
     if (c.runtime.scheduler == "openmp" && r.given("runtime.stack_kib"))
       r.error("runtime.stack_kib",
               "fiber stacks do not exist with runtime.scheduler = \"openmp\"; remove "

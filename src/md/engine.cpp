@@ -82,6 +82,13 @@ Engine::Engine(const Config& cfg, const Execution& exec, MPI_Comm comm) : cfg_(c
   neighbor_ = make_neighbor("bin");
   force_ = make_force(cfg_.pair.style);
   integrator_ = make_integrator(cfg_.integrator.style);
+  if (exec_.scheduler == "fibers") {
+    weft::go::PoolOptions po;
+    po.threads = exec_.threads;
+    po.stack_size = exec_.stack_size;
+    po.trace = exec_.trace;
+    pool_ = std::make_unique<weft::go::Pool>(po);
+  }
 }
 
 void Engine::setup_types(const std::vector<real>& mass) {
@@ -107,6 +114,10 @@ void Engine::place_subdomains() {
 }
 
 void Engine::setup(const RunHooks& hooks) {
+  on_scheduler([&] { setup_now(hooks); });
+}
+
+void Engine::setup_now(const RunHooks& hooks) {
   System& s = sys_;
   Context& ctx = *ctx_;
   s.dt = cfg_.integrator.dt;
@@ -218,6 +229,10 @@ void Engine::force(bool eflag) {
 
 void Engine::advance(std::int64_t steps, const RunHooks& hooks) {
   if (!setup_done_) setup(hooks);
+  on_scheduler([&] { advance_now(steps, hooks); });
+}
+
+void Engine::advance_now(std::int64_t steps, const RunHooks& hooks) {
   Context& ctx = *ctx_;
   System& s = sys_;
   const std::int64_t first = s.step + 1;
@@ -366,7 +381,7 @@ RunReport Engine::report() const {
   MPI_Comm_size(c, &nranks);
   r.ranks = nranks;
   r.threads = exec_.threads;
-  r.scheduler = exec_.scheduler == "openmp" ? "openmp" : "openmp (fibers requested; not wired yet)";
+  r.scheduler = exec_.scheduler == "fibers" ? "fibers (weft::go)" : "openmp";
   r.grid = grid_.dims;
   r.steps = loop_steps_;
   r.atoms = sys_.natoms;
@@ -505,6 +520,7 @@ void Simulation::advance(std::int64_t steps, const RunHooks& hooks) { engine_->a
 ThermoRow Simulation::thermo() { return engine_->thermo(); }
 RunReport Simulation::report() const { return engine_->report(); }
 const System& Simulation::system() const { return engine_->system(); }
+std::vector<weft::go::TaskRecord> Simulation::task_trace() const { return engine_->task_trace(); }
 std::vector<real> Simulation::integrator_state() const { return engine_->integrator_state(); }
 
 RunReport run(const Config& config, const Execution& exec, MPI_Comm comm, const RunHooks& hooks) {

@@ -8,6 +8,7 @@
 #include "init.hpp"
 #include "interfaces.hpp"
 #include "weft/md/simulation.hpp"
+#include "weft/go/pool.hpp"
 #include "weft/md/snapshot.hpp"
 
 namespace weft::md {
@@ -79,6 +80,22 @@ class Engine {
   ThermoRow last_;
 
   std::unique_ptr<Snapshot> restart_;
+  // pool_ runs the step loop as a weft::go task when scheduler = "fibers"
+  // (kernels then run as fiber tasks); null for OpenMP.
+  std::unique_ptr<weft::go::Pool> pool_;
+  template <class F>
+  void on_scheduler(F&& f) {
+    if (pool_) pool_->run(std::forward<F>(f));
+    else f();
+  }
+ public:
+  // task_trace() is the per-task timeline of the fiber pool (runtime.trace).
+  std::vector<weft::go::TaskRecord> task_trace() const {
+    return pool_ ? pool_->trace() : std::vector<weft::go::TaskRecord>{};
+  }
+ private:
+  void setup_now(const RunHooks& hooks);
+  void advance_now(std::int64_t steps, const RunHooks& hooks);
   void place_subdomains();
   void setup_types(const std::vector<real>& mass);
   void restore(const Snapshot& snap);

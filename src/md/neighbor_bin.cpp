@@ -319,7 +319,7 @@ void BinNeighbor::build(Context& ctx) {
     blk.first[static_cast<std::size_t>(blk.iend - blk.ibegin)] = static_cast<int>(count);
     blk.neigh.resize(count);
     blk.uses_ghosts = ghosts;
-  });
+  }, "neigh");
 }
 
 }  // namespace

@@ -335,7 +335,7 @@ void LjCut::compute_generic(Context& ctx, const NeighborList& list, bool eflag, 
     if (threaded)
       for (auto& buf : fbuf_)
         for (int c = 0; c < 3; ++c) std::fill(buf.data() + c * nall + lo, buf.data() + c * nall + hi, 0.0);
-  });
+  }, "pair-reduce");
   detail::parallel_blocks(workers, nblocks, [&](std::int64_t b, int w) {
     real *fx, *fy, *fz;
     if (w == 0) {
@@ -354,7 +354,7 @@ void LjCut::compute_generic(Context& ctx, const NeighborList& list, bool eflag, 
       if (single) block<false, true>(blk, x, y, z, type, fx, fy, fz, sc, t);
       else block<false, false>(blk, x, y, z, type, fx, fy, fz, sc, t);
     }
-  });
+  }, "pair");
   // Each worker owns its buffer; reduce them in worker order.
   if (threaded) {
     const int extra = workers - 1;
@@ -370,7 +370,7 @@ void LjCut::compute_generic(Context& ctx, const NeighborList& list, bool eflag, 
           s.fz[static_cast<std::size_t>(i)] += bz[i];
         }
       }
-    });
+    }, "pair-reduce");
   }
 }
 
@@ -520,7 +520,7 @@ void LjCut::compute_avx2(Context& ctx, const NeighborList& list, bool eflag, std
     for (int w = 0; w < workers; ++w)
       std::memset(f4_[static_cast<std::size_t>(w)].data() + 4 * lo, 0,
                   static_cast<std::size_t>(4 * (hi - lo)) * sizeof(double));
-  });
+  }, "pair-reduce");
   detail::parallel_blocks(workers, nblocks, [&](std::int64_t b, int w) {
     const NeighborBlock& blk = list.blocks[static_cast<std::size_t>(b)];
     double* f4 = f4_[static_cast<std::size_t>(w)].data();
@@ -532,7 +532,7 @@ void LjCut::compute_avx2(Context& ctx, const NeighborList& list, bool eflag, std
       if (single) block_avx2<false, true>(blk, pos4, f4, t);
       else block_avx2<false, false>(blk, pos4, f4, t);
     }
-  });
+  }, "pair");
   // Unpack to SoA, adding the worker buffers in worker order.
   detail::parallel_range(workers, nall, [&](std::int64_t lo, std::int64_t hi, int) {
     for (std::int64_t i = lo; i < hi; ++i) {
@@ -549,7 +549,7 @@ void LjCut::compute_avx2(Context& ctx, const NeighborList& list, bool eflag, std
       s.fy[k] = fy;
       s.fz[k] = fz;
     }
-  });
+  }, "pair-reduce");
 }
 #endif
 

@@ -4,19 +4,48 @@
 #include <omp.h>
 
 #include <cstdint>
+#include <string>
+
+#include "weft/go/go.hpp"
+#include "weft/go/wait_group.hpp"
 
 // The one place where MD kernels are threaded. Kernels are written as loops
 // over independent blocks (tasks); parallel_blocks() decides how the blocks
 // run. Blocks are assigned to workers statically and contiguously, so a run
 // with a given thread count is bit-identical from run to run (per-worker
-// force buffers are reduced in worker order). Swapping to
-// weft::go::parallel_for is a change to this file only.
+// force buffers are reduced in worker order) and the same under both
+// schedulers: called from a weft::go task (runtime.scheduler = "fibers"),
+// each worker's share of blocks is one fiber task named `name[w]`, and the
+// caller parks until they finish; otherwise an OpenMP team runs them.
 namespace weft::md::detail {
 
+// fiber_shares() runs fn(w) for w in [0, workers) as weft::go tasks and waits.
 template <class F>
-void parallel_blocks(int threads, std::int64_t nblocks, F&& fn) {
+void fiber_shares(int workers, const char* name, F&& fn) {
+  weft::go::WaitGroup wg;
+  wg.add(workers);
+  for (int w = 0; w < workers; ++w) {
+    weft::go::TaskOptions o;
+    o.name = std::string(name) + "[" + std::to_string(w) + "]";
+    weft::go::go(o, [&fn, &wg, w] {
+      fn(w);
+      wg.done();
+    });
+  }
+  wg.wait();
+}
+
+template <class F>
+void parallel_blocks(int threads, std::int64_t nblocks, F&& fn, const char* name = "blocks") {
   if (threads <= 1 || nblocks <= 1) {
     for (std::int64_t b = 0; b < nblocks; ++b) fn(b, 0);
+    return;
+  }
+  if (weft::go::in_task()) {
+    fiber_shares(threads, name, [&](int w) {
+      const std::int64_t begin = nblocks * w / threads, end = nblocks * (w + 1) / threads;
+      for (std::int64_t b = begin; b < end; ++b) fn(b, w);
+    });
     return;
   }
 #pragma omp parallel num_threads(threads)
@@ -34,9 +63,13 @@ void parallel_blocks(int threads, std::int64_t nblocks, F&& fn) {
 // waking threads on large ranges; below kMinParallelRange it runs serially.
 inline constexpr std::int64_t kMinParallelRange = 32768;
 template <class F>
-void parallel_range(int threads, std::int64_t n, F&& fn) {
+void parallel_range(int threads, std::int64_t n, F&& fn, const char* name = "range") {
   if (threads <= 1 || n < kMinParallelRange) {
     fn(std::int64_t{0}, n, 0);
+    return;
+  }
+  if (weft::go::in_task()) {
+    fiber_shares(threads, name, [&](int w) { fn(n * w / threads, n * (w + 1) / threads, w); });
     return;
   }
 #pragma omp parallel num_threads(threads)

@@ -129,8 +129,8 @@ std::vector<Case> cases() {
          s.write("taken", "precious");
        },
        "weft run deck.toml", {"output.dir 'taken' exists and is not a directory"}},
-      {"FibersSchedulerNotYetForMd", with(kGood), "weft run deck.toml --set runtime.scheduler=fibers",
-       {"--set runtime.scheduler=fibers: error: runtime.scheduler: the MD kernels do not run on weft::go fibers yet"}},
+      {"TraceNeedsFibers", with(kGood), "weft run deck.toml --set runtime.trace=true",
+       {"--set runtime.trace=true: error: runtime.trace: the task trace records weft::go fibers"}},
       {"ErrorPrintedOnceUnderMpi", with(replace(kGood, "steps = 10", "stpes = 10")),
        "mpirun -np 2 weft run deck.toml", {"did you mean 'run.steps'?"}},
   };

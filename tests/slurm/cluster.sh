@@ -111,8 +111,8 @@ start_munge() {
     say "starting munged"
     timeout 30 runuser -u munge -- /usr/sbin/munged
   fi
-  local i
-  for i in $(seq 50); do
+  local _
+  for _ in $(seq 50); do
     timeout 5 munge -n </dev/null 2>/dev/null | timeout 5 unmunge >/dev/null 2>&1 && return 0
     sleep 0.2
   done
@@ -135,8 +135,8 @@ start() {
     say "starting slurmd"
     timeout 30 /usr/sbin/slurmd -N "$NODE"
   fi
-  local i st=""
-  for i in $(seq 120); do
+  local st=""
+  for _ in $(seq 120); do
     st=$(node_state)
     case "$st" in
       idle | mixed | allocated) say "node $NODE is $st ($(nproc) CPUs); state and logs in $STATE"; return 0 ;;
@@ -151,17 +151,19 @@ start() {
 
 # stop_daemon NAME: SIGTERM, wait up to 15 s, then SIGKILL whatever is left.
 stop_daemon() {
-  local name=$1 pids i
+  local name=$1 pids
   pids=$(pid_of "$name")
   [ -z "$pids" ] && return 0
   say "stopping $name"
+  # shellcheck disable=SC2086 # one word per pid
   kill -TERM $pids 2>/dev/null || true
-  for i in $(seq 75); do
+  for _ in $(seq 75); do
     [ -z "$(pid_of "$name")" ] && return 0
     sleep 0.2
   done
   pids=$(pid_of "$name")
-  [ -n "$pids" ] && kill -KILL $pids 2>/dev/null || true
+  # shellcheck disable=SC2086 # one word per pid
+  if [ -n "$pids" ]; then kill -KILL $pids 2>/dev/null || true; fi
   sleep 0.5
 }
 
@@ -177,8 +179,8 @@ stop() {
   # slurmstepd processes of jobs that were still running.
   stop_daemon slurmstepd
   stop_daemon munged
-  local left
-  left=$(pgrep -x 'slurmd|slurmctld|slurmstepd|munged' || true)
+  local left="" n
+  for n in slurmd slurmctld slurmstepd munged; do left+=$(pid_of "$n"); done
   [ -z "$left" ] || die "daemons still running: $left"
   say "stopped"
 }
@@ -188,7 +190,7 @@ status() {
   for n in munged slurmctld slurmd; do
     printf '%-10s %s\n' "$n" "$(pid_of "$n" | tr '\n' ' ' || true)"
   done
-  [ -n "$(pid_of slurmctld)" ] && timeout 10 sinfo || true
+  if [ -n "$(pid_of slurmctld)" ]; then timeout 10 sinfo || true; fi
 }
 
 case "${1:-}" in

@@ -18,6 +18,7 @@ tests short they set such a job's start time to now (`scontrol update StartTime=
 which only shortens the wait the scripts would otherwise sit out.
 """
 import argparse
+import csv
 import glob
 import os
 import re
@@ -278,22 +279,36 @@ def check_chain(c):
 
 
 def check_walltime(c):
-    """The real wall-time signal: --signal=B:USR1@50 with a 1-minute limit stops the run
-    (Slurm sends it 10-40 s into each job), the job requeues itself and completes."""
-    steps = 100000
+    """The real time-limit signal: with --signal=B:USR1@50 and a 1-minute limit Slurm sends
+    USR1 10-40 s into the job; weft checkpoints, the job requeues itself and the next
+    segment continues from that checkpoint. Then a plain scancel (TERM) stops the chain
+    with a checkpoint and no requeue."""
+    steps = 10_000_000  # far more than fits: only the signals end the segments
     deck = c.deck("walltime.toml", steps, thermo=1000)
     jid = c.sbatch("-n", "2", "-t", "1", "--signal=B:USR1@50", os.path.join(c.root, "jobs", "run.sbatch"), deck)
     out = os.path.join(c.work, "out", f"walltime-{jid}")
-    info = wait_done(jid, 240)[0]
-    chain_log = read(os.path.join(out, "chain.log"))
-    print(chain_log, end="")
-    expect_state(info, "COMPLETED", "0:0", jid, os.path.join(c.work, f"weft-{jid}.out"))
-    stops = chain_log.count("exit 75")
-    if stops < 1:
-        raise Fail("the run finished before Slurm's time-limit signal came; make it longer")
-    if not final_ckpt(out).endswith(f"ckpt-{steps:010d}.h5"):
-        raise Fail(f"final checkpoint is {final_ckpt(out)}")
-    log(f"time-limit signal stopped the run {stops} time(s); the chain completed")
+    chain_log = os.path.join(out, "chain.log")
+    outfile = os.path.join(c.work, f"weft-{jid}.out")
+    pat = r"segment 1 exit 75, newest checkpoint step (\d+)"
+    wait_for("the time-limit signal to stop segment 1", lambda: re.search(pat, read(chain_log)), 120, jid)
+    stop = int(re.search(pat, read(chain_log)).group(1))
+    log(f"Slurm's time-limit warning stopped segment 1 at step {stop}")
+    wait_for("segment 2 to start from that checkpoint",
+             lambda: f"segment 2 starts from ckpt-{stop:010d}.h5" in read(chain_log), 60, jid)
+    wait_for("segment 2 to make progress",
+             lambda: max_thermo_step(os.path.join(out, "thermo.dat")) >= stop + 2000, 60, jid)
+    sh(["scancel", jid])
+    info = wait_done(jid, 60, nudge=False)[0]
+    print(read(chain_log), end="")
+    text = read(outfile)
+    if info.get("JobState") != "CANCELLED" or "status=stopped" not in read(os.path.join(out, "chain.state")) \
+            or "terminated with a checkpoint written; continue with: sbatch" not in text:
+        raise Fail(f"after scancel: state {info.get('JobState')}, chain.state "
+                   f"{read(os.path.join(out, 'chain.state'))!r}\n{text[-3000:]}")
+    last = int(re.search(r"segment 2 exit 75, newest checkpoint step (\d+)", read(chain_log)).group(1))
+    if last <= stop:
+        raise Fail(f"segment 2 did not checkpoint beyond step {stop} on scancel")
+    log(f"segment 2 continued from step {stop}; scancel stopped it with a checkpoint at step {last}, no requeue")
 
 
 def check_sweep(c):
@@ -310,7 +325,6 @@ def check_sweep(c):
     csv_path, png = os.path.join(c.work, "sweep.csv"), os.path.join(c.work, "sweep.png")
     r = sh(["/usr/bin/python3", os.path.join(c.root, "tools", "sweep-table"), base, "--csv", csv_path, "--png", png])
     print(r.stdout, end="")
-    import csv
     with open(csv_path) as f:
         rows = list(csv.DictReader(f))
     if len(rows) != 3:

@@ -10,7 +10,7 @@ namespace weft::app {
 
 // RuntimeConfig sets up the tasks inside each rank.
 struct RuntimeConfig {
-  std::string scheduler = "openmp";  // openmp | fibers (MD kernels on fibers: docs/roadmap.md)
+  std::string scheduler = "openmp";  // openmp | fibers
   int threads = 0;                   // worker threads per rank; 0: from the environment
   int stack_kib = 64;                // fiber ("goroutine") stack size
   std::string bind = "none";         // none | cores: pin worker threads

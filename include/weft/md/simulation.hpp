@@ -12,6 +12,7 @@
 
 #include "weft/core/types.hpp"
 #include "weft/md/config.hpp"
+#include "weft/go/trace.hpp"
 #include "weft/md/snapshot.hpp"
 #include "weft/md/system.hpp"
 
@@ -22,10 +23,13 @@ namespace weft::md {
 // Execution says how one rank runs its kernels.
 struct Execution {
   int threads = 1;                   // threads per rank
-  // "openmp" or "fibers". The kernels are threaded through one function
-  // (src/md/parallel.hpp); until it is wired to weft::go, "fibers" runs the
-  // same OpenMP kernels and RunReport::scheduler says so.
+  // "openmp" or "fibers": the kernels are threaded through one function
+  // (src/md/parallel.hpp); with "fibers" the step loop runs as a weft::go
+  // task on a pool of `threads` workers and each worker's share of a kernel
+  // is a fiber task. Both give bit-identical results for the same threads.
   std::string scheduler = "openmp";
+  std::size_t stack_size = 64 * 1024;  // fiber stack (runtime.stack_kib)
+  bool trace = false;                  // record the task timeline (runtime.trace)
 };
 
 // ThermoRow is one line of thermodynamic output, globally reduced, with
@@ -102,6 +106,9 @@ class Simulation {
   const System& system() const;
   // snapshot() is this rank's share of what a checkpoint keeps (after setup()).
   Snapshot snapshot() const;
+  // task_trace() is this rank's fiber task timeline (scheduler "fibers"
+  // with trace on; empty otherwise).
+  std::vector<weft::go::TaskRecord> task_trace() const;
   // Thermostat state (Nose-Hoover chain variables) for checkpoints.
   std::vector<real> integrator_state() const;
 
