@@ -14,6 +14,7 @@
 #include "weft/core/error.hpp"
 #include "weft/h5/error.hpp"
 #include "weft/io/checkpoint.hpp"
+#include "weft/io/task_trace.hpp"
 #include "weft/io/trajectory.hpp"
 #include "weft/md/simulation.hpp"
 
@@ -151,6 +152,10 @@ int drive(const DriveInput& in, MPI_Comm comm) {
     }
     if (traj) traj->finish();
     report = sim.report();
+    if (cfg.runtime.trace && rank == 0) {
+      io::write_task_trace(dir + "/trace.h5", sim.task_trace(), rank, in.threads, in.resolved_deck);
+      spdlog::info("Task trace of rank 0 in {}/trace.h5 (tools/plot-tasks)", dir);
+    }
     checkpoint_summary = fmt::format("Checkpoints: {} written in {:.4f} s", checkpoints, checkpoint_seconds);
   } catch (const RunError& e) {
     failure = e.what();

@@ -76,7 +76,7 @@ std::string output_dir_problem(const std::string& dir, bool overwrite) {
     return fmt::format("output.dir '{}' exists and is not a directory; choose another "
                        "output.dir (--set output.dir=...)", dir);
   if (fs::is_directory(p, ec) && !overwrite) {
-    for (const char* f : {"deck.toml", "thermo.dat", "thermo.h5", "trajectory.h5md",
+    for (const char* f : {"deck.toml", "thermo.dat", "thermo.h5", "trajectory.h5md", "trace.h5",
                           "trajectory.h5md.part"}) {
       if (fs::exists(p / f, ec))
         return fmt::format("output.dir '{}' holds the results of an earlier run ({}); keep "

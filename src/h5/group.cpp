@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <algorithm>
 #include <cstring>
 
 #include "weft/h5/group.hpp"
@@ -70,6 +71,25 @@ void Group::write_string(const std::string& name, const std::string& text) {
   if (ctx_->parallel()) check(H5Pset_dxpl_mpio(xfer.id(), H5FD_MPIO_COLLECTIVE), "collective", at);
   const std::string buf = text.empty() ? std::string(1, '\0') : text;
   check(H5Dwrite(d.id(), type.id(), H5S_ALL, H5S_ALL, xfer.id(), buf.data()), "writing string", at);
+}
+
+void Group::write_strings(const std::string& name, const std::vector<std::string>& values) {
+  const std::string at = ctx_->file + ":" + child(name);
+  std::size_t width = 1;
+  for (const auto& v : values) width = std::max(width, v.size());
+  std::vector<char> buf(width * values.size(), '\0');
+  for (std::size_t i = 0; i < values.size(); ++i)
+    std::memcpy(buf.data() + i * width, values[i].data(), values[i].size());
+  Handle type(check(H5Tcopy(H5T_C_S1), "string type", at), H5Tclose);
+  check(H5Tset_size(type.id(), width), "string type", at);
+  check(H5Tset_strpad(type.id(), H5T_STR_NULLPAD), "string type", at);
+  const hsize_t n = values.size();
+  Handle space(check(H5Screate_simple(1, &n, nullptr), "string dataspace", at), H5Sclose);
+  Handle d(check(H5Dcreate2(id(), name.c_str(), type.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT,
+                            H5P_DEFAULT),
+                 "creating string dataset", at),
+           H5Dclose);
+  if (n > 0) check(H5Dwrite(d.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()), "writing strings", at);
 }
 
 std::string Group::read_string(const std::string& name) const {

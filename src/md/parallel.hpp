@@ -25,8 +25,9 @@ void fiber_shares(int workers, const char* name, F&& fn) {
   weft::go::WaitGroup wg;
   wg.add(workers);
   for (int w = 0; w < workers; ++w) {
+    const std::string label = std::string(name) + "[" + std::to_string(w) + "]";
     weft::go::TaskOptions o;
-    o.name = std::string(name) + "[" + std::to_string(w) + "]";
+    o.name = label;  // copied by go()
     weft::go::go(o, [&fn, &wg, w] {
       fn(w);
       wg.done();

@@ -56,7 +56,7 @@ class Tools(unittest.TestCase):
         return r
 
     def test_every_tool_has_help(self):
-        for name in ("weft-inspect", "plot-thermo", "rdf"):
+        for name in ("weft-inspect", "plot-thermo", "rdf", "plot-tasks"):
             r = self.tool(name, "--help")
             self.assertIn("usage:", r.stdout)
 
@@ -100,6 +100,31 @@ class Tools(unittest.TestCase):
         self.assertGreater(g.max(), 2.0)
         tail = g[r > 0.8 * r.max()]
         self.assertLess(abs(tail.mean() - 1.0), 0.1, f"g at large r: {tail.mean()}")
+
+    def test_plot_tasks_draws_the_fiber_timeline(self):
+        deck = weftrun.write_deck(self.tmp.name, weftrun.small_melt(8, """
+[run]
+steps = 30
+[runtime]
+scheduler = "fibers"
+threads = 2
+trace = true
+"""), "fibers.toml")
+        out = os.path.join(self.tmp.name, "fibers-out")
+        weftrun.run_weft(ARGS.weft, None, ["run", deck, "--set", f"output.dir={out}", "-q"])
+        import h5py
+        with h5py.File(os.path.join(out, "trace.h5"), "r") as f:
+            names = {n.decode() for n in f["runtime/trace/name"][:]}
+            self.assertEqual(int(f["runtime/trace"].attrs["workers"]), 2)
+            self.assertTrue(np.all(f["runtime/trace/end_ns"][:] >= f["runtime/trace/start_ns"][:]))
+        self.assertTrue({"main", "pair[0]", "pair[1]", "neigh[0]", "neigh[1]"} <= names, names)
+        png = os.path.join(self.tmp.name, "tasks.png")
+        r = self.tool("plot-tasks", os.path.join(out, "trace.h5"), "-o", png)
+        self.assertIn("on 2 workers", r.stdout)
+        w, h = png_size(png)
+        self.assertGreater(w * h, 100 * 100)
+        r = self.tool("plot-tasks", f"{self.out}/thermo.h5", code=2)
+        self.assertIn("holds no task trace", r.stderr)
 
     def test_rdf_rejects_a_bad_frame_selection(self):
         r = self.tool("rdf", f"{self.out}/trajectory.h5md", "--frames", "50:", code=2)

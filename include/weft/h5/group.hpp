@@ -28,6 +28,9 @@ class Group : public Object {
 
   // write_string() stores `text` as a scalar string dataset.
   void write_string(const std::string& name, const std::string& text);
+  // write_strings() stores a list of strings as a 1-D fixed-length string
+  // dataset (serial files only).
+  void write_strings(const std::string& name, const std::vector<std::string>& values);
   std::string read_string(const std::string& name) const;
 
   // link() makes `name` a hard link to the object at absolute `target`.
