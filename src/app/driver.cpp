@@ -68,6 +68,7 @@ int drive(const DriveInput& in, MPI_Comm comm) {
   exec.scheduler = cfg.runtime.scheduler;
   exec.stack_size = static_cast<std::size_t>(cfg.runtime.stack_kib) * 1024;
   exec.trace = cfg.runtime.trace;
+  exec.bind = cfg.runtime.bind == "cores";
   std::string failure;
   bool stopped = false;
   std::int64_t stopped_at = 0;

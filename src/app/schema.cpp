@@ -45,7 +45,8 @@ void declare_runtime(deck::Schema<Config>& s) {
       .min(16)
       .max(65536);
   s.key("runtime.bind", [](C& c) -> auto& { return c.runtime.bind; },
-        "Pin worker threads: none, or cores (one worker per core of the rank's CPU set)")
+        "Pin fiber workers: none, or cores (one worker per core of the rank's CPU set; "
+        "scheduler fibers)")
       .choices({"none", "cores"});
   s.key("runtime.trace", [](C& c) -> auto& { return c.runtime.trace; },
         "Record a per-task timeline (name, worker, start, end) for tools/plot-tasks");
@@ -54,6 +55,10 @@ void declare_runtime(deck::Schema<Config>& s) {
       r.error("runtime.stack_kib",
               "fiber stacks do not exist with runtime.scheduler = \"openmp\"; remove "
               "runtime.stack_kib or use the fibers scheduler");
+    if (c.runtime.scheduler == "openmp" && c.runtime.bind == "cores")
+      r.error("runtime.bind",
+              "runtime.bind = \"cores\" pins weft::go workers; it needs runtime.scheduler = "
+              "\"fibers\" (for OpenMP use OMP_PROC_BIND and OMP_PLACES)");
     if (c.runtime.scheduler == "openmp" && c.runtime.trace)
       r.error("runtime.trace",
               "the task trace records weft::go fibers; it needs runtime.scheduler = \"fibers\"");

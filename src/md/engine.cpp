@@ -87,6 +87,7 @@ Engine::Engine(const Config& cfg, const Execution& exec, MPI_Comm comm) : cfg_(c
     po.threads = exec_.threads;
     po.stack_size = exec_.stack_size;
     po.trace = exec_.trace;
+    po.bind_cpus = exec_.bind;
     pool_ = std::make_unique<weft::go::Pool>(po);
   }
 }

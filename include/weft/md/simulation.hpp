@@ -30,6 +30,7 @@ struct Execution {
   std::string scheduler = "openmp";
   std::size_t stack_size = 64 * 1024;  // fiber stack (runtime.stack_kib)
   bool trace = false;                  // record the task timeline (runtime.trace)
+  bool bind = false;                   // pin fiber workers to cores (runtime.bind)
 };
 
 // ThermoRow is one line of thermodynamic output, globally reduced, with
