@@ -80,15 +80,19 @@ int drive(const DriveInput& in, MPI_Comm comm) {
                                     : md::Simulation(cfg.md, exec, comm);
     sim.setup(hooks);
     const std::int64_t every = cfg.output.trajectory_every, last = cfg.md.run.steps;
+    // Frames at the multiples of `every` in (first_step, last]; a new file
+    // also gets one at first_step when it is a multiple.
+    const std::int64_t to_come = every > 0 ? last / every - first_step / every : 0;
     io::TrajectoryOptions topt{.velocities = cfg.output.velocities,
                                .forces = cfg.output.forces,
                                .deflate = cfg.output.compression,
-                               .fletcher32 = true};
+                               .fletcher32 = cfg.output.checksums,
+                               .frames = to_come};
     const std::string traj_path = dir + "/trajectory.h5md";
     if (every > 0 && in.restart) {
       std::string damaged;
       try {
-        traj = io::TrajectoryWriter::resume(traj_path, comm, first_step, topt);
+        traj = io::TrajectoryWriter::resume(traj_path, comm, first_step, sim.system(), topt);
       } catch (const h5::Error& e) {
         damaged = e.what();
       }
@@ -106,6 +110,7 @@ int drive(const DriveInput& in, MPI_Comm comm) {
       }
     }
     if (every > 0 && !traj) {
+      topt.frames = to_come + (first_step % every == 0 ? 1 : 0);
       traj = std::make_unique<io::TrajectoryWriter>(traj_path, comm, in.resolved_deck, sim.system(), topt);
       if (first_step % every == 0) traj->write_frame(sim.system(), sim.thermo());
     }

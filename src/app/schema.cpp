@@ -87,6 +87,11 @@ void declare_output(deck::Schema<Config>& s) {
         "gzip level of trajectory frames (0: none; compression costs write time)")
       .min(0)
       .max(9);
+  s.key("output.checksums", [](C& c) -> auto& { return c.output.checksums; },
+        "Fletcher32 checksums on trajectory frames (verified on read). Off by default: "
+        "they make a frame write several times slower (docs/performance.md), and frames "
+        "with checksums or compression are not covered by the crash guarantee of "
+        "docs/io.md. Checkpoints always have checksums");
   s.key("checkpoint.every", [](C& c) -> auto& { return c.checkpoint.every; },
         "Steps between checkpoints (ckpt-<step>.h5); 0: none by step count")
       .min(0);

@@ -13,6 +13,21 @@ std::vector<hsize_t> Dataset::dims() const {
   return d;
 }
 
+std::vector<hsize_t> Dataset::chunk() const {
+  Handle dcpl(check(H5Dget_create_plist(id()), "H5Dget_create_plist", where()), H5Pclose);
+  if (H5Pget_layout(dcpl.id()) != H5D_CHUNKED) return {};
+  const auto d = dims();
+  std::vector<hsize_t> c(d.size());
+  check(static_cast<herr_t>(H5Pget_chunk(dcpl.id(), static_cast<int>(c.size()), c.data())), "H5Pget_chunk",
+        where());
+  return c;
+}
+
+bool Dataset::filtered() const {
+  Handle dcpl(check(H5Dget_create_plist(id()), "H5Dget_create_plist", where()), H5Pclose);
+  return check(static_cast<herr_t>(H5Pget_nfilters(dcpl.id())), "H5Pget_nfilters", where()) > 0;
+}
+
 void Dataset::extend(const std::vector<hsize_t>& dims) {
   check(H5Dset_extent(id(), dims.data()), "extending the dataset", where());
 }

@@ -4,7 +4,7 @@
 namespace weft::h5 {
 namespace {
 
-Handle open_file(const std::string& path, Mode mode, MPI_Comm comm) {
+Handle open_file(const std::string& path, Mode mode, MPI_Comm comm, const FileOptions& o) {
   silence();
   Handle fapl(check(H5Pcreate(H5P_FILE_ACCESS), "creating file properties", path), H5Pclose);
   if (comm != MPI_COMM_NULL) {
@@ -12,6 +12,8 @@ Handle open_file(const std::string& path, Mode mode, MPI_Comm comm) {
     check(H5Pset_all_coll_metadata_ops(fapl.id(), true), "collective metadata reads", path);
     check(H5Pset_coll_metadata_write(fapl.id(), true), "collective metadata writes", path);
   }
+  if (o.alignment > 0)
+    check(H5Pset_alignment(fapl.id(), o.align_threshold, o.alignment), "setting alignment", path);
   check(H5Pset_libver_bounds(fapl.id(), H5F_LIBVER_EARLIEST, H5F_LIBVER_V18), "version bounds", path);
   hid_t id = H5I_INVALID_HID;
   switch (mode) {
@@ -30,8 +32,9 @@ Handle open_file(const std::string& path, Mode mode, MPI_Comm comm) {
 
 }  // namespace
 
-File::File(const std::string& path, Mode mode, MPI_Comm comm)
-    : Group(open_file(path, mode, comm), std::make_shared<const Context>(Context{path, comm}), "/") {}
+File::File(const std::string& path, Mode mode, MPI_Comm comm, const FileOptions& options)
+    : Group(open_file(path, mode, comm, options),
+            std::make_shared<const Context>(Context{path, comm}), "/") {}
 
 File::~File() = default;
 

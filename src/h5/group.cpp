@@ -44,7 +44,12 @@ Dataset Group::make_dataset(const std::string& name, hid_t type, const std::vect
     }
   }
   // Parallel HDF5 needs space allocated at creation for collective writes.
-  if (ctx_->parallel()) check(H5Pset_alloc_time(dcpl.id(), H5D_ALLOC_TIME_EARLY), "alloc time", at);
+  if (ctx_->parallel() || o.preallocate)
+    check(H5Pset_alloc_time(dcpl.id(), H5D_ALLOC_TIME_EARLY), "alloc time", at);
+  if (o.preallocate) check(H5Pset_fill_time(dcpl.id(), H5D_FILL_TIME_NEVER), "fill time", at);
+  // No modification times: a dataset's header changes only with its extent
+  // or attributes (and equal data make equal files).
+  check(H5Pset_obj_track_times(dcpl.id(), false), "time tracking", at);
   Handle d(check(H5Dcreate2(id(), name.c_str(), type, space.id(), H5P_DEFAULT, dcpl.id(), H5P_DEFAULT),
                  "creating dataset", at),
            H5Dclose);

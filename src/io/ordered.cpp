@@ -3,103 +3,227 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
-#include <memory>
+#include <numeric>
+#include <stdexcept>
+#include <utility>
 
 namespace weft::io {
 
-OrderedBlock order_by_id(const md::System& s, MPI_Comm comm) {
-  int rank = 0, size = 1;
-  MPI_Comm_rank(comm, &rank);
-  MPI_Comm_size(comm, &size);
-  gid local_max = 0;
-  for (index i = 0; i < s.nlocal; ++i) local_max = std::max(local_max, s.id[i]);
-  gid max_id = 0;
-  MPI_Allreduce(&local_max, &max_id, 1, MPI_INT64_T, MPI_MAX, comm);
-  auto owner = [&](gid id) {
-    const double share = static_cast<double>(id - 1) / static_cast<double>(std::max<gid>(max_id, 1));
-    return std::min(size - 1, static_cast<int>(share * size));
-  };
+// Layout is the byte layout of one atom record in the exchange: the id,
+// then only the fields asked for.
+struct IdOrder::Layout {
+  std::size_t x = 0, image = 0, v = 0, f = 0, type = 0, size = 0;
+  OrderedFields what;
+  explicit Layout(const OrderedFields& w) : what(w) {
+    std::size_t at = sizeof(gid);
+    if (w.positions) {
+      x = at;
+      image = at + 3 * sizeof(real);
+      at = image + 3 * sizeof(std::int32_t);
+    }
+    if (w.velocities) v = std::exchange(at, at + 3 * sizeof(real));
+    if (w.forces) f = std::exchange(at, at + 3 * sizeof(real));
+    if (w.types) type = std::exchange(at, at + sizeof(std::int32_t));
+    size = at;
+  }
+};
 
-  // Pack owned atoms by destination rank, wrapped into the box.
-  std::vector<int> send_counts(size, 0), recv_counts(size), send_displs(size), recv_displs(size);
-  for (index i = 0; i < s.nlocal; ++i) ++send_counts[owner(s.id[i])];
-  for (int r = 1; r < size; ++r) send_displs[r] = send_displs[r - 1] + send_counts[r - 1];
-  std::unique_ptr<OrderedAtom[]> send(new OrderedAtom[static_cast<std::size_t>(s.nlocal)]);
-  std::vector<int> fill = send_displs;
-  const md::Vec3 len = s.box.length();
+namespace {
+
+// wrap() stores the position of atom i of `s` wrapped into the periodic
+// box, and its image flags shifted by the same number of box lengths.
+inline void wrap(const md::System& s, index i, real* xo, std::int32_t* io) {
+  const real pos[3] = {s.x[i], s.y[i], s.z[i]};
+  const std::int32_t img[3] = {s.imx[i], s.imy[i], s.imz[i]};
+  for (int d = 0; d < 3; ++d) {
+    real p = pos[d];
+    std::int32_t im = img[d];
+    if (s.box.periodic[d]) {
+      const real len = s.box.hi[d] - s.box.lo[d];
+      const real shift = std::floor((p - s.box.lo[d]) / len);
+      p -= shift * len;
+      im += static_cast<std::int32_t>(shift);
+      if (p >= s.box.hi[d]) p = s.box.lo[d];  // rounding at the upper edge
+    }
+    xo[d] = p;
+    io[d] = im;
+  }
+}
+
+// pack() writes atom i of `s` as one record of layout `l`.
+template <class L>
+void pack(const md::System& s, index i, const L& l, char* out) {
+  std::memcpy(out, &s.id[i], sizeof(gid));
+  if (l.what.positions) {
+    real xo[3];
+    std::int32_t io[3];
+    wrap(s, i, xo, io);
+    std::memcpy(out + l.x, xo, sizeof(xo));
+    std::memcpy(out + l.image, io, sizeof(io));
+  }
+  if (l.what.velocities) {
+    const real v[3] = {s.vx[i], s.vy[i], s.vz[i]};
+    std::memcpy(out + l.v, v, sizeof(v));
+  }
+  if (l.what.forces) {
+    const real f[3] = {s.fx[i], s.fy[i], s.fz[i]};
+    std::memcpy(out + l.f, f, sizeof(f));
+  }
+  if (l.what.types) {
+    const std::int32_t t = s.type[i];
+    std::memcpy(out + l.type, &t, sizeof(t));
+  }
+}
+
+gid record_id(const char* r) {
+  gid id;
+  std::memcpy(&id, r, sizeof(id));
+  return id;
+}
+
+}  // namespace
+
+IdOrder::IdOrder(MPI_Comm comm) : comm_(comm) {
+  MPI_Comm_rank(comm, &rank_);
+  MPI_Comm_size(comm, &size_);
+  const auto n = static_cast<std::size_t>(size_);
+  send_counts_.resize(n);
+  recv_counts_.resize(n);
+  send_displs_.resize(n);
+  recv_displs_.resize(n);
+  fill_.resize(n);
+}
+
+void IdOrder::place(const char* r, std::int64_t row, const Layout& l) {
+  const auto k = static_cast<std::size_t>(row);
+  if (l.what.ids) id[k] = record_id(r);
+  if (l.what.positions) {
+    std::memcpy(&x[3 * k], r + l.x, 3 * sizeof(real));
+    std::memcpy(&image[3 * k], r + l.image, 3 * sizeof(std::int32_t));
+  }
+  if (l.what.velocities) std::memcpy(&v[3 * k], r + l.v, 3 * sizeof(real));
+  if (l.what.forces) std::memcpy(&f[3 * k], r + l.f, 3 * sizeof(real));
+  if (l.what.types) std::memcpy(&type[k], r + l.type, sizeof(std::int32_t));
+}
+
+void IdOrder::gather(const md::System& s, const OrderedFields& what) {
+  const Layout l(what);
+  // Global id range and atom count: dense ids (1..natoms) take the direct path.
+  gid range[2] = {std::numeric_limits<gid>::min(), std::numeric_limits<gid>::min()};  // {max, -min}
   for (index i = 0; i < s.nlocal; ++i) {
-    OrderedAtom a{};
-    a.id = s.id[i];
-    a.type = s.type[i];
-    const real pos[3] = {s.x[i], s.y[i], s.z[i]};
-    const std::int32_t im[3] = {s.imx[i], s.imy[i], s.imz[i]};
-    for (int d = 0; d < 3; ++d) {
-      real p = pos[d];
-      std::int32_t img = im[d];
-      if (s.box.periodic[d]) {
-        const real shift = std::floor((p - s.box.lo[d]) / len[d]);
-        p -= shift * len[d];
-        img += static_cast<std::int32_t>(shift);
-        if (p >= s.box.hi[d]) p = s.box.lo[d];  // rounding at the upper edge
-      }
-      a.x[d] = p;
-      a.image[d] = img;
-    }
-    a.v = {s.vx[i], s.vy[i], s.vz[i]};
-    a.f = {s.fx[i], s.fy[i], s.fz[i]};
-    send[static_cast<std::size_t>(fill[owner(a.id)]++)] = a;
+    range[0] = std::max(range[0], s.id[i]);
+    range[1] = std::max(range[1], -s.id[i]);
   }
-  MPI_Alltoall(send_counts.data(), 1, MPI_INT, recv_counts.data(), 1, MPI_INT, comm);
-  for (int r = 1; r < size; ++r) recv_displs[r] = recv_displs[r - 1] + recv_counts[r - 1];
-  const int nrecv = recv_displs[size - 1] + recv_counts[size - 1];
+  std::int64_t local = s.nlocal;
+  MPI_Allreduce(MPI_IN_PLACE, range, 2, MPI_INT64_T, MPI_MAX, comm_);
+  MPI_Allreduce(&local, &total, 1, MPI_INT64_T, MPI_SUM, comm_);
+  const gid max_id = range[0], min_id = -range[1];
+  const bool dense = total > 0 && min_id == 1 && max_id == total;
 
-  MPI_Datatype atom_type;
-  MPI_Type_contiguous(static_cast<int>(sizeof(OrderedAtom)), MPI_BYTE, &atom_type);
-  MPI_Type_commit(&atom_type);
-  OrderedBlock out;
-  if (size == 1) {
-    out.atoms.assign(send.get(), send.get() + nrecv);
-  } else {
-    out.atoms.resize(static_cast<std::size_t>(nrecv));
-    MPI_Alltoallv(send.get(), send_counts.data(), send_displs.data(), atom_type, out.atoms.data(),
-                  recv_counts.data(), recv_displs.data(), atom_type, comm);
-  }
-  MPI_Type_free(&atom_type);
-  // Ids are usually dense (1..N): then each atom goes straight to its row;
-  // otherwise sort.
-  gid lo_id = std::numeric_limits<gid>::max(), hi_id = std::numeric_limits<gid>::min();
-  for (const auto& a : out.atoms) {
-    lo_id = std::min(lo_id, a.id);
-    hi_id = std::max(hi_id, a.id);
-  }
-  if (!out.atoms.empty() && hi_id - lo_id + 1 == nrecv) {
-    std::vector<OrderedAtom> placed;
-    placed.reserve(out.atoms.size());
-    placed.resize(out.atoms.size());
-    std::vector<char> seen(out.atoms.size(), 0);
-    bool dense = true;
-    for (const auto& a : out.atoms) {
-      const auto k = static_cast<std::size_t>(a.id - lo_id);
-      if (seen[k]) {
-        dense = false;  // a duplicate id: leave it to the sort below
-        break;
-      }
-      seen[k] = 1;
-      placed[k] = a;
+  // Destination of every owned atom.
+  starts_.resize(static_cast<std::size_t>(size_) + 1);
+  for (int r = 0; r <= size_; ++r) starts_[r] = total * r / size_;
+  const double span = total > 0 ? static_cast<double>(max_id - min_id) + 1.0 : 1.0;
+  dest_.resize(static_cast<std::size_t>(s.nlocal));
+  std::fill(send_counts_.begin(), send_counts_.end(), 0);
+  for (index i = 0; i < s.nlocal; ++i) {
+    int r;
+    if (dense) {
+      const std::int64_t row = s.id[i] - 1;
+      r = static_cast<int>(static_cast<double>(row) * size_ / static_cast<double>(total));
+      r = std::clamp(r, 0, size_ - 1);
+      while (row < starts_[r]) --r;
+      while (row >= starts_[r + 1]) ++r;
+    } else {
+      r = std::min(size_ - 1, static_cast<int>(static_cast<double>(s.id[i] - min_id) / span * size_));
     }
-    if (dense) out.atoms.swap(placed);
-    else std::sort(out.atoms.begin(), out.atoms.end(), [](const OrderedAtom& a, const OrderedAtom& b) { return a.id < b.id; });
+    dest_[static_cast<std::size_t>(i)] = r;
+    // In the dense layout atoms staying on this rank are placed directly.
+    if (!(dense && r == rank_)) ++send_counts_[r];
+  }
+  MPI_Alltoall(send_counts_.data(), 1, MPI_INT, recv_counts_.data(), 1, MPI_INT, comm_);
+  std::exclusive_scan(send_counts_.begin(), send_counts_.end(), send_displs_.begin(), 0);
+  std::exclusive_scan(recv_counts_.begin(), recv_counts_.end(), recv_displs_.begin(), 0);
+  const std::size_t nsend = static_cast<std::size_t>(send_displs_.back() + send_counts_.back());
+  const std::size_t nrecv = static_cast<std::size_t>(recv_displs_.back() + recv_counts_.back());
+
+  // Rows held here.
+  if (dense) {
+    offset = starts_[rank_];
+    count = starts_[rank_ + 1] - starts_[rank_];
   } else {
-    std::sort(out.atoms.begin(), out.atoms.end(),
-              [](const OrderedAtom& a, const OrderedAtom& b) { return a.id < b.id; });
+    count = static_cast<std::int64_t>(nrecv);
+    offset = 0;
+    MPI_Exscan(&count, &offset, 1, MPI_INT64_T, MPI_SUM, comm_);
+    if (rank_ == 0) offset = 0;
+  }
+  const auto rows = static_cast<std::size_t>(count);
+  if (what.ids) id.resize(rows);
+  if (what.positions) {
+    x.resize(3 * rows);
+    image.resize(3 * rows);
+  }
+  if (what.velocities) v.resize(3 * rows);
+  if (what.forces) f.resize(3 * rows);
+  if (what.types) type.resize(rows);
+
+  // Pack the travelling atoms; place the staying ones.
+  send_.resize(nsend * l.size);
+  std::copy(send_displs_.begin(), send_displs_.end(), fill_.begin());
+  std::int64_t placed = 0;
+  for (index i = 0; i < s.nlocal; ++i) {
+    const int r = dest_[static_cast<std::size_t>(i)];
+    if (dense && r == rank_) {  // straight from the system to its row
+      const auto k = static_cast<std::size_t>(s.id[i] - 1 - offset);
+      if (what.ids) id[k] = s.id[i];
+      if (what.positions) wrap(s, i, &x[3 * k], &image[3 * k]);
+      if (what.velocities) {
+        v[3 * k] = s.vx[i];
+        v[3 * k + 1] = s.vy[i];
+        v[3 * k + 2] = s.vz[i];
+      }
+      if (what.forces) {
+        f[3 * k] = s.fx[i];
+        f[3 * k + 1] = s.fy[i];
+        f[3 * k + 2] = s.fz[i];
+      }
+      if (what.types) type[k] = s.type[i];
+      ++placed;
+    } else {
+      pack(s, i, l, &send_[static_cast<std::size_t>(fill_[r]++) * l.size]);
+    }
+  }
+  recv_.resize(nrecv * l.size);
+  if (size_ > 1) {
+    MPI_Datatype record;
+    MPI_Type_contiguous(static_cast<int>(l.size), MPI_BYTE, &record);
+    MPI_Type_commit(&record);
+    MPI_Alltoallv(send_.data(), send_counts_.data(), send_displs_.data(), record, recv_.data(),
+                  recv_counts_.data(), recv_displs_.data(), record, comm_);
+    MPI_Type_free(&record);
+  } else {
+    recv_.swap(send_);
   }
 
-  const std::int64_t mine = nrecv;
-  MPI_Exscan(&mine, &out.offset, 1, MPI_INT64_T, MPI_SUM, comm);
-  if (rank == 0) out.offset = 0;
-  MPI_Allreduce(&mine, &out.total, 1, MPI_INT64_T, MPI_SUM, comm);
-  return out;
+  if (dense) {
+    for (std::size_t k = 0; k < nrecv; ++k) {
+      const char* r = &recv_[k * l.size];
+      place(r, record_id(r) - 1 - offset, l);
+    }
+    placed += static_cast<std::int64_t>(nrecv);
+    // Dense unique ids fill every row exactly once; anything else is an
+    // engine bug (duplicate or lost atoms).
+    if (placed != count) throw std::logic_error("IdOrder: atom ids are not unique");
+  } else {
+    std::vector<std::size_t> order(nrecv);
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return record_id(&recv_[a * l.size]) < record_id(&recv_[b * l.size]);
+    });
+    for (std::size_t k = 0; k < nrecv; ++k) place(&recv_[order[k] * l.size], static_cast<std::int64_t>(k), l);
+  }
 }
 
 }  // namespace weft::io

@@ -74,6 +74,40 @@ TEST(H5, ParallelHyperslabsRoundTrip) {
   if (rank() == 0) fs::remove(path);
 }
 
+// A preallocated dataset with chunks spanning every frame gets all its file
+// space with the first frame: later frames grow the extent and write data
+// without moving the end of the file; chunk() and filtered() report the
+// storage.
+TEST(H5, PreallocatedChunksReserveEveryFrame) {
+  const std::string path = shared_name("weft-h5-prealloc");
+  const hsize_t frames = 6, n = 1000, mine = n / static_cast<hsize_t>(size()),
+                offset = mine * static_cast<hsize_t>(rank()),
+                count = rank() == size() - 1 ? n - offset : mine;
+  std::vector<double> xyz(count * 3, 1.5);
+  std::vector<std::uintmax_t> sizes;
+  {
+    weft::h5::File f(path, weft::h5::Mode::create, MPI_COMM_WORLD, {.alignment = 4096, .align_threshold = 1});
+    auto d = f.create_dataset<double>("value", {0, n, 3},
+                                      {.chunk = {frames, n, 3}, .extendible = true, .preallocate = true});
+    auto filtered = f.create_dataset<double>("checked", {0, n, 3},
+                                             {.chunk = {1, n, 3}, .extendible = true, .fletcher32 = true});
+    EXPECT_EQ(d.chunk(), (std::vector<hsize_t>{frames, n, 3}));
+    EXPECT_FALSE(d.filtered());
+    EXPECT_TRUE(filtered.filtered());
+    for (hsize_t frame = 0; frame < frames; ++frame) {
+      d.extend({frame + 1, n, 3});
+      d.write<double>({frame, offset, 0}, {1, count, 3}, xyz.data());
+      f.flush();
+      MPI_Barrier(MPI_COMM_WORLD);
+      sizes.push_back(fs::file_size(path));
+    }
+  }
+  EXPECT_GE(sizes.front(), frames * n * 3 * sizeof(double));
+  for (auto s : sizes) EXPECT_EQ(s, sizes.front()) << "a frame moved the end of the file";
+  MPI_Barrier(MPI_COMM_WORLD);
+  if (rank() == 0) fs::remove(path);
+}
+
 TEST(H5, FailuresNameTheFileAndObject) {
   try {
     weft::h5::File f("/nonexistent-dir/x.h5", weft::h5::Mode::read, MPI_COMM_WORLD);

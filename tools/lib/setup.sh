@@ -12,7 +12,7 @@ WEFT_RUN_PACKAGES=(g++ cmake ninja-build ccache pkg-config
   libfmt-dev libspdlog-dev libgtest-dev libgmock-dev
   python3 python3-h5py python3-numpy python3-matplotlib python3-scipy)
 # Further packages for the test suite: LAMMPS (the oracle), setpriv.
-WEFT_CHECK_PACKAGES=(lammps util-linux python3-mdanalysis slurm-wlm munge)
+WEFT_CHECK_PACKAGES=(lammps util-linux python3-mdanalysis slurm-wlm munge strace)
 
 log() { printf '==> %s\n' "$*"; }
 

@@ -33,14 +33,28 @@ def kind(f):
     return attr_text(f["parameters"], "kind", "unknown")
 
 
+def frames(f):
+    """Number of complete frames of a trajectory: the length of
+    position/value (a run killed while committing a frame may leave other
+    series one frame longer; that frame is not complete). None for other
+    files."""
+    if "particles/trajectory/position/value" not in f:
+        return None
+    return f["particles/trajectory/position/value"].shape[0]
+
+
 def observables(f):
-    """Returns {name: (step, time, value)} of the /observables series."""
+    """Returns {name: (step, time, value)} of the /observables series, cut
+    to the complete frames in a trajectory."""
     out = {}
     if "observables" not in f:
         return out
+    n = frames(f)
     for name, g in f["observables"].items():
         if isinstance(g, h5py.Group) and "value" in g:
-            out[name] = (g["step"][:], g["time"][:], g["value"][:])
+            m = min(len(g["step"]), len(g["time"]), len(g["value"]))
+            m = m if n is None else min(m, n)
+            out[name] = (g["step"][:m], g["time"][:m], g["value"][:m])
     return out
 
 

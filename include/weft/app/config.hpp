@@ -26,6 +26,7 @@ struct OutputConfig {
   bool velocities = true;     // store velocities in trajectory frames
   bool forces = false;        // store forces in trajectory frames
   int compression = 0;        // gzip level of trajectory frames (0: none)
+  bool checksums = false;     // Fletcher32 checksums on trajectory frames
 };
 
 // CheckpointConfig says when checkpoints (ckpt-<step>.h5 in output.dir) are

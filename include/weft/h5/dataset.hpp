@@ -13,6 +13,11 @@ struct DatasetOptions {
   bool extendible = false;     // the first dimension can grow (frames)
   int deflate = 0;             // gzip level 1..9; 0: none
   bool fletcher32 = false;     // checksum every chunk (verified on read)
+  // preallocate: the space of every chunk that touches the extent is
+  // allocated when the dataset is created or extended (never later, by a
+  // write), and fill values are never written. Writing raw data into such
+  // a dataset then changes no file structure, only the bytes of the data.
+  bool preallocate = false;
 };
 
 // Dataset is an n-dimensional array in a file. In a parallel file, extend(),
@@ -27,7 +32,14 @@ class Dataset : public Object {
   using Object::Object;
 
   std::vector<hsize_t> dims() const;
-  // extend() grows the dataset to `dims` (extendible datasets only).
+  // chunk() is the chunk shape; empty for a contiguous dataset.
+  std::vector<hsize_t> chunk() const;
+  // filtered() says whether chunks pass through a filter (checksum, gzip).
+  bool filtered() const;
+  // extend() sets the extent to `dims` (extendible datasets only). The new
+  // extent reaches the file at the next flush. Shrinking a chunked dataset
+  // makes HDF5 write fill values over the cut-off part of the chunks it
+  // keeps at once, before the new extent is in the file.
   void extend(const std::vector<hsize_t>& dims);
 
   template <class T>

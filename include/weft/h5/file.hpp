@@ -11,6 +11,15 @@ namespace weft::h5 {
 
 enum class Mode { create, read, read_write };
 
+// FileOptions tunes how a file is laid out and written; the defaults suit
+// small files.
+struct FileOptions {
+  // Every object of at least `align_threshold` bytes (metadata included)
+  // starts at a multiple of `alignment` bytes; 0: no alignment.
+  hsize_t alignment = 0;
+  hsize_t align_threshold = 1;
+};
+
 // File is an open HDF5 file; as a Group it is the root "/". With a
 // communicator it is opened by every rank of it together over MPI-IO
 // (collective metadata, collective transfers); the constructor, close() and
@@ -22,7 +31,8 @@ enum class Mode { create, read, read_write };
 //   f.close();
 class File : public Group {
  public:
-  File(const std::string& path, Mode mode, MPI_Comm comm = MPI_COMM_NULL);
+  File(const std::string& path, Mode mode, MPI_Comm comm = MPI_COMM_NULL,
+       const FileOptions& options = {});
   ~File();
   File(File&&) = default;
 

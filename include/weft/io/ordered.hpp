@@ -3,7 +3,6 @@
 
 #include <mpi.h>
 
-#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -11,26 +10,53 @@
 
 namespace weft::io {
 
-// OrderedAtom is one atom as written to files: wrapped into the box, with
-// its image flags.
-struct OrderedAtom {
-  gid id;
-  std::int32_t type;
-  std::array<std::int32_t, 3> image;
-  std::array<real, 3> x, v, f;
+// OrderedFields says which per-atom fields IdOrder::gather() moves. Only
+// the fields asked for travel between ranks.
+struct OrderedFields {
+  bool positions = true;    // wrapped positions and image flags
+  bool velocities = false;
+  bool forces = false;
+  bool types = false;       // atom types
+  bool ids = false;         // atom ids (row r of dense ids 1..N is id r + 1)
 };
 
-// OrderedBlock is this rank's share of all atoms sorted by id: the atoms
-// with global rows [offset, offset + atoms.size()). Together the ranks hold
-// every atom once, in id order, without gathering anything on one rank.
-struct OrderedBlock {
-  std::int64_t offset = 0;
-  std::int64_t total = 0;
-  std::vector<OrderedAtom> atoms;
-};
+// IdOrder puts the owned atoms of every rank into global id order without
+// gathering them on one rank: after gather(), rank r holds the rows
+// [offset, offset + count) of the list of all atoms sorted by id, as
+// structure-of-arrays fields (x, image, v, f: count x 3, row-major; id,
+// type: count), those asked for. Ranks hold contiguous, nearly equal blocks
+// of rows.
+//
+// Ids are normally dense (1..natoms): then row = id - 1, the destination
+// rank is block arithmetic and each atom is placed directly. Otherwise the
+// atoms go to ranks by id range and are sorted there. Positions are wrapped
+// into the periodic box with the image flags adjusted to match.
+//
+// The buffers are kept between calls (one IdOrder per writer), so a frame
+// allocates nothing once the first one is done. gather() is collective.
+class IdOrder {
+ public:
+  explicit IdOrder(MPI_Comm comm);
 
-// order_by_id() redistributes the owned atoms of `s` by id range
-// (MPI_Alltoallv) and sorts each range. Collective over comm.
-OrderedBlock order_by_id(const md::System& s, MPI_Comm comm);
+  void gather(const md::System& s, const OrderedFields& what);
+
+  std::int64_t offset = 0;  // first row held by this rank
+  std::int64_t count = 0;   // rows held by this rank
+  std::int64_t total = 0;   // rows on all ranks (the number of atoms)
+  std::vector<real> x, v, f;
+  std::vector<std::int32_t> image;
+  std::vector<gid> id;
+  std::vector<std::int32_t> type;
+
+ private:
+  struct Layout;
+  void place(const char* record, std::int64_t row, const Layout& l);
+
+  MPI_Comm comm_;
+  int rank_ = 0, size_ = 1;
+  std::vector<int> dest_, send_counts_, recv_counts_, send_displs_, recv_displs_, fill_;
+  std::vector<char> send_, recv_;
+  std::vector<std::int64_t> starts_;  // block starts of the dense layout, size_ + 1
+};
 
 }  // namespace weft::io

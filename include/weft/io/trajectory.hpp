@@ -11,25 +11,34 @@
 
 namespace weft::io {
 
-// TrajectoryOptions chooses what each H5MD frame holds.
+// TrajectoryOptions chooses what each H5MD frame holds and how it is stored.
 struct TrajectoryOptions {
   bool velocities = true;
   bool forces = false;
   int deflate = 0;          // gzip level; 0 none (compression costs write time)
-  bool fletcher32 = true;   // checksum every chunk
+  bool fletcher32 = false;  // checksum every chunk of per-atom data
+  // frames: how many frames the run will write. Without gzip and checksums
+  // their file space is reserved when the first frame is written (a sparse
+  // file: nothing is on disk until written), so that writing a frame
+  // changes no file structure (see write_frame()).
+  std::int64_t frames = 1;
 };
 
 // TrajectoryWriter writes an H5MD 1.1 file in parallel: every rank writes its
-// share of the atoms (sorted by id) at offsets from MPI_Exscan; nothing is
-// gathered on one rank. The file is written as `path + ".part"` and renamed
-// to `path` by finish(), so no reader ever sees a half-written file; the
-// `.part` file is flushed after every frame. All members are collective.
+// share of the atoms (sorted by id) at row offsets of contiguous id blocks;
+// nothing is gathered on one rank. All members are collective.
+//
+// Files: the file is created as `path + ".part.new"`, renamed to
+// `path + ".part"` once its first frame is complete, and to `path` by
+// finish(). So `.part` always holds at least one complete frame.
 //
 // Layout: /h5md (version 1.1, author, creator), /particles/trajectory/{box
 // (edges frames x 3 x 3), position, image, velocity, force: step/time/value
 // frames x N x 3; id, species: N}, /observables/<thermo column>, /parameters
 // (the resolved deck). Opens with h5py, h5dump and MDAnalysis
-// (convert_units=False: LJ units have no MDAnalysis equivalent).
+// (convert_units=False: LJ units have no MDAnalysis equivalent). The number
+// of complete frames is the length of position/value; every other series
+// holds at least as many frames (one more while a frame is committed).
 class TrajectoryWriter {
  public:
   TrajectoryWriter(const std::string& path, MPI_Comm comm, const std::string& deck,
@@ -37,23 +46,39 @@ class TrajectoryWriter {
 
   // resume() reopens the trajectory of an interrupted run (`path.part`, or
   // `path` if it was finished) to continue after `step`: frames written
-  // after `step` are dropped. Returns nullptr when there is no file to
-  // continue. Throws h5::Error when it cannot be read. Collective.
+  // after `step` are dropped. `options.frames` is the number of frames the
+  // continuation will add. When frames must be dropped or the reserved
+  // space is too small, the kept frames are copied into a new file with
+  // room for the continuation, which replaces the old one by rename once
+  // they are all in it (neither can be done in place without a moment at
+  // which a kill damages frames). Returns nullptr when there is no file to
+  // continue or it holds no frame up to `step`. Throws h5::Error when it
+  // cannot be read. Collective.
   static std::unique_ptr<TrajectoryWriter> resume(const std::string& path, MPI_Comm comm,
-                                                  std::int64_t step, const TrajectoryOptions& options);
+                                                  std::int64_t step, const md::System& system,
+                                                  const TrajectoryOptions& options);
   ~TrajectoryWriter();
   TrajectoryWriter(const TrajectoryWriter&) = delete;
   TrajectoryWriter& operator=(const TrajectoryWriter&) = delete;
 
-  // write_frame() appends the current state with the thermo row of the same step.
+  // write_frame() appends the current state with the thermo row of the same
+  // step. Crash safety: with reserved space (no gzip, no checksums) a frame
+  // only writes raw data into space already allocated and then grows the
+  // datasets' extents, every series before position/value, each step
+  // flushed in that order; a process killed at any moment leaves a file
+  // whose every frame up to the length of position/value is complete.
   void write_frame(const md::System& system, const md::ThermoRow& thermo);
   // finish() closes the file and renames it to its final name.
   void finish();
   std::int64_t frames() const;
+  // capacity() is the number of frames for which space is reserved (0 when
+  // frames are filtered chunks allocated one by one).
+  std::int64_t capacity() const;
+
+  struct State;
 
  private:
   TrajectoryWriter();
-  struct State;
   std::unique_ptr<State> s_;
 };
 
