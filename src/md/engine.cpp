@@ -236,7 +236,8 @@ void Engine::force(bool eflag) {
 }
 
 // overlap_enabled() is false when WEFT_MD_OVERLAP=0 (fibers then refresh
-// ghosts before the force kernels, as OpenMP does; for comparison).
+// ghosts before the force kernels, as OpenMP does; for comparison). On one
+// rank there are no messages to overlap and it is not used either.
 static bool overlap_enabled() {
   static const bool on = [] {
     const char* e = std::getenv("WEFT_MD_OVERLAP");
@@ -316,7 +317,7 @@ void Engine::advance_now(std::int64_t steps, const RunHooks& hooks) {
       ++builds_;
       ago_ = 0;
       force(thermo_step);
-    } else if (pool_ && overlap_enabled()) {
+    } else if (pool_ && overlap_enabled() && grid_.dims != std::array<int, 3>{1, 1, 1}) {
       force_overlapped(thermo_step);
     } else {
       {
