@@ -5,21 +5,18 @@
 
 #include <sched.h>
 
+#include <mutex>
 #include <stdexcept>
 #include <vector>
 
 #include "scheduler.hpp"
+#include "weft/go/go.hpp"
 
 namespace weft::go {
 
 namespace detail {
 
 namespace {
-
-// Polls without progress before the agent starts sleeping between polls,
-// and the sleep then (it is woken early by new calls and requests).
-constexpr int kSpinPolls = 200;
-constexpr auto kPollSleep = std::chrono::microseconds(50);
 
 void finish_group(AwaitGroup* g, PoolImpl& pool) {
   if (--g->remaining > 0) return;
@@ -56,8 +53,9 @@ void PoolImpl::agent_loop() {
       auto has_input = [&] { return run_done || !calls_in.empty() || !awaits_in.empty(); };
       if (reqs.empty()) {
         agent_cv.wait(lk, has_input);
-      } else if (idle_polls > kSpinPolls && !has_input()) {
-        agent_cv.wait_for(lk, kPollSleep, has_input);
+      } else if (idle_polls >= opt.mpi_spin_polls && !has_input()) {
+        // between polls the agent sleeps (woken early by new calls and requests)
+        agent_cv.wait_for(lk, opt.mpi_poll_interval, has_input);
       }
       calls.swap(calls_in);
       fresh.swap(awaits_in);
@@ -106,7 +104,7 @@ void PoolImpl::agent_loop() {
         reqs.resize(j);
         owners.resize(j);
         idle_polls = 0;
-      } else if (++idle_polls <= kSpinPolls) {
+      } else if (++idle_polls <= opt.mpi_spin_polls) {
         sched_yield();
       }
     }
@@ -122,6 +120,11 @@ void mpi_call_impl(void (*fn)(void*), void* arg) {
   }
   if (self->unwinding) throw_unwind();
   PoolImpl* pool = self->pool;
+  if (pool->opt.mpi_progress == MpiProgress::polling) {
+    std::lock_guard lk(pool->mpi_mu);
+    fn(arg);
+    return;
+  }
   WaitSync sync;
   sync.task = self;
   MpiCall call;
@@ -152,6 +155,20 @@ void await_all(std::span<MPI_Request> requests, std::span<MPI_Status> statuses) 
   }
   detail::require_mpi();
   if (self->unwinding) detail::throw_unwind();
+  detail::PoolImpl* owner = self->pool;
+  if (owner->opt.mpi_progress == MpiProgress::polling) {
+    for (;;) {
+      int flag = 0;
+      {
+        std::lock_guard lk(owner->mpi_mu);
+        MPI_Testall(static_cast<int>(requests.size()), requests.data(), &flag,
+                    statuses.empty() ? MPI_STATUSES_IGNORE : statuses.data());
+      }
+      if (flag) return;
+      yield();
+      if (self->unwinding) detail::throw_unwind();
+    }
+  }
   detail::WaitSync sync;
   sync.task = self;
   detail::AwaitGroup group;

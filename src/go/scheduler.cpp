@@ -432,8 +432,15 @@ void PoolImpl::run_task(Worker* w, Task* t) {
       break;
     case Action::yield:
       t->ctx = tr.fctx;
-      w->queue.push_front(t);
-      wake_if_needed();
+      // Tasks readied from outside the workers (the MPI thread) wait in the
+      // injection queue; a yielding task goes behind them (Go's Gosched), or
+      // they would only be looked at every 61st scheduling round.
+      if (inj_size.load(std::memory_order_acquire) > 0) {
+        inject(t);
+      } else {
+        w->queue.push_front(t);
+        wake_if_needed();
+      }
       break;
     case Action::finish:
       finish_task(w, t);

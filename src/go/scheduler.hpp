@@ -228,6 +228,7 @@ class PoolImpl {
   std::atomic<bool> unwinding{false};
 
   std::mutex agent_mu;
+  std::mutex mpi_mu;  // MpiProgress::polling: one worker in MPI at a time
   std::condition_variable agent_cv;
   bool run_done = false;
   std::vector<MpiCall*> calls_in;

@@ -5,6 +5,12 @@
 // and corner ghosts arrive in two or three hops. With one rank along a
 // periodic dimension the "neighbour" is this rank and the stage is a local
 // copy with a periodic shift: periodic images come from the same mechanism.
+// Dimensions are filled in stage_order(): local copies first, messages last.
+//
+// forward() with a GhostGate runs as a weft::go task: messages are posted
+// through the pool's MPI thread and each receive is awaited on its own, so
+// the force kernels compute interior blocks meanwhile and a border block
+// waits only for the swaps it reads.
 #include <cmath>
 #include <cstring>
 #include <sstream>
@@ -12,6 +18,7 @@
 #include "init.hpp"
 #include "interfaces.hpp"
 #include "weft/core/error.hpp"
+#include "weft/go/mpi_await.hpp"
 
 namespace weft::md {
 namespace {
@@ -23,7 +30,7 @@ class StagedComm final : public Comm {
  public:
   void exchange(Context& ctx) override;
   void borders(Context& ctx, real cutghost) override;
-  void forward(Context& ctx) override;
+  void forward(Context& ctx, GhostGate* gate) override;
   void reverse(Context& ctx) override;
 
  private:
@@ -60,6 +67,16 @@ class StagedComm final : public Comm {
 };
 
 }  // namespace
+
+std::array<int, 3> stage_order(const Grid& grid) {
+  std::array<int, 3> order{};
+  int q = 0;
+  for (int d = 0; d < 3; ++d)
+    if (grid.dims[static_cast<std::size_t>(d)] == 1) order[static_cast<std::size_t>(q++)] = d;
+  for (int d = 0; d < 3; ++d)
+    if (grid.dims[static_cast<std::size_t>(d)] > 1) order[static_cast<std::size_t>(q++)] = d;
+  return order;
+}
 
 // Owner coordinate of position v along d: the k with splits[k] <= v < splits[k+1].
 int owner_coord(const Grid& g, int d, real v) {
@@ -181,7 +198,7 @@ void StagedComm::exchange(Context& ctx) {
 void StagedComm::borders(Context& ctx, real cutghost) {
   System& s = ctx.sys;
   s.nghost = 0;
-  for (int d = 0; d < 3; ++d) {
+  for (const int d : stage_order(ctx.grid)) {
     const auto du = static_cast<std::size_t>(d);
     int lower = 0, upper = 0;
     neighbours(ctx, d, lower, upper);
@@ -257,6 +274,8 @@ void StagedComm::borders(Context& ctx, real cutghost) {
         }
       }
       s.nghost += nrecv;
+      ctx.ghost_first[static_cast<std::size_t>(2 * d + dir)] = w.recv_first;
+      ctx.ghost_count[static_cast<std::size_t>(2 * d + dir)] = nrecv;
     }
   }
 }
@@ -264,14 +283,26 @@ void StagedComm::borders(Context& ctx, real cutghost) {
 // forward() and reverse() run the two stages of one dimension together
 // (non-blocking): their send lists never contain the ghosts the other stage
 // receives, so one dimension costs one message round trip, not two.
-void StagedComm::forward(Context& ctx) {
+void StagedComm::forward(Context& ctx, GhostGate* gate) {
   System& s = ctx.sys;
   real* x = s.x.data();
   real* y = s.y.data();
   real* z = s.z.data();
-  for (int d = 0; d < 3; ++d) {
-    MPI_Request req[4];
-    int nreq = 0;
+  auto unpack = [&](int k) {
+    const Swap& w = swaps_[static_cast<std::size_t>(k)];
+    const auto& rb = recvbufs_[static_cast<std::size_t>(k)];
+    for (index q = 0; q < w.recv_n; ++q) {
+      const index g = w.recv_first + q;
+      x[g] = rb[static_cast<std::size_t>(3 * q)];
+      y[g] = rb[static_cast<std::size_t>(3 * q + 1)];
+      z[g] = rb[static_cast<std::size_t>(3 * q + 2)];
+    }
+    if (gate) gate->arrived(k, w.recv_first, w.recv_n);
+  };
+  for (const int d : stage_order(ctx.grid)) {
+    MPI_Request recv[2] = {MPI_REQUEST_NULL, MPI_REQUEST_NULL};
+    MPI_Request send[2] = {MPI_REQUEST_NULL, MPI_REQUEST_NULL};
+    bool message[2] = {false, false};
     for (int dir = 0; dir < 2; ++dir) {
       const int k = 2 * d + dir;
       Swap& w = swaps_[static_cast<std::size_t>(k)];
@@ -286,6 +317,11 @@ void StagedComm::forward(Context& ctx) {
           y[g0 + q] = y[i] + sy;
           z[g0 + q] = z[i] + sz;
         }
+        if (gate) gate->arrived(k, w.recv_first, w.recv_n);
+        continue;
+      }
+      if (w.send_rank == MPI_PROC_NULL && w.recv_rank == MPI_PROC_NULL) {  // a wall on both sides
+        if (gate) gate->arrived(k, w.recv_first, 0);
         continue;
       }
       auto& sb = sendbufs_[static_cast<std::size_t>(k)];
@@ -298,24 +334,36 @@ void StagedComm::forward(Context& ctx) {
         sb[static_cast<std::size_t>(3 * q + 1)] = y[i] + sy;
         sb[static_cast<std::size_t>(3 * q + 2)] = z[i] + sz;
       }
-      MPI_Irecv(rb.data(), static_cast<int>(3 * w.recv_n), MPI_DOUBLE, w.recv_rank, 41 + k, ctx.comm,
-                &req[nreq++]);
-      MPI_Isend(sb.data(), static_cast<int>(3 * nsend), MPI_DOUBLE, w.send_rank, 41 + k, ctx.comm,
-                &req[nreq++]);
+      message[dir] = true;
     }
-    if (nreq == 0) continue;
-    MPI_Waitall(nreq, req, MPI_STATUSES_IGNORE);
-    for (int dir = 0; dir < 2; ++dir) {
-      const int k = 2 * d + dir;
-      Swap& w = swaps_[static_cast<std::size_t>(k)];
-      if (w.self) continue;
-      const auto& rb = recvbufs_[static_cast<std::size_t>(k)];
-      for (index q = 0; q < w.recv_n; ++q) {
-        const index g = w.recv_first + q;
-        x[g] = rb[static_cast<std::size_t>(3 * q)];
-        y[g] = rb[static_cast<std::size_t>(3 * q + 1)];
-        z[g] = rb[static_cast<std::size_t>(3 * q + 2)];
+    if (!message[0] && !message[1]) continue;
+    auto post = [&] {
+      for (int dir = 0; dir < 2; ++dir) {
+        if (!message[dir]) continue;
+        const int k = 2 * d + dir;
+        Swap& w = swaps_[static_cast<std::size_t>(k)];
+        auto& sb = sendbufs_[static_cast<std::size_t>(k)];
+        auto& rb = recvbufs_[static_cast<std::size_t>(k)];
+        MPI_Irecv(rb.data(), static_cast<int>(3 * w.recv_n), MPI_DOUBLE, w.recv_rank, 41 + k,
+                  ctx.comm, &recv[dir]);
+        MPI_Isend(sb.data(), static_cast<int>(sb.size()), MPI_DOUBLE, w.send_rank, 41 + k,
+                  ctx.comm, &send[dir]);
       }
+    };
+    if (gate) {
+      weft::go::mpi_call(post);
+      for (int dir = 0; dir < 2; ++dir) {
+        if (!message[dir]) continue;
+        weft::go::await(recv[dir]);
+        unpack(2 * d + dir);
+      }
+      weft::go::await_all(send);
+    } else {
+      post();
+      MPI_Waitall(2, recv, MPI_STATUSES_IGNORE);
+      MPI_Waitall(2, send, MPI_STATUSES_IGNORE);
+      for (int dir = 0; dir < 2; ++dir)
+        if (message[dir]) unpack(2 * d + dir);
     }
   }
 }
@@ -325,7 +373,9 @@ void StagedComm::reverse(Context& ctx) {
   real* fx = s.fx.data();
   real* fy = s.fy.data();
   real* fz = s.fz.data();
-  for (int d = 2; d >= 0; --d) {
+  const std::array<int, 3> order = stage_order(ctx.grid);
+  for (int stage = 2; stage >= 0; --stage) {
+    const int d = order[static_cast<std::size_t>(stage)];
     MPI_Request req[4];
     int nreq = 0;
     for (int dir = 1; dir >= 0; --dir) {

@@ -7,9 +7,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <sstream>
 
 #include "weft/core/error.hpp"
+#include "weft/go/go.hpp"
+#include "weft/go/wait_group.hpp"
 
 namespace weft::md {
 namespace {
@@ -88,6 +92,9 @@ Engine::Engine(const Config& cfg, const Execution& exec, MPI_Comm comm) : cfg_(c
     po.stack_size = exec_.stack_size;
     po.trace = exec_.trace;
     po.bind_cpus = exec_.bind;
+    // Every core runs a worker: tasks make their own MPI calls (weft runs
+    // MPI_THREAD_SERIALIZED) rather than wait for an MPI thread to be scheduled.
+    po.mpi_progress = weft::go::MpiProgress::polling;
     pool_ = std::make_unique<weft::go::Pool>(po);
   }
 }
@@ -228,6 +235,59 @@ void Engine::force(bool eflag) {
   tally_valid_ = eflag;
 }
 
+// overlap_enabled() is false when WEFT_MD_OVERLAP=0 (fibers then refresh
+// ghosts before the force kernels, as OpenMP does; for comparison). On one
+// rank there are no messages to overlap and it is not used either.
+static bool overlap_enabled() {
+  static const bool on = [] {
+    const char* e = std::getenv("WEFT_MD_OVERLAP");
+    return e == nullptr || std::strcmp(e, "0") != 0;
+  }();
+  return on;
+}
+
+// force_overlapped() refreshes the ghost positions in a separate task while
+// the force kernels run: interior blocks compute at once, border blocks wait
+// for their swaps (GhostGate). The time kernels spend blocked on ghosts is
+// reported as communication (averaged over workers), the rest as pair.
+void Engine::force_overlapped(bool eflag) {
+  Context& ctx = *ctx_;
+  const double t0 = MPI_Wtime();
+  double blocked = 0;
+  {
+    force_->begin_overlap(ctx);
+    GhostGate gate([&](index first, index n) { force_->ghosts_moved(ctx, first, n); });
+    weft::go::WaitGroup sent;
+    sent.add(1);
+    weft::go::go({.name = "ghosts"}, [&] {
+      comm_->forward(ctx, &gate);
+      sent.done();
+    });
+    weft::go::yield();  // let it post its messages before the kernels start
+    force_->compute(ctx, neighbor_->list(), eflag, tally_, &gate);
+    sent.wait();
+    blocked = gate.blocked_seconds() / std::max(1, exec_.threads);
+    const NeighborList& list = neighbor_->list();
+    unsigned messages = 0;  // swaps that exchange messages with other ranks
+    for (int d = 0; d < 3; ++d)
+      if (grid_.dims[static_cast<std::size_t>(d)] > 1) messages |= 3u << (2 * d);
+    ++overlap_.steps;
+    overlap_.early += gate.early_pairs();
+    for (const NeighborBlock& b : list.blocks) {
+      overlap_.pairs += b.npairs;
+      if ((b.ghost_swaps & messages) == 0) overlap_.interior += b.npairs;
+    }
+  }
+  const double elapsed = MPI_Wtime() - t0;
+  time_[kPair] += std::max(0.0, elapsed - blocked);
+  time_[kComm] += std::min(elapsed, blocked);
+  {
+    Timer t(time_[kComm]);
+    comm_->reverse(ctx);
+  }
+  tally_valid_ = eflag;
+}
+
 void Engine::advance(std::int64_t steps, const RunHooks& hooks) {
   if (!setup_done_) setup(hooks);
   on_scheduler([&] { advance_now(steps, hooks); });
@@ -256,11 +316,16 @@ void Engine::advance_now(std::int64_t steps, const RunHooks& hooks) {
       rebuild();
       ++builds_;
       ago_ = 0;
+      force(thermo_step);
+    } else if (pool_ && overlap_enabled() && grid_.dims != std::array<int, 3>{1, 1, 1}) {
+      force_overlapped(thermo_step);
     } else {
-      Timer t(time_[kComm]);
-      comm_->forward(ctx);
+      {
+        Timer t(time_[kComm]);
+        comm_->forward(ctx);
+      }
+      force(thermo_step);
     }
-    force(thermo_step);
     {
       Timer t(time_[kModify]);
       integrator_->post_force(ctx);
@@ -423,6 +488,13 @@ RunReport Engine::report() const {
   r.neighbor_builds = builds_;
   r.dangerous_builds = dangerous_;
   r.dangerous_checked = cfg_.neighbor.check;
+  r.overlapped_steps = overlap_.steps;
+  long long ov[3] = {overlap_.pairs, overlap_.interior, overlap_.early}, og[3] = {0, 0, 0};
+  MPI_Allreduce(ov, og, 3, MPI_LONG_LONG, MPI_SUM, c);
+  if (og[0] > 0) {
+    r.interior_share = static_cast<real>(og[1]) / static_cast<real>(og[0]);
+    r.early_share = static_cast<real>(og[2]) / static_cast<real>(og[0]);
+  }
   r.last = last_;
   return r;
 }

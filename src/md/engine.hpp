@@ -78,6 +78,10 @@ class Engine {
   std::int64_t loop_steps_ = 0;
   real skin_ = 0;
   ThermoRow last_;
+  struct {
+    std::int64_t steps = 0;
+    long long pairs = 0, interior = 0, early = 0;
+  } overlap_;
 
   std::unique_ptr<Snapshot> restart_;
   // pool_ runs the step loop as a weft::go task when scheduler = "fibers"
@@ -103,6 +107,7 @@ class Engine {
   bool decide();
   real max_displacement_sq();
   void force(bool eflag);
+  void force_overlapped(bool eflag);
   void check_blowup(const ThermoRow& row);
 };
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "ghost_gate.hpp"
 #include "weft/md/config.hpp"
 #include "weft/md/system.hpp"
 
@@ -24,6 +25,12 @@ struct Grid {
   std::array<std::vector<real>, 3> splits;
 };
 
+// stage_order() is the order in which the staged communication fills the
+// three dimensions: dimensions without a neighbour rank (local periodic
+// copies) first, then those that exchange messages, so ghosts that need no
+// message are ready first. The same on every rank.
+std::array<int, 3> stage_order(const Grid& grid);
+
 // Context is what every algorithm may use.
 struct Context {
   System& sys;
@@ -31,6 +38,10 @@ struct Context {
   MPI_Comm comm;   // Cartesian communicator of the run
   const Grid& grid;
   int threads = 1;
+  // Where borders() put the ghosts of each swap: [ghost_first[k],
+  // ghost_first[k] + ghost_count[k]).
+  std::array<index, kSwaps> ghost_first{};
+  std::array<index, kSwaps> ghost_count{};
 };
 
 // ---------------------------------------------------------------- comm
@@ -43,8 +54,10 @@ class Comm {
   // borders() builds the ghost atoms (within `cutghost` of the subdomain)
   // and remembers what was sent for forward()/reverse().
   virtual void borders(Context& ctx, real cutghost) = 0;
-  // forward() refreshes ghost positions from their owners.
-  virtual void forward(Context& ctx) = 0;
+  // forward() refreshes ghost positions from their owners. With a gate it
+  // must run in a weft::go task (MPI through mpi_call/await) and reports
+  // each swap to gate->arrived() as soon as its ghosts are in place.
+  virtual void forward(Context& ctx, GhostGate* gate = nullptr) = 0;
   // reverse() adds forces accumulated on ghosts to their owners.
   virtual void reverse(Context& ctx) = 0;
 };
@@ -60,13 +73,18 @@ struct NeighborBlock {
   std::vector<int> neigh;   // padded per atom to a multiple of 4 with index nall (a far dummy)
   int max_per_atom = 0;
   std::int64_t npairs = 0;  // real pairs (without padding)
-  // False when every neighbour is an owned atom: such an interior block can
-  // be computed before the ghost positions of this step have arrived.
-  bool uses_ghosts = true;
+  // ghost_swaps has bit k set when a neighbour is a ghost of swap k. An
+  // interior block (0) can be computed before any ghost position of the
+  // step has arrived; a border block needs only the swaps in its mask.
+  unsigned ghost_swaps = 0;
 };
 
 struct NeighborList {
   std::vector<NeighborBlock> blocks;
+  // schedule[w] lists the blocks worker w computes, in order: interior
+  // blocks first, then border blocks by the stage their ghosts arrive in.
+  // Fixed at build time, so results do not depend on message timing.
+  std::vector<std::vector<int>> schedule;
   std::int64_t pairs() const {
     std::int64_t n = 0;
     for (const auto& b : blocks) n += b.npairs;
@@ -103,7 +121,19 @@ class Force {
   // cutoffs() returns the per-type-pair cutoffs, ntypes x ntypes, 0-based.
   virtual std::vector<real> cutoffs() const = 0;
   // compute() sets forces on owned + ghost atoms; with `eflag`, fills tally.
-  virtual void compute(Context& ctx, const NeighborList& list, bool eflag, ForceTally& tally) = 0;
+  // With a gate (fibers only), ghost positions may still be arriving: each
+  // block first waits for the swaps it reads, and begin_overlap() must have
+  // been called once the owned positions were final.
+  virtual void compute(Context& ctx, const NeighborList& list, bool eflag, ForceTally& tally,
+                       GhostGate* gate = nullptr) = 0;
+  // begin_overlap() prepares an overlapped compute() (buffers sized, owned
+  // positions staged) before the ghost positions are refreshed.
+  virtual void begin_overlap(Context& ctx) { (void)ctx; }
+  // ghosts_moved() is told, from the communication task, that the ghosts
+  // [first, first + n) have their new positions.
+  virtual void ghosts_moved(Context& ctx, index first, index n) {
+    (void)ctx; (void)first; (void)n;
+  }
   // Tail corrections: energy and virial-trace contributions (already
   // divided by the volume once, as LAMMPS etail/V and ptail/V).
   virtual real etail(real volume) const { (void)volume; return 0; }

@@ -3,13 +3,17 @@
 //
 // Bins tile the global box exactly (bin size = box length / an integer), at
 // least `bins_per_cutoff` bins per neighbour cutoff. Owned atoms are sorted
-// by bin at every rebuild so that the atoms of a bin are contiguous in memory
-// and neighbour lists walk memory mostly forward. The list is a half list
-// (Newton on): an owned pair (i, j) is stored once with j > i; a pair with a
-// ghost j is stored on this rank when j lies "above" i in (z, y, x)
-// lexicographic order, which holds on exactly one of the two ranks (or for
-// exactly one of the two periodic images), so every interaction is computed
-// once and ghost forces are sent back by reverse communication.
+// at every rebuild by border class, then by bin: atoms that cannot see a
+// ghost from another rank (interior) come first, then the atoms near each
+// face that exchanges messages, grouped by the swaps they may need. Blocks
+// (tasks) are contiguous runs within one class, so most blocks are either
+// interior or need only one face's messages. The list is a half list
+// (Newton on): a pair (i, j) is stored by the atom it is "below" in (z, y, x)
+// lexicographic order (by index for two owned atoms at the same point),
+// which holds for exactly one of the two atoms (and on
+// exactly one of two ranks, or for exactly one of two periodic images), so
+// every interaction is computed once and ghost forces are sent back by
+// reverse communication.
 #include <algorithm>
 #include <cmath>
 
@@ -73,6 +77,14 @@ class BinNeighbor final : public Neighbor {
   std::vector<real> rtmp_;
   std::vector<gid> gtmp_;
   std::vector<int> itmp_;
+  // border class key of each owned atom (sorted order); see class_key()
+  std::vector<int> akey_, keytmp_;
+  std::vector<std::uint8_t> ghost_swap_;  // swap of each ghost (index - nlocal)
+
+  // class_key() is 64 * (1 + stage of the last message swap the atom may
+  // need, 0 if none) + the mask of those swaps, from its position.
+  int class_key(const Context& ctx, const std::array<int, 3>& order, index i) const;
+  void make_schedule(const Context& ctx);
 
   void grid(Context& ctx);
   int bin_of(const System& s, index i) const {
@@ -119,8 +131,7 @@ void BinNeighbor::grid(Context& ctx) {
   }
   // Stencil rows: for every (dy, dz) with dz >= 0 that can hold a
   // neighbour, the contiguous run of bins dx = -r..r along x. Rows with
-  // dz < 0 are never needed: their owned atoms have smaller indices (owned
-  // atoms are sorted by bin) and their ghosts lie strictly below in z.
+  // dz < 0 are never needed: their atoms lie strictly below in z.
   rows_.clear();
   int reach[3];
   for (int d = 0; d < 3; ++d)
@@ -162,7 +173,26 @@ void BinNeighbor::sort_owned(Context& ctx) {
   grid(ctx);
   const index n = s.nlocal;
   bin_atoms(s, n);  // stable counting sort of owned atoms by bin
-  perm_.assign(bin_atoms_.begin(), bin_atoms_.begin() + n);
+  // then a stable counting sort by border class
+  const std::array<int, 3> order = stage_order(ctx.grid);
+  constexpr int kKeys = 4 * 64;
+  keytmp_.resize(static_cast<std::size_t>(n));
+  std::array<int, kKeys + 1> start{};
+  for (index i = 0; i < n; ++i) {
+    const int k = class_key(ctx, order, i);
+    keytmp_[static_cast<std::size_t>(i)] = k;
+    ++start[static_cast<std::size_t>(k) + 1];
+  }
+  for (int k = 0; k < kKeys; ++k) start[static_cast<std::size_t>(k) + 1] += start[static_cast<std::size_t>(k)];
+  perm_.resize(static_cast<std::size_t>(n));
+  akey_.resize(static_cast<std::size_t>(n));
+  for (index q = 0; q < n; ++q) {
+    const int i = bin_atoms_[static_cast<std::size_t>(q)];
+    const int k = keytmp_[static_cast<std::size_t>(i)];
+    const int slot = start[static_cast<std::size_t>(k)]++;
+    perm_[static_cast<std::size_t>(slot)] = i;
+    akey_[static_cast<std::size_t>(slot)] = k;
+  }
   auto permute_real = [&](std::vector<real>& v) {
     rtmp_.resize(static_cast<std::size_t>(n));
     for (index k = 0; k < n; ++k) rtmp_[static_cast<std::size_t>(k)] = v[static_cast<std::size_t>(perm_[static_cast<std::size_t>(k)])];
@@ -181,6 +211,21 @@ void BinNeighbor::sort_owned(Context& ctx) {
   permute_int(s.imx);
   permute_int(s.imy);
   permute_int(s.imz);
+}
+
+int BinNeighbor::class_key(const Context& ctx, const std::array<int, 3>& order, index i) const {
+  const System& s = ctx.sys;
+  const auto k = static_cast<std::size_t>(i);
+  const real p[3] = {s.x[k], s.y[k], s.z[k]};
+  int mask = 0, stage = 0;
+  for (int q = 0; q < 3; ++q) {
+    const int d = order[static_cast<std::size_t>(q)];
+    if (ctx.grid.dims[static_cast<std::size_t>(d)] == 1) continue;
+    if (p[d] >= s.subhi[d] - cutghost_) mask |= 1 << (2 * d);      // ghosts above: swap 2d
+    if (p[d] < s.sublo[d] + cutghost_) mask |= 1 << (2 * d + 1);   // ghosts below: swap 2d+1
+    if (mask >> (2 * d) & 3) stage = q + 1;
+  }
+  return 64 * stage + mask;
 }
 
 void BinNeighbor::build(Context& ctx) {
@@ -211,12 +256,30 @@ void BinNeighbor::build(Context& ctx) {
     bidx_[k] = bin_atoms_[k];
     btype_[k] = s.type[j] - 1;
   }
-  // Task blocks: contiguous runs of bin-sorted owned atoms (compact regions
-  // of space), at most 1024 atoms, and at least ~8 per worker when possible.
+  // Task blocks: contiguous runs of owned atoms of one border class (compact
+  // regions of space), at most 1024 atoms, at least ~8 per worker if possible.
   const index block_atoms =
       std::clamp<index>(nlocal / (8 * std::max(1, ctx.threads)), 64, 1024);
-  const index nblocks = std::max<index>(1, (nlocal + block_atoms - 1) / block_atoms);
+  std::vector<std::pair<index, index>> ranges;
+  for (index i = 0; i < nlocal;) {
+    index e = i + 1;
+    const int key = akey_.size() == static_cast<std::size_t>(nlocal) ? akey_[static_cast<std::size_t>(i)] : 0;
+    while (e < nlocal && e - i < block_atoms &&
+           (akey_.size() != static_cast<std::size_t>(nlocal) || akey_[static_cast<std::size_t>(e)] == key))
+      ++e;
+    ranges.emplace_back(i, e);
+    i = e;
+  }
+  if (ranges.empty()) ranges.emplace_back(0, 0);
+  const auto nblocks = static_cast<index>(ranges.size());
   list_.blocks.resize(static_cast<std::size_t>(nblocks));
+  // The swap each ghost came from, for the blocks' ghost masks.
+  ghost_swap_.assign(static_cast<std::size_t>(s.nghost), 0);
+  for (int k = 0; k < kSwaps; ++k)
+    for (index g = 0; g < ctx.ghost_count[static_cast<std::size_t>(k)]; ++g)
+      ghost_swap_[static_cast<std::size_t>(ctx.ghost_first[static_cast<std::size_t>(k)] + g - nlocal)] =
+          static_cast<std::uint8_t>(k);
+  const std::uint8_t* gswap = ghost_swap_.data();
   const real* x = s.x.data();
   const real* y = s.y.data();
   const real* z = s.z.data();
@@ -232,14 +295,14 @@ void BinNeighbor::build(Context& ctx) {
   const real cut0 = cutneighsq_[0];
   detail::parallel_blocks(ctx.threads, nblocks, [&](std::int64_t b, int) {
     NeighborBlock& blk = list_.blocks[static_cast<std::size_t>(b)];
-    blk.ibegin = b * block_atoms;
-    blk.iend = std::min(nlocal, blk.ibegin + block_atoms);
+    blk.ibegin = ranges[static_cast<std::size_t>(b)].first;
+    blk.iend = ranges[static_cast<std::size_t>(b)].second;
     blk.first.resize(static_cast<std::size_t>(blk.iend - blk.ibegin + 1));
     blk.max_per_atom = 0;
     blk.npairs = 0;
     if (blk.neigh.size() < 4096) blk.neigh.resize(4096);
     std::size_t count = 0;
-    bool ghosts = false;
+    unsigned mask = 0;
     for (index i = blk.ibegin; i < blk.iend; ++i) {
       blk.first[static_cast<std::size_t>(i - blk.ibegin)] = static_cast<int>(count);
       const real xi = x[i], yi = y[i], zi = z[i];
@@ -263,8 +326,8 @@ void BinNeighbor::build(Context& ctx) {
           // lanes past the row end are masked (arrays carry 4 padding slots).
           const __m256d vxi = _mm256_set1_pd(xi), vyi = _mm256_set1_pd(yi), vzi = _mm256_set1_pd(zi);
           const __m256d vcut = _mm256_set1_pd(cut0);
-          const __m128i vii = _mm_set1_epi32(ii), vnloc = _mm_set1_epi32(nloc);
           const __m128i lane = _mm_setr_epi32(0, 1, 2, 3);
+          const __m128i vii = _mm_set1_epi32(ii), vnloc = _mm_set1_epi32(nloc);
           for (; k < kend; k += 4) {
             const __m256d xj = _mm256_loadu_pd(bx + k), yj = _mm256_loadu_pd(by + k),
                           zj = _mm256_loadu_pd(bz + k);
@@ -278,15 +341,14 @@ void BinNeighbor::build(Context& ctx) {
             const __m256d above =
                 _mm256_or_pd(zgt, _mm256_and_pd(zeq, _mm256_or_pd(ygt, _mm256_and_pd(yeq, xgt))));
             const __m128i jv = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bidx + k));
-            const __m128i owned = _mm_cmplt_epi32(jv, vnloc);
-            const __m128i later = _mm_cmpgt_epi32(jv, vii);
             const __m128i valid = _mm_cmplt_epi32(_mm_add_epi32(lane, _mm_set1_epi32(k)), _mm_set1_epi32(kend));
-            // owned j: keep if j > i; ghost j: keep if j is above i
-            const __m256d ghost_above = _mm256_andnot_pd(_mm256_castsi256_pd(_mm256_cvtepi32_epi64(owned)), above);
-            const __m256d owned_later = _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm_and_si128(owned, later)));
+            // at the same point (overlapping atoms) an owned j > i counts as above
+            const __m256d same = _mm256_and_pd(_mm256_and_pd(zeq, yeq), _mm256_cmp_pd(xj, vxi, _CMP_EQ_OQ));
+            const __m128i later = _mm_and_si128(_mm_cmplt_epi32(jv, vnloc), _mm_cmpgt_epi32(jv, vii));
+            const __m256d tie = _mm256_and_pd(same, _mm256_castsi256_pd(_mm256_cvtepi32_epi64(later)));
+            // keep j if it is within the cutoff and above i
             const __m256d ok = _mm256_and_pd(
-                _mm256_and_pd(in, _mm256_castsi256_pd(_mm256_cvtepi32_epi64(valid))),
-                _mm256_or_pd(ghost_above, owned_later));
+                _mm256_and_pd(in, _mm256_castsi256_pd(_mm256_cvtepi32_epi64(valid))), _mm256_or_pd(above, tie));
             // Branch-free compaction: shuffle the accepted indices to the
             // front, store all four, advance by the number accepted.
             const unsigned bits = static_cast<unsigned>(_mm256_movemask_pd(ok));
@@ -303,23 +365,57 @@ void BinNeighbor::build(Context& ctx) {
           const real dx = xi - xj, dy = yi - yj, dz = zi - zj;
           const real rsq = dx * dx + dy * dy + dz * dz;
           const bool above = (zj > zi) | ((zj == zi) & ((yj > yi) | ((yj == yi) & (xj > xi))));
-          const bool owned = j < nloc;
-          const bool order = (owned & (j > ii)) | (!owned & above);
+          const bool tie = (zj == zi) & (yj == yi) & (xj == xi) & (j < nloc) & (j > ii);
           const real cut = single ? cut0 : cut_row[btype[k]];
           out[n] = j;
-          n += static_cast<std::size_t>(order & (rsq < cut));
+          n += static_cast<std::size_t>((above | tie) & (rsq < cut));
         }
       }
       blk.npairs += static_cast<std::int64_t>(n);
-      for (std::size_t q = 0; q < n && !ghosts; ++q) ghosts = out[q] >= nloc;
+      for (std::size_t q = 0; q < n; ++q)
+        if (out[q] >= nloc) mask |= 1u << gswap[out[q] - nloc];
       while (n % 4 != 0) out[n++] = dummy;
       count += n;
       blk.max_per_atom = std::max(blk.max_per_atom, static_cast<int>(n));
     }
     blk.first[static_cast<std::size_t>(blk.iend - blk.ibegin)] = static_cast<int>(count);
     blk.neigh.resize(count);
-    blk.uses_ghosts = ghosts;
+    blk.ghost_swaps = mask;
   }, "neigh");
+  make_schedule(ctx);
+}
+
+// make_schedule() groups blocks by the last stage whose ghosts they read (0
+// for interior blocks) and splits each group over the workers in contiguous
+// runs of about equal pair counts; each worker computes its groups in order.
+void BinNeighbor::make_schedule(const Context& ctx) {
+  const int workers = std::max(1, ctx.threads);
+  std::array<int, kSwaps> stage_of{};
+  const std::array<int, 3> order = stage_order(ctx.grid);
+  for (int q = 0; q < 3; ++q) {
+    stage_of[static_cast<std::size_t>(2 * order[static_cast<std::size_t>(q)])] = q + 1;
+    stage_of[static_cast<std::size_t>(2 * order[static_cast<std::size_t>(q)] + 1)] = q + 1;
+  }
+  std::array<std::vector<int>, 4> groups;
+  for (std::size_t b = 0; b < list_.blocks.size(); ++b) {
+    int g = 0;
+    for (int k = 0; k < kSwaps; ++k)
+      if (list_.blocks[b].ghost_swaps & (1u << k)) g = std::max(g, stage_of[static_cast<std::size_t>(k)]);
+    groups[static_cast<std::size_t>(g)].push_back(static_cast<int>(b));
+  }
+  list_.schedule.assign(static_cast<std::size_t>(workers), {});
+  for (const auto& group : groups) {
+    std::int64_t total = 0;
+    for (int b : group) total += list_.blocks[static_cast<std::size_t>(b)].npairs + 1;
+    std::int64_t before = 0;
+    for (int b : group) {
+      const std::int64_t w = list_.blocks[static_cast<std::size_t>(b)].npairs + 1;
+      const auto mid = static_cast<double>(before) + 0.5 * static_cast<double>(w);
+      const int worker = std::min(workers - 1, static_cast<int>(mid * workers / static_cast<double>(total)));
+      list_.schedule[static_cast<std::size_t>(worker)].push_back(b);
+      before += w;
+    }
+  }
 }
 
 }  // namespace

@@ -75,7 +75,10 @@ class LjCut final : public Force {
   void init(Context& ctx) override;
   real max_cutoff() const override { return cutmax_; }
   std::vector<real> cutoffs() const override { return cut_; }
-  void compute(Context& ctx, const NeighborList& list, bool eflag, ForceTally& tally) override;
+  void compute(Context& ctx, const NeighborList& list, bool eflag, ForceTally& tally,
+               GhostGate* gate) override;
+  void begin_overlap(Context& ctx) override { prepare(ctx, false); }
+  void ghosts_moved(Context& ctx, index first, index n) override;
   real etail(real volume) const override { return etail_ / volume; }
   real ptail(real volume) const override { return ptail_ / volume; }
 
@@ -89,9 +92,15 @@ class LjCut final : public Force {
   AlignedBuffer pos4_;                  // x, y, z, type-1 per atom (SIMD path)
   std::vector<AlignedBuffer> f4_;       // per worker: fx, fy, fz, 0 per atom
 
-  void compute_generic(Context& ctx, const NeighborList& list, bool eflag, std::vector<Tally6>& tallies);
+  // prepare() sizes and zeroes the force buffers and stages positions for
+  // the SIMD kernel (owned atoms and the padding dummy; ghosts too if asked).
+  void prepare(Context& ctx, bool with_ghosts);
+  void compute_generic(Context& ctx, const NeighborList& list, bool eflag, std::vector<Tally6>& tallies,
+                       GhostGate* gate);
 #ifdef WEFT_MD_AVX2
-  void compute_avx2(Context& ctx, const NeighborList& list, bool eflag, std::vector<Tally6>& tallies);
+  void pack4(const System& s, index lo, index hi);
+  void compute_avx2(Context& ctx, const NeighborList& list, bool eflag, std::vector<Tally6>& tallies,
+                    GhostGate* gate);
   template <bool EFLAG, bool SINGLE>
   void block_avx2(const NeighborBlock& blk, const double* pos4, double* f4, Tally6& t) const;
 #endif
@@ -283,22 +292,46 @@ void LjCut::block(const NeighborBlock& blk, const real* __restrict x, const real
   }
 }
 
-void LjCut::compute(Context& ctx, const NeighborList& list, bool eflag, ForceTally& tally) {
-  const int workers = std::max(1, ctx.threads);
-  std::vector<Tally6> tallies(static_cast<std::size_t>(workers));
+// use_avx2() tells whether the SIMD kernel runs (WEFT_MD_KERNEL=generic
+// selects the portable kernel, for comparison).
+bool use_avx2() {
 #ifdef WEFT_MD_AVX2
-  // WEFT_MD_KERNEL=generic selects the portable kernel (for comparison).
   static const bool generic = [] {
     const char* k = std::getenv("WEFT_MD_KERNEL");
     return k != nullptr && std::strcmp(k, "generic") == 0;
   }();
-  if (!generic) {
-    compute_avx2(ctx, list, eflag, tallies);
-  } else {
-    compute_generic(ctx, list, eflag, tallies);
-  }
+  return !generic;
 #else
-  compute_generic(ctx, list, eflag, tallies);
+  return false;
+#endif
+}
+
+// for_blocks() runs fn(block, worker) over the list's schedule. With a gate,
+// a border block first waits for the swaps it reads, and while ghosts are
+// still on their way a worker yields between blocks so the communication
+// task gets to unpack (and post the next stage) promptly.
+template <class F>
+void for_blocks(const NeighborList& list, GhostGate* gate, F&& fn) {
+  detail::parallel_schedule(list.schedule, [&](std::int64_t b, int w) {
+    const NeighborBlock& blk = list.blocks[static_cast<std::size_t>(b)];
+    if (gate && !gate->complete()) {
+      weft::go::yield();
+      gate->wait(blk.ghost_swaps);
+      if (!gate->complete()) gate->note_early(blk.npairs);
+    }
+    fn(blk, w);
+  }, "pair");
+}
+
+void LjCut::compute(Context& ctx, const NeighborList& list, bool eflag, ForceTally& tally, GhostGate* gate) {
+  const int workers = std::max(1, ctx.threads);
+  std::vector<Tally6> tallies(static_cast<std::size_t>(workers));
+  if (!gate) prepare(ctx, true);
+#ifdef WEFT_MD_AVX2
+  if (use_avx2()) compute_avx2(ctx, list, eflag, tallies, gate);
+  else compute_generic(ctx, list, eflag, tallies, gate);
+#else
+  compute_generic(ctx, list, eflag, tallies, gate);
 #endif
   if (eflag) {
     Tally6 sum;
@@ -311,32 +344,64 @@ void LjCut::compute(Context& ctx, const NeighborList& list, bool eflag, ForceTal
   }
 }
 
-// Portable path: SoA arrays, a vectorisable pair loop and a scalar scatter.
-void LjCut::compute_generic(Context& ctx, const NeighborList& list, bool eflag, std::vector<Tally6>& tallies) {
+void LjCut::prepare(Context& ctx, bool with_ghosts) {
   System& s = ctx.sys;
   const index nall = s.nall() + 1;  // + the padding dummy
   const int workers = std::max(1, ctx.threads);
+#ifdef WEFT_MD_AVX2
+  if (use_avx2()) {
+    if (static_cast<int>(f4_.size()) < workers) f4_.resize(static_cast<std::size_t>(workers));
+    const auto n4 = static_cast<std::size_t>(4 * nall);
+    pos4_.reserve(n4);
+    for (auto& b : f4_) b.reserve(n4);
+    const index packed = with_ghosts ? nall : s.nlocal;
+    detail::parallel_range(workers, nall, [&](std::int64_t lo, std::int64_t hi, int) {
+      pack4(s, lo, std::min<std::int64_t>(hi, packed));
+      for (int w = 0; w < workers; ++w)
+        std::memset(f4_[static_cast<std::size_t>(w)].data() + 4 * lo, 0,
+                    static_cast<std::size_t>(4 * (hi - lo)) * sizeof(double));
+    }, "pair-reduce");
+    if (!with_ghosts) pack4(s, nall - 1, nall);  // the dummy
+    return;
+  }
+#endif
+  (void)with_ghosts;
   if (static_cast<int>(scratch_.size()) < workers) scratch_.resize(static_cast<std::size_t>(workers));
   if (static_cast<int>(fbuf_.size()) < workers - 1) fbuf_.resize(static_cast<std::size_t>(workers - 1));
-  const bool single = nt_ == 1;
-  const auto nblocks = static_cast<std::int64_t>(list.blocks.size());
-  const real* x = s.x.data();
-  const real* y = s.y.data();
-  const real* z = s.z.data();
-  const int* type = s.type.data();
-  const bool threaded = workers > 1 && nblocks > 1;
-  if (threaded)
-    for (auto& buf : fbuf_)
-      if (static_cast<index>(buf.size()) < 3 * nall) buf.resize(static_cast<std::size_t>(3 * nall));
+  for (auto& buf : fbuf_)
+    if (static_cast<index>(buf.size()) < 3 * nall) buf.resize(static_cast<std::size_t>(3 * nall));
   detail::parallel_range(workers, nall, [&](std::int64_t lo, std::int64_t hi, int) {
     std::fill(s.fx.data() + lo, s.fx.data() + hi, 0.0);
     std::fill(s.fy.data() + lo, s.fy.data() + hi, 0.0);
     std::fill(s.fz.data() + lo, s.fz.data() + hi, 0.0);
-    if (threaded)
-      for (auto& buf : fbuf_)
-        for (int c = 0; c < 3; ++c) std::fill(buf.data() + c * nall + lo, buf.data() + c * nall + hi, 0.0);
+    for (int w = 0; w < workers - 1; ++w) {
+      auto& buf = fbuf_[static_cast<std::size_t>(w)];
+      for (int c = 0; c < 3; ++c) std::fill(buf.data() + c * nall + lo, buf.data() + c * nall + hi, 0.0);
+    }
   }, "pair-reduce");
-  detail::parallel_blocks(workers, nblocks, [&](std::int64_t b, int w) {
+}
+
+void LjCut::ghosts_moved(Context& ctx, index first, index n) {
+#ifdef WEFT_MD_AVX2
+  if (use_avx2()) pack4(ctx.sys, first, first + n);
+#else
+  (void)ctx; (void)first; (void)n;
+#endif
+}
+
+// Portable path: SoA arrays, a vectorisable pair loop and a scalar scatter.
+void LjCut::compute_generic(Context& ctx, const NeighborList& list, bool eflag, std::vector<Tally6>& tallies,
+                            GhostGate* gate) {
+  System& s = ctx.sys;
+  const index nall = s.nall() + 1;  // + the padding dummy
+  const int workers = std::max(1, ctx.threads);
+  const bool single = nt_ == 1;
+  const real* x = s.x.data();
+  const real* y = s.y.data();
+  const real* z = s.z.data();
+  const int* type = s.type.data();
+  const bool threaded = workers > 1;
+  for_blocks(list, gate, [&](const NeighborBlock& blk, int w) {
     real *fx, *fy, *fz;
     if (w == 0) {
       fx = s.fx.data(); fy = s.fy.data(); fz = s.fz.data();
@@ -344,7 +409,6 @@ void LjCut::compute_generic(Context& ctx, const NeighborList& list, bool eflag, 
       auto& buf = fbuf_[static_cast<std::size_t>(w - 1)];
       fx = buf.data(); fy = fx + nall; fz = fy + nall;
     }
-    const NeighborBlock& blk = list.blocks[static_cast<std::size_t>(b)];
     Scratch& sc = scratch_[static_cast<std::size_t>(w)];
     Tally6& t = tallies[static_cast<std::size_t>(w)];
     if (eflag) {
@@ -354,7 +418,7 @@ void LjCut::compute_generic(Context& ctx, const NeighborList& list, bool eflag, 
       if (single) block<false, true>(blk, x, y, z, type, fx, fy, fz, sc, t);
       else block<false, false>(blk, x, y, z, type, fx, fy, fz, sc, t);
     }
-  }, "pair");
+  });
   // Each worker owns its buffer; reduce them in worker order.
   if (threaded) {
     const int extra = workers - 1;
@@ -497,32 +561,26 @@ void LjCut::block_avx2(const NeighborBlock& blk, const double* __restrict pos4, 
   }
 }
 
-void LjCut::compute_avx2(Context& ctx, const NeighborList& list, bool eflag, std::vector<Tally6>& tallies) {
+void LjCut::pack4(const System& s, index lo, index hi) {
+  double* pos4 = pos4_.data();
+  for (index i = lo; i < hi; ++i) {
+    const auto k = static_cast<std::size_t>(i);
+    double* p = pos4 + 4 * i;
+    p[0] = s.x[k];
+    p[1] = s.y[k];
+    p[2] = s.z[k];
+    p[3] = static_cast<double>(s.type[k] - 1);
+  }
+}
+
+void LjCut::compute_avx2(Context& ctx, const NeighborList& list, bool eflag, std::vector<Tally6>& tallies,
+                         GhostGate* gate) {
   System& s = ctx.sys;
   const index nall = s.nall() + 1;  // + the padding dummy
   const int workers = std::max(1, ctx.threads);
-  const auto nblocks = static_cast<std::int64_t>(list.blocks.size());
   const bool single = nt_ == 1;
-  if (static_cast<int>(f4_.size()) < workers) f4_.resize(static_cast<std::size_t>(workers));
-  const auto n4 = static_cast<std::size_t>(4 * nall);
-  pos4_.reserve(n4);
-  for (auto& b : f4_) b.reserve(n4);
-  double* pos4 = pos4_.data();
-  detail::parallel_range(workers, nall, [&](std::int64_t lo, std::int64_t hi, int) {
-    for (std::int64_t i = lo; i < hi; ++i) {
-      const auto k = static_cast<std::size_t>(i);
-      double* p = pos4 + 4 * i;
-      p[0] = s.x[k];
-      p[1] = s.y[k];
-      p[2] = s.z[k];
-      p[3] = static_cast<double>(s.type[k] - 1);
-    }
-    for (int w = 0; w < workers; ++w)
-      std::memset(f4_[static_cast<std::size_t>(w)].data() + 4 * lo, 0,
-                  static_cast<std::size_t>(4 * (hi - lo)) * sizeof(double));
-  }, "pair-reduce");
-  detail::parallel_blocks(workers, nblocks, [&](std::int64_t b, int w) {
-    const NeighborBlock& blk = list.blocks[static_cast<std::size_t>(b)];
+  const double* pos4 = pos4_.data();
+  for_blocks(list, gate, [&](const NeighborBlock& blk, int w) {
     double* f4 = f4_[static_cast<std::size_t>(w)].data();
     Tally6& t = tallies[static_cast<std::size_t>(w)];
     if (eflag) {
@@ -532,7 +590,7 @@ void LjCut::compute_avx2(Context& ctx, const NeighborList& list, bool eflag, std
       if (single) block_avx2<false, true>(blk, pos4, f4, t);
       else block_avx2<false, false>(blk, pos4, f4, t);
     }
-  }, "pair");
+  });
   // Unpack to SoA, adding the worker buffers in worker order.
   detail::parallel_range(workers, nall, [&](std::int64_t lo, std::int64_t hi, int) {
     for (std::int64_t i = lo; i < hi; ++i) {

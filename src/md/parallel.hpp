@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "weft/go/go.hpp"
 #include "weft/go/wait_group.hpp"
@@ -56,6 +57,29 @@ void parallel_blocks(int threads, std::int64_t nblocks, F&& fn, const char* name
     const std::int64_t begin = nblocks * t / nt;
     const std::int64_t end = nblocks * (t + 1) / nt;
     for (std::int64_t b = begin; b < end; ++b) fn(b, t);
+  }
+}
+
+// parallel_schedule() runs fn(b, w) for the blocks b of schedule[w] in
+// order, one worker per entry of schedule (a NeighborList schedule).
+template <class F>
+void parallel_schedule(const std::vector<std::vector<int>>& schedule, F&& fn, const char* name = "blocks") {
+  const int workers = static_cast<int>(schedule.size());
+  auto share = [&](int w) {
+    for (const int b : schedule[static_cast<std::size_t>(w)]) fn(static_cast<std::int64_t>(b), w);
+  };
+  if (workers <= 1) {
+    if (workers == 1) share(0);
+    return;
+  }
+  if (weft::go::in_task()) {
+    fiber_shares(workers, name, share);
+    return;
+  }
+#pragma omp parallel num_threads(workers)
+  {
+    // fewer threads than asked (OMP_DYNAMIC) still run every share
+    for (int w = omp_get_thread_num(); w < workers; w += omp_get_num_threads()) share(w);
   }
 }
 

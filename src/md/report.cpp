@@ -58,6 +58,10 @@ std::string format_report(const RunReport& r) {
     out += fmt("Dangerous builds = %lld\n", static_cast<long long>(r.dangerous_builds));
   else
     out += "Dangerous builds not checked\n";
+  if (r.overlapped_steps > 0)
+    out += fmt("Ghost overlap: %.1f%% of pairs in interior blocks, %.1f%% computed while ghosts were in flight "
+               "(%lld steps)\n",
+               100.0 * r.interior_share, 100.0 * r.early_share, static_cast<long long>(r.overlapped_steps));
   return out;
 }
 

@@ -7,6 +7,9 @@
 #include <array>
 #include <atomic>
 #include <cmath>
+#include <functional>
+#include <string>
+#include <tuple>
 #include <vector>
 
 #include "go_test_util.hpp"
@@ -30,8 +33,25 @@ int size() {
   return s;
 }
 
-class MpiAwaitTest : public wg::test::WorkersTest {};
-WEFT_GO_INSTANTIATE(MpiAwaitTest);
+// MpiAwaitTest runs each test at 1, 2 and 4 workers under both progress
+// modes (MPI thread agent, polling by the awaiting tasks).
+class MpiAwaitTest : public ::testing::TestWithParam<std::tuple<int, wg::MpiProgress>> {
+ protected:
+  void run(const std::function<void()>& f) {
+    wg::PoolOptions o;
+    o.threads = std::get<0>(GetParam());
+    o.mpi_progress = std::get<1>(GetParam());
+    wg::Pool pool(o);
+    pool.run(f);
+  }
+};
+INSTANTIATE_TEST_SUITE_P(Workers, MpiAwaitTest,
+                         ::testing::Combine(::testing::Values(1, 2, 4),
+                                            ::testing::Values(wg::MpiProgress::agent, wg::MpiProgress::polling)),
+                         [](const auto& p) {
+                           return "w" + std::to_string(std::get<0>(p.param)) +
+                                  (std::get<1>(p.param) == wg::MpiProgress::agent ? "_agent" : "_polling");
+                         });
 
 // One ring step: send `out` right, receive from the left, computing while
 // the messages travel. Returns the received vector.

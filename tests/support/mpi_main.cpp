@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// GoogleTest main for MPI tests: initializes MPI (FUNNELED, see
+// GoogleTest main for MPI tests: initializes MPI (SERIALIZED, as weft does:
+// the agent mode needs FUNNELED, the polling mode SERIALIZED; see
 // docs/runtime.md), lets only rank 0 print the result listing, and makes a
 // failure on any rank fail the test on every rank.
 #include <gtest/gtest.h>
@@ -9,7 +10,7 @@
 
 int main(int argc, char** argv) {
   int provided = 0;
-  MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+  MPI_Init_thread(&argc, &argv, MPI_THREAD_SERIALIZED, &provided);
   ::testing::InitGoogleTest(&argc, argv);
   int rank = 0;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);

@@ -28,6 +28,13 @@ namespace weft::go {
 //   compute_interior();                // overlaps with the transfer
 //   weft::go::await_all(reqs);         // parks this task, not the worker
 //
+// With PoolOptions::mpi_progress = MpiProgress::polling there is no agent:
+// mpi_call() runs f on the calling worker under the pool's MPI lock and
+// await() tests its requests under that lock between yields, so requests
+// progress whenever the task gets a turn. This needs MPI_THREAD_SERIALIZED
+// (calls come from several threads, one at a time) and that nothing else in
+// the process calls MPI while tasks do.
+//
 // Why FUNNELED and not MULTIPLE: one agent that makes every MPI call needs
 // no more, it batches tests, and Open MPI 4.1's MPI_THREAD_MULTIPLE has
 // caveats (MPI-IO is not thread-safe under it, some transports serialize

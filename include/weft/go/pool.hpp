@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -17,6 +18,15 @@ class PoolImpl;
 }
 
 // PoolOptions configures a Pool.
+// MpiProgress says who makes the MPI calls of mpi_call() and await():
+// `agent`: the pool's MPI thread (run()'s caller) makes every call and tests
+// outstanding requests (MPI_THREAD_FUNNELED is enough); it costs a thread
+// that must get a core promptly. `polling`: the calling task makes them
+// itself, one worker at a time under a lock, and await() tests its requests
+// between yields (needs MPI_THREAD_SERIALIZED; no extra thread competes with
+// the workers, so it suits one worker per core). See mpi_await.hpp.
+enum class MpiProgress { agent, polling };
+
 struct PoolOptions {
   // threads is the number of worker threads that run tasks (>= 1). The
   // thread that calls run() does not run tasks: it is the pool's MPI thread
@@ -31,6 +41,13 @@ struct PoolOptions {
   std::size_t stack_size = 64 * 1024;
   // trace records one TaskRecord per finished task (off: one branch per task).
   bool trace = false;
+  MpiProgress mpi_progress = MpiProgress::agent;
+  // How the MPI thread tests outstanding requests (agent): mpi_spin_polls tests back
+  // to back first (lowest latency, but the MPI thread then competes with a
+  // worker for a core), then one test every mpi_poll_interval. Use 0 spins
+  // when every core already runs a worker.
+  int mpi_spin_polls = 200;
+  std::chrono::microseconds mpi_poll_interval{50};
 };
 
 // DeadlockError is thrown by Pool::run() when every task was blocked with

@@ -26,7 +26,9 @@ struct Execution {
   // "openmp" or "fibers": the kernels are threaded through one function
   // (src/md/parallel.hpp); with "fibers" the step loop runs as a weft::go
   // task on a pool of `threads` workers and each worker's share of a kernel
-  // is a fiber task. Both give bit-identical results for the same threads.
+  // is a fiber task, and on steps without a neighbour rebuild the ghost
+  // positions travel while interior blocks are computed. Both give
+  // bit-identical results for the same threads.
   std::string scheduler = "openmp";
   std::size_t stack_size = 64 * 1024;  // fiber stack (runtime.stack_kib)
   bool trace = false;                  // record the task timeline (runtime.trace)
@@ -78,6 +80,13 @@ struct RunReport {
   std::int64_t neighbor_builds = 0;
   std::int64_t dangerous_builds = 0;
   bool dangerous_checked = false;
+  // Overlap of ghost communication with the force kernels (fibers only; on
+  // steps without a rebuild). Shares are of the pairs of those steps, summed
+  // over ranks: pairs in blocks that read no ghost, and pairs whose block
+  // started before every ghost position had arrived.
+  std::int64_t overlapped_steps = 0;
+  real interior_share = 0;
+  real early_share = 0;
   ThermoRow last;
 };
 
