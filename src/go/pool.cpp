@@ -25,7 +25,7 @@ void PoolImpl::run(std::function<void()> root) {
   report.clear();
   Task* t = nullptr;
   try {
-    t = create_task(nullptr, nullptr, TaskOptions{"main", 0}, closure_ops<std::function<void()>>,
+    t = create_task(nullptr, nullptr, TaskOptions{"main", opt.root_stack_size}, closure_ops<std::function<void()>>,
                     [](void* dst, void* src) {
                       ::new (dst) std::function<void()>(std::move(*static_cast<std::function<void()>*>(src)));
                     },

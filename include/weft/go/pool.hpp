@@ -39,6 +39,10 @@ struct PoolOptions {
   // stack_size is the default task stack ("goroutine stack size"), rounded
   // up to whole pages, at least 16 KiB. Debug builds add a guard page.
   std::size_t stack_size = 64 * 1024;
+  // root_stack_size is the stack of run()'s root task ("main"), which
+  // usually runs a program's main loop with its library calls (MPI, HDF5):
+  // 8 MiB, like a thread's. Pages are committed only when touched.
+  std::size_t root_stack_size = 8 * 1024 * 1024;
   // trace records one TaskRecord per finished task (off: one branch per task).
   bool trace = false;
   MpiProgress mpi_progress = MpiProgress::agent;
