@@ -31,8 +31,8 @@ std::string deck_reference() {
 void declare_runtime(deck::Schema<Config>& s) {
   using C = Config;
   s.key("runtime.scheduler", [](C& c) -> auto& { return c.runtime.scheduler; },
-        "How kernels run inside a rank: OpenMP threads, or weft::go fiber tasks (same results, "
-        "bit for bit)")
+        "How kernels run inside a rank: OpenMP threads, or weft::go fiber tasks that also compute "
+        "interior atoms while ghost positions travel between ranks (same results, bit for bit)")
       .choices({"openmp", "fibers"});
   s.key("runtime.threads", [](C& c) -> auto& { return c.runtime.threads; },
         "Worker threads per rank; 0 takes WEFT_NUM_THREADS, SLURM_CPUS_PER_TASK, "
