@@ -80,6 +80,10 @@ int drive(const DriveInput& in, MPI_Comm comm) {
                                     : md::Simulation(cfg.md, exec, comm);
     sim.setup(hooks);
     const std::int64_t every = cfg.output.trajectory_every, last = cfg.md.run.steps;
+    // A run killed after its final checkpoint: nothing to compute, but its
+    // outputs are finished (trajectory renamed, thermo series written).
+    if (in.restart && first_step == last)
+      spdlog::info("the checkpoint is at the final step {}: no step to run, finishing the outputs", last);
     // Frames at the multiples of `every` in (first_step, last]; a new file
     // also gets one at first_step when it is a multiple.
     const std::int64_t to_come = every > 0 ? last / every - first_step / every : 0;

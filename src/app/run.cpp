@@ -66,7 +66,9 @@ std::string restart_problem(const std::string& path, const LoadedDeck& deck) {
                        "with the deck that wrote it (its /parameters/deck: tools/weft-inspect --deck {})",
                        path, list, path);
   }
-  if (info.step >= deck.config.md.run.steps)
+  // At exactly run.steps the run only finishes its outputs (a run killed
+  // after its final checkpoint); beyond, the deck asks for less than done.
+  if (info.step > deck.config.md.run.steps)
     return fmt::format("--restart {}: the checkpoint is at step {} and run.steps = {}: nothing left "
                        "to run; raise run.steps (e.g. --set run.steps={}) to continue the run",
                        path, info.step, deck.config.md.run.steps, info.step * 2);

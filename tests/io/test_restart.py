@@ -137,6 +137,36 @@ class Restart(unittest.TestCase):
         self.assertEqual(r.returncode, 0)
         self.assertTrue(os.path.exists(os.path.join(d, "out", f"ckpt-{step + 30:010d}.h5")))
 
+    def test_killed_after_its_final_checkpoint_the_restart_finishes_the_outputs(self):
+        """A run killed between its final checkpoint and the end leaves the
+        trajectory as .part; --restart from that checkpoint runs no step, but
+        renames the trajectory and rewrites the thermo series, and exits 0."""
+        ref = self.workdir("final-ref")
+        weft(ref, "--set", "output.dir=out")
+        d = self.workdir("final")
+        weft(d, "--set", "output.dir=out")
+        out = os.path.join(d, "out")
+        os.rename(os.path.join(out, "trajectory.h5md"), os.path.join(out, "trajectory.h5md.part"))
+        os.remove(os.path.join(out, "thermo.h5"))
+        r = weft(d, "--set", "output.dir=out", "--restart", "out/ckpt-0000000200.h5", check=False)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(out, "trajectory.h5md.part")))
+        with h5py.File(os.path.join(out, "trajectory.h5md"), "r") as a, \
+                h5py.File(os.path.join(ref, "out", "trajectory.h5md"), "r") as b:
+            for k in ("particles/trajectory/position/value", "particles/trajectory/position/step",
+                      "particles/trajectory/velocity/value"):
+                self.assertTrue(np.array_equal(a[k][()], b[k][()]), k)
+        with h5py.File(os.path.join(out, "thermo.h5"), "r") as a, \
+                h5py.File(os.path.join(ref, "out", "thermo.h5"), "r") as b:
+            self.assertEqual(sorted(a.keys()), sorted(b.keys()))
+        np.testing.assert_array_equal(np.loadtxt(os.path.join(out, "thermo.dat")),
+                                      np.loadtxt(os.path.join(ref, "out", "thermo.dat")))
+        # Beyond the final step the deck asks for less than was done: refused.
+        r = weft(d, "--set", "output.dir=out", "--set", "run.steps=100", "--restart",
+                 "out/ckpt-0000000200.h5", check=False)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("nothing left to run", r.stderr)
+
     def test_sigkill_at_random_moments_never_loses_the_run(self):
         deck = DECK.replace("steps = 200", "steps = 3000").replace("every = 20", "every = 7")
         ref = self.workdir("kill-ref", deck)
@@ -146,8 +176,6 @@ class Restart(unittest.TestCase):
         kills = 0
         for attempt in range(40):
             ckpt = newest_checkpoint(os.path.join(d, "out"))
-            if ckpt and ckpt.endswith("ckpt-0000003000.h5"):
-                break  # killed after its last checkpoint: nothing left to run
             # Killed before its first checkpoint, a run starts over (replacing
             # what it had begun), as a job chain does.
             args = ["--set", "output.dir=out"] + (["--restart", os.path.relpath(ckpt, d)] if ckpt
