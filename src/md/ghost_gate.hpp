@@ -53,9 +53,10 @@ class GhostGate {
     const auto t0 = std::chrono::steady_clock::now();
     for (int k = 0; k < kSwaps; ++k)
       if (mask & (1u << k)) wg_[static_cast<std::size_t>(k)].wait();
-    blocked_ns_.fetch_add(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                              std::chrono::steady_clock::now() - t0).count(),
-                          std::memory_order_relaxed);
+    blocked_ns_.fetch_add(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
+            .count(),
+        std::memory_order_relaxed);
   }
   // note_early() counts pairs computed before the gate was complete.
   void note_early(std::int64_t pairs) { early_.fetch_add(pairs, std::memory_order_relaxed); }
