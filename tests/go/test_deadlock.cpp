@@ -71,7 +71,8 @@ TEST_P(DeadlockTest, WaitGroupAndSelectDeadlocks) {
   } catch (const wg::DeadlockError& e) {
     what = e.what();
   }
-  testing::internal::GetCapturedStderr();
+  const std::string err = testing::internal::GetCapturedStderr();
+  ASSERT_FALSE(what.empty()) << "run() did not throw DeadlockError; stderr:\n" << err;
   EXPECT_NE(what.find("WaitGroup::wait"), std::string::npos) << what;
   EXPECT_NE(what.find("task 'selector' "), std::string::npos) << what;
   EXPECT_NE(what.find("select"), std::string::npos) << what;
