@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "weft/core/environment.hpp"
+#include "weft/io/parameters.hpp"
 #include "weft/core/error.hpp"
 #include "weft/h5/file.hpp"
 
@@ -63,11 +64,7 @@ void write_checkpoint(const std::string& path, MPI_Comm comm, const md::Snapshot
   {
     h5::File f(part, h5::Mode::create, comm);
     {
-      auto params = f.create_group("parameters");
-      params.write_string("deck", deck);
-      params.set_attribute("program", "weft " + versions().weft);
-      params.set_attribute("kind", "checkpoint");
-      params.set_attribute("units", "lj");
+      write_parameters(f, deck, "checkpoint");
       auto c = f.create_group("checkpoint");
       c.set_attribute("format", std::int32_t{kCheckpointFormat});
       c.set_attribute("step", s.step);

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "weft/core/environment.hpp"
+#include "weft/io/parameters.hpp"
 #include "weft/h5/file.hpp"
 
 namespace weft::io {
@@ -14,10 +15,7 @@ void write_task_trace(const std::string& path, const std::vector<go::TaskRecord>
   {
     h5::File f(tmp, h5::Mode::create);
     {
-      auto params = f.create_group("parameters");
-      params.write_string("deck", deck);
-      params.set_attribute("program", "weft " + versions().weft);
-      params.set_attribute("kind", "trace");
+      write_parameters(f, deck, "trace");
       auto t = f.create_group("runtime").create_group("trace");
       t.set_attribute("rank", std::int32_t{rank});
       t.set_attribute("workers", std::int32_t{workers});

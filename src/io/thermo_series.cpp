@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "weft/core/environment.hpp"
+#include "weft/io/parameters.hpp"
 #include "weft/h5/file.hpp"
 #include "weft/io/observables.hpp"
 
@@ -49,11 +50,7 @@ void ThermoSeries::flush() {
       for (const auto& r : rows_) v.push_back(get(r));
       g.create_dataset<double>("value", {n}).write<double>({0}, {n}, v.data());
     }
-    auto params = f.create_group("parameters");
-    params.write_string("deck", deck_);
-    params.set_attribute("program", "weft " + versions().weft);
-    params.set_attribute("kind", "thermo");
-    params.set_attribute("units", "lj");
+    write_parameters(f, deck_, "thermo");
     f.close();
   }
   if (std::rename(tmp.c_str(), path_.c_str()) != 0)

@@ -7,6 +7,7 @@
 
 #include "trajectory_state.hpp"
 #include "weft/core/environment.hpp"
+#include "weft/io/parameters.hpp"
 #include "weft/io/observables.hpp"
 
 namespace weft::io {
@@ -141,11 +142,7 @@ TrajectoryWriter::TrajectoryWriter(const std::string& path, MPI_Comm comm, const
   for (const auto& ob : observables())
     st.observables.emplace(std::string(ob.name),
                            make_series(obs, std::string(ob.name), {}, storage, false, "", &st.position));
-  auto params = f.create_group("parameters");
-  params.write_string("deck", deck);
-  params.set_attribute("program", "weft " + versions().weft);
-  params.set_attribute("units", "lj");
-  params.set_attribute("kind", "trajectory");
+  write_parameters(f, deck, "trajectory");
   st.flush();
 }
 
