@@ -260,13 +260,12 @@ void BinNeighbor::build(Context& ctx) {
   // regions of space), at most 1024 atoms, at least ~8 per worker if possible.
   const index block_atoms =
       std::clamp<index>(nlocal / (8 * std::max(1, ctx.threads)), 64, 1024);
+  // akey_ is from sort_owned(), which every rebuild runs just before.
   std::vector<std::pair<index, index>> ranges;
   for (index i = 0; i < nlocal;) {
     index e = i + 1;
-    const int key = akey_.size() == static_cast<std::size_t>(nlocal) ? akey_[static_cast<std::size_t>(i)] : 0;
-    while (e < nlocal && e - i < block_atoms &&
-           (akey_.size() != static_cast<std::size_t>(nlocal) || akey_[static_cast<std::size_t>(e)] == key))
-      ++e;
+    const int key = akey_[static_cast<std::size_t>(i)];
+    while (e < nlocal && e - i < block_atoms && akey_[static_cast<std::size_t>(e)] == key) ++e;
     ranges.emplace_back(i, e);
     i = e;
   }
