@@ -91,7 +91,9 @@ int drive(const DriveInput& in, MPI_Comm comm) {
                                .forces = cfg.output.forces,
                                .deflate = cfg.output.compression,
                                .fletcher32 = cfg.output.checksums,
-                               .frames = to_come};
+                               .frames = to_come,
+                               .transfer = cfg.output.transfer == "collective" ? h5::Transfer::collective
+                                                                               : h5::Transfer::independent};
     const std::string traj_path = dir + "/trajectory.h5md";
     if (every > 0 && in.restart) {
       std::string damaged;

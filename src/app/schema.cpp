@@ -92,6 +92,13 @@ void declare_output(deck::Schema<Config>& s) {
         "they make a frame write several times slower (docs/performance.md), and frames "
         "with checksums or compression are not covered by the crash guarantee of "
         "docs/io.md. Checkpoints always have checksums");
+  s.key("output.transfer", [](C& c) -> auto& { return c.output.transfer; },
+        "How ranks write their rows of a trajectory frame over MPI-IO: independent (each "
+        "rank writes its own contiguous block; faster on one node, docs/performance.md) or "
+        "collective (MPI-IO gathers the blocks on aggregator ranks; worth trying on a "
+        "parallel file system with many ranks). Frames with checksums or compression are "
+        "always written collectively")
+      .choices({"independent", "collective"});
   s.key("checkpoint.every", [](C& c) -> auto& { return c.checkpoint.every; },
         "Steps between checkpoints (ckpt-<step>.h5); 0: none by step count")
       .min(0);

@@ -55,7 +55,12 @@ void Dataset::transfer(bool write, hid_t type, const std::vector<hsize_t>& offse
           what, where());
   }
   Handle xfer(check(H5Pcreate(H5P_DATASET_XFER), what, where()), H5Pclose);
-  if (ctx_->parallel()) check(H5Pset_dxpl_mpio(xfer.id(), H5FD_MPIO_COLLECTIVE), what, where());
+  if (ctx_->parallel()) {
+    // Parallel HDF5 writes filtered chunks (gzip, checksums) collectively only.
+    const bool independent = ctx_->transfer == Transfer::independent && !filtered();
+    check(H5Pset_dxpl_mpio(xfer.id(), independent ? H5FD_MPIO_INDEPENDENT : H5FD_MPIO_COLLECTIVE), what,
+          where());
+  }
   if (write) {
     check(H5Dwrite(id(), type, mem_space.id(), file_space.id(), xfer.id(), data), what, where());
   } else {

@@ -34,7 +34,7 @@ Handle open_file(const std::string& path, Mode mode, MPI_Comm comm, const FileOp
 
 File::File(const std::string& path, Mode mode, MPI_Comm comm, const FileOptions& options)
     : Group(open_file(path, mode, comm, options),
-            std::make_shared<const Context>(Context{path, comm}), "/") {}
+            std::make_shared<const Context>(Context{path, comm, options.transfer}), "/") {}
 
 File::~File() = default;
 

@@ -77,13 +77,12 @@ TimeSeries make_series(h5::Group& parent, const std::string& name, std::vector<h
 
 }  // namespace
 
-h5::FileOptions trajectory_file_options() {
+h5::FileOptions trajectory_file_options(const TrajectoryOptions& o) {
   // 4 KiB alignment of every object keeps each metadata block (object
   // headers, chunk index nodes: all smaller than 4 KiB) inside one page, so
   // the kernel writes each of them whole or not at all even when the
-  // process is killed in the middle of a write. Raw data stays collective:
-  // measured faster than independent transfers at 1 and 2 ranks.
-  return h5::FileOptions{.alignment = 4096, .align_threshold = 1};
+  // process is killed in the middle of a write.
+  return h5::FileOptions{.alignment = 4096, .align_threshold = 1, .transfer = o.transfer};
 }
 
 TimeSeries open_series(h5::Group& parent, const std::string& name) {
@@ -104,7 +103,7 @@ TrajectoryWriter::TrajectoryWriter(const std::string& path, MPI_Comm comm, const
   const bool reserved = o.deflate == 0 && !o.fletcher32;
   st.capacity = reserved ? std::max<std::int64_t>(o.frames, 1) : 0;
   const Storage storage{reserved, static_cast<hsize_t>(std::max<std::int64_t>(o.frames, 1)), &o};
-  st.file = std::make_unique<h5::File>(path + ".part.new", h5::Mode::create, comm, trajectory_file_options());
+  st.file = std::make_unique<h5::File>(path + ".part.new", h5::Mode::create, comm, trajectory_file_options(o));
   h5::File& f = *st.file;
   const hsize_t n = static_cast<hsize_t>(system.natoms);
 

@@ -99,7 +99,7 @@ std::unique_ptr<TrajectoryWriter> TrajectoryWriter::resume(const std::string& pa
   st.path = path;
   st.options = o;
   st.published = true;
-  st.file = std::make_unique<h5::File>(path + ".part", h5::Mode::read_write, comm, trajectory_file_options());
+  st.file = std::make_unique<h5::File>(path + ".part", h5::Mode::read_write, comm, trajectory_file_options(o));
   open_all(st);
 
   // Complete frames are those of position/value; keep those up to `step`.

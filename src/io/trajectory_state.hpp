@@ -66,8 +66,8 @@ struct TrajectoryWriter::State {
 };
 
 // trajectory_file_options() are the settings of every trajectory file:
-// every object aligned to a 4 KiB page.
-h5::FileOptions trajectory_file_options();
+// every object aligned to a 4 KiB page, data moved as `o` says.
+h5::FileOptions trajectory_file_options(const TrajectoryOptions& o);
 
 // open_series() opens an existing time series of a trajectory.
 TimeSeries open_series(h5::Group& parent, const std::string& name);

@@ -30,9 +30,10 @@ N = 4 * 5 * 5 * 5
 ARGS = None
 
 
-def run_weft(workdir, np_):
+def run_weft(workdir, np_, extra=()):
     deck = weftrun.write_deck(workdir, DECK)
-    weftrun.run_weft(ARGS.weft, ARGS.mpiexec, ["run", deck, "--set", f"output.dir={workdir}/out", "-q"], np_)
+    weftrun.run_weft(ARGS.weft, ARGS.mpiexec,
+                     ["run", deck, "--set", f"output.dir={workdir}/out", "-q", *extra], np_)
     return os.path.join(workdir, "out")
 
 
@@ -45,6 +46,10 @@ class Outputs(unittest.TestCase):
             d = os.path.join(cls.tmp.name, f"np{np_}")
             os.makedirs(d)
             cls.out[np_] = run_weft(d, np_)
+        # The same 2-rank run with collective MPI-IO instead of independent.
+        d = os.path.join(cls.tmp.name, "np2-collective")
+        os.makedirs(d)
+        cls.out["2c"] = run_weft(d, 2, ["--set", "output.transfer=collective"])
 
     @classmethod
     def tearDownClass(cls):
@@ -97,6 +102,14 @@ class Outputs(unittest.TestCase):
                 x = a["particles/trajectory"][name]["value"][:]
                 y = b["particles/trajectory"][name]["value"][:]
                 np.testing.assert_allclose(x, y, rtol=0, atol=1e-9, err_msg=name)
+
+    def test_collective_transfers_write_the_same_file_contents(self):
+        with self.traj(2) as a, self.traj("2c") as b:
+            for name in ("position", "velocity", "force", "image", "box/edges"):
+                for part in ("step", "time", "value"):
+                    x = a["particles/trajectory"][name][part][:]
+                    y = b["particles/trajectory"][name][part][:]
+                    np.testing.assert_array_equal(x, y, err_msg=f"{name}/{part}")
 
     def test_h5dump_opens_every_output(self):
         for name in ("trajectory.h5md", "thermo.h5"):

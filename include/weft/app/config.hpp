@@ -27,6 +27,7 @@ struct OutputConfig {
   bool forces = false;        // store forces in trajectory frames
   int compression = 0;        // gzip level of trajectory frames (0: none)
   bool checksums = false;     // Fletcher32 checksums on trajectory frames
+  std::string transfer = "independent";  // MPI-IO writes of trajectory rows: independent | collective
 };
 
 // CheckpointConfig says when checkpoints (ckpt-<step>.h5 in output.dir) are

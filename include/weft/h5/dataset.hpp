@@ -22,7 +22,8 @@ struct DatasetOptions {
 
 // Dataset is an n-dimensional array in a file. In a parallel file, extend(),
 // write() and read() are collective: every rank calls them, each with its
-// own block (which may be empty).
+// own block (which may be empty). The data itself moves as the file's
+// FileOptions::transfer says (always collectively for filtered datasets).
 //
 //   auto d = group.create_dataset<double>("value", {0, n, 3}, {.chunk = {1, n, 3}, .extendible = true});
 //   d.extend({1, n, 3});

@@ -18,6 +18,10 @@ struct FileOptions {
   // starts at a multiple of `alignment` bytes; 0: no alignment.
   hsize_t alignment = 0;
   hsize_t align_threshold = 1;
+  // How ranks move dataset data in a parallel file (Dataset::write/read):
+  // collective (MPI-IO may funnel it through aggregator ranks) or
+  // independent (each rank reads and writes its own selection).
+  Transfer transfer = Transfer::collective;
 };
 
 // File is an open HDF5 file; as a Group it is the root "/". With a

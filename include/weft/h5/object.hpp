@@ -14,11 +14,16 @@
 
 namespace weft::h5 {
 
+// Transfer is how the ranks of a parallel file move dataset data.
+enum class Transfer { collective, independent };
+
 // Context is shared by every object of one open file: its name for error
-// messages and whether it is open on a communicator (parallel) or alone.
+// messages, whether it is open on a communicator (parallel) or alone, and
+// how dataset data moves in a parallel file.
 struct Context {
   std::string file;
   MPI_Comm comm = MPI_COMM_NULL;  // not owned; MPI_COMM_NULL for serial access
+  Transfer transfer = Transfer::collective;
   bool parallel() const { return comm != MPI_COMM_NULL; }
 };
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "weft/core/huge_pages.hpp"
 #include "weft/md/system.hpp"
 
 namespace weft::io {
@@ -43,10 +44,10 @@ class IdOrder {
   std::int64_t offset = 0;  // first row held by this rank
   std::int64_t count = 0;   // rows held by this rank
   std::int64_t total = 0;   // rows on all ranks (the number of atoms)
-  std::vector<real> x, v, f;
-  std::vector<std::int32_t> image;
-  std::vector<gid> id;
-  std::vector<std::int32_t> type;
+  HugePageVector<real> x, v, f;
+  HugePageVector<std::int32_t> image;
+  HugePageVector<gid> id;
+  HugePageVector<std::int32_t> type;
 
  private:
   struct Layout;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "weft/h5/object.hpp"
 #include "weft/md/simulation.hpp"
 
 namespace weft::io {
@@ -22,6 +23,10 @@ struct TrajectoryOptions {
   // file: nothing is on disk until written), so that writing a frame
   // changes no file structure (see write_frame()).
   std::int64_t frames = 1;
+  // transfer: how the ranks write their rows over MPI-IO. Each rank's rows
+  // of a frame are one contiguous block per series, so independent writes
+  // are single large writes; collective ones go through MPI-IO aggregators.
+  h5::Transfer transfer = h5::Transfer::independent;
 };
 
 // TrajectoryWriter writes an H5MD 1.1 file in parallel: every rank writes its
