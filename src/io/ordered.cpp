@@ -172,7 +172,10 @@ void IdOrder::gather(const md::System& s, const OrderedFields& what) {
   // Pack the travelling atoms; place the staying ones.
   send_.resize(nsend * l.size);
   std::copy(send_displs_.begin(), send_displs_.end(), fill_.begin());
+  // Dense-layout check: count, sum and sum of squares of the ids placed
+  // here (mod 2^64) against those of the rows held here.
   std::int64_t placed = 0;
+  std::uint64_t sum1 = 0, sum2 = 0;
   for (index i = 0; i < s.nlocal; ++i) {
     const int r = dest_[static_cast<std::size_t>(i)];
     if (dense && r == rank_) {  // straight from the system to its row
@@ -191,6 +194,9 @@ void IdOrder::gather(const md::System& s, const OrderedFields& what) {
       }
       if (what.types) type[k] = s.type[i];
       ++placed;
+      const auto u = static_cast<std::uint64_t>(s.id[i]);
+      sum1 += u;
+      sum2 += u * u;
     } else {
       pack(s, i, l, &send_[static_cast<std::size_t>(fill_[r]++) * l.size]);
     }
@@ -210,12 +216,24 @@ void IdOrder::gather(const md::System& s, const OrderedFields& what) {
   if (dense) {
     for (std::size_t k = 0; k < nrecv; ++k) {
       const char* r = &recv_[k * l.size];
-      place(r, record_id(r) - 1 - offset, l);
+      const gid atom = record_id(r);
+      place(r, atom - 1 - offset, l);
+      const auto u = static_cast<std::uint64_t>(atom);
+      sum1 += u;
+      sum2 += u * u;
     }
     placed += static_cast<std::int64_t>(nrecv);
+    for (std::int64_t row = offset; row < offset + count; ++row) {
+      const auto u = static_cast<std::uint64_t>(row + 1);
+      sum1 -= u;
+      sum2 -= u * u;
+    }
     // Dense unique ids fill every row exactly once; anything else is an
-    // engine bug (duplicate or lost atoms).
-    if (placed != count) throw std::logic_error("IdOrder: atom ids are not unique");
+    // engine bug (duplicate or lost atoms), reported on every rank together
+    // so that none is left waiting in the next collective call.
+    int bad = placed != count || sum1 != 0 || sum2 != 0;
+    MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_MAX, comm_);
+    if (bad) throw std::logic_error("IdOrder: atom ids are not unique (duplicate or lost atoms)");
   } else {
     std::vector<std::size_t> order(nrecv);
     std::iota(order.begin(), order.end(), std::size_t{0});

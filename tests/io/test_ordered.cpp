@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: Apache-2.0
+// io::IdOrder: every rank's atoms, in any order and any share, come out as
+// contiguous blocks of rows sorted by id, with positions wrapped into the box.
+#include <gtest/gtest.h>
+#include <mpi.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <random>
+#include <stdexcept>
+#include <vector>
+
+#include "weft/io/ordered.hpp"
+
+namespace {
+
+int rank() {
+  int r = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &r);
+  return r;
+}
+
+int ranks() {
+  int n = 1;
+  MPI_Comm_size(MPI_COMM_WORLD, &n);
+  return n;
+}
+
+constexpr double kBox = 10.0;
+
+// The fields of atom `id` are functions of the id. Positions reach several
+// box lengths outside the box on either side, with image flags.
+double pos(std::int64_t id, int d) { return static_cast<double>((id * (7 + d)) % 97) * 0.37 - 15.0; }
+std::int32_t img(std::int64_t id, int d) { return static_cast<std::int32_t>((id + d) % 5) - 2; }
+double vel(std::int64_t id, int d) { return static_cast<double>(id) * (d + 1) + 0.5; }
+
+// system_with() holds the given ids (in that order) on this rank.
+weft::md::System system_with(const std::vector<std::int64_t>& ids, std::int64_t natoms) {
+  weft::md::System s;
+  s.box.lo = weft::md::Vec3::Zero();
+  s.box.hi = weft::md::Vec3::Constant(kBox);
+  s.natoms = natoms;
+  s.mass = {0.0, 1.0};
+  s.type_names = {"", "A"};
+  for (const auto id : ids)
+    s.push_owned(id, 1 + static_cast<int>(id % 3), pos(id, 0), pos(id, 1), pos(id, 2), vel(id, 0), vel(id, 1),
+                 vel(id, 2), img(id, 0), img(id, 1), img(id, 2));
+  return s;
+}
+
+// shares() deals the ids to ranks in random order, `skew` giving rank 0 a
+// larger share (1: all of them).
+std::vector<std::int64_t> my_share(std::vector<std::int64_t> ids, double skew, unsigned seed) {
+  std::shuffle(ids.begin(), ids.end(), std::mt19937_64(seed));  // the same on every rank
+  const auto n = static_cast<double>(ids.size());
+  const double first = skew * n + (1 - skew) * n / ranks();
+  auto bound = [&](int r) {
+    if (r == 0) return std::size_t{0};
+    if (r == ranks()) return ids.size();
+    return static_cast<std::size_t>(first + (n - first) * (r - 1) / std::max(1, ranks() - 1));
+  };
+  return {ids.begin() + static_cast<std::ptrdiff_t>(bound(rank())),
+          ids.begin() + static_cast<std::ptrdiff_t>(bound(rank() + 1))};
+}
+
+// expect_rows() checks that this rank's rows hold, in id order, exactly the
+// atoms of `all_ids` that belong to them, and that the blocks tile the rows.
+void expect_rows(const weft::io::IdOrder& o, std::vector<std::int64_t> all_ids) {
+  std::sort(all_ids.begin(), all_ids.end());
+  ASSERT_EQ(o.total, static_cast<std::int64_t>(all_ids.size()));
+  std::int64_t next = 0;  // the blocks of ranks 0..r-1 end where rank r's starts
+  MPI_Exscan(&o.count, &next, 1, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD);
+  if (rank() == 0) next = 0;
+  ASSERT_EQ(o.offset, next);
+  std::int64_t rows = 0;
+  MPI_Allreduce(&o.count, &rows, 1, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD);
+  ASSERT_EQ(rows, o.total);
+  for (std::int64_t k = 0; k < o.count; ++k) {
+    const auto u = static_cast<std::size_t>(k);
+    const std::int64_t id = all_ids[static_cast<std::size_t>(o.offset + k)];
+    ASSERT_EQ(o.id[u], id) << "row " << o.offset + k;
+    EXPECT_EQ(o.type[u], 1 + id % 3);
+    for (int d = 0; d < 3; ++d) {
+      const double x = o.x[3 * u + d];
+      EXPECT_GE(x, 0.0);
+      EXPECT_LT(x, kBox);
+      // Unwrapped position is unchanged by wrapping.
+      EXPECT_NEAR(x + o.image[3 * u + d] * kBox, pos(id, d) + img(id, d) * kBox, 1e-12) << "id " << id;
+      EXPECT_EQ(o.v[3 * u + d], vel(id, d));
+    }
+  }
+}
+
+const weft::io::OrderedFields kAll{.positions = true, .velocities = true, .types = true, .ids = true};
+
+TEST(IdOrder, DenseIdsInRandomOrderComeOutSortedAndWrapped) {
+  std::vector<std::int64_t> ids(20011);
+  std::iota(ids.begin(), ids.end(), 1);
+  const auto mine = my_share(ids, 0.0, 42);
+  weft::io::IdOrder o(MPI_COMM_WORLD);
+  for (int frame = 0; frame < 2; ++frame) {  // buffers are reused
+    o.gather(system_with(mine, static_cast<std::int64_t>(ids.size())), kAll);
+    expect_rows(o, ids);
+  }
+}
+
+TEST(IdOrder, SparseIdsAreSortedAcrossRanks) {
+  std::vector<std::int64_t> ids(5003);
+  for (std::size_t k = 0; k < ids.size(); ++k) ids[k] = 5 * static_cast<std::int64_t>(k) + 1000003;
+  const auto mine = my_share(ids, 0.0, 7);
+  weft::io::IdOrder o(MPI_COMM_WORLD);
+  o.gather(system_with(mine, static_cast<std::int64_t>(ids.size())), kAll);
+  expect_rows(o, ids);
+}
+
+TEST(IdOrder, AllAtomsOnOneRank) {
+  std::vector<std::int64_t> ids(3001);
+  std::iota(ids.begin(), ids.end(), 1);
+  const auto mine = my_share(ids, 1.0, 3);
+  weft::io::IdOrder o(MPI_COMM_WORLD);
+  o.gather(system_with(mine, static_cast<std::int64_t>(ids.size())), kAll);
+  expect_rows(o, ids);
+}
+
+TEST(IdOrder, OnlyTheFieldsAskedForAreFilled) {
+  std::vector<std::int64_t> ids(1000);
+  std::iota(ids.begin(), ids.end(), 1);
+  weft::io::IdOrder o(MPI_COMM_WORLD);
+  o.gather(system_with(my_share(ids, 0.0, 5), 1000), {.positions = true});
+  EXPECT_EQ(o.x.size(), static_cast<std::size_t>(3 * o.count));
+  EXPECT_TRUE(o.v.empty());
+  EXPECT_TRUE(o.id.empty());
+  EXPECT_TRUE(o.type.empty());
+}
+
+// A duplicated id with another one missing looks dense (1..N, N atoms); every
+// rank must report it, none may be left waiting in a collective call.
+TEST(IdOrder, DuplicateIdIsAnErrorOnEveryRank) {
+  std::vector<std::int64_t> ids(4000);
+  std::iota(ids.begin(), ids.end(), 1);
+  auto mine = my_share(ids, 0.0, 11);
+  for (auto& id : mine)
+    if (id == 1234) id = 1233;
+  weft::io::IdOrder o(MPI_COMM_WORLD);
+  EXPECT_THROW(o.gather(system_with(mine, 4000), kAll), std::logic_error);
+}
+
+}  // namespace
