@@ -137,7 +137,8 @@ void IdOrder::gather(const md::System& s, const OrderedFields& what) {
       while (row < starts_[r]) --r;
       while (row >= starts_[r + 1]) ++r;
     } else {
-      r = std::min(size_ - 1, static_cast<int>(static_cast<double>(s.id[i] - min_id) / span * size_));
+      r = std::min(size_ - 1,
+                   static_cast<int>(static_cast<double>(s.id[i] - min_id) / span * size_));
     }
     dest_[static_cast<std::size_t>(i)] = r;
     // In the dense layout atoms staying on this rank are placed directly.
@@ -240,7 +241,8 @@ void IdOrder::gather(const md::System& s, const OrderedFields& what) {
     std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
       return record_id(&recv_[a * l.size]) < record_id(&recv_[b * l.size]);
     });
-    for (std::size_t k = 0; k < nrecv; ++k) place(&recv_[order[k] * l.size], static_cast<std::int64_t>(k), l);
+    for (std::size_t k = 0; k < nrecv; ++k)
+      place(&recv_[order[k] * l.size], static_cast<std::int64_t>(k), l);
   }
 }
 

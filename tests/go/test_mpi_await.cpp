@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "go_test_util.hpp"
+#include "mpi_world.hpp"
 #include "weft/go/go.hpp"
 #include "weft/go/mpi_await.hpp"
 #include "weft/go/parallel_for.hpp"
@@ -21,17 +22,6 @@
 namespace wg = weft::go;
 
 namespace {
-
-int rank() {
-  int r = 0;
-  MPI_Comm_rank(MPI_COMM_WORLD, &r);
-  return r;
-}
-int size() {
-  int s = 0;
-  MPI_Comm_size(MPI_COMM_WORLD, &s);
-  return s;
-}
 
 // MpiAwaitTest runs each test at 1, 2 and 4 workers under both progress
 // modes (MPI thread agent, polling by the awaiting tasks).
@@ -47,16 +37,18 @@ class MpiAwaitTest : public ::testing::TestWithParam<std::tuple<int, wg::MpiProg
 };
 INSTANTIATE_TEST_SUITE_P(Workers, MpiAwaitTest,
                          ::testing::Combine(::testing::Values(1, 2, 4),
-                                            ::testing::Values(wg::MpiProgress::agent, wg::MpiProgress::polling)),
+                                            ::testing::Values(wg::MpiProgress::agent,
+                                                              wg::MpiProgress::polling)),
                          [](const auto& p) {
                            return "w" + std::to_string(std::get<0>(p.param)) +
-                                  (std::get<1>(p.param) == wg::MpiProgress::agent ? "_agent" : "_polling");
+                                  (std::get<1>(p.param) == wg::MpiProgress::agent ? "_agent"
+                                                                                  : "_polling");
                          });
 
 // One ring step: send `out` right, receive from the left, computing while
 // the messages travel. Returns the received vector.
 std::vector<double> ring_step(const std::vector<double>& out, int tag, MPI_Comm comm) {
-  const int r = rank(), n = size();
+  const int r = world_rank(), n = world_size();
   const int left = (r + n - 1) % n, right = (r + 1) % n;
   std::vector<double> in(out.size());
   std::array<MPI_Request, 2> reqs{};
@@ -66,7 +58,9 @@ std::vector<double> ring_step(const std::vector<double>& out, int tag, MPI_Comm 
   });
   // Compute while the exchange is in flight.
   std::vector<double> roots(20000);
-  wg::parallel_for(0, 20000, 1000, [&](std::int64_t i) { roots[static_cast<std::size_t>(i)] = std::sqrt(static_cast<double>(i)); });
+  wg::parallel_for(0, 20000, 1000, [&](std::int64_t i) {
+    roots[static_cast<std::size_t>(i)] = std::sqrt(static_cast<double>(i));
+  });
   EXPECT_EQ(roots[16], 4.0);
   wg::await_all(reqs);
   EXPECT_EQ(reqs[0], MPI_REQUEST_NULL);
@@ -75,7 +69,7 @@ std::vector<double> ring_step(const std::vector<double>& out, int tag, MPI_Comm 
 }
 
 TEST_P(MpiAwaitTest, RingExchangeWithComputeInBetween) {
-  const int r = rank(), n = size();
+  const int r = world_rank(), n = world_size();
   run([&] {
     std::vector<double> v(1000, static_cast<double>(r));
     for (int step = 1; step <= 10; ++step) {
@@ -88,7 +82,7 @@ TEST_P(MpiAwaitTest, RingExchangeWithComputeInBetween) {
 }
 
 TEST_P(MpiAwaitTest, ManyTasksAwaitConcurrently) {
-  const int r = rank(), n = size();
+  const int r = world_rank(), n = world_size();
   constexpr int kTasks = 16;
   std::atomic<int> ok{0};
   run([&] {
@@ -120,7 +114,7 @@ TEST_P(MpiAwaitTest, MpiCallReturnsValuesAndExceptions) {
       MPI_Comm_size(MPI_COMM_WORLD, &s);
       return s;
     });
-    EXPECT_EQ(n, size());
+    EXPECT_EQ(n, world_size());
     EXPECT_THROW(wg::mpi_call([]() -> int { throw std::runtime_error("x"); }), std::runtime_error);
     MPI_Request null = MPI_REQUEST_NULL;
     wg::await(null);  // returns at once
@@ -128,7 +122,7 @@ TEST_P(MpiAwaitTest, MpiCallReturnsValuesAndExceptions) {
 }
 
 TEST(MpiAwaitPlain, OutsideATaskItIsMpiWait) {
-  const int r = rank(), n = size();
+  const int r = world_rank(), n = world_size();
   int out = r, in = -1;
   MPI_Request reqs[2];
   MPI_Irecv(&in, 1, MPI_INT, (r + n - 1) % n, 7, MPI_COMM_WORLD, &reqs[0]);

@@ -10,35 +10,25 @@
 #include <fstream>
 #include <numeric>
 
+#include "mpi_world.hpp"
 #include "weft/h5/file.hpp"
 
 namespace {
 namespace fs = std::filesystem;
 
-int rank() {
-  int r = 0;
-  MPI_Comm_rank(MPI_COMM_WORLD, &r);
-  return r;
-}
-int size() {
-  int s = 1;
-  MPI_Comm_size(MPI_COMM_WORLD, &s);
-  return s;
-}
-
 // A file name shared by all ranks, unique per run.
 std::string shared_name(const std::string& stem) {
-  long long pid = rank() == 0 ? static_cast<long long>(::getpid()) : 0;
+  long long pid = world_rank() == 0 ? static_cast<long long>(::getpid()) : 0;
   MPI_Bcast(&pid, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD);
   return (fs::temp_directory_path() / (stem + "-" + std::to_string(pid) + ".h5")).string();
 }
 
 TEST(H5, ParallelHyperslabsRoundTrip) {
   const std::string path = shared_name("weft-h5-slabs");
-  const hsize_t per = 1000 + static_cast<hsize_t>(rank()) * 7;  // uneven blocks
+  const hsize_t per = 1000 + static_cast<hsize_t>(world_rank()) * 7;  // uneven blocks
   hsize_t offset = 0, mine = per, total = 0;
   MPI_Exscan(&mine, &offset, 1, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
-  if (rank() == 0) offset = 0;
+  if (world_rank() == 0) offset = 0;
   MPI_Allreduce(&mine, &total, 1, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
   std::vector<double> xyz(per * 3);
   for (hsize_t i = 0; i < per * 3; ++i) xyz[i] = static_cast<double>((offset * 3 + i)) * 0.5;
@@ -71,7 +61,7 @@ TEST(H5, ParallelHyperslabsRoundTrip) {
   }
   f.close();
   MPI_Barrier(MPI_COMM_WORLD);
-  if (rank() == 0) fs::remove(path);
+  if (world_rank() == 0) fs::remove(path);
 }
 
 // A preallocated dataset with chunks spanning every frame gets all its file
@@ -80,17 +70,18 @@ TEST(H5, ParallelHyperslabsRoundTrip) {
 // storage.
 TEST(H5, PreallocatedChunksReserveEveryFrame) {
   const std::string path = shared_name("weft-h5-prealloc");
-  const hsize_t frames = 6, n = 1000, mine = n / static_cast<hsize_t>(size()),
-                offset = mine * static_cast<hsize_t>(rank()),
-                count = rank() == size() - 1 ? n - offset : mine;
+  const hsize_t frames = 6, n = 1000, mine = n / static_cast<hsize_t>(world_size()),
+                offset = mine * static_cast<hsize_t>(world_rank()),
+                count = world_rank() == world_size() - 1 ? n - offset : mine;
   std::vector<double> xyz(count * 3, 1.5);
   std::vector<std::uintmax_t> sizes;
   {
-    weft::h5::File f(path, weft::h5::Mode::create, MPI_COMM_WORLD, {.alignment = 4096, .align_threshold = 1});
-    auto d = f.create_dataset<double>("value", {0, n, 3},
-                                      {.chunk = {frames, n, 3}, .extendible = true, .preallocate = true});
-    auto filtered = f.create_dataset<double>("checked", {0, n, 3},
-                                             {.chunk = {1, n, 3}, .extendible = true, .fletcher32 = true});
+    weft::h5::File f(path, weft::h5::Mode::create, MPI_COMM_WORLD,
+                     {.alignment = 4096, .align_threshold = 1});
+    auto d = f.create_dataset<double>(
+        "value", {0, n, 3}, {.chunk = {frames, n, 3}, .extendible = true, .preallocate = true});
+    auto filtered = f.create_dataset<double>(
+        "checked", {0, n, 3}, {.chunk = {1, n, 3}, .extendible = true, .fletcher32 = true});
     EXPECT_EQ(d.chunk(), (std::vector<hsize_t>{frames, n, 3}));
     EXPECT_FALSE(d.filtered());
     EXPECT_TRUE(filtered.filtered());
@@ -105,7 +96,7 @@ TEST(H5, PreallocatedChunksReserveEveryFrame) {
   EXPECT_GE(sizes.front(), frames * n * 3 * sizeof(double));
   for (auto s : sizes) EXPECT_EQ(s, sizes.front()) << "a frame moved the end of the file";
   MPI_Barrier(MPI_COMM_WORLD);
-  if (rank() == 0) fs::remove(path);
+  if (world_rank() == 0) fs::remove(path);
 }
 
 TEST(H5, FailuresNameTheFileAndObject) {
@@ -129,17 +120,17 @@ TEST(H5, FailuresNameTheFileAndObject) {
   }
   f.close();
   MPI_Barrier(MPI_COMM_WORLD);
-  if (rank() == 0) fs::remove(path);
+  if (world_rank() == 0) fs::remove(path);
 }
 
 TEST(H5, NotAnHdf5FileIsAClearError) {
   const std::string path = shared_name("weft-h5-garbage");
-  if (rank() == 0) std::ofstream(path) << "this is not HDF5\n";
+  if (world_rank() == 0) std::ofstream(path) << "this is not HDF5\n";
   MPI_Barrier(MPI_COMM_WORLD);
   EXPECT_THROW(weft::h5::File(path, weft::h5::Mode::read, MPI_COMM_WORLD), weft::h5::Error);
   MPI_Barrier(MPI_COMM_WORLD);
-  if (rank() == 0) fs::remove(path);
-  EXPECT_GE(size(), 1);
+  if (world_rank() == 0) fs::remove(path);
+  EXPECT_GE(world_size(), 1);
 }
 
 }  // namespace

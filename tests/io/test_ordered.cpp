@@ -11,27 +11,18 @@
 #include <stdexcept>
 #include <vector>
 
+#include "mpi_world.hpp"
 #include "weft/io/ordered.hpp"
 
 namespace {
-
-int rank() {
-  int r = 0;
-  MPI_Comm_rank(MPI_COMM_WORLD, &r);
-  return r;
-}
-
-int ranks() {
-  int n = 1;
-  MPI_Comm_size(MPI_COMM_WORLD, &n);
-  return n;
-}
 
 constexpr double kBox = 10.0;
 
 // The fields of atom `id` are functions of the id. Positions reach several
 // box lengths outside the box on either side, with image flags.
-double pos(std::int64_t id, int d) { return static_cast<double>((id * (7 + d)) % 97) * 0.37 - 15.0; }
+double pos(std::int64_t id, int d) {
+  return static_cast<double>((id * (7 + d)) % 97) * 0.37 - 15.0;
+}
 std::int32_t img(std::int64_t id, int d) { return static_cast<std::int32_t>((id + d) % 5) - 2; }
 double vel(std::int64_t id, int d) { return static_cast<double>(id) * (d + 1) + 0.5; }
 
@@ -44,8 +35,8 @@ weft::md::System system_with(const std::vector<std::int64_t>& ids, std::int64_t 
   s.mass = {0.0, 1.0};
   s.type_names = {"", "A"};
   for (const auto id : ids)
-    s.push_owned(id, 1 + static_cast<int>(id % 3), pos(id, 0), pos(id, 1), pos(id, 2), vel(id, 0), vel(id, 1),
-                 vel(id, 2), img(id, 0), img(id, 1), img(id, 2));
+    s.push_owned(id, 1 + static_cast<int>(id % 3), pos(id, 0), pos(id, 1), pos(id, 2), vel(id, 0),
+                 vel(id, 1), vel(id, 2), img(id, 0), img(id, 1), img(id, 2));
   return s;
 }
 
@@ -54,14 +45,14 @@ weft::md::System system_with(const std::vector<std::int64_t>& ids, std::int64_t 
 std::vector<std::int64_t> my_share(std::vector<std::int64_t> ids, double skew, unsigned seed) {
   std::shuffle(ids.begin(), ids.end(), std::mt19937_64(seed));  // the same on every rank
   const auto n = static_cast<double>(ids.size());
-  const double first = skew * n + (1 - skew) * n / ranks();
+  const double first = skew * n + (1 - skew) * n / world_size();
   auto bound = [&](int r) {
     if (r == 0) return std::size_t{0};
-    if (r == ranks()) return ids.size();
-    return static_cast<std::size_t>(first + (n - first) * (r - 1) / std::max(1, ranks() - 1));
+    if (r == world_size()) return ids.size();
+    return static_cast<std::size_t>(first + (n - first) * (r - 1) / std::max(1, world_size() - 1));
   };
-  return {ids.begin() + static_cast<std::ptrdiff_t>(bound(rank())),
-          ids.begin() + static_cast<std::ptrdiff_t>(bound(rank() + 1))};
+  return {ids.begin() + static_cast<std::ptrdiff_t>(bound(world_rank())),
+          ids.begin() + static_cast<std::ptrdiff_t>(bound(world_rank() + 1))};
 }
 
 // expect_rows() checks that this rank's rows hold, in id order, exactly the
@@ -71,7 +62,7 @@ void expect_rows(const weft::io::IdOrder& o, std::vector<std::int64_t> all_ids) 
   ASSERT_EQ(o.total, static_cast<std::int64_t>(all_ids.size()));
   std::int64_t next = 0;  // the blocks of ranks 0..r-1 end where rank r's starts
   MPI_Exscan(&o.count, &next, 1, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD);
-  if (rank() == 0) next = 0;
+  if (world_rank() == 0) next = 0;
   ASSERT_EQ(o.offset, next);
   std::int64_t rows = 0;
   MPI_Allreduce(&o.count, &rows, 1, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD);
@@ -86,13 +77,15 @@ void expect_rows(const weft::io::IdOrder& o, std::vector<std::int64_t> all_ids) 
       EXPECT_GE(x, 0.0);
       EXPECT_LT(x, kBox);
       // Unwrapped position is unchanged by wrapping.
-      EXPECT_NEAR(x + o.image[3 * u + d] * kBox, pos(id, d) + img(id, d) * kBox, 1e-12) << "id " << id;
+      EXPECT_NEAR(x + o.image[3 * u + d] * kBox, pos(id, d) + img(id, d) * kBox, 1e-12)
+          << "id " << id;
       EXPECT_EQ(o.v[3 * u + d], vel(id, d));
     }
   }
 }
 
-const weft::io::OrderedFields kAll{.positions = true, .velocities = true, .types = true, .ids = true};
+const weft::io::OrderedFields kAll{
+    .positions = true, .velocities = true, .types = true, .ids = true};
 
 TEST(IdOrder, DenseIdsInRandomOrderComeOutSortedAndWrapped) {
   std::vector<std::int64_t> ids(20011);

@@ -8,21 +8,11 @@
 #include <numeric>
 
 #include "md_test_util.hpp"
+#include "mpi_world.hpp"
 #include "weft/core/error.hpp"
 
 namespace weft::md {
 namespace {
-
-int world_size() {
-  int n = 1;
-  MPI_Comm_size(MPI_COMM_WORLD, &n);
-  return n;
-}
-int world_rank() {
-  int r = 0;
-  MPI_Comm_rank(MPI_COMM_WORLD, &r);
-  return r;
-}
 
 // run_on() runs cfg on the first `nranks` world ranks; the step-`last` row
 // is returned on world rank 0.
@@ -48,9 +38,11 @@ TEST(Layouts, Step100AgreesOverRanksAndThreads) {
       const ThermoRow r = run_on(cfg, nranks, threads);
       if (world_rank() != 0) continue;
       SCOPED_TRACE(std::to_string(nranks) + " ranks x " + std::to_string(threads) + " threads");
-      std::printf("%d ranks x %d threads: step-100 relative differences to 1x1: temp %.2g pe %.2g press %.2g\n",
-                  nranks, threads, test::rel(r.temp, ref.temp), test::rel(r.pe, ref.pe),
-                  test::rel(r.press, ref.press));
+      std::printf(
+          "%d ranks x %d threads: step-100 relative differences to 1x1: temp %.2g pe %.2g press "
+          "%.2g\n",
+          nranks, threads, test::rel(r.temp, ref.temp), test::rel(r.pe, ref.pe),
+          test::rel(r.press, ref.press));
       EXPECT_EQ(r.step, 100);
       EXPECT_EQ(r.atoms, 2048);
       EXPECT_LT(test::rel(r.temp, ref.temp), 1e-9) << r.temp << " vs " << ref.temp;
@@ -76,8 +68,8 @@ TEST(Layouts, SameLayoutIsBitIdentical) {
 
 // run_with() runs cfg on every world rank under `scheduler` and returns the
 // thermo rows and the report.
-std::pair<std::vector<ThermoRow>, RunReport> run_with(const Config& cfg, const std::string& scheduler,
-                                                      int threads) {
+std::pair<std::vector<ThermoRow>, RunReport> run_with(const Config& cfg,
+                                                      const std::string& scheduler, int threads) {
   std::vector<ThermoRow> rows;
   RunHooks hooks;
   hooks.on_thermo = [&rows](const ThermoRow& r) { rows.push_back(r); };
@@ -130,7 +122,8 @@ std::vector<gid> all_ids(const System& s, MPI_Comm comm) {
   MPI_Allgather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, comm);
   std::exclusive_scan(counts.begin(), counts.end(), displs.begin(), 0);
   std::vector<gid> ids(static_cast<std::size_t>(displs.back() + counts.back()));
-  MPI_Allgatherv(s.id.data(), n, MPI_INT64_T, ids.data(), counts.data(), displs.data(), MPI_INT64_T, comm);
+  MPI_Allgatherv(s.id.data(), n, MPI_INT64_T, ids.data(), counts.data(), displs.data(), MPI_INT64_T,
+                 comm);
   return ids;
 }
 
@@ -153,7 +146,8 @@ TEST(Migration, HotGasKeepsEveryAtomOnce) {
     sim.advance(100);
     const System& s = sim.system();
     std::vector<gid> ids = all_ids(s, MPI_COMM_WORLD);
-    ASSERT_EQ(static_cast<std::int64_t>(ids.size()), n) << "after " << (chunk + 1) * 100 << " steps";
+    ASSERT_EQ(static_cast<std::int64_t>(ids.size()), n)
+        << "after " << (chunk + 1) * 100 << " steps";
     std::sort(ids.begin(), ids.end());
     for (std::int64_t k = 0; k < n; ++k) ASSERT_EQ(ids[static_cast<std::size_t>(k)], k + 1);
     std::int64_t local = 0;

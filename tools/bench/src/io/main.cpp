@@ -56,8 +56,8 @@ weft::md::System random_system(std::int64_t n, int rank, int size) {
   std::mt19937_64 rng(7 + static_cast<unsigned>(rank));
   std::uniform_real_distribution<double> u(0.0, 100.0);
   for (std::int64_t k = lo; k < hi; ++k)
-    s.push_owned(ids[static_cast<std::size_t>(k)], 1, u(rng), u(rng), u(rng), u(rng) - 50, u(rng) - 50,
-                 u(rng) - 50);
+    s.push_owned(ids[static_cast<std::size_t>(k)], 1, u(rng), u(rng), u(rng), u(rng) - 50,
+                 u(rng) - 50, u(rng) - 50);
   return s;
 }
 
@@ -96,14 +96,21 @@ int main(int argc, char** argv) {
   Args a;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i], v = argv[i + 1];
-    if (k == "--atoms") a.atoms = std::stoll(v);
-    else if (k == "--frames") a.frames = std::stoi(v);
-    else if (k == "--dir") a.dir = v;
-    else if (k == "--checksums") a.checksums = v != "off";
+    if (k == "--atoms")
+      a.atoms = std::stoll(v);
+    else if (k == "--frames")
+      a.frames = std::stoi(v);
+    else if (k == "--dir")
+      a.dir = v;
+    else if (k == "--checksums")
+      a.checksums = v != "off";
     else if (k == "--transfer")
-      a.transfer = v == "collective" ? weft::h5::Transfer::collective : weft::h5::Transfer::independent;
-    else if (k == "--layout") a.random = v == "random";
-    else if (k == "--warm") a.warm = v != "off";
+      a.transfer =
+          v == "collective" ? weft::h5::Transfer::collective : weft::h5::Transfer::independent;
+    else if (k == "--layout")
+      a.random = v == "random";
+    else if (k == "--warm")
+      a.warm = v != "off";
   }
   std::unique_ptr<weft::md::Simulation> sim;
   weft::md::System random;
@@ -121,8 +128,11 @@ int main(int argc, char** argv) {
   std::vector<double> times;
   {
     weft::io::TrajectoryWriter w(path, MPI_COMM_WORLD, "[run]\nsteps = 1\n", s,
-                                 {.velocities = true, .forces = false, .deflate = 0,
-                                  .fletcher32 = a.checksums, .frames = a.frames + 1,
+                                 {.velocities = true,
+                                  .forces = false,
+                                  .deflate = 0,
+                                  .fletcher32 = a.checksums,
+                                  .frames = a.frames + 1,
                                   .transfer = a.transfer});
     weft::md::ThermoRow row;
     w.write_frame(s, row);  // untimed: allocates the writer's buffers
@@ -143,10 +153,11 @@ int main(int argc, char** argv) {
     const double median = sorted[sorted.size() / 2];
     std::string all;
     for (double t : times) all += (all.empty() ? "" : ", ") + std::to_string(t);
-    std::printf("{\"ranks\": %d, \"atoms\": %lld, \"bytes\": %.0f, \"frame_s\": %.6f, \"MBps\": %.1f, "
-                "\"frames_s\": [%s]}\n",
-                size, static_cast<long long>(s.natoms), frame_bytes, median, frame_bytes / median / 1e6,
-                all.c_str());
+    std::printf(
+        "{\"ranks\": %d, \"atoms\": %lld, \"bytes\": %.0f, \"frame_s\": %.6f, \"MBps\": %.1f, "
+        "\"frames_s\": [%s]}\n",
+        size, static_cast<long long>(s.natoms), frame_bytes, median, frame_bytes / median / 1e6,
+        all.c_str());
     std::remove(path.c_str());
   }
   MPI_Finalize();
