@@ -12,7 +12,8 @@
 namespace weft::go::detail {
 
 void PoolImpl::check_quiescent(Worker* w, std::unique_lock<std::mutex>& lk) {
-  if (!running.load(std::memory_order_acquire)) return;
+  if (!running.load(std::memory_order_acquire) || !root_injected.load(std::memory_order_seq_cst))
+    return;
   if (inj_size.load(std::memory_order_seq_cst) > 0) return;
   std::int64_t live = ext_live.load(std::memory_order_acquire);
   for (const auto& v : workers) {
@@ -69,7 +70,9 @@ std::string PoolImpl::deadlock_report() {
 void PoolImpl::handle_deadlock(Worker* /*w*/) {
   std::string rep = deadlock_report();
   std::fputs(rep.c_str(), stderr);
-  std::fputs("weft::go: unwinding the blocked tasks (youngest first); Pool::run() throws DeadlockError\n", stderr);
+  std::fputs(
+      "weft::go: unwinding the blocked tasks (youngest first); Pool::run() throws DeadlockError\n",
+      stderr);
   std::fflush(stderr);
   {
     std::lock_guard lk(unwind_mu);
@@ -82,7 +85,8 @@ void PoolImpl::handle_deadlock(Worker* /*w*/) {
         unwind_list.push_back(t);
       }
     }
-    std::sort(unwind_list.begin(), unwind_list.end(), [](Task* a, Task* b) { return a->id < b->id; });
+    std::sort(unwind_list.begin(), unwind_list.end(),
+              [](Task* a, Task* b) { return a->id < b->id; });
     unwinding.store(true, std::memory_order_release);
   }
   unwind_next();

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // Pool's public face, run(), go(), yield() and sleeping.
+#include "weft/go/pool.hpp"
+
 #include <algorithm>
 #include <stdexcept>
 #include <thread>
 
 #include "scheduler.hpp"
 #include "weft/go/go.hpp"
-#include "weft/go/pool.hpp"
 
 namespace weft::go {
 
@@ -25,24 +26,32 @@ void PoolImpl::run(std::function<void()> root) {
   report.clear();
   Task* t = nullptr;
   try {
-    t = create_task(nullptr, nullptr, TaskOptions{"main", opt.root_stack_size}, closure_ops<std::function<void()>>,
-                    [](void* dst, void* src) {
-                      ::new (dst) std::function<void()>(std::move(*static_cast<std::function<void()>*>(src)));
-                    },
-                    &root);
+    t = create_task(
+        nullptr, nullptr, TaskOptions{"main", opt.root_stack_size},
+        closure_ops<std::function<void()>>,
+        [](void* dst, void* src) {
+          ::new (dst) std::function<void()>(std::move(*static_cast<std::function<void()>*>(src)));
+        },
+        &root);
   } catch (...) {
     running.store(false);
     throw;
   }
   t->root = true;
   inject(t);
+  // A worker that went idle between `running` and here decided nothing (it
+  // may even have run the whole root already): wake one to look again.
+  root_injected.store(true, std::memory_order_seq_cst);
+  wake_one();
   agent_loop();
+  root_injected.store(false, std::memory_order_seq_cst);
   running.store(false, std::memory_order_release);
   if (root_error) std::rethrow_exception(std::exchange(root_error, nullptr));
   if (deadlocked) throw DeadlockError(report);
 }
 
-void spawn(const TaskOptions& options, const ClosureOps& ops, void (*construct)(void*, void*), void* src) {
+void spawn(const TaskOptions& options, const ClosureOps& ops, void (*construct)(void*, void*),
+           void* src) {
   Task* parent = require_task("go()");
   Worker* w = current_worker();
   Task* t = parent->pool->create_task(w, parent, options, ops, construct, src);

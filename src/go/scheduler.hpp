@@ -3,9 +3,8 @@
 // docs/runtime.md for the model and the invariants.
 #pragma once
 
-#include <boost/context/detail/fcontext.hpp>
-
 #include <atomic>
+#include <boost/context/detail/fcontext.hpp>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -45,9 +44,9 @@ struct Task {
   bool root = false;
   const ClosureOps* ops = nullptr;
   void* closure = nullptr;
-  void* stack_mem = nullptr;  // mmap'ed block (nullptr until first run)
+  void* stack_mem = nullptr;    // mmap'ed block (nullptr until first run)
   std::size_t stack_alloc = 0;  // wanted: usable size + guard
-  void* stack_lo = nullptr;  // usable stack [stack_lo, stack_lo + stack_len)
+  void* stack_lo = nullptr;     // usable stack [stack_lo, stack_lo + stack_len)
   std::size_t stack_len = 0;
   bool pooled = false;  // stack of the pool's default size (cacheable)
   Task* reg_prev = nullptr;
@@ -219,6 +218,11 @@ class PoolImpl {
 
   std::atomic<std::int64_t> ext_live{0};
   std::atomic<bool> running{false};
+  // root_injected: run()'s root task is in the injection queue (or beyond).
+  // Until then, every worker being idle with no live task is the start of a
+  // run, neither its end nor a deadlock, and check_quiescent() decides
+  // nothing.
+  std::atomic<bool> root_injected{false};
   std::exception_ptr root_error;
   bool deadlocked = false;  // guarded by idle_mu while deciding
   std::string report;
