@@ -40,7 +40,7 @@ inline void wrap(const md::System& s, index i, real* xo, std::int32_t* io) {
   for (int d = 0; d < 3; ++d) {
     real p = pos[d];
     std::int32_t im = img[d];
-    if (s.box.periodic[d]) {
+    if (s.box.periodic[d] && !(p >= s.box.lo[d] && p < s.box.hi[d])) {  // inside: no division
       const real len = s.box.hi[d] - s.box.lo[d];
       const real shift = std::floor((p - s.box.lo[d]) / len);
       p -= shift * len;
