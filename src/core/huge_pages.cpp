@@ -4,6 +4,7 @@
 #include <sys/mman.h>
 
 #include <cstdlib>
+#include <new>
 
 namespace weft {
 namespace {
@@ -16,6 +17,7 @@ std::size_t rounded(std::size_t bytes) { return (bytes + kHugePage - 1) / kHugeP
 
 void* huge_page_alloc(std::size_t bytes) {
   if (bytes < kHugePageMinBytes) return ::operator new(bytes);
+  if (bytes > static_cast<std::size_t>(-1) - kHugePage) throw std::bad_alloc();
   void* p = std::aligned_alloc(kHugePage, rounded(bytes));
   if (!p) throw std::bad_alloc();
   // Advice before the first touch, so the first faults already map 2 MiB

@@ -44,7 +44,12 @@ void PoolImpl::run(std::function<void()> root) {
   root_injected.store(true, std::memory_order_seq_cst);
   wake_one();
   agent_loop();
-  root_injected.store(false, std::memory_order_seq_cst);
+  {
+    // Under idle_mu: a worker still inside check_quiescent() for this run
+    // must not decide anything for the next one.
+    std::lock_guard lk(idle_mu);
+    root_injected.store(false, std::memory_order_seq_cst);
+  }
   running.store(false, std::memory_order_release);
   if (root_error) std::rethrow_exception(std::exchange(root_error, nullptr));
   if (deadlocked) throw DeadlockError(report);

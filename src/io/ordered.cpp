@@ -7,6 +7,7 @@
 #include <limits>
 #include <numeric>
 #include <stdexcept>
+#include <string>
 #include <utility>
 
 namespace weft::io {
@@ -45,7 +46,16 @@ inline void wrap(const md::System& s, index i, real* xo, std::int32_t* io) {
       const real shift = std::floor((p - s.box.lo[d]) / len);
       p -= shift * len;
       im += static_cast<std::int32_t>(shift);
-      if (p >= s.box.hi[d]) p = s.box.lo[d];  // rounding at the upper edge
+      // Rounding can leave p a few ulps outside [lo, hi): move it one box
+      // length back in, with its image, and take hi itself as lo one image up.
+      if (p < s.box.lo[d]) {
+        p += len;
+        --im;
+      }
+      if (p >= s.box.hi[d]) {
+        p = s.box.lo[d];
+        ++im;
+      }
     }
     xo[d] = p;
     io[d] = im;
@@ -173,10 +183,10 @@ void IdOrder::gather(const md::System& s, const OrderedFields& what) {
   // Pack the travelling atoms; place the staying ones.
   send_.resize(nsend * l.size);
   std::copy(send_displs_.begin(), send_displs_.end(), fill_.begin());
-  // Dense-layout check: count, sum and sum of squares of the ids placed
-  // here (mod 2^64) against those of the rows held here.
+  // Dense-layout check: every row of this rank is placed exactly once.
   std::int64_t placed = 0;
-  std::uint64_t sum1 = 0, sum2 = 0;
+  bool twice = false;
+  if (dense) seen_.assign(static_cast<std::size_t>(count), 0);
   for (index i = 0; i < s.nlocal; ++i) {
     const int r = dest_[static_cast<std::size_t>(i)];
     if (dense && r == rank_) {  // straight from the system to its row
@@ -195,9 +205,8 @@ void IdOrder::gather(const md::System& s, const OrderedFields& what) {
       }
       if (what.types) type[k] = s.type[i];
       ++placed;
-      const auto u = static_cast<std::uint64_t>(s.id[i]);
-      sum1 += u;
-      sum2 += u * u;
+      twice |= seen_[k] != 0;
+      seen_[k] = 1;
     } else {
       pack(s, i, l, &send_[static_cast<std::size_t>(fill_[r]++) * l.size]);
     }
@@ -217,33 +226,35 @@ void IdOrder::gather(const md::System& s, const OrderedFields& what) {
   if (dense) {
     for (std::size_t k = 0; k < nrecv; ++k) {
       const char* r = &recv_[k * l.size];
-      const gid atom = record_id(r);
-      place(r, atom - 1 - offset, l);
-      const auto u = static_cast<std::uint64_t>(atom);
-      sum1 += u;
-      sum2 += u * u;
+      const auto row = static_cast<std::size_t>(record_id(r) - 1 - offset);
+      place(r, static_cast<std::int64_t>(row), l);
+      twice |= seen_[row] != 0;
+      seen_[row] = 1;
     }
     placed += static_cast<std::int64_t>(nrecv);
-    for (std::int64_t row = offset; row < offset + count; ++row) {
-      const auto u = static_cast<std::uint64_t>(row + 1);
-      sum1 -= u;
-      sum2 -= u * u;
-    }
-    // Dense unique ids fill every row exactly once; anything else is an
-    // engine bug (duplicate or lost atoms), reported on every rank together
-    // so that none is left waiting in the next collective call.
-    int bad = placed != count || sum1 != 0 || sum2 != 0;
-    MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_MAX, comm_);
-    if (bad) throw std::logic_error("IdOrder: atom ids are not unique (duplicate or lost atoms)");
   } else {
     std::vector<std::size_t> order(nrecv);
     std::iota(order.begin(), order.end(), std::size_t{0});
     std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
       return record_id(&recv_[a * l.size]) < record_id(&recv_[b * l.size]);
     });
-    for (std::size_t k = 0; k < nrecv; ++k)
+    for (std::size_t k = 0; k < nrecv; ++k) {
       place(&recv_[order[k] * l.size], static_cast<std::int64_t>(k), l);
+      // Equal ids always go to the same rank, so they end up neighbours here.
+      twice |=
+          k > 0 && record_id(&recv_[order[k] * l.size]) == record_id(&recv_[order[k - 1] * l.size]);
+    }
   }
+  // Every atom once: as many atoms as the system has, no id twice, and in
+  // the dense layout every row filled. Anything else (duplicate or lost
+  // atoms) is an engine bug, reported on every rank together so that none
+  // is left waiting in the next collective call.
+  int bad = total != s.natoms || twice || (dense && placed != count);
+  MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_MAX, comm_);
+  if (bad)
+    throw std::logic_error("IdOrder: " + std::to_string(total) + " atoms on the ranks for " +
+                           std::to_string(s.natoms) +
+                           " in the system, or an atom id twice (duplicate or lost atoms)");
 }
 
 }  // namespace weft::io

@@ -122,6 +122,77 @@ TEST(IdOrder, DuplicateIdIsAnErrorOnEveryRank) {
                std::logic_error);
 }
 
+// Lost and extra atoms of every kind are errors on every rank: a lost atom
+// (count N - 1, ids still up to N), the atom with the largest id lost, an
+// extra copy of an atom (N + 1), two swaps that keep the count, sum and sum
+// of squares of ids (1..7 held as 1 1 4 5 5 6 6 plus 2 3 7 lost: caught by
+// the count check alone, so here with 2 3 7 replaced), and a duplicate among
+// sparse ids.
+TEST(IdOrder, LostOrExtraAtomsAreErrorsOnEveryRank) {
+  const std::int64_t n = 4000;
+  std::vector<std::int64_t> ids(static_cast<std::size_t>(n));
+  std::iota(ids.begin(), ids.end(), 1);
+  auto gather_throws = [&](std::vector<std::int64_t> all, std::int64_t natoms) {
+    weft::io::IdOrder o(MPI_COMM_WORLD);
+    EXPECT_THROW(o.gather(system_with(my_share(all, 0.0, 5), natoms), {.positions = true}),
+                 std::logic_error);
+  };
+  {
+    auto all = ids;
+    all.erase(all.begin() + 1233);  // id 1234 lost
+    gather_throws(all, n);
+  }
+  {
+    auto all = ids;
+    all.pop_back();  // id n lost
+    gather_throws(all, n);
+  }
+  {
+    auto all = ids;
+    all.push_back(77);  // atom 77 twice
+    gather_throws(all, n);
+  }
+  {
+    auto all = ids;  // same count, sum and sum of squares as 1..7
+    const std::vector<std::int64_t> fooled{1, 1, 4, 5, 5, 6, 6};
+    std::copy(fooled.begin(), fooled.end(), all.begin());
+    gather_throws(all, n);
+  }
+  {
+    std::vector<std::int64_t> sparse(1000);
+    for (std::size_t k = 0; k < sparse.size(); ++k)
+      sparse[k] = 10 * static_cast<std::int64_t>(k) + 5;
+    sparse[500] = sparse[501];
+    gather_throws(sparse, 1000);
+  }
+}
+
+// Positions just below the upper edge of a box that does not start at 0,
+// and exactly on either edge, stay inside [lo, hi) with the unwrapped
+// position unchanged.
+TEST(IdOrder, WrapKeepsEdgePositionsInsideTheBox) {
+  weft::md::System s;
+  s.box.lo = weft::md::Vec3::Constant(-3.7);
+  s.box.hi = weft::md::Vec3::Constant(5.9);
+  s.natoms = 6;
+  s.mass = {0.0, 1.0};
+  s.type_names = {"", "A"};
+  const double hi = 5.9, lo = -3.7, len = hi - lo;
+  const double xs[6] = {std::nextafter(hi, 0.0),   hi,       lo,
+                        std::nextafter(lo, -10.0), hi + len, lo - 2 * len};
+  if (world_rank() == 0)
+    for (int k = 0; k < 6; ++k) s.push_owned(k + 1, 1, xs[k], xs[k], xs[k], 0, 0, 0);
+  weft::io::IdOrder o(MPI_COMM_WORLD);
+  o.gather(s, {.positions = true});
+  for (std::int64_t k = 0; k < o.count; ++k) {
+    const auto u = static_cast<std::size_t>(k);
+    const double x = xs[static_cast<std::size_t>(o.offset + k)];
+    EXPECT_GE(o.x[3 * u], lo) << "atom " << o.offset + k + 1;
+    EXPECT_LT(o.x[3 * u], hi) << "atom " << o.offset + k + 1;
+    EXPECT_NEAR(o.x[3 * u] + o.image[3 * u] * len, x, 1e-12) << "atom " << o.offset + k + 1;
+  }
+}
+
 TEST(IdOrder, IdsAndTypesComeOutSorted) {
   std::vector<std::int64_t> ids(20011);
   std::iota(ids.begin(), ids.end(), 1);

@@ -23,6 +23,8 @@ inline constexpr std::size_t kHugePageMinBytes = std::size_t{4} << 20;
 //   weft::HugePageVector<double> x(3 * n);  // 2 MiB pages when n is large
 template <class T>
 struct HugePageAllocator {
+  static_assert(alignof(T) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__,
+                "blocks below 4 MiB come from operator new");
   using value_type = T;
   HugePageAllocator() = default;
   template <class U>

@@ -58,6 +58,7 @@ class IdOrder {
   std::vector<int> dest_, send_counts_, recv_counts_, send_displs_, recv_displs_, fill_;
   std::vector<char> send_, recv_;
   std::vector<std::int64_t> starts_;  // block starts of the dense layout, size_ + 1
+  std::vector<std::uint8_t> seen_;    // rows placed so far (dense layout check)
 };
 
 }  // namespace weft::io
