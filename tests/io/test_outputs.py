@@ -3,7 +3,6 @@
 """Runs weft on a small deck at 1 and 2 ranks and checks every output file:
 H5MD 1.1 structure (h5py), h5dump, MDAnalysis, id order, agreement of the
 two layouts, and the thermo series against the text table."""
-import argparse
 import os
 import subprocess
 import sys
@@ -147,8 +146,4 @@ class Outputs(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    p = argparse.ArgumentParser()
-    p.add_argument("--weft", required=True)
-    p.add_argument("--mpiexec", required=True)
-    ARGS, rest = p.parse_known_args()
-    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
+    weftrun.unittest_main(sys.modules[__name__])

@@ -5,7 +5,6 @@ bit-identically; another rank count continues to rounding; SIGTERM stops a
 run with a checkpoint and exit 75; SIGKILL at random moments never loses the
 run; damaged, truncated, foreign or mismatched checkpoints are refused with
 exit 2 and nothing is overwritten."""
-import argparse
 import glob
 import hashlib
 import os
@@ -243,8 +242,4 @@ class Restart(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    p = argparse.ArgumentParser()
-    p.add_argument("--weft", required=True)
-    p.add_argument("--mpiexec", required=True)
-    ARGS, rest = p.parse_known_args()
-    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
+    weftrun.unittest_main(sys.modules[__name__])

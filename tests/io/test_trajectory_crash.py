@@ -13,7 +13,6 @@
    random moments and restarted from what is on disk each time, with the
    same checks after every kill.
 """
-import argparse
 import glob
 import os
 import random
@@ -331,8 +330,4 @@ class TrajectoryCrash(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    p = argparse.ArgumentParser()
-    p.add_argument("--weft", required=True)
-    p.add_argument("--mpiexec", required=True)
-    ARGS, rest = p.parse_known_args()
-    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
+    weftrun.unittest_main(sys.modules[__name__])

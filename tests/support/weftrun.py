@@ -1,7 +1,10 @@
 # SPDX-License-Identifier: Apache-2.0
 """Helpers shared by the Python tests that run the weft executable."""
+import argparse
 import os
 import subprocess
+import sys
+import unittest
 
 # SMALL_MELT is a small, fast LJ deck (fcc 0.8442, T 1.44) that tests extend.
 SMALL_MELT = """
@@ -38,3 +41,13 @@ def run_weft(weft, mpiexec, args, np_=1, cwd=None, timeout=300, check=True):
     if check and r.returncode != 0:
         raise AssertionError(f"{cmd} -> {r.returncode}\n{r.stdout}\n{r.stderr}")
     return r
+
+
+def unittest_main(module):
+    """Parses --weft and --mpiexec into module.ARGS, then runs the module's
+    tests (remaining arguments go to unittest)."""
+    p = argparse.ArgumentParser()
+    p.add_argument("--weft", required=True)
+    p.add_argument("--mpiexec", required=True)
+    module.ARGS, rest = p.parse_known_args()
+    unittest.main(module=module, argv=[sys.argv[0]] + rest, verbosity=2)
