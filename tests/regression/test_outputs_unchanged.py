@@ -118,6 +118,7 @@ def main():
     p.add_argument("--root", required=True)
     p.add_argument("--np", type=int, action="append")
     p.add_argument("--make", action="store_true", help="write the reference (OpenMP) instead of checking")
+    p.add_argument("--reference", default=REFERENCE, help="the reference file (default: %(default)s)")
     args = p.parse_args()
     decks = sorted(glob.glob(os.path.join(args.root, "inputs", "*.toml")))
     if len(decks) < 4:
@@ -132,12 +133,12 @@ def main():
                     ref[f"{os.path.basename(deck)} np{n}"] = run_deck(args, deck, n, "openmp",
                                                                       os.path.join(tmp, "out"))
                     shutil.rmtree(os.path.join(tmp, "out"))
-            with open(REFERENCE, "w") as f:
+            with open(args.reference, "w") as f:
                 json.dump(ref, f, indent=1, sort_keys=True)
                 f.write("\n")
-            print(f"wrote {REFERENCE} ({len(ref)} runs)")
+            print(f"wrote {args.reference} ({len(ref)} runs)")
             return 0
-        with open(REFERENCE) as f:
+        with open(args.reference) as f:
             ref = json.load(f)
         problems, runs = [], 0
         # The decks of the reference (decks added later have nothing to be
