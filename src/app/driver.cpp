@@ -63,12 +63,11 @@ int drive(const DriveInput& in, MPI_Comm comm) {
   };
   hooks.on_step = [&](std::int64_t step, std::int64_t last) { progress.update(step, last); };
 
-  md::Execution exec;
-  exec.threads = in.threads;
-  exec.scheduler = cfg.runtime.scheduler;
-  exec.stack_size = static_cast<std::size_t>(cfg.runtime.stack_kib) * 1024;
-  exec.trace = cfg.runtime.trace;
-  exec.bind = cfg.runtime.bind == "cores";
+  go::Executor exec({.scheduler = go::parse_scheduler(cfg.runtime.scheduler),
+                     .threads = in.threads,
+                     .stack_size = static_cast<std::size_t>(cfg.runtime.stack_kib) * 1024,
+                     .bind = cfg.runtime.bind == "cores",
+                     .trace = cfg.runtime.trace});
   std::string failure;
   bool stopped = false;
   std::int64_t stopped_at = 0;

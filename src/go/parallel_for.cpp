@@ -16,15 +16,6 @@
 
 namespace weft::go {
 
-Scheduler parse_scheduler(std::string_view name) {
-  if (name == "fibers") return Scheduler::fibers;
-  if (name == "openmp") return Scheduler::openmp;
-  throw weft::InputError("runtime.scheduler = \"" + std::string(name) +
-                         "\" is not a scheduler; use \"fibers\" or \"openmp\"");
-}
-
-std::string_view to_string(Scheduler s) noexcept { return s == Scheduler::openmp ? "openmp" : "fibers"; }
-
 namespace detail {
 
 namespace {

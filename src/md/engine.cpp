@@ -60,10 +60,7 @@ std::array<int, 3> choose_dims(const Config& cfg, int nranks) {
   return {d[0], d[1], d[2]};
 }
 
-Engine::Engine(const Config& cfg, const Execution& exec, MPI_Comm comm) : cfg_(cfg), exec_(exec) {
-  if (exec_.threads < 1) throw InputError("threads per rank must be at least 1");
-  if (exec_.scheduler != "openmp" && exec_.scheduler != "fibers")
-    throw InputError("unknown scheduler \"" + exec_.scheduler + "\"; use openmp or fibers");
+Engine::Engine(const Config& cfg, go::Executor& exec, MPI_Comm comm) : cfg_(cfg), exec_(exec) {
   MPI_Comm d = MPI_COMM_NULL;
   MPI_Comm_dup(comm, &d);
   dup_.reset(d);
@@ -81,22 +78,11 @@ Engine::Engine(const Config& cfg, const Execution& exec, MPI_Comm comm) : cfg_(c
   int coords[3];
   MPI_Cart_coords(cart, rank, 3, coords);
   grid_.coords = {coords[0], coords[1], coords[2]};
-  ctx_ = std::make_unique<Context>(Context{sys_, cfg_, cart, grid_, exec_.threads});
+  ctx_ = std::make_unique<Context>(Context{sys_, cfg_, cart, grid_, exec_.threads()});
   comm_ = make_comm("staged");
   neighbor_ = make_neighbor("bin");
   force_ = make_force(cfg_.pair.style);
   integrator_ = make_integrator(cfg_.integrator.style);
-  if (exec_.scheduler == "fibers") {
-    weft::go::PoolOptions po;
-    po.threads = exec_.threads;
-    po.stack_size = exec_.stack_size;
-    po.trace = exec_.trace;
-    po.bind_cpus = exec_.bind;
-    // Every core runs a worker: tasks make their own MPI calls (weft runs
-    // MPI_THREAD_SERIALIZED) rather than wait for an MPI thread to be scheduled.
-    po.mpi_progress = weft::go::MpiProgress::polling;
-    pool_ = std::make_unique<weft::go::Pool>(po);
-  }
 }
 
 void Engine::setup_types(const std::vector<real>& mass) {
@@ -266,7 +252,7 @@ void Engine::force_overlapped(bool eflag) {
     weft::go::yield();  // let it post its messages before the kernels start
     force_->compute(ctx, neighbor_->list(), eflag, tally_, &gate);
     sent.wait();
-    blocked = gate.blocked_seconds() / std::max(1, exec_.threads);
+    blocked = gate.blocked_seconds() / std::max(1, exec_.threads());
     const NeighborList& list = neighbor_->list();
     unsigned messages = 0;  // swaps that exchange messages with other ranks
     for (int d = 0; d < 3; ++d)
@@ -317,7 +303,7 @@ void Engine::advance_now(std::int64_t steps, const RunHooks& hooks) {
       ++builds_;
       ago_ = 0;
       force(thermo_step);
-    } else if (pool_ && overlap_enabled() && grid_.dims != std::array<int, 3>{1, 1, 1}) {
+    } else if (exec_.scheduler() == go::Scheduler::fibers && overlap_enabled() && grid_.dims != std::array<int, 3>{1, 1, 1}) {
       force_overlapped(thermo_step);
     } else {
       {
@@ -446,8 +432,8 @@ RunReport Engine::report() const {
   int nranks = 1;
   MPI_Comm_size(c, &nranks);
   r.ranks = nranks;
-  r.threads = exec_.threads;
-  r.scheduler = exec_.scheduler == "fibers" ? "fibers (weft::go)" : "openmp";
+  r.threads = exec_.threads();
+  r.scheduler = std::string(exec_.describe());
   r.grid = grid_.dims;
   r.steps = loop_steps_;
   r.atoms = sys_.natoms;
@@ -580,9 +566,9 @@ void Engine::restore(const Snapshot& snap) {
 
 // ------------------------------------------------------------ Simulation
 
-Simulation::Simulation(const Config& config, const Execution& exec, MPI_Comm comm)
+Simulation::Simulation(const Config& config, go::Executor& exec, MPI_Comm comm)
     : engine_(std::make_unique<Engine>(config, exec, comm)) {}
-Simulation::Simulation(const Config& config, const Execution& exec, MPI_Comm comm, Snapshot snapshot)
+Simulation::Simulation(const Config& config, go::Executor& exec, MPI_Comm comm, Snapshot snapshot)
     : engine_(std::make_unique<Engine>(config, exec, comm)) {
   engine_->restart_from(std::move(snapshot));
 }
@@ -596,7 +582,7 @@ const System& Simulation::system() const { return engine_->system(); }
 std::vector<weft::go::TaskRecord> Simulation::task_trace() const { return engine_->task_trace(); }
 std::vector<real> Simulation::integrator_state() const { return engine_->integrator_state(); }
 
-RunReport run(const Config& config, const Execution& exec, MPI_Comm comm, const RunHooks& hooks) {
+RunReport run(const Config& config, go::Executor& exec, MPI_Comm comm, const RunHooks& hooks) {
   Simulation sim(config, exec, comm);
   sim.setup(hooks);
   sim.advance(config.run.steps, hooks);

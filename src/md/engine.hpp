@@ -8,7 +8,7 @@
 #include "init.hpp"
 #include "interfaces.hpp"
 #include "weft/md/simulation.hpp"
-#include "weft/go/pool.hpp"
+#include "weft/go/executor.hpp"
 #include "weft/md/snapshot.hpp"
 
 namespace weft::md {
@@ -42,7 +42,7 @@ enum Section { kPair = 0, kNeigh, kComm, kOutput, kModify, kOther, kSections };
 
 class Engine {
  public:
-  Engine(const Config& cfg, const Execution& exec, MPI_Comm comm);
+  Engine(const Config& cfg, go::Executor& exec, MPI_Comm comm);
   void setup(const RunHooks& hooks);
   // snapshot() is this rank's share of the state a checkpoint keeps.
   Snapshot snapshot() const;
@@ -57,7 +57,7 @@ class Engine {
 
  private:
   Config cfg_;
-  Execution exec_;
+  go::Executor& exec_;
   OwnedComm dup_;
   OwnedComm cart_;
   System sys_;
@@ -84,19 +84,16 @@ class Engine {
   } overlap_;
 
   std::unique_ptr<Snapshot> restart_;
-  // pool_ runs the step loop as a weft::go task when scheduler = "fibers"
-  // (kernels then run as fiber tasks); null for OpenMP.
-  std::unique_ptr<weft::go::Pool> pool_;
+  // on_scheduler() runs f through the executor: as a weft::go task with
+  // the fibers scheduler (kernels then run as fiber tasks), directly with
+  // OpenMP.
   template <class F>
   void on_scheduler(F&& f) {
-    if (pool_) pool_->run(std::forward<F>(f));
-    else f();
+    exec_.run(std::forward<F>(f));
   }
  public:
   // task_trace() is the per-task timeline of the fiber pool (runtime.trace).
-  std::vector<weft::go::TaskRecord> task_trace() const {
-    return pool_ ? pool_->trace() : std::vector<weft::go::TaskRecord>{};
-  }
+  std::vector<weft::go::TaskRecord> task_trace() const { return exec_.trace(); }
  private:
   void setup_now(const RunHooks& hooks);
   void advance_now(std::int64_t steps, const RunHooks& hooks);

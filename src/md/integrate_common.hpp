@@ -2,7 +2,7 @@
 #pragma once
 
 #include "interfaces.hpp"
-#include "parallel.hpp"
+#include "weft/go/blocks.hpp"
 
 // Velocity-Verlet building blocks shared by the integrators (LAMMPS fix nve).
 namespace weft::md::detail {
@@ -21,7 +21,7 @@ inline void half_kick(Context& ctx) {
   const real* __restrict fx = s.fx.data();
   const real* __restrict fy = s.fy.data();
   const real* __restrict fz = s.fz.data();
-  parallel_range(ctx.threads, s.nlocal, [&](std::int64_t lo, std::int64_t hi, int) {
+  go::parallel_range(ctx.threads, s.nlocal, [&](std::int64_t lo, std::int64_t hi, int) {
     if (one_mass) {
 #pragma omp simd
       for (std::int64_t i = lo; i < hi; ++i) {
@@ -50,7 +50,7 @@ inline void drift(Context& ctx) {
   const real* __restrict vx = s.vx.data();
   const real* __restrict vy = s.vy.data();
   const real* __restrict vz = s.vz.data();
-  parallel_range(ctx.threads, s.nlocal, [&](std::int64_t lo, std::int64_t hi, int) {
+  go::parallel_range(ctx.threads, s.nlocal, [&](std::int64_t lo, std::int64_t hi, int) {
 #pragma omp simd
     for (std::int64_t i = lo; i < hi; ++i) {
       x[i] += dt * vx[i];

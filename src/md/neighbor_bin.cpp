@@ -22,7 +22,7 @@
 #endif
 
 #include "interfaces.hpp"
-#include "parallel.hpp"
+#include "weft/go/blocks.hpp"
 
 namespace weft::md {
 namespace {
@@ -292,7 +292,7 @@ void BinNeighbor::build(Context& ctx) {
   const int nt = ntypes_;
   const bool single = nt == 1;
   const real cut0 = cutneighsq_[0];
-  detail::parallel_blocks(ctx.threads, nblocks, [&](std::int64_t b, int) {
+  go::parallel_blocks(ctx.threads, nblocks, [&](std::int64_t b, int) {
     NeighborBlock& blk = list_.blocks[static_cast<std::size_t>(b)];
     blk.ibegin = ranges[static_cast<std::size_t>(b)].first;
     blk.iend = ranges[static_cast<std::size_t>(b)].second;

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "interfaces.hpp"
-#include "parallel.hpp"
+#include "weft/go/blocks.hpp"
 #include "simd.hpp"
 
 namespace weft::md {
@@ -112,7 +112,7 @@ bool use_avx2();
 // task gets to unpack (and post the next stage) promptly.
 template <class F>
 void for_blocks(const NeighborList& list, GhostGate* gate, F&& fn) {
-  detail::parallel_schedule(
+  go::parallel_schedule(
       list.schedule,
       [&](std::int64_t b, int w) {
         const NeighborBlock& blk = list.blocks[static_cast<std::size_t>(b)];
@@ -243,7 +243,7 @@ void PairKernel<Style>::prepare(Context& ctx, bool with_ghosts) {
     pos4_.reserve(n4);
     for (auto& b : f4_) b.reserve(n4);
     const index packed = with_ghosts ? nall : s.nlocal;
-    detail::parallel_range(
+    go::parallel_range(
         workers, nall,
         [&](std::int64_t lo, std::int64_t hi, int) {
           pack4(s, lo, std::min<std::int64_t>(hi, packed));
@@ -263,7 +263,7 @@ void PairKernel<Style>::prepare(Context& ctx, bool with_ghosts) {
     fbuf_.resize(static_cast<std::size_t>(workers - 1));
   for (auto& buf : fbuf_)
     if (static_cast<index>(buf.size()) < 3 * nall) buf.resize(static_cast<std::size_t>(3 * nall));
-  detail::parallel_range(
+  go::parallel_range(
       workers, nall,
       [&](std::int64_t lo, std::int64_t hi, int) {
         std::fill(s.fx.data() + lo, s.fx.data() + hi, 0.0);

@@ -15,13 +15,18 @@
 
 namespace weft::md::test {
 
+// serial() is an executor of one OpenMP thread (no pool).
+inline go::Executor& serial() {
+  static go::Executor e;
+  return e;
+}
+
 // run_rows() runs `cfg` and returns the thermo rows.
 inline std::vector<ThermoRow> run_rows(const Config& cfg, int threads, MPI_Comm comm) {
   std::vector<ThermoRow> rows;
   RunHooks hooks;
   hooks.on_thermo = [&rows](const ThermoRow& r) { rows.push_back(r); };
-  Execution ex;
-  ex.threads = threads;
+  go::Executor ex({.threads = threads});
   Simulation sim(cfg, ex, comm);
   sim.setup(hooks);
   sim.advance(cfg.run.steps, hooks);

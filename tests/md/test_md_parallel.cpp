@@ -73,9 +73,7 @@ std::pair<std::vector<ThermoRow>, RunReport> run_with(const Config& cfg,
   std::vector<ThermoRow> rows;
   RunHooks hooks;
   hooks.on_thermo = [&rows](const ThermoRow& r) { rows.push_back(r); };
-  Execution ex;
-  ex.threads = threads;
-  ex.scheduler = scheduler;
+  go::Executor ex({.scheduler = go::parse_scheduler(scheduler), .threads = threads});
   Simulation sim(cfg, ex, MPI_COMM_WORLD);
   sim.setup(hooks);
   sim.advance(cfg.run.steps, hooks);
@@ -137,7 +135,7 @@ TEST(Migration, HotGasKeepsEveryAtomOnce) {
   cfg.neighbor.every = 5;
   cfg.neighbor.check = true;
   cfg.thermo.every = 0;
-  Simulation sim(cfg, Execution{}, MPI_COMM_WORLD);
+  Simulation sim(cfg, test::serial(), MPI_COMM_WORLD);
   sim.setup();
   const std::int64_t n = sim.system().natoms;
   EXPECT_EQ(n, 256);

@@ -31,7 +31,7 @@ TEST(LjMelt, Step0MatchesLammpsPublishedThermo) {
 TEST(Lattice, LammpsLatticeSemantics) {
   Config cfg;
   cfg.run.steps = 0;
-  Simulation sim(cfg, Execution{}, MPI_COMM_WORLD);
+  Simulation sim(cfg, test::serial(), MPI_COMM_WORLD);
   sim.setup();
   const System& s = sim.system();
   EXPECT_EQ(g8(s.box.hi.x()), "33.591924");
@@ -42,7 +42,7 @@ TEST(Lattice, LammpsLatticeSemantics) {
     c2.init.lattice.density = 0.8;
     c2.init.lattice.cells = {5, 5, 5};
     c2.init.min_distance = 0.1;
-    Simulation sim2(c2, Execution{}, MPI_COMM_WORLD);
+    Simulation sim2(c2, test::serial(), MPI_COMM_WORLD);
     sim2.setup();
     const int nb = std::string(style) == "sc" ? 1 : 2;
     EXPECT_EQ(sim2.system().natoms, 125 * nb);
@@ -77,7 +77,7 @@ TEST(Nve, EnergyDriftAndMomentumOver10kSteps) {
   std::vector<ThermoRow> rows;
   RunHooks hooks;
   hooks.on_thermo = [&rows](const ThermoRow& r) { rows.push_back(r); };
-  Simulation sim(cfg, Execution{}, MPI_COMM_WORLD);
+  Simulation sim(cfg, test::serial(), MPI_COMM_WORLD);
   sim.setup(hooks);
   const Vec3 p0 = momentum(sim.system());
   EXPECT_LT(p0.norm(), 1e-12);
@@ -124,11 +124,11 @@ TEST(Chunks, ChunkedAdvanceWithThermoIsBitIdentical) {
   cfg.integrator.style = "langevin";
   cfg.integrator.temperature = 1.5;
   cfg.thermo.every = 0;
-  Simulation whole(cfg, Execution{}, MPI_COMM_WORLD);
+  Simulation whole(cfg, test::serial(), MPI_COMM_WORLD);
   whole.setup();
   whole.advance(200);
   const ThermoRow a = whole.thermo();
-  Simulation parts(cfg, Execution{}, MPI_COMM_WORLD);
+  Simulation parts(cfg, test::serial(), MPI_COMM_WORLD);
   parts.setup();
   for (int k = 0; k < 4; ++k) {
     parts.advance(50);
@@ -144,7 +144,7 @@ TEST(Chunks, ChunkedAdvanceWithThermoIsBitIdentical) {
 
 TEST(Report, LammpsLikeReport) {
   Config cfg = test::small_fcc(5, 40);
-  auto rep = run(cfg, Execution{}, MPI_COMM_WORLD);
+  auto rep = run(cfg, test::serial(), MPI_COMM_WORLD);
   EXPECT_EQ(rep.steps, 40);
   EXPECT_EQ(rep.atoms, 500);
   EXPECT_EQ(rep.neighbor_builds, 2);
@@ -261,7 +261,7 @@ TEST(BlowUp, OverlappingAtomsStopWithStepAndAtom) {
   cfg.init.min_distance = 0;  // let it through validation
   EXPECT_EQ(input_error(cfg), "");
   try {
-    run(cfg, Execution{}, MPI_COMM_WORLD);
+    run(cfg, test::serial(), MPI_COMM_WORLD);
     ADD_FAILURE() << "no RunError";
   } catch (const RunError& e) {
     const std::string msg = e.what();
@@ -276,7 +276,7 @@ TEST(BlowUp, HugeTimestepStopsWithRunError) {
   cfg.integrator.dt = 0.2;
   cfg.thermo.every = 10;
   try {
-    run(cfg, Execution{}, MPI_COMM_WORLD);
+    run(cfg, test::serial(), MPI_COMM_WORLD);
     ADD_FAILURE() << "no RunError";
   } catch (const RunError& e) {
     const std::string msg = e.what();

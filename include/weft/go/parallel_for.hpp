@@ -6,18 +6,9 @@
 #include <type_traits>
 #include <utility>
 
+#include "weft/go/executor.hpp"
+
 namespace weft::go {
-
-// Scheduler selects how parallel_for() runs: on the current pool's fibers
-// or through OpenMP. The deck key runtime.scheduler ("fibers" | "openmp")
-// maps to it through parse_scheduler().
-enum class Scheduler { fibers, openmp };
-
-// parse_scheduler() maps "fibers" / "openmp" to a Scheduler; anything else
-// throws weft::InputError naming the accepted values.
-Scheduler parse_scheduler(std::string_view name);
-// to_string() is the inverse of parse_scheduler().
-std::string_view to_string(Scheduler s) noexcept;
 
 namespace detail {
 using ChunkFn = void (*)(void* f, std::int64_t lo, std::int64_t hi);

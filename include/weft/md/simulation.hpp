@@ -12,6 +12,7 @@
 
 #include "weft/core/types.hpp"
 #include "weft/md/config.hpp"
+#include "weft/go/executor.hpp"
 #include "weft/go/trace.hpp"
 #include "weft/md/snapshot.hpp"
 #include "weft/md/system.hpp"
@@ -19,21 +20,6 @@
 // Public entry points of the Lennard-Jones molecular-dynamics engine.
 // Everything here is collective over the communicator it is given.
 namespace weft::md {
-
-// Execution says how one rank runs its kernels.
-struct Execution {
-  int threads = 1;                   // threads per rank
-  // "openmp" or "fibers": the kernels are threaded through one function
-  // (src/md/parallel.hpp); with "fibers" the step loop runs as a weft::go
-  // task on a pool of `threads` workers and each worker's share of a kernel
-  // is a fiber task, and on steps without a neighbour rebuild the ghost
-  // positions travel while interior blocks are computed. Both give
-  // bit-identical results for the same threads.
-  std::string scheduler = "openmp";
-  std::size_t stack_size = 64 * 1024;  // fiber stack (runtime.stack_kib)
-  bool trace = false;                  // record the task timeline (runtime.trace)
-  bool bind = false;                   // pin fiber workers to cores (runtime.bind)
-};
 
 // ThermoRow is one line of thermodynamic output, globally reduced, with
 // LAMMPS `units lj` conventions: energies per atom, temperature from 3N-3
@@ -64,7 +50,7 @@ struct RunReport {
   std::int64_t atoms = 0;
   int ranks = 1;
   int threads = 1;
-  std::string scheduler;        // what ran the kernels (see Execution)
+  std::string scheduler;        // what ran the kernels (go::Executor::describe())
   std::array<int, 3> grid{1, 1, 1};
   real dt = 0;
   real atom_steps_per_s = 0;
@@ -97,10 +83,10 @@ class Engine;
 // the particle state between steps.
 class Simulation {
  public:
-  Simulation(const Config& config, const Execution& exec, MPI_Comm comm);
+  Simulation(const Config& config, go::Executor& exec, MPI_Comm comm);
   // Simulation(config, exec, comm, snapshot) continues a run from a
   // checkpoint: setup() restores `snapshot` instead of creating atoms.
-  Simulation(const Config& config, const Execution& exec, MPI_Comm comm, Snapshot snapshot);
+  Simulation(const Config& config, go::Executor& exec, MPI_Comm comm, Snapshot snapshot);
   ~Simulation();
   Simulation(const Simulation&) = delete;
   Simulation& operator=(const Simulation&) = delete;
@@ -133,7 +119,7 @@ void validate(const Config& config, MPI_Comm comm);
 
 // run() runs the whole simulation (setup + config.run.steps steps).
 // Throws weft::RunError on a numerical blow-up. Collective.
-RunReport run(const Config& config, const Execution& exec, MPI_Comm comm,
+RunReport run(const Config& config, go::Executor& exec, MPI_Comm comm,
               const RunHooks& hooks = {});
 
 // format_report() renders the LAMMPS-like end-of-run report.

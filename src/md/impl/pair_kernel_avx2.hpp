@@ -171,7 +171,7 @@ void PairKernel<Style>::compute_avx2(Context& ctx, const NeighborList& list, boo
     }
   });
   // Unpack to SoA, adding the worker buffers in worker order.
-  detail::parallel_range(
+  go::parallel_range(
       workers, nall,
       [&](std::int64_t lo, std::int64_t hi, int) {
         for (std::int64_t i = lo; i < hi; ++i) {

@@ -139,7 +139,7 @@ void PairKernel<Style>::compute_generic(Context& ctx, const NeighborList& list, 
   if (workers <= 1) return;
   // Each worker owns its buffer; reduce them in worker order.
   const int extra = workers - 1;
-  detail::parallel_range(
+  go::parallel_range(
       workers, nall,
       [&](std::int64_t lo, std::int64_t hi, int) {
         for (int w = 0; w < extra; ++w) {

@@ -118,7 +118,8 @@ int main(int argc, char** argv) {
     random = random_system(a.atoms, rank, size);
   } else {
     const weft::md::Config c = run_config(a.atoms);
-    sim = std::make_unique<weft::md::Simulation>(c, weft::md::Execution{}, MPI_COMM_WORLD);
+    static weft::go::Executor serial;
+    sim = std::make_unique<weft::md::Simulation>(c, serial, MPI_COMM_WORLD);
     sim->setup();
     sim->advance(c.neighbor.every);
   }

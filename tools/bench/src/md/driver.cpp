@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
   int rank = 0;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   weft::md::Config cfg;
-  weft::md::Execution ex;
+  weft::go::ExecutorConfig ex;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&]() { return std::string(i + 1 < argc ? argv[++i] : ""); };
@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
     } else if (a == "--bins") {
       cfg.neighbor.bins_per_cutoff = std::atoi(next().c_str());
     } else if (a == "--scheduler") {
-      ex.scheduler = next();
+      ex.scheduler = weft::go::parse_scheduler(next());
     } else if (a == "--thermo") {
       cfg.thermo.every = std::atoi(next().c_str());
     } else {
@@ -56,7 +56,8 @@ int main(int argc, char** argv) {
     hooks.on_thermo = [rank](const weft::md::ThermoRow& r) {
       if (rank == 0) std::printf("%s\n", weft::md::format_thermo_row(r).c_str());
     };
-    const auto report = weft::md::run(cfg, ex, MPI_COMM_WORLD, hooks);
+    weft::go::Executor exec(ex);
+    const auto report = weft::md::run(cfg, exec, MPI_COMM_WORLD, hooks);
     if (rank == 0) std::printf("%s", weft::md::format_report(report).c_str());
   } catch (const weft::InputError& e) {
     if (rank == 0) std::fprintf(stderr, "error: %s\n", e.what());

@@ -10,26 +10,32 @@
 #include "weft/go/go.hpp"
 #include "weft/go/wait_group.hpp"
 
-// The one place where MD kernels are threaded. Kernels are written as loops
-// over independent blocks (tasks); parallel_blocks() decides how the blocks
-// run. Blocks are assigned to workers statically and contiguously, so a run
-// with a given thread count is bit-identical from run to run (per-worker
-// force buffers are reduced in worker order) and the same under both
-// schedulers: called from a weft::go task (runtime.scheduler = "fibers"),
-// each worker's share of blocks is one fiber task named `name[w]`, and the
-// caller parks until they finish; otherwise an OpenMP team runs them.
-namespace weft::md::detail {
+// Deterministic block loops: the one place where an application's kernels
+// are threaded. Kernels are written as loops over independent blocks;
+// these functions decide how the blocks run. Blocks are assigned to workers
+// statically and contiguously, so a run with a given thread count is
+// bit-identical from run to run (e.g. per-worker force buffers reduced in
+// worker order) and the same under both schedulers: called from a weft::go
+// task (Scheduler::fibers, inside Executor::run()), each worker's share of
+// blocks is one fiber task named `name[w]` and the caller parks until they
+// finish; otherwise (Scheduler::openmp) an OpenMP team runs them.
+//
+//   weft::go::parallel_blocks(threads, nblocks, [&](std::int64_t b, int w) {
+//     compute_block(b, buffer[w]);  // w: the worker, 0 <= w < threads
+//   }, "force");
+namespace weft::go {
 
-// fiber_shares() runs fn(w) for w in [0, workers) as weft::go tasks and waits.
+// fiber_shares() runs fn(w) for w in [0, workers) as weft::go tasks named
+// name[w] and parks the caller until all are done. Call it from a task.
 template <class F>
 void fiber_shares(int workers, const char* name, F&& fn) {
-  weft::go::WaitGroup wg;
+  WaitGroup wg;
   wg.add(workers);
   for (int w = 0; w < workers; ++w) {
     const std::string label = std::string(name) + "[" + std::to_string(w) + "]";
-    weft::go::TaskOptions o;
+    TaskOptions o;
     o.name = label;  // copied by go()
-    weft::go::go(o, [&fn, &wg, w] {
+    go(o, [&fn, &wg, w] {
       fn(w);
       wg.done();
     });
@@ -37,13 +43,15 @@ void fiber_shares(int workers, const char* name, F&& fn) {
   wg.wait();
 }
 
+// parallel_blocks() runs fn(b, w) for every block b in [0, nblocks), worker
+// w taking the contiguous range [nblocks w / threads, nblocks (w+1) / threads).
 template <class F>
 void parallel_blocks(int threads, std::int64_t nblocks, F&& fn, const char* name = "blocks") {
   if (threads <= 1 || nblocks <= 1) {
     for (std::int64_t b = 0; b < nblocks; ++b) fn(b, 0);
     return;
   }
-  if (weft::go::in_task()) {
+  if (in_task()) {
     fiber_shares(threads, name, [&](int w) {
       const std::int64_t begin = nblocks * w / threads, end = nblocks * (w + 1) / threads;
       for (std::int64_t b = begin; b < end; ++b) fn(b, w);
@@ -72,7 +80,7 @@ void parallel_schedule(const std::vector<std::vector<int>>& schedule, F&& fn, co
     if (workers == 1) share(0);
     return;
   }
-  if (weft::go::in_task()) {
+  if (in_task()) {
     fiber_shares(workers, name, share);
     return;
   }
@@ -93,7 +101,7 @@ void parallel_range(int threads, std::int64_t n, F&& fn, const char* name = "ran
     fn(std::int64_t{0}, n, 0);
     return;
   }
-  if (weft::go::in_task()) {
+  if (in_task()) {
     fiber_shares(threads, name, [&](int w) { fn(n * w / threads, n * (w + 1) / threads, w); });
     return;
   }
@@ -105,4 +113,4 @@ void parallel_range(int threads, std::int64_t n, F&& fn, const char* name = "ran
   }
 }
 
-}  // namespace weft::md::detail
+}  // namespace weft::go
