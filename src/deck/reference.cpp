@@ -6,11 +6,6 @@
 namespace weft::deck {
 namespace {
 
-std::string section_of(const std::string& path) {
-  const auto dot = path.rfind('.');
-  return dot == std::string::npos ? "" : path.substr(0, dot);
-}
-
 std::string cell(std::string s) {
   std::string out;
   for (char c : s) {
@@ -28,7 +23,7 @@ std::string render_reference(const std::vector<KeyDoc>& docs, std::string_view t
   std::string out = fmt::format("# {}\n\n{}\n", title, intro);
   std::string current = "\x01";
   for (const auto& k : docs) {
-    const std::string section = section_of(k.path);
+    const std::string section = impl::section_of(k.path);
     if (section != current) {
       current = section;
       out += fmt::format("\n## [{}]\n\n", section.empty() ? "top level" : section);
@@ -38,8 +33,11 @@ std::string render_reference(const std::vector<KeyDoc>& docs, std::string_view t
     const std::string leaf = k.path.substr(section.empty() ? 0 : section.size() + 1);
     const std::string def =
         k.required ? std::string("**required**") : fmt::format("`{}`", cell(k.default_text));
-    out += fmt::format("| `{}` | {} | {} | {} | {} | {} |\n", leaf, cell(k.type), def,
-                       cell(k.unit), cell(k.constraint), cell(k.description));
+    std::string description = cell(k.description);
+    if (!k.when.empty())
+      description += fmt::format(" (only with `{}`)", cell(condition_text(k.when)));
+    out += fmt::format("| `{}` | {} | {} | {} | {} | {} |\n", leaf, cell(k.type), def, cell(k.unit),
+                       cell(k.constraint), description);
   }
   return out;
 }

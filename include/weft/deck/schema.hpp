@@ -3,58 +3,22 @@
 
 #include <toml++/toml.h>
 
-#include <algorithm>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <set>
-#include <sstream>
 #include <string>
 #include <type_traits>
 #include <vector>
 
 #include "weft/deck/diagnostics.hpp"
 #include "weft/deck/impl/convert.hpp"
+#include "weft/deck/impl/schema_support.hpp"
+#include "weft/deck/key_doc.hpp"
+#include "weft/deck/rule_context.hpp"
 
 namespace weft::deck {
-
-// KeyDoc is what the deck reference says about one key.
-struct KeyDoc {
-  std::string path;         // "pair.cutoff"; table-array members as "pair.coeff[].epsilon"
-  std::string type;         // "real", "list of 3 integers", "array of tables"
-  std::string default_text; // TOML text of the default; "" when required
-  std::string unit;         // "sigma", "tau", ... or ""
-  std::string constraint;   // "0 < x", "one of: nve, langevin", or ""
-  std::string description;  // one line
-  bool required = false;
-};
-
-// RuleContext is handed to cross-key rules (contradictions, dependencies).
-class RuleContext {
- public:
-  RuleContext(Diagnostics& d, const std::map<std::string, Origin>& seen,
-              std::set<std::string> changed, std::set<std::string>& bad, Origin fallback)
-      : diag_(d), seen_(seen), changed_(std::move(changed)), bad_(bad), fallback_(std::move(fallback)) {}
-  // given() is true when the deck (or --set) sets `path` to a value other
-  // than its default. A resolved deck repeats every default; those do not
-  // count, so a resolved deck always passes the rules its source passed.
-  bool given(const std::string& path) const { return changed_.count(path) != 0; }
-  // error() reports a problem at the place `path` was set (or the deck file).
-  // Suppressed when `path` already has an error, to avoid follow-on noise.
-  void error(const std::string& path, std::string message) {
-    if (bad_.count(path)) return;
-    auto it = seen_.find(path);
-    diag_.error(it != seen_.end() ? it->second : fallback_, path, std::move(message));
-    bad_.insert(path);
-  }
-
- private:
-  Diagnostics& diag_;
-  const std::map<std::string, Origin>& seen_;
-  std::set<std::string> changed_;
-  std::set<std::string>& bad_;
-  Origin fallback_;
-};
 
 // Schema<Root> declares every key of a deck once: path, type (from the
 // bound member), default (from a default-constructed Root), unit, allowed
@@ -64,12 +28,50 @@ class RuleContext {
 //   Schema<Config> s;
 //   s.key("run.steps", [](Config& c) -> auto& { return c.run.steps; },
 //         "Number of time steps").min(0).required();
-//   Config c = s.parse(table, diagnostics);
+//   Config c = s.parse(table, "deck.toml", diagnostics);
+//
+// A schema can be built from parts: include() adds every key, table array
+// and rule of a Schema<Part>, bound through a callable Root& -> Part&,
+// optionally below a path prefix. Keys that exist only for one value of a
+// choice key are declared through when(selector, value); the selector is
+// read first, and a key given while its condition does not hold is an
+// error. The same path may be declared for several values, each with its
+// own type or element schema. A pair part, with its own paths:
+//
+//   Schema<Pair> pair;
+//   pair.key("style", [](Pair& p) -> auto& { return p.style; }, "Pair potential")
+//       .choices({"lj/cut", "morse"});
+//   pair.key("cutoff", [](Pair& p) -> auto& { return p.cutoff; }, "Global cutoff").above(0);
+//   auto lj = pair.when("style", "lj/cut");  // mixing, tail, [[coeff]] types/epsilon/sigma/cutoff
+//   lj.key("mixing", [](Pair& p) -> auto& { return p.lj().mixing; }, "Mixing rule")
+//       .choices({"geometric", "arithmetic"});
+//   lj.key("tail", [](Pair& p) -> auto& { return p.lj().tail; }, "Tail corrections");
+//   lj.table_array("coeff", [](Pair& p) -> auto& { return p.lj().coeffs; }, lj_coeff,
+//                  "LJ parameters per pair of types");
+//   // morse: a part of its own ([[coeff]] types/d0/alpha/r0/cutoff), included for one style
+//   pair.when("style", "morse").include(morse, [](Pair& p) -> auto& { return p.morse(); });
+//   pair.rule([](const Pair& p, RuleContext& r) {  // the part's paths: "cutoff"
+//     if (p.style == "morse" && r.given("cutoff") && p.cutoff > 5)
+//       r.error("cutoff", r.path("cutoff") + " above 5 is slow");  // says "pair.cutoff"
+//   });
+//
+// and a deck of a shared part and the pair part:
+//
+//   Schema<Deck> deck;
+//   deck.include(common, [](Deck& d) -> auto& { return d.common; });
+//   deck.include(pair, [](Deck& d) -> auto& { return d.app.pair; }, "pair");
+//   // pair.style, pair.cutoff, pair.mixing (only with pair.style = "lj/cut"),
+//   // [[pair.coeff]] (one element schema per style), ...
+//
+// The schema reads and writes a conditional key's member (through its get)
+// only while its condition holds, so `get` may make per-choice storage on
+// demand (p.lj() above); parse() makes it for the active choices.
 template <class Root>
 class Schema {
  public:
+  // Entry is one declared key or table array (the closures are bound to Root).
   struct Entry {
-    KeyDoc doc;
+    KeyDoc doc;  // doc.when: the conditions the key exists for
     impl::Checks checks;
     bool is_array_of_tables = false;
     std::size_t min_count = 0;
@@ -77,9 +79,16 @@ class Schema {
     std::function<void(Root&, const toml::array&, const std::string&, Diagnostics&,
                        std::map<std::string, Origin>&, std::set<std::string>&)>
         read_tables;
-    std::function<std::string(const Root&)> text;                     // leaf value
+    std::function<std::string(const Root&)> text;                        // leaf value
     std::function<std::vector<std::string>(const Root&)> element_texts;  // table arrays
-    std::function<std::vector<KeyDoc>()> element_docs;
+    std::function<std::vector<KeyDoc>()> element_docs;                   // paths below the array's
+    std::function<void(Root&)> touch;  // calls get: creates on-demand storage
+  };
+
+  // Rule is a cross-key check that runs while its conditions hold.
+  struct Rule {
+    std::vector<Condition> when;
+    std::function<void(const Root&, RuleContext&)> check;
   };
 
   // KeyRef refines the key just declared.
@@ -122,253 +131,138 @@ class Schema {
     Entry* e_;
   };
 
-  // key() declares a leaf key bound to the member `get` returns a reference to.
-  template <class Get>
-  KeyRef key(std::string path, Get get, std::string description) {
-    using T = std::remove_cvref_t<std::invoke_result_t<Get, Root&>>;
-    auto e = std::make_unique<Entry>();
-    e->doc.path = path;
-    e->doc.type = impl::Convert<T>::type_name();
-    e->doc.description = std::move(description);
-    e->doc.default_text = impl::Convert<T>::text(get(*defaults_));
-    e->read = [get](Root& r, const toml::node& n, const impl::Checks& c, std::string& why) {
-      return impl::Convert<T>::read(n, get(r), c, why);
-    };
-    e->text = [get](const Root& r) { return impl::Convert<T>::text(get(const_cast<Root&>(r))); };
-    return KeyRef(add(std::move(e)));
+  // When declares keys, table arrays, parts and rules that exist only while
+  // its conditions hold (made by Schema::when(); declarations through a
+  // Schema itself hold always). Use it while the schema is alive.
+  class When {
+   public:
+    // when() adds one more condition, and the selector's own conditions.
+    When when(const std::string& selector, const std::string& value) const;
+
+    // key() declares a leaf key bound to the member `get` returns a reference to.
+    template <class Get>
+    KeyRef key(std::string path, Get get, std::string description) const;
+
+    // table_array() declares an array of tables ([[path]]) whose elements
+    // follow (a copy of) `element` and fill the std::vector `get` returns.
+    template <class Elem, class Get>
+    void table_array(std::string path, Get get, const Schema<Elem>& element,
+                     std::string description, std::size_t min_count = 0) const;
+
+    // include() adds every entry and rule of `part`, in its order, bound
+    // through `get` (Root& -> Part&), with paths (and the paths of its
+    // conditions) below `prefix` when it is not empty. Defaults are those
+    // get gives on a default Root. The part's rules see the part's paths.
+    template <class Part, class Get>
+    void include(const Schema<Part>& part, Get get, const std::string& prefix = "") const;
+
+    // rule() adds a cross-key check, run after every key has been read (in
+    // an element schema: after each element, with the element's paths).
+    void rule(std::function<void(const Root&, RuleContext&)> f) const {
+      s_->rules_.push_back({when_, std::move(f)});
+    }
+
+   private:
+    friend class Schema;
+    When(Schema& s, std::vector<Condition> when) : s_(&s), when_(std::move(when)) {}
+    Schema* s_;
+    std::vector<Condition> when_;
+  };
+
+  // when() is the declarer for keys that exist only while the declared
+  // key `selector` has `value` (a choice name, or TOML text for a selector
+  // that is not a string); a selector that itself exists only for some
+  // value of another adds that condition too. Throws std::invalid_argument
+  // when the selector is not declared (before), is declared for several
+  // conditions (choose one first: when(a, x).when(selector, value)), or
+  // does not accept the value.
+  When when(const std::string& selector, const std::string& value) {
+    return When(*this, {}).when(selector, value);
   }
 
-  // table_array() declares an array of tables ([[path]]) whose elements
-  // follow `element` and fill the std::vector that `get` returns.
+  // key(), table_array(), include() and rule() declare what always exists;
+  // see When for what each does.
+  template <class Get>
+  KeyRef key(std::string path, Get get, std::string description) {
+    return When(*this, {}).key(std::move(path), std::move(get), std::move(description));
+  }
   template <class Elem, class Get>
   void table_array(std::string path, Get get, const Schema<Elem>& element, std::string description,
                    std::size_t min_count = 0) {
-    auto e = std::make_unique<Entry>();
-    e->is_array_of_tables = true;
-    e->min_count = min_count;
-    e->doc.path = path;
-    e->doc.type = "array of tables [[" + path + "]]";
-    e->doc.description = std::move(description);
-    const Schema<Elem>* el = &element;
-    e->read_tables = [get, el](Root& r, const toml::array& a, const std::string& prefix,
-                               Diagnostics& d, std::map<std::string, Origin>& seen,
-                               std::set<std::string>& bad) {
-      std::vector<Elem> out;
-      for (std::size_t i = 0; i < a.size(); ++i) {
-        const std::string p = prefix + "[" + std::to_string(i + 1) + "]";
-        const toml::table* t = a.get(i)->as_table();
-        if (!t) {
-          d.error(origin_of(*a.get(i)), p, "expected a table [[" + prefix + "]], found " + impl::found(*a.get(i)));
-          continue;
-        }
-        out.push_back(el->parse_element(*t, p, d, seen, bad));
-      }
-      get(r) = std::move(out);
-    };
-    e->element_texts = [get, el](const Root& r) {
-      std::vector<std::string> out;
-      for (const Elem& x : get(const_cast<Root&>(r))) out.push_back(el->write_text(x));
-      return out;
-    };
-    {
-      std::string inline_default = "[";
-      for (const auto& t : e->element_texts(*defaults_)) {
-        std::string body = t;
-        while (!body.empty() && body.back() == '\n') body.pop_back();
-        for (auto& ch : body)
-          if (ch == '\n') ch = ',';
-        if (inline_default.size() > 1) inline_default += ", ";
-        inline_default += "{";
-        inline_default += body;
-        inline_default += "}";
-      }
-      e->doc.default_text = inline_default + "]";
-    }
-    e->element_docs = [el, path] {
-      std::vector<KeyDoc> docs = el->docs();
-      for (auto& k : docs) k.path = path + "[]." + k.path;
-      return docs;
-    };
-    add(std::move(e));
+    When(*this, {}).table_array(std::move(path), std::move(get), element, std::move(description),
+                                min_count);
   }
-
-  // rule() adds a cross-key check, run after every key has been read.
-  void rule(std::function<void(const Root&, RuleContext&)> f) { rules_.push_back(std::move(f)); }
+  template <class Part, class Get>
+  void include(const Schema<Part>& part, Get get, const std::string& prefix = "") {
+    When(*this, {}).include(part, std::move(get), prefix);
+  }
+  void rule(std::function<void(const Root&, RuleContext&)> f) {
+    When(*this, {}).rule(std::move(f));
+  }
 
   // parse() reads `table` into a Root that starts from the defaults. Every
   // problem goes into `d`; the result is meaningful only when d is empty.
   // `file` names the deck for problems that have no position.
-  Root parse(const toml::table& table, const std::string& file, Diagnostics& d) const {
-    std::map<std::string, Origin> seen;
-    std::set<std::string> bad;
-    Root r{};
-    read_table(r, table, "", "", d, seen, bad);
-    check_required(seen, bad, "", Origin{file, 0, 0}, d);
-    std::set<std::string> changed;
-    for (const auto& e : entries_)
-      if (e->text && seen.count(e->doc.path) && e->text(r) != e->doc.default_text)
-        changed.insert(e->doc.path);
-    RuleContext ctx(d, seen, std::move(changed), bad, Origin{file, 0, 0});
-    for (const auto& rule : rules_) rule(r, ctx);
-    return r;
-  }
+  Root parse(const toml::table& table, const std::string& file, Diagnostics& d) const;
 
-  // write_text() renders a Root as a complete deck in TOML: every key, in
-  // declaration order, defaults filled in. Parsing it gives back the Root.
-  std::string write_text(const Root& r) const {
-    // Keys are grouped by section (in order of each section's first key), so
-    // a section's keys may be declared in several places.
-    std::vector<std::pair<std::string, std::vector<const Entry*>>> groups;
-    for (const auto& e : entries_) {
-      std::string section = e->doc.path;  // a table array is a group of its own
-      if (!e->element_texts) {
-        auto [parent, leaf] = split(e->doc.path);
-        section.clear();
-        for (const auto& p : parent) {
-          if (!section.empty()) section += '.';
-          section += p;
-        }
-      }
-      auto it = std::find_if(groups.begin(), groups.end(),
-                             [&](const auto& g) { return g.first == section && !e->element_texts; });
-      if (it == groups.end()) {
-        groups.push_back({section, {}});
-        it = groups.end() - 1;
-      }
-      it->second.push_back(e.get());
-    }
-    std::string out;
-    for (const auto& [section, members] : groups) {
-      if (members.front()->element_texts) {
-        for (const auto& t : members.front()->element_texts(r)) out += "\n[[" + section + "]]\n" + t;
-        continue;
-      }
-      if (!section.empty()) out += "\n[" + section + "]\n";
-      for (const Entry* e : members) {
-        auto [parent, leaf] = split(e->doc.path);
-        out += leaf + " = " + e->text(r) + "\n";
-      }
-    }
-    return out;
-  }
+  // write_text() renders a Root as a complete deck in TOML: every key whose
+  // conditions hold, in declaration order, defaults filled in. Parsing it
+  // gives back the Root.
+  std::string write_text(const Root& r) const;
 
   // docs() lists every key, in declaration order (table-array members after
-  // their array, as "path[].member").
-  std::vector<KeyDoc> docs() const {
-    std::vector<KeyDoc> out;
-    for (const auto& e : entries_) {
-      out.push_back(e->doc);
-      if (e->element_docs)
-        for (auto& k : e->element_docs()) out.push_back(std::move(k));
-    }
-    return out;
-  }
+  // their array, as "path[].member"); a key declared for several conditions
+  // once for each, with its conditions in KeyDoc::when.
+  std::vector<KeyDoc> docs() const;
 
-  // parse_element() reads one table of a table array (used by table_array).
-  Root parse_element(const toml::table& t, const std::string& display, Diagnostics& d,
-                     std::map<std::string, Origin>& seen, std::set<std::string>& bad) const {
-    Root r{};
-    std::map<std::string, Origin> local;
-    read_table(r, t, "", display + ".", d, local, bad);
-    check_required(local, bad, display + ".", origin_of(t), d);
-    for (auto& [k, o] : local) seen[display + "." + k] = o;
-    return r;
-  }
-
-  static Origin origin_of(const toml::node& n) {
-    const auto& src = n.source();
-    if (!src.path && n.is_table() && !n.as_table()->empty())
-      return origin_of(n.as_table()->cbegin()->second);  // a section made by --set
-    Origin o;
-    if (src.path) o.file = *src.path;
-    if (o.file.rfind("--set", 0) == 0) return o;  // a --set value has no line
-    o.line = static_cast<int>(src.begin.line);
-    o.column = static_cast<int>(src.begin.column);
-    return o;
-  }
+  // origin_of() is where a parsed node came from.
+  static Origin origin_of(const toml::node& n);
 
  private:
-  Entry& add(std::unique_ptr<Entry> e) {
-    entries_.push_back(std::move(e));
-    return *entries_.back();
-  }
+  template <class>
+  friend class Schema;
+  using Seen = std::map<std::string, Origin>;
+  using Bad = std::set<std::string>;
 
-  static std::pair<std::vector<std::string>, std::string> split(const std::string& path) {
-    std::vector<std::string> parts;
-    std::size_t start = 0, dot;
-    while ((dot = path.find('.', start)) != std::string::npos) {
-      parts.push_back(path.substr(start, dot - start));
-      start = dot + 1;
-    }
-    return {parts, path.substr(start)};
-  }
+  // Declaring (impl/schema_declare.hpp).
+  Entry& add(Entry e, std::vector<Condition> when);
+  Root root_where(const std::vector<Condition>& when) const;
+  bool apply(const Condition& c, Root& r, std::string& why) const;
 
-  const Entry* find(const std::string& path) const {
-    for (const auto& e : entries_)
-      if (e->doc.path == path) return e.get();
-    return nullptr;
-  }
+  // Conditions (impl/schema_declare.hpp).
+  const Entry* active_entry(const std::string& path, const Root& r) const;
+  bool holds(const Condition& c, const Root& r) const;
+  bool holds(const std::vector<Condition>& when, const Root& r) const;
+  bool hangs_on_bad(const std::vector<Condition>& when, const std::string& display,
+                    const Bad& bad) const;
 
-  bool is_section(const std::string& path) const {
-    for (const auto& e : entries_)
-      if (e->doc.path.rfind(path + ".", 0) == 0) return true;
-    return false;
-  }
-
-  std::vector<std::string> sections() const {
-    std::set<std::string> s;
-    for (const auto& e : entries_) {
-      auto [parent, leaf] = split(e->doc.path);
-      std::string p;
-      for (const auto& part : parent) {
-        if (!p.empty()) p += '.';
-        p += part;
-        s.insert(p);
-      }
-    }
-    return {s.begin(), s.end()};
-  }
-
-  std::vector<std::string> keys_under(const std::string& section) const {
-    std::vector<std::string> out;
-    for (const auto& e : entries_) {
-      if (section.empty() ? e->doc.path.find('.') == std::string::npos
-                          : e->doc.path.rfind(section + ".", 0) == 0)
-        out.push_back(e->doc.path);
-    }
-    return out;
-  }
-
+  // Reading (impl/schema_read.hpp).
+  void check_rules(const Root& r, const std::string& display, const Origin& where, Diagnostics& d,
+                   const Seen& seen, Bad& bad) const;
+  void read_all(Root& r, const toml::table& t, const std::string& display, const Origin& where,
+                Diagnostics& d, Seen& seen, Bad& bad) const;
   void read_table(Root& r, const toml::table& t, const std::string& prefix,
-                  const std::string& display, Diagnostics& d, std::map<std::string, Origin>& seen,
-                  std::set<std::string>& bad) const;
+                  const std::string& display, Diagnostics& d, Seen& seen, Bad& bad,
+                  const std::set<std::string>& done) const;
+  void read_entry(const Entry& e, Root& r, const toml::node& node, const std::string& path,
+                  const std::string& display, Diagnostics& d, Seen& seen, Bad& bad) const;
+  std::vector<Root> read_elements(const toml::array& a, const std::string& shown, Diagnostics& d,
+                                  Seen& seen, Bad& bad) const;
+  bool inactive(const std::string& path, const toml::node& n, const Root& r,
+                const std::string& display, Diagnostics& d, Bad& bad) const;
+  void unknown(const std::string& path, const toml::node& n, const Root& r,
+               const std::string& display, Diagnostics& d) const;
+  void check_required(const Root& r, const Seen& seen, Bad& bad, const std::string& display,
+                      const Origin& where, Diagnostics& d) const;
+  std::vector<std::string> active_paths(const Root& r) const;
+  bool active_under(const std::string& section, const Root& r) const;
 
-  void unknown(const std::string& path, const toml::node& n, const std::string& display,
-               Diagnostics& d) const;
-
-  void check_required(const std::map<std::string, Origin>& seen, std::set<std::string>& bad,
-                      const std::string& display, const Origin& where, Diagnostics& d) const {
-    for (const auto& e : entries_) {
-      if (!e->doc.required && e->min_count == 0) continue;
-      if (e->doc.required && !seen.count(e->doc.path)) {
-        auto [parent, leaf] = split(e->doc.path);
-        std::string section = e->doc.path.substr(0, e->doc.path.size() - leaf.size());
-        if (!section.empty()) section.pop_back();
-        const std::string how = display.empty() && !section.empty()
-                                    ? "add `" + leaf + " = ...` under [" + section + "]"
-                                    : "add `" + leaf + " = ...`";
-        d.error(where, display + e->doc.path,
-                "missing required key (" + e->doc.type + ": " + e->doc.description + "); " + how);
-        bad.insert(display + e->doc.path);
-      }
-    }
-  }
-
-  std::shared_ptr<Root> defaults_ = std::make_shared<Root>();  // the defaults, read by key()
-  std::vector<std::unique_ptr<Entry>> entries_;
-  std::vector<std::function<void(const Root&, RuleContext&)>> rules_;
+  std::deque<Entry> entries_;  // a deque: KeyRef keeps pointing at its entry
+  std::vector<Rule> rules_;
 };
 
 }  // namespace weft::deck
 
+#include "weft/deck/impl/schema_declare.hpp"
 #include "weft/deck/impl/schema_read.hpp"
+#include "weft/deck/impl/schema_write.hpp"
