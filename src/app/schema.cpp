@@ -3,13 +3,14 @@
 // `weft check`, `--set`, `weft help deck` and docs/deck.md all come from here.
 #include "schema_parts.hpp"
 #include "weft/deck/document.hpp"
+#include "weft/md/deck.hpp"
 
 namespace weft::app {
 
 const deck::Schema<Config>& schema() {
   static const deck::Schema<Config> instance = [] {
     deck::Schema<Config> s;
-    declare_md(s);
+    s.include(md::schema(), [](Config& c) -> auto& { return c.md; });
     declare_runtime(s);
     declare_output(s);
     return s;

@@ -7,7 +7,6 @@
 
 namespace weft::app {
 
-void declare_md(deck::Schema<Config>& s);       // schema_md.cpp
 void declare_runtime(deck::Schema<Config>& s);  // schema.cpp
 void declare_output(deck::Schema<Config>& s);   // schema.cpp
 

@@ -81,8 +81,8 @@ Engine::Engine(const Config& cfg, go::Executor& exec, MPI_Comm comm) : cfg_(cfg)
   ctx_ = std::make_unique<Context>(Context{sys_, cfg_, cart, grid_, exec_.threads()});
   comm_ = make_comm("staged");
   neighbor_ = make_neighbor("bin");
-  force_ = make_force(cfg_.pair.style);
-  integrator_ = make_integrator(cfg_.integrator.style);
+  force_ = pair_style(cfg_.pair.style).make(cfg_.pair);
+  integrator_ = integrator_style(cfg_.integrator.style).make();
 }
 
 void Engine::setup_types(const std::vector<real>& mass) {

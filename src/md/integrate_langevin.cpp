@@ -8,6 +8,7 @@
 
 #include "integrate_common.hpp"
 #include "rng.hpp"
+#include "weft/md/integrators.hpp"
 
 namespace weft::md {
 namespace {
@@ -20,7 +21,8 @@ class Langevin final : public Integrator {
   }
   void post_force(Context& ctx) override {
     System& s = ctx.sys;
-    const IntegratorConfig& ic = ctx.cfg.integrator;
+    const LangevinParams ic =
+        ctx.cfg.integrator.params.value<LangevinParams>(ctx.cfg.integrator.style);
     const real damp = ic.damping;
     const auto seed = ic.seed;
     const auto step = static_cast<std::uint64_t>(s.step);
@@ -40,6 +42,26 @@ class Langevin final : public Integrator {
 
 }  // namespace
 
-std::unique_ptr<Integrator> make_integrator_langevin() { return std::make_unique<Langevin>(); }
+IntegratorStyle integrator_langevin() {
+  return {.make = []() -> std::unique_ptr<Integrator> { return std::make_unique<Langevin>(); },
+          .declare = [](const Declarer& when, const std::string& name) {
+            using C = Config;
+            auto p = [name](C& c) -> LangevinParams& {
+              return c.integrator.params.get<LangevinParams>(name);
+            };
+            when.key("integrator.temperature", [p](C& c) -> auto& { return p(c).temperature; },
+                     "Target temperature of the Langevin thermostat")
+                .unit("epsilon/k_B")
+                .above(0);
+            when.key("integrator.damping", [p](C& c) -> auto& { return p(c).damping; },
+                     "Langevin damping time")
+                .unit("tau")
+                .above(0);
+            when.key("integrator.seed", [p](C& c) -> auto& { return p(c).seed; },
+                     "Random seed of the Langevin forces (the same seed gives the same run on "
+                     "any number of ranks)")
+                .min(1);
+          }};
+}
 
 }  // namespace weft::md

@@ -8,6 +8,7 @@
 
 #include "integrate_common.hpp"
 #include "weft/core/error.hpp"
+#include "weft/md/integrators.hpp"
 
 namespace weft::md {
 namespace {
@@ -15,7 +16,8 @@ namespace {
 class NoseHoover final : public Integrator {
  public:
   void setup(Context& ctx) override {
-    const IntegratorConfig& ic = ctx.cfg.integrator;
+    const NoseHooverParams ic =
+        ctx.cfg.integrator.params.value<NoseHooverParams>(ctx.cfg.integrator.style);
     m_ = std::max(1, ic.chain);
     eta_.assign(static_cast<std::size_t>(m_), 0);
     eta_dot_.assign(static_cast<std::size_t>(m_) + 1, 0);
@@ -114,6 +116,26 @@ class NoseHoover final : public Integrator {
 
 }  // namespace
 
-std::unique_ptr<Integrator> make_integrator_nose_hoover() { return std::make_unique<NoseHoover>(); }
+IntegratorStyle integrator_nose_hoover() {
+  return {.make = []() -> std::unique_ptr<Integrator> { return std::make_unique<NoseHoover>(); },
+          .declare = [](const Declarer& when, const std::string& name) {
+            using C = Config;
+            auto p = [name](C& c) -> NoseHooverParams& {
+              return c.integrator.params.get<NoseHooverParams>(name);
+            };
+            when.key("integrator.temperature", [p](C& c) -> auto& { return p(c).temperature; },
+                     "Target temperature of the Nose-Hoover chain")
+                .unit("epsilon/k_B")
+                .above(0);
+            when.key("integrator.damping", [p](C& c) -> auto& { return p(c).damping; },
+                     "Relaxation time of the thermostat (LAMMPS Tdamp)")
+                .unit("tau")
+                .above(0);
+            when.key("integrator.chain", [p](C& c) -> auto& { return p(c).chain; },
+                     "Nose-Hoover chain length")
+                .min(1)
+                .max(10);
+          }};
+}
 
 }  // namespace weft::md

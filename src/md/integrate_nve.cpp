@@ -16,6 +16,9 @@ class Nve final : public Integrator {
 
 }  // namespace
 
-std::unique_ptr<Integrator> make_integrator_nve() { return std::make_unique<Nve>(); }
+IntegratorStyle integrator_nve() {
+  return {.make = []() -> std::unique_ptr<Integrator> { return std::make_unique<Nve>(); },
+          .declare = nullptr};
+}
 
 }  // namespace weft::md

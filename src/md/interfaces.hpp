@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ghost_gate.hpp"
+#include "weft/deck/schema.hpp"
 #include "weft/md/config.hpp"
 #include "weft/md/system.hpp"
 
@@ -158,20 +159,48 @@ class Integrator {
 };
 
 // ---------------------------------------------------------------- registry
+// The registries (registry.cpp) are the only lists of names: the deck's
+// choices of pair.style and integrator.style come from them.
+
+// Declarer is what a style declares its deck keys through: keys that exist
+// only while the style is chosen (paths of md::Config: "pair.coeff", ...).
+using Declarer = deck::Schema<Config>::When;
+
+// PairStyle is a pair potential of the registry.
+struct PairStyle {
+  // make() builds it from pc; its own parameters are pc.params under pc.style.
+  std::unique_ptr<Force> (*make)(const PairConfig& pc);
+  // check() validates pc for a system of `ntypes` atom types before anything
+  // is created (weft::InputError saying what and how to fix) and returns the
+  // largest cutoff of any pair of types. Not collective.
+  real (*check)(const PairConfig& pc, int ntypes);
+  // declare() adds its keys to the deck through `when` (pair.style = `name`).
+  void (*declare)(const Declarer& when, const std::string& name);
+};
+
+// IntegratorStyle is a time integrator of the registry.
+struct IntegratorStyle {
+  // make() builds it; its parameters are ctx.cfg.integrator.params under
+  // the style's name, read at setup.
+  std::unique_ptr<Integrator> (*make)();
+  // declare() adds its keys (integrator.style = `name`); may be null.
+  void (*declare)(const Declarer& when, const std::string& name);
+};
+
+// pair_style() and integrator_style() find a style by name or throw
+// weft::InputError listing the known names.
+const PairStyle& pair_style(const std::string& name);
+const IntegratorStyle& integrator_style(const std::string& name);
 std::unique_ptr<Comm> make_comm(const std::string& name);
 std::unique_ptr<Neighbor> make_neighbor(const std::string& name);
-std::unique_ptr<Force> make_force(const std::string& name);
-std::unique_ptr<Integrator> make_integrator(const std::string& name);
-std::vector<std::string> integrator_names();
-std::vector<std::string> force_names();
 
 // Implementations (one file each).
 std::unique_ptr<Comm> make_comm_staged();
 std::unique_ptr<Neighbor> make_neighbor_bin();
-std::unique_ptr<Force> make_force_lj_cut();
-std::unique_ptr<Integrator> make_integrator_nve();
-std::unique_ptr<Integrator> make_integrator_nose_hoover();
-std::unique_ptr<Integrator> make_integrator_langevin();
+PairStyle pair_lj_cut();
+IntegratorStyle integrator_nve();
+IntegratorStyle integrator_nose_hoover();
+IntegratorStyle integrator_langevin();
 
 // ---------------------------------------------------------------- helpers
 // global_temperature() is 2 KE / dof with dof = 3N - 3 (LAMMPS compute temp).

@@ -1,51 +1,57 @@
 // SPDX-License-Identifier: Apache-2.0
-// The explicit registry: every algorithm available by name. Adding an
-// implementation means adding one line to a table here.
+// The explicit registries: every algorithm available by name. Adding an
+// implementation means adding one line to a table here; the deck's choices
+// (pair.style, integrator.style) and each style's own keys come from them.
 #include <functional>
 #include <map>
 
 #include "interfaces.hpp"
 #include "weft/core/error.hpp"
+#include "weft/md/deck.hpp"
 
 namespace weft::md {
 namespace {
 
 template <class T>
-using Table = std::map<std::string, std::function<std::unique_ptr<T>()>>;
+using Factories = std::map<std::string, std::function<std::unique_ptr<T>()>>;
 
-const Table<Comm>& comms() {
-  static const Table<Comm> t{{"staged", make_comm_staged}};
+const Factories<Comm>& comms() {
+  static const Factories<Comm> t{{"staged", make_comm_staged}};
   return t;
 }
-const Table<Neighbor>& neighbors() {
-  static const Table<Neighbor> t{{"bin", make_neighbor_bin}};
+const Factories<Neighbor>& neighbors() {
+  static const Factories<Neighbor> t{{"bin", make_neighbor_bin}};
   return t;
 }
-const Table<Force>& forces() {
-  static const Table<Force> t{{"lj/cut", make_force_lj_cut}};
+const std::map<std::string, PairStyle>& pair_styles() {
+  static const std::map<std::string, PairStyle> t{
+      {"lj/cut", pair_lj_cut()},
+  };
   return t;
 }
-const Table<Integrator>& integrators() {
-  static const Table<Integrator> t{{"nve", make_integrator_nve},
-                                   {"nose-hoover", make_integrator_nose_hoover},
-                                   {"nvt", make_integrator_nose_hoover},
-                                   {"langevin", make_integrator_langevin}};
+const std::map<std::string, IntegratorStyle>& integrators() {
+  static const std::map<std::string, IntegratorStyle> t{
+      {"nve", integrator_nve()},
+      {"nose-hoover", integrator_nose_hoover()},
+      {"nvt", integrator_nose_hoover()},  // LAMMPS's name for it
+      {"langevin", integrator_langevin()},
+  };
   return t;
 }
 
-template <class T>
-std::unique_ptr<T> make(const Table<T>& table, const std::string& name, const char* what) {
+template <class Map>
+const typename Map::mapped_type& find(const Map& table, const std::string& name, const char* what) {
   auto it = table.find(name);
   if (it == table.end()) {
     std::string known;
     for (const auto& [k, v] : table) known += (known.empty() ? "" : ", ") + k;
     throw InputError(std::string("unknown ") + what + " \"" + name + "\"; known: " + known);
   }
-  return it->second();
+  return it->second;
 }
 
-template <class T>
-std::vector<std::string> names(const Table<T>& table) {
+template <class Map>
+std::vector<std::string> names(const Map& table) {
   std::vector<std::string> out;
   for (const auto& [k, v] : table) out.push_back(k);
   return out;
@@ -53,17 +59,17 @@ std::vector<std::string> names(const Table<T>& table) {
 
 }  // namespace
 
-std::unique_ptr<Comm> make_comm(const std::string& name) { return make(comms(), name, "comm"); }
+std::unique_ptr<Comm> make_comm(const std::string& name) { return find(comms(), name, "comm")(); }
 std::unique_ptr<Neighbor> make_neighbor(const std::string& name) {
-  return make(neighbors(), name, "neighbor style");
+  return find(neighbors(), name, "neighbor style")();
 }
-std::unique_ptr<Force> make_force(const std::string& name) {
-  return make(forces(), name, "pair style");
+const PairStyle& pair_style(const std::string& name) {
+  return find(pair_styles(), name, "pair style");
 }
-std::unique_ptr<Integrator> make_integrator(const std::string& name) {
-  return make(integrators(), name, "integrator style");
+const IntegratorStyle& integrator_style(const std::string& name) {
+  return find(integrators(), name, "integrator style");
 }
-std::vector<std::string> integrator_names() { return names(integrators()); }
-std::vector<std::string> force_names() { return names(forces()); }
+std::vector<std::string> pair_style_names() { return names(pair_styles()); }
+std::vector<std::string> integrator_style_names() { return names(integrators()); }
 
 }  // namespace weft::md

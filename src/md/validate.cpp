@@ -104,21 +104,14 @@ void validate_rank0(const Config& c, int nranks) {
     require(c.box.boundary[d] == "p" || c.box.boundary[d] == "f",
             std::string("box.boundary[") + std::to_string(d) + "] = \"" + c.box.boundary[d] +
                 "\": use \"p\" (periodic) or \"f\" (fixed)");
-  require(c.pair.style == "lj/cut", "pair.style = \"" + c.pair.style + "\": the only pair style is lj/cut");
-  require(c.pair.mixing == "geometric" || c.pair.mixing == "arithmetic",
-          "pair.mixing = \"" + c.pair.mixing + "\": use geometric or arithmetic");
+  const PairStyle& pair = pair_style(c.pair.style);  // throws InputError listing known styles
   require(c.pair.cutoff > 0, "pair.cutoff must be positive");
   require(c.neighbor.skin >= 0, "neighbor.skin must not be negative");
   require(c.neighbor.every >= 1, "neighbor.every must be at least 1");
   require(c.neighbor.bins_per_cutoff >= 1 && c.neighbor.bins_per_cutoff <= 4,
           "neighbor.bins_per_cutoff must be 1..4");
   require(c.integrator.dt > 0, "integrator.dt must be positive");
-  make_integrator(c.integrator.style);  // throws InputError listing known styles
-  if (c.integrator.style != "nve") {
-    require(c.integrator.temperature >= 0, "integrator.temperature must not be negative");
-    require(c.integrator.damping > 0, "integrator.damping must be positive");
-    require(c.integrator.chain >= 1, "integrator.chain must be at least 1");
-  }
+  integrator_style(c.integrator.style);  // throws InputError listing known styles
   require(c.run.steps >= 0, "run.steps must not be negative");
   require(c.thermo.every >= 0, "thermo.every must not be negative");
   require(c.velocity.temperature >= 0, "velocity.temperature must not be negative");
@@ -163,23 +156,7 @@ void validate_rank0(const Config& c, int nranks) {
     throw InputError("init.source = \"" + c.init.source + "\": use lattice or data");
   }
 
-  real cutmax = c.pair.cutoff;
-  for (const PairCoeff& pc : c.pair.coeffs) {
-    for (int t : pc.types)
-      require(t >= 1 && t <= ntypes, "pair coefficient for types (" + std::to_string(pc.types[0]) + ", " +
-                                         std::to_string(pc.types[1]) + ") names an unknown atom type; the system has " +
-                                         std::to_string(ntypes) + " atom type(s)");
-    require(pc.sigma > 0 && pc.epsilon >= 0, "pair coefficients need sigma > 0 and epsilon >= 0");
-    require(pc.cutoff >= 0, "pair coefficient cutoff must not be negative");
-    if (pc.cutoff > 0) cutmax = std::max(cutmax, pc.cutoff);
-  }
-  if (!c.pair.coeffs.empty())
-    for (int t = 1; t <= ntypes; ++t) {
-      bool found = false;
-      for (const PairCoeff& pc : c.pair.coeffs) found = found || (pc.types[0] == t && pc.types[1] == t);
-      require(found, "no pair coefficients for atom type " + std::to_string(t) + " with itself: add a "
-                     "pair coefficient entry with types = [" + std::to_string(t) + ", " + std::to_string(t) + "]");
-    }
+  const real cutmax = pair.check(c.pair, ntypes);
 
   // Subdomains must be at least as thick as the ghost cutoff.
   Config probe = c;

@@ -100,7 +100,7 @@ std::vector<Case> cases() {
        {"init.data_file: init.source = \"data\" needs init.data_file",
         "deck.toml:8:9: error: lattice.cells: lattice.cells has no effect when init.source = \"data\""}},
       {"ContradictionThermostatOnNve", with(kGood + "[integrator]\nstyle = \"nve\"\ntemperature = 2.0\n"),
-       "weft run deck.toml", {"deck.toml:17:15: error: integrator.temperature", "no thermostat"}},
+       "weft run deck.toml", {"deck.toml:17:15: error: integrator.temperature", "applies to integrator.style = \"langevin\" or \"nose-hoover\" or \"nvt\" only"}},
       {"ContradictionDensityAndConstant", with(replace(kGood, "density = 0.8442", "density = 0.9\nconstant = 1.7")),
        "weft run deck.toml", {"lattice.constant: give lattice.density or lattice.constant, not both"}},
       {"PairTypeDoesNotExist", with(kGood + "[[pair.coeff]]\ntypes = [1, 3]\n"), "weft run deck.toml",

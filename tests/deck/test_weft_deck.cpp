@@ -9,6 +9,7 @@
 
 #include "load.hpp"
 #include "weft/app/config.hpp"
+#include "weft/md/deck.hpp"
 
 namespace {
 namespace fs = std::filesystem;
@@ -102,3 +103,35 @@ TEST(WeftDeck, ContradictionsAreErrors) {
 }
 
 }  // namespace
+
+// The choices of pair.style and integrator.style are exactly the names in
+// the MD registries: every registered name is accepted (with its own keys),
+// and a name that is not registered is refused with the registered ones.
+TEST(WeftDeck, StyleChoicesAreTheRegistries) {
+  const std::string base = "[run]\nsteps = 5\n";
+  const std::vector<std::pair<std::string, std::vector<std::string>>> choices{
+      {"pair.style", weft::md::pair_style_names()},
+      {"integrator.style", weft::md::integrator_style_names()}};
+  for (const auto& [key, names] : choices) {
+    ASSERT_FALSE(names.empty()) << key;
+    std::string listed;
+    for (const auto& n : names) listed += (listed.empty() ? "one of: " : ", ") + n;
+    bool documented = false;
+    for (const auto& k : weft::app::schema().docs())
+      if (k.path == key) documented = k.constraint == listed;
+    EXPECT_TRUE(documented) << key << " should be " << listed;
+    for (const auto& n : names) {
+      weft::deck::Diagnostics d;
+      EXPECT_TRUE(load_deck("t.toml", base, {key + "=\"" + n + "\""}, d)) << key << " = " << n
+                                                                        << ": " << d.format();
+    }
+    weft::deck::Diagnostics d;
+    EXPECT_FALSE(load_deck("t.toml", base, {key + "=\"not-registered\""}, d));
+    EXPECT_NE(d.format().find(listed.substr(8)), std::string::npos) << d.format();
+  }
+  // nvt is LAMMPS's name for the Nose-Hoover chain: registered, so accepted
+  // with the thermostat's keys.
+  weft::deck::Diagnostics d;
+  EXPECT_TRUE(load_deck("t.toml", base + "[integrator]\nstyle = \"nvt\"\ntemperature = 1.2\n", {}, d))
+      << d.format();
+}

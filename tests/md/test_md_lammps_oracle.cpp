@@ -10,6 +10,8 @@
 #include <sstream>
 
 #include "md_test_util.hpp"
+#include "weft/md/integrators.hpp"
+#include "weft/md/pair_lj_cut.hpp"
 
 namespace weft::md {
 namespace {
@@ -123,10 +125,11 @@ void binary_mixture(const std::string& mixing, bool shift, bool tail) {
   cfg.init.source = "data";
   cfg.init.data_file = dir.file("mix.data");
   cfg.velocity.create = false;
-  cfg.pair.mixing = mixing;
   cfg.pair.shift = shift;
-  cfg.pair.tail = tail;
-  cfg.pair.coeffs = {PairCoeff{{1, 1}, 1.0, 1.0, 2.5}, PairCoeff{{2, 2}, 0.8, 0.9, 2.2}};
+  auto& lj = cfg.pair.params.get<LjCutParams>("lj/cut");
+  lj.mixing = mixing;
+  lj.tail = tail;
+  lj.coeffs = {LjCoeff{{1, 1}, 1.0, 1.0, 2.5}, LjCoeff{{2, 2}, 0.8, 0.9, 2.2}};
   cfg.neighbor.every = 10;
   cfg.neighbor.check = true;
   cfg.run.steps = 100;
@@ -172,9 +175,7 @@ TEST(LammpsOracle, NoseHooverChainMatchesFixNvt) {
   cfg.init.data_file = dir.file("nvt.data");
   cfg.velocity.create = false;
   cfg.integrator.style = "nose-hoover";
-  cfg.integrator.temperature = 1.0;
-  cfg.integrator.damping = 0.5;
-  cfg.integrator.chain = 3;
+  cfg.integrator.params.get<NoseHooverParams>("nose-hoover") = {.temperature = 1.0, .damping = 0.5, .chain = 3};
   cfg.run.steps = 100;
   cfg.thermo.every = 100;
   auto rows = test::run_rows(cfg, 1, MPI_COMM_WORLD);

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "md_test_util.hpp"
+#include "weft/md/integrators.hpp"
 #include "weft/core/error.hpp"
 
 namespace weft::md {
@@ -100,8 +101,10 @@ TEST(Thermostat, NoseHooverAndLangevinReachTarget) {
   for (const char* style : {"nose-hoover", "langevin"}) {
     Config cfg = test::small_fcc(4, 4000);
     cfg.integrator.style = style;
-    cfg.integrator.temperature = 2.0;
-    cfg.integrator.damping = 0.1;
+    if (cfg.integrator.style == "langevin")
+      cfg.integrator.params.get<LangevinParams>(style) = {.temperature = 2.0, .damping = 0.1};
+    else
+      cfg.integrator.params.get<NoseHooverParams>(style) = {.temperature = 2.0, .damping = 0.1};
     cfg.thermo.every = 100;
     auto rows = test::run_rows(cfg, 1, MPI_COMM_WORLD);
     real sum = 0;
@@ -122,7 +125,7 @@ TEST(Thermostat, NoseHooverAndLangevinReachTarget) {
 TEST(Chunks, ChunkedAdvanceWithThermoIsBitIdentical) {
   Config cfg = test::small_fcc(4, 200);
   cfg.integrator.style = "langevin";
-  cfg.integrator.temperature = 1.5;
+  cfg.integrator.params.get<LangevinParams>("langevin").temperature = 1.5;
   cfg.thermo.every = 0;
   Simulation whole(cfg, test::serial(), MPI_COMM_WORLD);
   whole.setup();

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "weft/core/style_params.hpp"
 #include "weft/core/types.hpp"
 
 // Plain configuration structs of the molecular-dynamics application. Their
@@ -47,21 +48,15 @@ struct SpeciesConfig {
   real mass = 1.0;
 };
 
-// PairCoeff sets LJ parameters for the pair of types (i, j).
-struct PairCoeff {
-  std::array<int, 2> types{1, 1};
-  real epsilon = 1.0;
-  real sigma = 1.0;
-  real cutoff = 0.0;  // 0: the global pair.cutoff
-};
-
+// PairConfig chooses the pair potential. What every style has is here; a
+// style's own parameters (coefficients per pair of types, mixing, ...) are
+// its own struct in `params`, under the style's name (e.g. LjCutParams in
+// weft/md/pair_lj_cut.hpp), declared to the deck by the style itself.
 struct PairConfig {
   std::string style = "lj/cut";
   real cutoff = 2.5;                  // global cutoff in sigma
-  std::string mixing = "geometric";   // geometric | arithmetic (for pairs not given)
   bool shift = false;                 // shift energy to zero at the cutoff
-  bool tail = false;                  // analytic tail corrections to energy and pressure
-  std::vector<PairCoeff> coeffs;      // empty: epsilon = sigma = 1 for type 1
+  StyleParams params;                 // by style name
 };
 
 struct NeighborConfig {
@@ -75,13 +70,13 @@ struct BoxConfig {
   std::array<std::string, 3> boundary{"p", "p", "p"};  // p (periodic) | f (fixed)
 };
 
+// IntegratorConfig chooses the time integration; a thermostat's own
+// parameters (NoseHooverParams, LangevinParams in weft/md/integrators.hpp)
+// are in `params` under the style's name.
 struct IntegratorConfig {
-  std::string style = "nve";   // nve | nose-hoover | langevin
+  std::string style = "nve";   // a name of the integrator registry
   real dt = 0.005;             // tau
-  real temperature = 1.0;      // thermostat target (nose-hoover, langevin)
-  real damping = 0.5;          // thermostat relaxation time / Langevin damping, tau
-  int chain = 3;               // Nose-Hoover chain length
-  std::uint64_t seed = 12345;  // Langevin random stream
+  StyleParams params;          // by style name
 };
 
 struct RunConfig {
