@@ -194,13 +194,8 @@ const IntegratorStyle& integrator_style(const std::string& name);
 std::unique_ptr<Comm> make_comm(const std::string& name);
 std::unique_ptr<Neighbor> make_neighbor(const std::string& name);
 
-// Implementations (one file each).
-std::unique_ptr<Comm> make_comm_staged();
-std::unique_ptr<Neighbor> make_neighbor_bin();
-PairStyle pair_lj_cut();
-IntegratorStyle integrator_nve();
-IntegratorStyle integrator_nose_hoover();
-IntegratorStyle integrator_langevin();
+// The implementations (one file each) are declared in registry.cpp, their
+// only user.
 
 // ---------------------------------------------------------------- helpers
 // global_temperature() is 2 KE / dof with dof = 3N - 3 (LAMMPS compute temp).

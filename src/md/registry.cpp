@@ -10,6 +10,16 @@
 #include "weft/md/deck.hpp"
 
 namespace weft::md {
+
+// The implementations, one file each.
+std::unique_ptr<Comm> make_comm_staged();
+std::unique_ptr<Neighbor> make_neighbor_bin();
+PairStyle pair_lj_cut();  // pair_lj_cut.cpp
+PairStyle pair_morse();   // pair_morse.cpp
+IntegratorStyle integrator_nve();
+IntegratorStyle integrator_nose_hoover();
+IntegratorStyle integrator_langevin();
+
 namespace {
 
 template <class T>
@@ -26,6 +36,7 @@ const Factories<Neighbor>& neighbors() {
 const std::map<std::string, PairStyle>& pair_styles() {
   static const std::map<std::string, PairStyle> t{
       {"lj/cut", pair_lj_cut()},
+      {"morse", pair_morse()},
   };
   return t;
 }
