@@ -14,6 +14,7 @@
 #include "weft/core/environment.hpp"
 #include "weft/core/error.hpp"
 #include "weft/deck/document.hpp"
+#include "weft/mpi/session.hpp"
 
 namespace weft::app {
 
@@ -46,7 +47,7 @@ int cmd_info() {
   const ThreadChoice t = choose_threads(0, 1, cores_available());
   fmt::print("weft      {}\n", v.weft);
   fmt::print("compiler  {}\n", v.compiler);
-  fmt::print("MPI       {}\n", v.mpi);
+  fmt::print("MPI       {}\n", mpi::library_version());
   fmt::print("HDF5      {}.{}.{} (parallel)\n", maj, min, rel);
   fmt::print("Boost     {} (Fiber, Context)\n", v.boost);
   fmt::print("OpenMP    {}\n", _OPENMP);

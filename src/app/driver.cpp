@@ -17,6 +17,8 @@
 #include "weft/io/task_trace.hpp"
 #include "weft/io/trajectory.hpp"
 #include "weft/md/simulation.hpp"
+#include "weft/mpi/collectives.hpp"
+#include "weft/mpi/session.hpp"
 
 namespace weft::app {
 namespace {
@@ -30,8 +32,7 @@ enum Flag : int { kSignal = 1, kOutputError = 2, kCheckpointTime = 4 };
 }  // namespace
 
 int drive(const DriveInput& in, MPI_Comm comm) {
-  int rank = 0;
-  MPI_Comm_rank(comm, &rank);
+  const int rank = mpi::Comm(comm).rank();
   const Config& cfg = in.config;
   const std::string& dir = in.out_dir;
   StopSignals signals;
@@ -39,7 +40,7 @@ int drive(const DriveInput& in, MPI_Comm comm) {
   // Rank 0's small outputs (deck, thermo table and series, checkpoints list).
   RankZeroOutputs outs(dir, in.deck_path, in.resolved_deck, rank == 0);
   std::string problem = outs.open(in.restart ? &in.restart->thermo : nullptr);
-  if (!(problem = broadcast_string(problem, comm)).empty()) {
+  if (!(problem = mpi::broadcast_string(problem, comm)).empty()) {
     if (rank == 0) spdlog::error("{}", problem);
     return kRunFailed;
   }
@@ -104,7 +105,7 @@ int drive(const DriveInput& in, MPI_Comm comm) {
       // A trajectory cut by a crash in the middle of a frame may not open:
       // keep it aside (h5py may still read its earlier frames) and start a
       // new one rather than lose the run.
-      if (!(damaged = first_error(damaged, comm)).empty()) {
+      if (!(damaged = mpi::first_error(damaged, comm)).empty()) {
         const std::string aside = fmt::format("{}.damaged-at-{}", traj_path, first_step);
         if (rank == 0) {
           std::error_code ec;
@@ -122,12 +123,12 @@ int drive(const DriveInput& in, MPI_Comm comm) {
     double checkpoint_seconds = 0;
     int checkpoints = 0;
     auto checkpoint = [&] {
-      const double t0 = MPI_Wtime();
+      const double t0 = mpi::wtime();
       const md::Snapshot snap = sim.snapshot();
       const std::string path = fmt::format("{}/ckpt-{:010d}.h5", dir, snap.step);
       io::write_checkpoint(path, comm, snap, in.resolved_deck, outs.rows());
       outs.checkpoint_written(path, cfg.checkpoint.keep);
-      checkpoint_seconds += MPI_Wtime() - t0;
+      checkpoint_seconds += mpi::wtime() - t0;
       ++checkpoints;
       spdlog::debug("checkpoint {} written", path);
     };
@@ -148,8 +149,8 @@ int drive(const DriveInput& in, MPI_Comm comm) {
             std::chrono::duration<double>(clock::now() - last_checkpoint).count() >= ckpt_seconds)
           flags |= kCheckpointTime;
       }
-      MPI_Allreduce(MPI_IN_PLACE, &flags, 1, MPI_INT, MPI_BOR, comm);
-      if (flags & kOutputError) throw RunError(broadcast_string(outs.error(), comm));
+      flags = mpi::allreduce(flags, MPI_BOR, comm);
+      if (flags & kOutputError) throw RunError(mpi::broadcast_string(outs.error(), comm));
       const bool by_steps = cfg.checkpoint.every > 0 && step % cfg.checkpoint.every == 0;
       if ((flags & (kSignal | kCheckpointTime)) || by_steps || (step == last && cfg.checkpoint.at_end)) {
         checkpoint();
@@ -175,7 +176,7 @@ int drive(const DriveInput& in, MPI_Comm comm) {
   }
   progress.clear();
   if (std::string e = outs.close(); !e.empty() && failure.empty()) failure = e;
-  failure = first_error(failure, comm);
+  failure = mpi::first_error(failure, comm);
   if (!failure.empty()) {
     spdlog::error("the run failed: {}", failure);
     spdlog::error("outputs written so far are in {}/", dir);

@@ -16,6 +16,8 @@
 #include "driver.hpp"
 #include "weft/io/checkpoint.hpp"
 #include "weft/md/simulation.hpp"
+#include "weft/mpi/collectives.hpp"
+#include "weft/mpi/session.hpp"
 
 namespace weft::app {
 namespace fs = std::filesystem;
@@ -84,12 +86,12 @@ int check_everything(const RunOptions& o, MPI_Comm comm, int rank, Checked& c) {
   if (rank == 0) {
     if (auto t = deck::read_file(o.deck, read_diag)) text = *t;
   }
-  const std::string read_problem = broadcast_string(read_diag.empty() ? "" : read_diag.format(), comm);
+  const std::string read_problem = mpi::broadcast_string(read_diag.empty() ? "" : read_diag.format(), comm);
   if (!read_problem.empty()) {
     if (rank == 0) std::fputs(read_problem.c_str(), stderr);
     return code(ExitCode::bad_input);
   }
-  text = broadcast_string(text, comm);
+  text = mpi::broadcast_string(text, comm);
   deck::Diagnostics d;
   auto loaded = load_deck(o.deck, text, o.sets, d);
   if (!loaded) {
@@ -101,7 +103,7 @@ int check_everything(const RunOptions& o, MPI_Comm comm, int rank, Checked& c) {
 
   std::string problem;
   if (!o.restart.empty() && rank == 0) problem = restart_problem(o.restart, c.deck);
-  problem = first_error(problem, comm);
+  problem = mpi::first_error(problem, comm);
   if (problem.empty()) {
     try {
       c.threads = choose_threads(cfg.runtime.threads, ranks_on_node(comm), node_cores(comm));
@@ -109,7 +111,7 @@ int check_everything(const RunOptions& o, MPI_Comm comm, int rank, Checked& c) {
       problem = e.what();
     }
   }
-  if (!(problem = first_error(problem, comm)).empty()) {
+  if (!(problem = mpi::first_error(problem, comm)).empty()) {
     if (rank == 0) std::fprintf(stderr, "%s: error: %s\n", o.deck.c_str(), problem.c_str());
     return code(ExitCode::bad_input);
   }
@@ -118,7 +120,7 @@ int check_everything(const RunOptions& o, MPI_Comm comm, int rank, Checked& c) {
   } catch (const InputError& e) {
     problem = e.what();
   }
-  if (!(problem = first_error(problem, comm)).empty()) {
+  if (!(problem = mpi::first_error(problem, comm)).empty()) {
     if (rank == 0) std::fprintf(stderr, "%s: error: %s\n", o.deck.c_str(), problem.c_str());
     return code(ExitCode::bad_input);
   }
@@ -133,7 +135,7 @@ int check_everything(const RunOptions& o, MPI_Comm comm, int rank, Checked& c) {
   // A continued run writes on into the directory of the run it continues.
   const bool keep_results = cfg.output.overwrite || !o.restart.empty();
   if (rank == 0 && !o.dry_run) problem = output_dir_problem(c.out_dir, keep_results);
-  if (!(problem = broadcast_string(problem, comm)).empty()) {
+  if (!(problem = mpi::broadcast_string(problem, comm)).empty()) {
     if (rank == 0) std::fprintf(stderr, "%s: error: %s\n", o.deck.c_str(), problem.c_str());
     return code(ExitCode::bad_input);
   }
@@ -143,12 +145,10 @@ int check_everything(const RunOptions& o, MPI_Comm comm, int rank, Checked& c) {
 }  // namespace
 
 int cmd_run(const RunOptions& o) {
-  int argc = 0;
-  char** argv = nullptr;
-  MpiSession mpi(&argc, &argv);
+  mpi::Session session;
   const MPI_Comm comm = MPI_COMM_WORLD;
-  const int rank = mpi.rank();
-  log::setup(rank, mpi.size(), o.log);
+  const int rank = session.rank();
+  log::setup(rank, session.size(), o.log);
 
   Checked c;
   if (int rc = check_everything(o, comm, rank, c); rc != 0) return rc;
@@ -171,7 +171,7 @@ int cmd_run(const RunOptions& o) {
     } catch (const InputError& e) {
       problem = e.what();
     }
-    if (!(problem = first_error(problem, comm)).empty()) {
+    if (!(problem = mpi::first_error(problem, comm)).empty()) {
       if (rank == 0) std::fprintf(stderr, "%s: error: %s\n", o.deck.c_str(), problem.c_str());
       return code(ExitCode::bad_input);
     }

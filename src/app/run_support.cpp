@@ -10,61 +10,22 @@
 #include <fstream>
 #include <vector>
 
+#include "weft/mpi/collectives.hpp"
+#include "weft/mpi/session.hpp"
+
 namespace weft::app {
 namespace fs = std::filesystem;
 
-MpiSession::MpiSession(int* argc, char*** argv) {
-  int provided = 0;
-  MPI_Init_thread(argc, argv, MPI_THREAD_SERIALIZED, &provided);
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
-  MPI_Comm_size(MPI_COMM_WORLD, &size_);
-}
-
-MpiSession::~MpiSession() { MPI_Finalize(); }
-
-std::string broadcast_string(const std::string& s, MPI_Comm comm) {
-  unsigned long long n = s.size();
-  MPI_Bcast(&n, 1, MPI_UNSIGNED_LONG_LONG, 0, comm);
-  std::string out(n, '\0');
-  int rank = 0;
-  MPI_Comm_rank(comm, &rank);
-  if (rank == 0) out = s;
-  MPI_Bcast(out.data(), static_cast<int>(n), MPI_CHAR, 0, comm);
-  return out;
-}
-
-std::string first_error(const std::string& mine, MPI_Comm comm) {
-  int rank = 0, size = 1;
-  MPI_Comm_rank(comm, &rank);
-  MPI_Comm_size(comm, &size);
-  int candidate = mine.empty() ? size : rank, lowest = size;
-  MPI_Allreduce(&candidate, &lowest, 1, MPI_INT, MPI_MIN, comm);
-  if (lowest == size) return "";
-  unsigned long long n = mine.size();
-  MPI_Bcast(&n, 1, MPI_UNSIGNED_LONG_LONG, lowest, comm);
-  std::string out = rank == lowest ? mine : std::string(n, '\0');
-  MPI_Bcast(out.data(), static_cast<int>(n), MPI_CHAR, lowest, comm);
-  return out;
-}
-
-int ranks_on_node(MPI_Comm comm) {
-  MPI_Comm node;
-  MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
-  int n = 1;
-  MPI_Comm_size(node, &n);
-  MPI_Comm_free(&node);
-  return n;
-}
+int ranks_on_node(MPI_Comm comm) { return mpi::Comm(comm).split_shared().size(); }
 
 int node_cores(MPI_Comm comm) {
-  MPI_Comm node;
-  MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
+  const mpi::Comm node = mpi::Comm(comm).split_shared();
   cpu_set_t mine, all;
   CPU_ZERO(&mine);
   CPU_ZERO(&all);
   sched_getaffinity(0, sizeof(mine), &mine);
-  MPI_Allreduce(&mine, &all, static_cast<int>(sizeof(cpu_set_t)), MPI_BYTE, MPI_BOR, node);
-  MPI_Comm_free(&node);
+  mpi::allreduce(reinterpret_cast<const std::byte*>(&mine), reinterpret_cast<std::byte*>(&all),
+                 static_cast<int>(sizeof(cpu_set_t)), MPI_BOR, node);
   const int n = CPU_COUNT(&all);
   return n > 0 ? n : 1;
 }
@@ -123,20 +84,18 @@ void write_atomically(const std::string& path, const std::string& text) {
 }
 
 std::string banner(const Config& c, const ThreadChoice& threads, MPI_Comm comm) {
-  int rank = 0, size = 1;
-  MPI_Comm_rank(comm, &rank);
-  MPI_Comm_size(comm, &size);
+  const int rank = mpi::Comm(comm).rank(), size = mpi::Comm(comm).size();
   constexpr int kLen = 128;
   char host[64] = {};
   ::gethostname(host, sizeof host - 1);
   std::string mine = fmt::format("{} cpus {}", host, affinity_text());
   mine.resize(kLen - 1, ' ');
   std::vector<char> all(static_cast<std::size_t>(size) * kLen);
-  MPI_Gather(mine.c_str(), kLen, MPI_CHAR, all.data(), kLen, MPI_CHAR, 0, comm);
+  mpi::gather(mine.c_str(), kLen, all.data(), 0, comm);
   if (rank != 0) return "";
   const Versions v = versions();
   std::string out = fmt::format("weft {} ({}; {}; Boost {}; {} {}-bit)\n", v.weft, v.compiler,
-                                v.mpi, v.boost, v.simd, v.simd_bits);
+                                mpi::library_version(), v.boost, v.simd, v.simd_bits);
   const auto& g = c.md.decomposition.grid;
   out += fmt::format("{} rank{} (grid {}), {} thread{} per rank (from {}), scheduler {}\n", size,
                      size == 1 ? "" : "s",

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-// Private: pieces of `weft run` that are not the run itself: the MPI
-// session, agreement on errors across ranks, the output directory, the start
-// banner and the progress line.
+// Private: pieces of `weft run` that are not the run itself: the node's
+// ranks and cores, the output directory, the start banner and the progress
+// line. (The MPI session and agreement across ranks are weft::mpi's.)
 
 #include <mpi.h>
 
@@ -16,29 +16,6 @@
 #include "weft/core/environment.hpp"
 
 namespace weft::app {
-
-// MpiSession initializes MPI for the lifetime of the object. Thread level
-// SERIALIZED: one thread at a time makes MPI calls (docs/runtime.md).
-class MpiSession {
- public:
-  MpiSession(int* argc, char*** argv);
-  ~MpiSession();
-  MpiSession(const MpiSession&) = delete;
-  MpiSession& operator=(const MpiSession&) = delete;
-  int rank() const { return rank_; }
-  int size() const { return size_; }
-
- private:
-  int rank_ = 0, size_ = 1;
-};
-
-// broadcast_string() sends rank 0's `s` to every rank. Collective.
-std::string broadcast_string(const std::string& s, MPI_Comm comm);
-
-// first_error() agrees on a failure across ranks: every rank passes its own
-// message ("" when it has none); all ranks get the message of the lowest
-// failing rank, or "" when none failed. Collective.
-std::string first_error(const std::string& mine, MPI_Comm comm);
 
 // ranks_on_node() counts the ranks sharing this rank's node. Collective.
 int ranks_on_node(MPI_Comm comm);

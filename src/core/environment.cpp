@@ -2,7 +2,6 @@
 #include "weft/core/environment.hpp"
 
 #include <fmt/format.h>
-#include <mpi.h>
 #include <sched.h>
 
 #include <boost/version.hpp>
@@ -65,11 +64,6 @@ Versions versions() {
   Versions v;
   v.weft = WEFT_VERSION;
   v.compiler = "g++ " __VERSION__;
-  char lib[MPI_MAX_LIBRARY_VERSION_STRING];
-  int len = 0;
-  MPI_Get_library_version(lib, &len);
-  std::string mpi(lib, static_cast<std::size_t>(len));
-  v.mpi = mpi.substr(0, mpi.find_first_of(",\n"));
   v.boost = fmt::format("{}.{}.{}", BOOST_VERSION / 100000, BOOST_VERSION / 100 % 1000,
                         BOOST_VERSION % 100);
 #if defined(__AVX512F__)

@@ -1,16 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
 // The progress agent: the run() caller thread executes funnelled MPI calls
-// and tests outstanding requests with MPI_Testsome.
+// and tests outstanding requests with MPI_Testsome. The runtime's own
+// request polling is the one place outside weft::mpi that calls MPI
+// directly; every call is checked with mpi::check().
 #include "weft/go/mpi_await.hpp"
 
 #include <sched.h>
 
+#include <cstdio>
 #include <mutex>
 #include <stdexcept>
 #include <vector>
 
 #include "scheduler.hpp"
 #include "weft/go/go.hpp"
+#include "weft/mpi/error.hpp"
+#include "weft/mpi/session.hpp"
 
 namespace weft::go {
 
@@ -29,11 +34,15 @@ void finish_group(AwaitGroup* g, PoolImpl& pool) {
 }
 
 void require_mpi() {
-  int init = 0;
-  int fin = 0;
-  MPI_Initialized(&init);
-  MPI_Finalized(&fin);
-  if (!init || fin) throw std::logic_error("weft::go::await(): MPI is not initialized");
+  if (!mpi::initialized() || mpi::finalized())
+    throw std::logic_error("weft::go::await(): MPI is not initialized");
+}
+
+// fatal() ends the job when a request the agent tests failed: the agent
+// has no task to throw to (MPI_ERRORS_ARE_FATAL would have ended it too).
+[[noreturn]] void fatal(int code, const char* call) {
+  std::fprintf(stderr, "weft::go: %s\n", mpi::Error(call, code).what());
+  mpi::abort(1);
 }
 
 }  // namespace
@@ -84,7 +93,9 @@ void PoolImpl::agent_loop() {
       idx.resize(reqs.size());
       st.resize(reqs.size());
       int outcount = 0;
-      MPI_Testsome(static_cast<int>(reqs.size()), reqs.data(), &outcount, idx.data(), st.data());
+      const int rc = MPI_Testsome(static_cast<int>(reqs.size()), reqs.data(), &outcount,
+                                  idx.data(), st.data());
+      if (rc != MPI_SUCCESS) fatal(rc, "MPI_Testsome");
       if (outcount == MPI_UNDEFINED) outcount = 0;
       for (int k = 0; k < outcount; ++k) {
         MpiAwait& o = owners[static_cast<std::size_t>(idx[static_cast<std::size_t>(k)])];
@@ -149,8 +160,9 @@ void await_all(std::span<MPI_Request> requests, std::span<MPI_Status> statuses) 
   }
   detail::Task* self = detail::current_task();
   if (!self) {
-    MPI_Waitall(static_cast<int>(requests.size()), requests.data(),
-                statuses.empty() ? MPI_STATUSES_IGNORE : statuses.data());
+    mpi::check(MPI_Waitall(static_cast<int>(requests.size()), requests.data(),
+                           statuses.empty() ? MPI_STATUSES_IGNORE : statuses.data()),
+               "MPI_Waitall");
     return;
   }
   detail::require_mpi();
@@ -161,8 +173,9 @@ void await_all(std::span<MPI_Request> requests, std::span<MPI_Status> statuses) 
       int flag = 0;
       {
         std::lock_guard lk(owner->mpi_mu);
-        MPI_Testall(static_cast<int>(requests.size()), requests.data(), &flag,
-                    statuses.empty() ? MPI_STATUSES_IGNORE : statuses.data());
+        mpi::check(MPI_Testall(static_cast<int>(requests.size()), requests.data(), &flag,
+                               statuses.empty() ? MPI_STATUSES_IGNORE : statuses.data()),
+                   "MPI_Testall");
       }
       if (flag) return;
       yield();
@@ -193,7 +206,7 @@ void await_all(std::span<MPI_Request> requests, std::span<MPI_Status> statuses) 
 
 void await(MPI_Request& request, MPI_Status* status) {
   if (!detail::current_task()) {
-    MPI_Wait(&request, status);
+    mpi::check(MPI_Wait(&request, status), "MPI_Wait");
     return;
   }
   MPI_Status* st = status == MPI_STATUS_IGNORE ? nullptr : status;

@@ -10,6 +10,7 @@
 #include "weft/io/parameters.hpp"
 #include "weft/core/error.hpp"
 #include "weft/h5/file.hpp"
+#include "weft/mpi/collectives.hpp"
 
 namespace weft::io {
 namespace {
@@ -21,14 +22,8 @@ struct Layout {
 };
 
 Layout layout_of(std::int64_t mine, MPI_Comm comm) {
-  Layout l;
-  l.count = mine;
-  MPI_Exscan(&mine, &l.offset, 1, MPI_INT64_T, MPI_SUM, comm);
-  int rank = 0;
-  MPI_Comm_rank(comm, &rank);
-  if (rank == 0) l.offset = 0;
-  MPI_Allreduce(&mine, &l.total, 1, MPI_INT64_T, MPI_SUM, comm);
-  return l;
+  const auto [offset, total] = mpi::exclusive_scan_offsets(mine, comm);
+  return Layout{offset, mine, total};
 }
 
 h5::DatasetOptions chunked(hsize_t total, hsize_t width) {
@@ -56,9 +51,7 @@ std::vector<T> read_column(const h5::Group& g, const std::string& name, const La
 
 void write_checkpoint(const std::string& path, MPI_Comm comm, const md::Snapshot& s,
                       const std::string& deck, const std::vector<md::ThermoRow>& thermo) {
-  int rank = 0, size = 1;
-  MPI_Comm_rank(comm, &rank);
-  MPI_Comm_size(comm, &size);
+  const int rank = mpi::Comm(comm).rank(), size = mpi::Comm(comm).size();
   const std::string part = path + ".part";
   const Layout l = layout_of(static_cast<std::int64_t>(s.id.size()), comm);
   {
@@ -87,14 +80,11 @@ void write_checkpoint(const std::string& path, MPI_Comm comm, const md::Snapshot
       for (const auto& r : thermo)
         rows.insert(rows.end(), {static_cast<double>(r.step), r.time, r.temp, r.pe, r.ke, r.etotal,
                                  r.press, r.volume, static_cast<double>(r.atoms)});
-      std::uint64_t nrows = thermo.size();
-      MPI_Bcast(&nrows, 1, MPI_UINT64_T, 0, comm);
+      const std::uint64_t nrows = mpi::bcast(std::uint64_t{thermo.size()}, 0, comm);
       auto th = c.create_dataset<double>("thermo", {nrows, kThermoColumns});
       th.write<double>({0, 0}, {rank == 0 ? nrows : 0, kThermoColumns}, rows.data());
       // Per-rank atom counts: the same layout reads back exactly its own atoms.
-      std::vector<std::int64_t> counts(static_cast<std::size_t>(size));
-      const std::int64_t mine = l.count;
-      MPI_Allgather(&mine, 1, MPI_INT64_T, counts.data(), 1, MPI_INT64_T, comm);
+      const std::vector<std::int64_t> counts = mpi::allgather(l.count, comm);
       auto rc = c.create_dataset<std::int64_t>("rank_counts", {static_cast<hsize_t>(size)});
       rc.write<std::int64_t>({0}, {rank == 0 ? static_cast<hsize_t>(size) : 0}, counts.data());
       auto atoms = c.create_group("atoms");
@@ -110,10 +100,10 @@ void write_checkpoint(const std::string& path, MPI_Comm comm, const md::Snapshot
     }
     f.close();
   }
-  int failed = 0;
-  if (rank == 0) failed = std::rename(part.c_str(), path.c_str()) != 0;
-  MPI_Bcast(&failed, 1, MPI_INT, 0, comm);
-  if (failed) throw RunError(fmt::format("cannot rename {} to {}", part, path));
+  mpi::rank0_then_agree(comm, [&] {
+    if (std::rename(part.c_str(), path.c_str()) != 0)
+      throw RunError(fmt::format("cannot rename {} to {}", part, path));
+  });
 }
 
 CheckpointInfo read_checkpoint_info(const std::string& path) {
@@ -148,9 +138,7 @@ CheckpointInfo read_checkpoint_info(const std::string& path) {
 
 md::Snapshot read_checkpoint(const std::string& path, MPI_Comm comm,
                              std::vector<md::ThermoRow>& thermo) {
-  int rank = 0, size = 1;
-  MPI_Comm_rank(comm, &rank);
-  MPI_Comm_size(comm, &size);
+  const int rank = mpi::Comm(comm).rank(), size = mpi::Comm(comm).size();
   md::Snapshot s;
   try {
     h5::File f(path, h5::Mode::read, comm);

@@ -10,6 +10,9 @@
 #include <string>
 #include <utility>
 
+#include "weft/mpi/collectives.hpp"
+#include "weft/mpi/datatype.hpp"
+
 namespace weft::io {
 
 // Layout is the byte layout of one atom record in the exchange: the id,
@@ -95,9 +98,8 @@ gid record_id(const char* r) {
 
 }  // namespace
 
-IdOrder::IdOrder(MPI_Comm comm) : comm_(comm) {
-  MPI_Comm_rank(comm, &rank_);
-  MPI_Comm_size(comm, &size_);
+IdOrder::IdOrder(MPI_Comm comm)
+    : comm_(comm), rank_(mpi::Comm(comm).rank()), size_(mpi::Comm(comm).size()) {
   const auto n = static_cast<std::size_t>(size_);
   send_counts_.resize(n);
   recv_counts_.resize(n);
@@ -127,8 +129,8 @@ void IdOrder::gather(const md::System& s, const OrderedFields& what) {
     range[1] = std::max(range[1], -s.id[i]);
   }
   std::int64_t local = s.nlocal;
-  MPI_Allreduce(MPI_IN_PLACE, range, 2, MPI_INT64_T, MPI_MAX, comm_);
-  MPI_Allreduce(&local, &total, 1, MPI_INT64_T, MPI_SUM, comm_);
+  mpi::allreduce(range, range, 2, MPI_MAX, comm_);
+  total = mpi::allreduce(local, MPI_SUM, comm_);
   const gid max_id = range[0], min_id = -range[1];
   const bool dense = total > 0 && min_id == 1 && max_id == total;
 
@@ -154,7 +156,7 @@ void IdOrder::gather(const md::System& s, const OrderedFields& what) {
     // In the dense layout atoms staying on this rank are placed directly.
     if (!(dense && r == rank_)) ++send_counts_[r];
   }
-  MPI_Alltoall(send_counts_.data(), 1, MPI_INT, recv_counts_.data(), 1, MPI_INT, comm_);
+  mpi::alltoall(send_counts_.data(), recv_counts_.data(), 1, comm_);
   std::exclusive_scan(send_counts_.begin(), send_counts_.end(), send_displs_.begin(), 0);
   std::exclusive_scan(recv_counts_.begin(), recv_counts_.end(), recv_displs_.begin(), 0);
   const std::size_t nsend = static_cast<std::size_t>(send_displs_.back() + send_counts_.back());
@@ -166,9 +168,7 @@ void IdOrder::gather(const md::System& s, const OrderedFields& what) {
     count = starts_[rank_ + 1] - starts_[rank_];
   } else {
     count = static_cast<std::int64_t>(nrecv);
-    offset = 0;
-    MPI_Exscan(&count, &offset, 1, MPI_INT64_T, MPI_SUM, comm_);
-    if (rank_ == 0) offset = 0;
+    offset = mpi::exscan(count, MPI_SUM, comm_);
   }
   const auto rows = static_cast<std::size_t>(count);
   if (what.ids) id.resize(rows);
@@ -213,12 +213,9 @@ void IdOrder::gather(const md::System& s, const OrderedFields& what) {
   }
   recv_.resize(nrecv * l.size);
   if (size_ > 1) {
-    MPI_Datatype record;
-    MPI_Type_contiguous(static_cast<int>(l.size), MPI_BYTE, &record);
-    MPI_Type_commit(&record);
-    MPI_Alltoallv(send_.data(), send_counts_.data(), send_displs_.data(), record, recv_.data(),
-                  recv_counts_.data(), recv_displs_.data(), record, comm_);
-    MPI_Type_free(&record);
+    const mpi::Datatype record = mpi::Datatype::bytes(static_cast<int>(l.size));
+    mpi::alltoallv(send_.data(), send_counts_.data(), send_displs_.data(), recv_.data(),
+                   recv_counts_.data(), recv_displs_.data(), record.get(), comm_);
   } else {
     recv_.swap(send_);
   }
@@ -249,9 +246,8 @@ void IdOrder::gather(const md::System& s, const OrderedFields& what) {
   // the dense layout every row filled. Anything else (duplicate or lost
   // atoms) is an engine bug, reported on every rank together so that none
   // is left waiting in the next collective call.
-  int bad = total != s.natoms || twice || (dense && placed != count);
-  MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_MAX, comm_);
-  if (bad)
+  const int bad = total != s.natoms || twice || (dense && placed != count);
+  if (mpi::allreduce(bad, MPI_MAX, comm_))
     throw std::logic_error("IdOrder: " + std::to_string(total) + " atoms on the ranks for " +
                            std::to_string(s.natoms) +
                            " in the system, or an atom id twice (duplicate or lost atoms)");

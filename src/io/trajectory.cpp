@@ -9,6 +9,7 @@
 #include "weft/core/environment.hpp"
 #include "weft/io/parameters.hpp"
 #include "weft/io/observables.hpp"
+#include "weft/mpi/collectives.hpp"
 
 namespace weft::io {
 namespace {
@@ -173,7 +174,7 @@ void TrajectoryWriter::write_frame(const md::System& system, const md::ThermoRow
 }
 
 void TrajectoryWriter::State::flush() {
-  MPI_Barrier(comm);  // every rank's raw data is written before any metadata
+  mpi::barrier(comm);  // every rank's raw data is written before any metadata
   file->flush();
 }
 
@@ -227,12 +228,15 @@ void TrajectoryWriter::State::close() {
   file.reset();
 }
 
+void TrajectoryWriter::State::rename(const std::string& from, const std::string& to) const {
+  mpi::rank0_then_agree<h5::Error>(comm, [&] {
+    if (std::rename(from.c_str(), to.c_str()) != 0)
+      throw h5::Error("cannot rename " + from + " to " + to);
+  });
+}
+
 void TrajectoryWriter::State::publish() {
-  int failed = 0;
-  if (rank == 0)
-    failed = std::rename((path + ".part.new").c_str(), (path + ".part").c_str()) != 0;
-  MPI_Bcast(&failed, 1, MPI_INT, 0, comm);
-  if (failed) throw h5::Error("cannot rename " + path + ".part.new to " + path + ".part");
+  rename(path + ".part.new", path + ".part");
   published = true;
 }
 
@@ -241,11 +245,7 @@ void TrajectoryWriter::finish() {
   if (st.finished) return;
   st.finished = true;
   st.close();
-  const std::string from = st.path + (st.published ? ".part" : ".part.new");
-  int failed = 0;
-  if (st.rank == 0) failed = std::rename(from.c_str(), st.path.c_str()) != 0;
-  MPI_Bcast(&failed, 1, MPI_INT, 0, st.comm);
-  if (failed) throw h5::Error("cannot rename " + from + " to " + st.path);
+  st.rename(st.path + (st.published ? ".part" : ".part.new"), st.path);
 }
 
 }  // namespace weft::io

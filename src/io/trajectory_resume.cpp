@@ -6,6 +6,7 @@
 
 #include "trajectory_state.hpp"
 #include "weft/io/observables.hpp"
+#include "weft/mpi/collectives.hpp"
 
 namespace weft::io {
 namespace {
@@ -81,18 +82,16 @@ void copy_frames(TrajectoryWriter::State& old, TrajectoryWriter::State& to, hsiz
 std::unique_ptr<TrajectoryWriter> TrajectoryWriter::resume(const std::string& path, MPI_Comm comm,
                                                            std::int64_t step, const md::System& system,
                                                            const TrajectoryOptions& o) {
-  int rank = 0;
-  MPI_Comm_rank(comm, &rank);
   int which = 0;  // 1: .part, 2: finished file
-  if (rank == 0) {
+  if (mpi::Comm(comm).rank() == 0) {
     which = std::filesystem::exists(path + ".part") ? 1 : std::filesystem::exists(path) ? 2 : 0;
     std::error_code ec;  // a file killed before its first frame holds nothing
     std::filesystem::remove(path + ".part.new", ec);
   }
-  MPI_Bcast(&which, 1, MPI_INT, 0, comm);
+  which = mpi::bcast(which, 0, comm);
   if (which == 0) return nullptr;
-  if (which == 2 && rank == 0) std::filesystem::rename(path, path + ".part");
-  MPI_Barrier(comm);
+  if (which == 2)
+    mpi::rank0_then_agree(comm, [&] { std::filesystem::rename(path, path + ".part"); });
   std::unique_ptr<TrajectoryWriter> w(new TrajectoryWriter());
   w->s_ = std::make_unique<State>(comm);
   State& st = *w->s_;

@@ -12,6 +12,7 @@
 #include "weft/h5/file.hpp"
 #include "weft/io/ordered.hpp"
 #include "weft/io/trajectory.hpp"
+#include "weft/mpi/comm.hpp"
 
 namespace weft::io {
 
@@ -53,11 +54,14 @@ struct TrajectoryWriter::State {
   IdOrder order;
   bool finished = false;
 
-  explicit State(MPI_Comm c) : comm(c), order(c) { MPI_Comm_rank(c, &rank); }
+  explicit State(MPI_Comm c) : comm(c), rank(mpi::Comm(c).rank()), order(c) {}
   // append() writes one frame and commits it (see write_frame()).
   void append(const FrameData& frame);
   // publish() renames path.part.new to path.part (collective).
   void publish();
+  // rename() renames `from` to `to` on rank 0; if that fails, every rank
+  // throws h5::Error (collective).
+  void rename(const std::string& from, const std::string& to) const;
   // flush() waits for every rank's writes, then flushes the file (HDF5
   // writes its dirty metadata, then MPI_File_sync).
   void flush();

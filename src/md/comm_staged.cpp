@@ -19,6 +19,8 @@
 #include "interfaces.hpp"
 #include "weft/core/error.hpp"
 #include "weft/go/mpi_await.hpp"
+#include "weft/mpi/collectives.hpp"
+#include "weft/mpi/p2p.hpp"
 
 namespace weft::md {
 namespace {
@@ -47,22 +49,16 @@ class StagedComm final : public Comm {
   std::vector<real> sendbuf_, recvbuf_;
   std::array<std::vector<real>, 6> sendbufs_, recvbufs_;  // per stage (non-blocking)
 
-  void neighbours(Context& ctx, int d, int& lower, int& upper) const {
-    MPI_Cart_shift(ctx.comm, d, 1, &lower, &upper);
-  }
   index sendrecv_count(Context& ctx, const Swap& s, index nsend) {
-    long long out = nsend, in = 0;
     if (s.self) return nsend;
-    MPI_Sendrecv(&out, 1, MPI_LONG_LONG, s.send_rank, 11, &in, 1, MPI_LONG_LONG, s.recv_rank, 11,
-                 ctx.comm, MPI_STATUS_IGNORE);
-    return static_cast<index>(in);
+    return static_cast<index>(
+        mpi::sendrecv(static_cast<long long>(nsend), s.send_rank, s.recv_rank, 11, ctx.comm));
   }
   void sendrecv_data(Context& ctx, int send_rank, int recv_rank, std::size_t nsend,
                      std::size_t nrecv, int tag) {
     recvbuf_.resize(nrecv);
-    MPI_Sendrecv(sendbuf_.data(), static_cast<int>(nsend), MPI_DOUBLE, send_rank, tag,
-                 recvbuf_.data(), static_cast<int>(nrecv), MPI_DOUBLE, recv_rank, tag, ctx.comm,
-                 MPI_STATUS_IGNORE);
+    mpi::sendrecv(sendbuf_.data(), static_cast<int>(nsend), send_rank, recvbuf_.data(),
+                  static_cast<int>(nrecv), recv_rank, tag, ctx.comm);
   }
 };
 
@@ -128,14 +124,13 @@ void StagedComm::exchange(Context& ctx) {
       }
     }
   }
-  collective_fail(ctx.comm, !problem.empty(), problem);
+  if (!(problem = mpi::first_error(problem, ctx.comm)).empty()) throw RunError(problem);
 
   for (int d = 0; d < 3; ++d) {
     const int p = ctx.grid.dims[static_cast<std::size_t>(d)];
     if (p == 1) continue;
     const int me = ctx.grid.coords[static_cast<std::size_t>(d)];
-    int lower = 0, upper = 0;
-    neighbours(ctx, d, lower, upper);
+    const auto [lower, upper] = mpi::cart_shift(ctx.comm, d, 1);
     const bool periodic = s.box.periodic[static_cast<std::size_t>(d)];
     for (int pass = 0;; ++pass) {
       std::vector<real> to_lower, to_upper;
@@ -171,16 +166,14 @@ void StagedComm::exchange(Context& ctx) {
         }
       }
       s.nlocal = keep;
-      long long moving = static_cast<long long>(to_lower.size() + to_upper.size()), any = 0;
-      MPI_Allreduce(&moving, &any, 1, MPI_LONG_LONG, MPI_SUM, ctx.comm);
-      if (any == 0) break;
+      const long long moving = static_cast<long long>(to_lower.size() + to_upper.size());
+      if (mpi::allreduce(moving, MPI_SUM, ctx.comm) == 0) break;
       auto receive = [&](std::vector<real>& out, int dest, int src) {
-        long long n_out = static_cast<long long>(out.size()), n_in = 0;
-        MPI_Sendrecv(&n_out, 1, MPI_LONG_LONG, dest, 21, &n_in, 1, MPI_LONG_LONG, src, 21,
-                     ctx.comm, MPI_STATUS_IGNORE);
+        const long long n_out = static_cast<long long>(out.size());
+        const long long n_in = mpi::sendrecv(n_out, dest, src, 21, ctx.comm);
         std::vector<real> in(static_cast<std::size_t>(n_in));
-        MPI_Sendrecv(out.data(), static_cast<int>(n_out), MPI_DOUBLE, dest, 22, in.data(),
-                     static_cast<int>(n_in), MPI_DOUBLE, src, 22, ctx.comm, MPI_STATUS_IGNORE);
+        mpi::sendrecv(out.data(), static_cast<int>(n_out), dest, in.data(), static_cast<int>(n_in),
+                      src, 22, ctx.comm);
         for (std::size_t q = 0; q + kExchangeFields <= in.size(); q += kExchangeFields) {
           s.push_owned(static_cast<gid>(in[q + 6]), static_cast<int>(in[q + 7]), in[q], in[q + 1],
                        in[q + 2], in[q + 3], in[q + 4], in[q + 5],
@@ -200,8 +193,7 @@ void StagedComm::borders(Context& ctx, real cutghost) {
   s.nghost = 0;
   for (const int d : stage_order(ctx.grid)) {
     const auto du = static_cast<std::size_t>(d);
-    int lower = 0, upper = 0;
-    neighbours(ctx, d, lower, upper);
+    const auto [lower, upper] = mpi::cart_shift(ctx.comm, d, 1);
     const int p = ctx.grid.dims[du];
     const int me = ctx.grid.coords[du];
     const real len = s.box.hi[d] - s.box.lo[d];
@@ -219,9 +211,7 @@ void StagedComm::borders(Context& ctx, real cutghost) {
         w.recv_rank = lower;
         if (me == p - 1) w.shift[d] = -len;
       }
-      int rank = 0;
-      MPI_Comm_rank(ctx.comm, &rank);
-      w.self = (w.send_rank == rank);
+      w.self = (w.send_rank == mpi::Comm(ctx.comm).rank());
       if (w.send_rank != MPI_PROC_NULL) {
         const real* pos = d == 0 ? s.x.data() : d == 1 ? s.y.data() : s.z.data();
         if (dir == 0) {
@@ -344,10 +334,10 @@ void StagedComm::forward(Context& ctx, GhostGate* gate) {
         Swap& w = swaps_[static_cast<std::size_t>(k)];
         auto& sb = sendbufs_[static_cast<std::size_t>(k)];
         auto& rb = recvbufs_[static_cast<std::size_t>(k)];
-        MPI_Irecv(rb.data(), static_cast<int>(3 * w.recv_n), MPI_DOUBLE, w.recv_rank, 41 + k,
-                  ctx.comm, &recv[dir]);
-        MPI_Isend(sb.data(), static_cast<int>(sb.size()), MPI_DOUBLE, w.send_rank, 41 + k,
-                  ctx.comm, &send[dir]);
+        recv[dir] = mpi::irecv(rb.data(), static_cast<int>(3 * w.recv_n), w.recv_rank, 41 + k,
+                               ctx.comm);
+        send[dir] = mpi::isend(sb.data(), static_cast<int>(sb.size()), w.send_rank, 41 + k,
+                               ctx.comm);
       }
     };
     if (gate) {
@@ -360,8 +350,8 @@ void StagedComm::forward(Context& ctx, GhostGate* gate) {
       weft::go::await_all(send);
     } else {
       post();
-      MPI_Waitall(2, recv, MPI_STATUSES_IGNORE);
-      MPI_Waitall(2, send, MPI_STATUSES_IGNORE);
+      mpi::waitall(recv);
+      mpi::waitall(send);
       for (int dir = 0; dir < 2; ++dir)
         if (message[dir]) unpack(2 * d + dir);
     }
@@ -405,13 +395,12 @@ void StagedComm::reverse(Context& ctx) {
         sb[static_cast<std::size_t>(3 * q + 1)] = fy[g];
         sb[static_cast<std::size_t>(3 * q + 2)] = fz[g];
       }
-      MPI_Irecv(rb.data(), static_cast<int>(3 * nsend), MPI_DOUBLE, w.send_rank, 51 + k, ctx.comm,
-                &req[nreq++]);
-      MPI_Isend(sb.data(), static_cast<int>(3 * w.recv_n), MPI_DOUBLE, w.recv_rank, 51 + k, ctx.comm,
-                &req[nreq++]);
+      req[nreq++] = mpi::irecv(rb.data(), static_cast<int>(3 * nsend), w.send_rank, 51 + k, ctx.comm);
+      req[nreq++] =
+          mpi::isend(sb.data(), static_cast<int>(3 * w.recv_n), w.recv_rank, 51 + k, ctx.comm);
     }
     if (nreq == 0) continue;
-    MPI_Waitall(nreq, req, MPI_STATUSES_IGNORE);
+    mpi::waitall(std::span(req, static_cast<std::size_t>(nreq)));
     for (int dir = 1; dir >= 0; --dir) {
       const int k = 2 * d + dir;
       Swap& w = swaps_[static_cast<std::size_t>(k)];

@@ -14,6 +14,8 @@
 #include "weft/core/error.hpp"
 #include "weft/go/go.hpp"
 #include "weft/go/wait_group.hpp"
+#include "weft/mpi/collectives.hpp"
+#include "weft/mpi/session.hpp"
 
 namespace weft::md {
 namespace {
@@ -21,8 +23,8 @@ namespace {
 struct Timer {
   double& acc;
   double t0;
-  explicit Timer(double& a) : acc(a), t0(MPI_Wtime()) {}
-  ~Timer() { acc += MPI_Wtime() - t0; }
+  explicit Timer(double& a) : acc(a), t0(mpi::wtime()) {}
+  ~Timer() { acc += mpi::wtime() - t0; }
   Timer(const Timer&) = delete;
   Timer& operator=(const Timer&) = delete;
 };
@@ -55,30 +57,16 @@ std::array<int, 3> choose_dims(const Config& cfg, int nranks) {
     }
     return best_dims;
   }
-  int d[3] = {dims[0], dims[1], dims[2]};
-  MPI_Dims_create(nranks, 3, d);
-  return {d[0], d[1], d[2]};
+  return mpi::dims_create(nranks, dims);
 }
 
 Engine::Engine(const Config& cfg, go::Executor& exec, MPI_Comm comm) : cfg_(cfg), exec_(exec) {
-  MPI_Comm d = MPI_COMM_NULL;
-  MPI_Comm_dup(comm, &d);
-  dup_.reset(d);
-  int nranks = 1;
-  MPI_Comm_size(d, &nranks);
-  grid_.dims = choose_dims(cfg_, nranks);
+  grid_.dims = choose_dims(cfg_, mpi::Comm(comm).size());
   const auto periodic = periodic_flags(cfg_);
-  int dims[3] = {grid_.dims[0], grid_.dims[1], grid_.dims[2]};
-  int periods[3] = {periodic[0], periodic[1], periodic[2]};
-  MPI_Comm cart = MPI_COMM_NULL;
-  MPI_Cart_create(d, 3, dims, periods, 0, &cart);
-  cart_.reset(cart);
-  int rank = 0;
-  MPI_Comm_rank(cart, &rank);
-  int coords[3];
-  MPI_Cart_coords(cart, rank, 3, coords);
-  grid_.coords = {coords[0], coords[1], coords[2]};
-  ctx_ = std::make_unique<Context>(Context{sys_, cfg_, cart, grid_, exec_.threads()});
+  const std::array<int, 3> periods = {periodic[0], periodic[1], periodic[2]};
+  cart_ = mpi::cart_create(comm, grid_.dims, periods);
+  grid_.coords = mpi::cart_coords<3>(cart_, cart_.rank());
+  ctx_ = std::make_unique<Context>(Context{sys_, cfg_, cart_.get(), grid_, exec_.threads()});
   comm_ = make_comm("staged");
   neighbor_ = make_neighbor("bin");
   force_ = pair_style(cfg_.pair.style).make(cfg_.pair);
@@ -190,9 +178,7 @@ real Engine::max_displacement_sq() {
     local = std::max(local, dx * dx + dy * dy + dz * dz);
   }
   if (!std::isfinite(local)) local = 1e300;
-  real global = 0;
-  MPI_Allreduce(&local, &global, 1, MPI_DOUBLE, MPI_MAX, ctx_->comm);
-  return global;
+  return mpi::allreduce(local, MPI_MAX, ctx_->comm);
 }
 
 bool Engine::decide() {
@@ -238,7 +224,7 @@ static bool overlap_enabled() {
 // reported as communication (averaged over workers), the rest as pair.
 void Engine::force_overlapped(bool eflag) {
   Context& ctx = *ctx_;
-  const double t0 = MPI_Wtime();
+  const double t0 = mpi::wtime();
   double blocked = 0;
   {
     force_->begin_overlap(ctx);
@@ -264,7 +250,7 @@ void Engine::force_overlapped(bool eflag) {
       if ((b.ghost_swaps & messages) == 0) overlap_.interior += b.npairs;
     }
   }
-  const double elapsed = MPI_Wtime() - t0;
+  const double elapsed = mpi::wtime() - t0;
   time_[kPair] += std::max(0.0, elapsed - blocked);
   time_[kComm] += std::min(elapsed, blocked);
   {
@@ -286,8 +272,8 @@ void Engine::advance_now(std::int64_t steps, const RunHooks& hooks) {
   const std::int64_t last = s.step + steps;
   const std::int64_t run_last = std::max(cfg_.run.steps, std::int64_t{0}) > 0 ? cfg_.run.steps : last;
   const int every = cfg_.thermo.every;
-  MPI_Barrier(ctx.comm);
-  const double t0 = MPI_Wtime();
+  mpi::barrier(ctx.comm);
+  const double t0 = mpi::wtime();
   for (std::int64_t step = first; step <= last; ++step) {
     s.step = step;
     // Thermo at every `every` steps and at the last step of the run (as
@@ -325,7 +311,7 @@ void Engine::advance_now(std::int64_t steps, const RunHooks& hooks) {
     }
     if (hooks.on_step) hooks.on_step(step, std::max(run_last, last));
   }
-  loop_time_ += MPI_Wtime() - t0;
+  loop_time_ += mpi::wtime() - t0;
   loop_steps_ += steps;
 }
 
@@ -361,7 +347,7 @@ ThermoRow Engine::thermo() {
   local[7] = w(0, 0); local[8] = w(1, 1); local[9] = w(2, 2);
   local[10] = w(0, 1); local[11] = w(0, 2); local[12] = w(1, 2);
   double g[13];
-  MPI_Allreduce(local, g, 13, MPI_DOUBLE, MPI_SUM, ctx.comm);
+  mpi::allreduce(local, g, 13, MPI_SUM, ctx.comm);
   ThermoRow r;
   r.step = s.step;
   r.time = static_cast<real>(s.step) * s.dt;
@@ -389,11 +375,8 @@ void Engine::check_blowup(const ThermoRow& row) {
   const bool bad = !std::isfinite(row.pe) || !std::isfinite(row.press) || !std::isfinite(row.temp);
   if (!bad) return;  // identical on every rank (reduced values)
   const System& s = sys_;
-  struct {
-    double score;
-    int rank;
-  } mine{-1.0, 0}, worst{};
-  MPI_Comm_rank(ctx_->comm, &mine.rank);
+  const mpi::Comm comm(ctx_->comm);
+  mpi::DoubleInt mine{-1.0, comm.rank()};
   index wi = -1;
   for (index i = 0; i < s.nlocal; ++i) {
     const auto k = static_cast<std::size_t>(i);
@@ -401,14 +384,13 @@ void Engine::check_blowup(const ThermoRow& row) {
     const real v2 = s.vx[k] * s.vx[k] + s.vy[k] * s.vy[k] + s.vz[k] * s.vz[k];
     real score = f2 + v2;
     if (!std::isfinite(score) || !std::isfinite(s.x[k] + s.y[k] + s.z[k])) score = 1e308;
-    if (score > mine.score) {
-      mine.score = score;
+    if (score > mine.value) {
+      mine.value = score;
       wi = i;
     }
   }
-  MPI_Allreduce(&mine, &worst, 1, MPI_DOUBLE_INT, MPI_MAXLOC, ctx_->comm);
+  const mpi::DoubleInt worst = mpi::allreduce(mine, MPI_MAXLOC, comm);
   std::string msg;
-  int len = 0;
   if (mine.rank == worst.rank && wi >= 0) {
     const auto k = static_cast<std::size_t>(wi);
     std::ostringstream m;
@@ -417,20 +399,16 @@ void Engine::check_blowup(const ThermoRow& row) {
       << ", " << s.y[k] << ", " << s.z[k] << ") with force (" << s.fx[k] << ", " << s.fy[k] << ", "
       << s.fz[k] << "). Check for overlapping atoms (init.min_distance) or reduce integrator.dt";
     msg = m.str();
-    len = static_cast<int>(msg.size());
   }
-  MPI_Bcast(&len, 1, MPI_INT, worst.rank, ctx_->comm);
-  msg.resize(static_cast<std::size_t>(len));
-  MPI_Bcast(msg.data(), len, MPI_CHAR, worst.rank, ctx_->comm);
-  if (len == 0) msg = "numerical blow-up: non-finite energy at step " + std::to_string(s.step);
+  msg = mpi::broadcast_string(msg, comm, worst.rank);
+  if (msg.empty()) msg = "numerical blow-up: non-finite energy at step " + std::to_string(s.step);
   throw RunError(msg);
 }
 
 RunReport Engine::report() const {
   RunReport r;
-  MPI_Comm c = ctx_->comm;
-  int nranks = 1;
-  MPI_Comm_size(c, &nranks);
+  const mpi::Comm c(ctx_->comm);
+  const int nranks = c.size();
   r.ranks = nranks;
   r.threads = exec_.threads();
   r.scheduler = std::string(exec_.describe());
@@ -438,7 +416,7 @@ RunReport Engine::report() const {
   r.steps = loop_steps_;
   r.atoms = sys_.natoms;
   r.dt = sys_.dt;
-  MPI_Allreduce(&loop_time_, &r.loop_time, 1, MPI_DOUBLE, MPI_MAX, c);
+  r.loop_time = mpi::allreduce(loop_time_, MPI_MAX, c);
   if (r.loop_time > 0) {
     r.steps_per_s = static_cast<real>(r.steps) / r.loop_time;
     r.atom_steps_per_s = r.steps_per_s * static_cast<real>(r.atoms);
@@ -454,11 +432,9 @@ RunReport Engine::report() const {
   // loop: report loop sections as measured inside advance().
   auto stat = [&](double v) {
     TimeStat s;
-    MPI_Allreduce(&v, &s.min, 1, MPI_DOUBLE, MPI_MIN, c);
-    MPI_Allreduce(&v, &s.max, 1, MPI_DOUBLE, MPI_MAX, c);
-    double sum = 0;
-    MPI_Allreduce(&v, &sum, 1, MPI_DOUBLE, MPI_SUM, c);
-    s.avg = sum / nranks;
+    s.min = mpi::allreduce(v, MPI_MIN, c);
+    s.max = mpi::allreduce(v, MPI_MAX, c);
+    s.avg = mpi::allreduce(v, MPI_SUM, c) / nranks;
     return s;
   };
   for (int k = 0; k < kSections; ++k) r.sections[static_cast<std::size_t>(k)] = stat(t[static_cast<std::size_t>(k)]);
@@ -468,15 +444,13 @@ RunReport Engine::report() const {
   r.nghost = stat(static_cast<double>(sys_.nghost));
   const std::int64_t pairs = neighbor_->list().pairs();
   r.neighbors = stat(static_cast<double>(pairs));
-  long long lp = pairs, gp = 0;
-  MPI_Allreduce(&lp, &gp, 1, MPI_LONG_LONG, MPI_SUM, c);
-  r.total_neighbors = gp;
+  r.total_neighbors = mpi::allreduce(static_cast<long long>(pairs), MPI_SUM, c);
   r.neighbor_builds = builds_;
   r.dangerous_builds = dangerous_;
   r.dangerous_checked = cfg_.neighbor.check;
   r.overlapped_steps = overlap_.steps;
   long long ov[3] = {overlap_.pairs, overlap_.interior, overlap_.early}, og[3] = {0, 0, 0};
-  MPI_Allreduce(ov, og, 3, MPI_LONG_LONG, MPI_SUM, c);
+  mpi::allreduce(ov, og, 3, MPI_SUM, c);
   if (og[0] > 0) {
     r.interior_share = static_cast<real>(og[1]) / static_cast<real>(og[0]);
     r.early_share = static_cast<real>(og[2]) / static_cast<real>(og[0]);

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include <mpi.h>
-
 #include <memory>
 
 #include "init.hpp"
@@ -10,32 +8,11 @@
 #include "weft/md/simulation.hpp"
 #include "weft/go/executor.hpp"
 #include "weft/md/snapshot.hpp"
+#include "weft/mpi/comm.hpp"
 
 namespace weft::md {
 
-// OwnedComm is a communicator this object frees (RAII).
-class OwnedComm {
- public:
-  OwnedComm() = default;
-  explicit OwnedComm(MPI_Comm c) : c_(c) {}
-  ~OwnedComm() { reset(); }
-  OwnedComm(const OwnedComm&) = delete;
-  OwnedComm& operator=(const OwnedComm&) = delete;
-  void reset(MPI_Comm c = MPI_COMM_NULL) {
-    if (c_ != MPI_COMM_NULL) {
-      int finalized = 0;
-      MPI_Finalized(&finalized);
-      if (!finalized) MPI_Comm_free(&c_);
-    }
-    c_ = c;
-  }
-  MPI_Comm get() const { return c_; }
-
- private:
-  MPI_Comm c_ = MPI_COMM_NULL;
-};
-
-// make_grid() chooses the process grid (deck or MPI_Dims_create).
+// choose_dims() chooses the process grid (deck or mpi::dims_create).
 std::array<int, 3> choose_dims(const Config& cfg, int nranks);
 
 enum Section { kPair = 0, kNeigh, kComm, kOutput, kModify, kOther, kSections };
@@ -58,8 +35,7 @@ class Engine {
  private:
   Config cfg_;
   go::Executor& exec_;
-  OwnedComm dup_;
-  OwnedComm cart_;
+  mpi::Comm cart_;  // the Cartesian communicator of the run (Context::comm)
   System sys_;
   Grid grid_;
   std::unique_ptr<Context> ctx_;

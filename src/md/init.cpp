@@ -10,6 +10,7 @@
 
 #include "rng.hpp"
 #include "weft/core/error.hpp"
+#include "weft/mpi/collectives.hpp"
 
 namespace weft::md {
 
@@ -115,7 +116,7 @@ void create_velocities(Context& ctx, real temperature, std::uint64_t seed) {
     p[3] += m;
   }
   real g[4];
-  MPI_Allreduce(p, g, 4, MPI_DOUBLE, MPI_SUM, ctx.comm);
+  mpi::allreduce(p, g, 4, MPI_SUM, ctx.comm);
   if (g[3] <= 0) return;
   const real cx = g[0] / g[3], cy = g[1] / g[3], cz = g[2] / g[3];
   for (index i = 0; i < s.nlocal; ++i) {

@@ -201,8 +201,5 @@ std::unique_ptr<Neighbor> make_neighbor(const std::string& name);
 // global_temperature() is 2 KE / dof with dof = 3N - 3 (LAMMPS compute temp).
 real kinetic_sum(const Context& ctx);  // global sum m v^2 (collective)
 real dof(const Context& ctx);
-// collective_fail() throws RunError on every rank if any rank has `bad`,
-// with the message of the lowest such rank.
-void collective_fail(MPI_Comm comm, bool bad, const std::string& message);
 
 }  // namespace weft::md

@@ -14,6 +14,7 @@
 #include "pair_kernel.hpp"
 #include "weft/core/error.hpp"
 #include "weft/md/pair_lj_cut.hpp"
+#include "weft/mpi/collectives.hpp"
 
 namespace weft::md {
 namespace {
@@ -116,7 +117,7 @@ void LjCut::init(Context& ctx, PairTables<kForce, kEnergy>& t) {
     std::vector<real> count(static_cast<std::size_t>(nt), 0), all(static_cast<std::size_t>(nt), 0);
     for (index a = 0; a < ctx.sys.nlocal; ++a)
       count[static_cast<std::size_t>(ctx.sys.type[static_cast<std::size_t>(a)] - 1)] += 1.0;
-    MPI_Allreduce(count.data(), all.data(), nt, MPI_DOUBLE, MPI_SUM, ctx.comm);
+    mpi::allreduce(count.data(), all.data(), nt, MPI_SUM, ctx.comm);
     for (int i = 1; i <= nt; ++i)
       for (int j = i; j <= nt; ++j) {
         const std::size_t k = at(i, j);

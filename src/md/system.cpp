@@ -6,6 +6,7 @@
 
 #include "interfaces.hpp"
 #include "weft/core/error.hpp"
+#include "weft/mpi/collectives.hpp"
 
 namespace weft::md {
 
@@ -40,28 +41,11 @@ real kinetic_sum(const Context& ctx) {
     local += s.mass[static_cast<std::size_t>(s.type[k])] *
              (s.vx[k] * s.vx[k] + s.vy[k] * s.vy[k] + s.vz[k] * s.vz[k]);
   }
-  real global = 0;
-  MPI_Allreduce(&local, &global, 1, MPI_DOUBLE, MPI_SUM, ctx.comm);
-  return global;
+  return mpi::allreduce(local, MPI_SUM, ctx.comm);
 }
 
 real dof(const Context& ctx) {
   return std::max<real>(0.0, 3.0 * static_cast<real>(ctx.sys.natoms) - 3.0);
-}
-
-void collective_fail(MPI_Comm comm, bool bad, const std::string& message) {
-  int rank = 0;
-  MPI_Comm_rank(comm, &rank);
-  int mine = bad ? rank : 1 << 30;
-  int first = 0;
-  MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, comm);
-  if (first == 1 << 30) return;
-  int len = rank == first ? static_cast<int>(message.size()) : 0;
-  MPI_Bcast(&len, 1, MPI_INT, first, comm);
-  std::string text(static_cast<std::size_t>(len), ' ');
-  if (rank == first) text = message;
-  MPI_Bcast(text.data(), len, MPI_CHAR, first, comm);
-  throw RunError(text);
 }
 
 }  // namespace weft::md

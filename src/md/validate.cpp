@@ -8,6 +8,7 @@
 
 #include "engine.hpp"
 #include "weft/core/error.hpp"
+#include "weft/mpi/collectives.hpp"
 
 namespace weft::md {
 namespace {
@@ -181,24 +182,8 @@ void validate_rank0(const Config& c, int nranks) {
 }  // namespace
 
 void validate(const Config& config, MPI_Comm comm) {
-  int rank = 0, nranks = 1;
-  MPI_Comm_rank(comm, &rank);
-  MPI_Comm_size(comm, &nranks);
-  std::string error;
-  if (rank == 0) {
-    try {
-      validate_rank0(config, nranks);
-    } catch (const InputError& e) {
-      error = e.what();
-      if (error.empty()) error = "invalid input";
-    }
-  }
-  int len = static_cast<int>(error.size());
-  MPI_Bcast(&len, 1, MPI_INT, 0, comm);
-  if (len == 0) return;
-  error.resize(static_cast<std::size_t>(len));
-  MPI_Bcast(error.data(), len, MPI_CHAR, 0, comm);
-  throw InputError(error);
+  const int nranks = mpi::Comm(comm).size();
+  mpi::rank0_then_agree<InputError>(comm, [&] { validate_rank0(config, nranks); });
 }
 
 }  // namespace weft::md

@@ -18,6 +18,7 @@
 #include "weft/go/mpi_await.hpp"
 #include "weft/go/parallel_for.hpp"
 #include "weft/go/wait_group.hpp"
+#include "weft/mpi/p2p.hpp"
 
 namespace wg = weft::go;
 
@@ -53,8 +54,8 @@ std::vector<double> ring_step(const std::vector<double>& out, int tag, MPI_Comm 
   std::vector<double> in(out.size());
   std::array<MPI_Request, 2> reqs{};
   wg::mpi_call([&] {
-    MPI_Irecv(in.data(), static_cast<int>(in.size()), MPI_DOUBLE, left, tag, comm, &reqs[0]);
-    MPI_Isend(out.data(), static_cast<int>(out.size()), MPI_DOUBLE, right, tag, comm, &reqs[1]);
+    reqs[0] = weft::mpi::irecv(in.data(), static_cast<int>(in.size()), left, tag, comm);
+    reqs[1] = weft::mpi::isend(out.data(), static_cast<int>(out.size()), right, tag, comm);
   });
   // Compute while the exchange is in flight.
   std::vector<double> roots(20000);
@@ -93,8 +94,8 @@ TEST_P(MpiAwaitTest, ManyTasksAwaitConcurrently) {
         const int left = (r + n - 1) % n, right = (r + 1) % n;
         int out = r * 100 + t, in = -1;
         MPI_Request rq = MPI_REQUEST_NULL, sq = MPI_REQUEST_NULL;
-        wg::mpi_call([&] { MPI_Irecv(&in, 1, MPI_INT, left, 1000 + t, MPI_COMM_WORLD, &rq); });
-        wg::mpi_call([&] { MPI_Isend(&out, 1, MPI_INT, right, 1000 + t, MPI_COMM_WORLD, &sq); });
+        wg::mpi_call([&] { rq = weft::mpi::irecv(&in, 1, left, 1000 + t, MPI_COMM_WORLD); });
+        wg::mpi_call([&] { sq = weft::mpi::isend(&out, 1, right, 1000 + t, MPI_COMM_WORLD); });
         MPI_Status st;
         wg::await(rq, &st);
         wg::await(sq);
@@ -109,11 +110,7 @@ TEST_P(MpiAwaitTest, ManyTasksAwaitConcurrently) {
 
 TEST_P(MpiAwaitTest, MpiCallReturnsValuesAndExceptions) {
   run([] {
-    int n = wg::mpi_call([] {
-      int s = 0;
-      MPI_Comm_size(MPI_COMM_WORLD, &s);
-      return s;
-    });
+    int n = wg::mpi_call([] { return weft::mpi::world().size(); });
     EXPECT_EQ(n, world_size());
     EXPECT_THROW(wg::mpi_call([]() -> int { throw std::runtime_error("x"); }), std::runtime_error);
     MPI_Request null = MPI_REQUEST_NULL;
@@ -124,9 +121,8 @@ TEST_P(MpiAwaitTest, MpiCallReturnsValuesAndExceptions) {
 TEST(MpiAwaitPlain, OutsideATaskItIsMpiWait) {
   const int r = world_rank(), n = world_size();
   int out = r, in = -1;
-  MPI_Request reqs[2];
-  MPI_Irecv(&in, 1, MPI_INT, (r + n - 1) % n, 7, MPI_COMM_WORLD, &reqs[0]);
-  MPI_Isend(&out, 1, MPI_INT, (r + 1) % n, 7, MPI_COMM_WORLD, &reqs[1]);
+  MPI_Request reqs[2] = {weft::mpi::irecv(&in, 1, (r + n - 1) % n, 7, MPI_COMM_WORLD),
+                         weft::mpi::isend(&out, 1, (r + 1) % n, 7, MPI_COMM_WORLD)};
   wg::await_all(reqs);
   EXPECT_EQ(in, (r + n - 1) % n);
 }

@@ -12,24 +12,21 @@
 
 #include "mpi_world.hpp"
 #include "weft/h5/file.hpp"
+#include "weft/mpi/collectives.hpp"
 
 namespace {
 namespace fs = std::filesystem;
 
 // A file name shared by all ranks, unique per run.
 std::string shared_name(const std::string& stem) {
-  long long pid = world_rank() == 0 ? static_cast<long long>(::getpid()) : 0;
-  MPI_Bcast(&pid, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD);
+  const long long pid = weft::mpi::bcast(static_cast<long long>(::getpid()), 0, MPI_COMM_WORLD);
   return (fs::temp_directory_path() / (stem + "-" + std::to_string(pid) + ".h5")).string();
 }
 
 TEST(H5, ParallelHyperslabsRoundTrip) {
   const std::string path = shared_name("weft-h5-slabs");
   const hsize_t per = 1000 + static_cast<hsize_t>(world_rank()) * 7;  // uneven blocks
-  hsize_t offset = 0, mine = per, total = 0;
-  MPI_Exscan(&mine, &offset, 1, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
-  if (world_rank() == 0) offset = 0;
-  MPI_Allreduce(&mine, &total, 1, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+  const auto [offset, total] = weft::mpi::exclusive_scan_offsets(per, MPI_COMM_WORLD);
   std::vector<double> xyz(per * 3);
   for (hsize_t i = 0; i < per * 3; ++i) xyz[i] = static_cast<double>((offset * 3 + i)) * 0.5;
   {
@@ -60,7 +57,7 @@ TEST(H5, ParallelHyperslabsRoundTrip) {
     EXPECT_EQ(f.read_string("deck"), "[run]\nsteps = 1\n");
   }
   f.close();
-  MPI_Barrier(MPI_COMM_WORLD);
+  weft::mpi::barrier(MPI_COMM_WORLD);
   if (world_rank() == 0) fs::remove(path);
 }
 
@@ -89,13 +86,13 @@ TEST(H5, PreallocatedChunksReserveEveryFrame) {
       d.extend({frame + 1, n, 3});
       d.write<double>({frame, offset, 0}, {1, count, 3}, xyz.data());
       f.flush();
-      MPI_Barrier(MPI_COMM_WORLD);
+      weft::mpi::barrier(MPI_COMM_WORLD);
       sizes.push_back(fs::file_size(path));
     }
   }
   EXPECT_GE(sizes.front(), frames * n * 3 * sizeof(double));
   for (auto s : sizes) EXPECT_EQ(s, sizes.front()) << "a frame moved the end of the file";
-  MPI_Barrier(MPI_COMM_WORLD);
+  weft::mpi::barrier(MPI_COMM_WORLD);
   if (world_rank() == 0) fs::remove(path);
 }
 
@@ -119,16 +116,16 @@ TEST(H5, FailuresNameTheFileAndObject) {
     EXPECT_NE(std::string(e.what()).find(path + ":/particles"), std::string::npos) << e.what();
   }
   f.close();
-  MPI_Barrier(MPI_COMM_WORLD);
+  weft::mpi::barrier(MPI_COMM_WORLD);
   if (world_rank() == 0) fs::remove(path);
 }
 
 TEST(H5, NotAnHdf5FileIsAClearError) {
   const std::string path = shared_name("weft-h5-garbage");
   if (world_rank() == 0) std::ofstream(path) << "this is not HDF5\n";
-  MPI_Barrier(MPI_COMM_WORLD);
+  weft::mpi::barrier(MPI_COMM_WORLD);
   EXPECT_THROW(weft::h5::File(path, weft::h5::Mode::read, MPI_COMM_WORLD), weft::h5::Error);
-  MPI_Barrier(MPI_COMM_WORLD);
+  weft::mpi::barrier(MPI_COMM_WORLD);
   if (world_rank() == 0) fs::remove(path);
   EXPECT_GE(world_size(), 1);
 }

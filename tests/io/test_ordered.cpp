@@ -13,6 +13,7 @@
 
 #include "mpi_world.hpp"
 #include "weft/io/ordered.hpp"
+#include "weft/mpi/collectives.hpp"
 
 namespace {
 
@@ -68,12 +69,9 @@ void expect_rows(const weft::io::IdOrder& o, std::vector<std::int64_t> all_ids,
                  bool forces = false) {
   std::sort(all_ids.begin(), all_ids.end());
   ASSERT_EQ(o.total, static_cast<std::int64_t>(all_ids.size()));
-  std::int64_t next = 0;  // the blocks of ranks 0..r-1 end where rank r's starts
-  MPI_Exscan(&o.count, &next, 1, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD);
-  if (world_rank() == 0) next = 0;
+  // The blocks of ranks 0..r-1 end where rank r's starts; all tile the rows.
+  const auto [next, rows] = weft::mpi::exclusive_scan_offsets(o.count, MPI_COMM_WORLD);
   ASSERT_EQ(o.offset, next);
-  std::int64_t rows = 0;
-  MPI_Allreduce(&o.count, &rows, 1, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD);
   ASSERT_EQ(rows, o.total);
   const bool ids = !o.id.empty();
   std::int64_t bad = 0, first_bad = -1;

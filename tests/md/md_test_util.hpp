@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "weft/md/simulation.hpp"
+#include "weft/mpi/comm.hpp"
+#include "weft/mpi/session.hpp"
 
 namespace weft::md::test {
 
@@ -49,10 +51,7 @@ inline double rel(double a, double b) {
 class TempDir {
  public:
   explicit TempDir(const std::string& tag) {
-    int rank = 0;
-    int init = 0;
-    MPI_Initialized(&init);
-    if (init) MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    const int rank = weft::mpi::initialized() ? weft::mpi::world().rank() : 0;
     path_ = std::filesystem::temp_directory_path() /
             ("weft-md-" + tag + "-" + std::to_string(getpid()) + "-" + std::to_string(rank));
     std::filesystem::create_directories(path_);

@@ -5,11 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <numeric>
 
 #include "md_test_util.hpp"
 #include "mpi_world.hpp"
 #include "weft/core/error.hpp"
+#include "weft/mpi/collectives.hpp"
 
 namespace weft::md {
 namespace {
@@ -17,15 +17,14 @@ namespace {
 // run_on() runs cfg on the first `nranks` world ranks; the step-`last` row
 // is returned on world rank 0.
 ThermoRow run_on(const Config& cfg, int nranks, int threads) {
-  MPI_Comm sub = MPI_COMM_NULL;
-  MPI_Comm_split(MPI_COMM_WORLD, world_rank() < nranks ? 0 : MPI_UNDEFINED, world_rank(), &sub);
+  const mpi::Comm sub =
+      mpi::world().split(world_rank() < nranks ? 0 : MPI_UNDEFINED, world_rank());
   ThermoRow last;
-  if (sub != MPI_COMM_NULL) {
-    auto rows = test::run_rows(cfg, threads, sub);
+  if (!sub.null()) {
+    auto rows = test::run_rows(cfg, threads, sub.get());
     if (!rows.empty()) last = rows.back();
-    MPI_Comm_free(&sub);
   }
-  MPI_Barrier(MPI_COMM_WORLD);
+  mpi::barrier(MPI_COMM_WORLD);
   return last;
 }
 
@@ -114,15 +113,7 @@ TEST(Schedulers, FibersWithOverlapMatchOpenMPBitForBit) {
 
 // All atom ids over all ranks, on every rank.
 std::vector<gid> all_ids(const System& s, MPI_Comm comm) {
-  int n = static_cast<int>(s.nlocal), size = 1;
-  MPI_Comm_size(comm, &size);
-  std::vector<int> counts(static_cast<std::size_t>(size)), displs(static_cast<std::size_t>(size));
-  MPI_Allgather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, comm);
-  std::exclusive_scan(counts.begin(), counts.end(), displs.begin(), 0);
-  std::vector<gid> ids(static_cast<std::size_t>(displs.back() + counts.back()));
-  MPI_Allgatherv(s.id.data(), n, MPI_INT64_T, ids.data(), counts.data(), displs.data(), MPI_INT64_T,
-                 comm);
-  return ids;
+  return mpi::allgatherv(s.id.data(), static_cast<int>(s.nlocal), comm);
 }
 
 // A hot dilute gas (T = 10) whose atoms cross many subdomains: after every
@@ -153,7 +144,7 @@ TEST(Migration, HotGasKeepsEveryAtomOnce) {
       const auto k = static_cast<std::size_t>(i);
       local += std::abs(s.imx[k]) + std::abs(s.imy[k]) + std::abs(s.imz[k]);
     }
-    MPI_Allreduce(&local, &crossings, 1, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD);
+    crossings = mpi::allreduce(local, MPI_SUM, MPI_COMM_WORLD);
   }
   EXPECT_GT(crossings, n) << "atoms should wrap around the box many times";
   const ThermoRow r = sim.thermo();

@@ -28,13 +28,14 @@ int cores_available();
 // affinity_text() lists the CPUs this process may run on, as "0-3,6".
 std::string affinity_text();
 
-// Versions of what weft was built with and runs on.
+// Versions of what weft was built with and runs on (the MPI library's is
+// weft::mpi::library_version()).
 struct Versions {
-  std::string weft, compiler, mpi, boost, simd;
+  std::string weft, compiler, boost, simd;
   int simd_bits = 0;  // widest vector registers the build targets
 };
 
-// versions() can be called before MPI_Init.
+// versions() describes this build.
 Versions versions();
 
 }  // namespace weft

@@ -12,18 +12,22 @@ namespace weft::go {
 
 // MPI inside a pool: who may call MPI, and how.
 //
-// weft initializes MPI with MPI_THREAD_FUNNELED: only the thread that called
-// MPI_Init_thread may make MPI calls, and that thread must be the one that
-// calls Pool::run(). While run() executes, that thread is the pool's MPI
-// thread (the "progress agent"): it executes closures funnelled to it by
-// mpi_call() and tests the requests registered by await()/await_all() in
-// batches with MPI_Testsome, waking each owner when its requests complete.
-// Tasks (which run on worker threads) therefore never call MPI directly:
+// weft initializes MPI with MPI_THREAD_SERIALIZED (weft::mpi::Session, the
+// one place that chooses the thread level): several threads may make MPI
+// calls, one at a time. What a pool needs depends on its MpiProgress.
+//
+// With MpiProgress::agent (the default) only the thread that calls
+// Pool::run() makes MPI calls, which MPI_THREAD_FUNNELED would allow. While
+// run() executes, that thread is the pool's MPI thread (the "progress
+// agent"): it executes closures funnelled to it by mpi_call() and tests the
+// requests registered by await()/await_all() in batches with MPI_Testsome,
+// waking each owner when its requests complete. Tasks (which run on worker
+// threads) therefore never call MPI directly:
 //
 //   MPI_Request reqs[2];
 //   weft::go::mpi_call([&] {
-//     MPI_Irecv(in.data(), n, MPI_DOUBLE, left, 0, comm, &reqs[0]);
-//     MPI_Isend(out.data(), n, MPI_DOUBLE, right, 0, comm, &reqs[1]);
+//     reqs[0] = weft::mpi::irecv(in.data(), n, left, 0, comm);
+//     reqs[1] = weft::mpi::isend(out.data(), n, right, 0, comm);
 //   });
 //   compute_interior();                // overlaps with the transfer
 //   weft::go::await_all(reqs);         // parks this task, not the worker
@@ -33,12 +37,12 @@ namespace weft::go {
 // await() tests its requests under that lock between yields, so requests
 // progress whenever the task gets a turn. This needs MPI_THREAD_SERIALIZED
 // (calls come from several threads, one at a time) and that nothing else in
-// the process calls MPI while tasks do.
+// the process calls MPI while tasks do. The MD engine uses it.
 //
-// Why FUNNELED and not MULTIPLE: one agent that makes every MPI call needs
-// no more, it batches tests, and Open MPI 4.1's MPI_THREAD_MULTIPLE has
-// caveats (MPI-IO is not thread-safe under it, some transports serialize
-// with a global lock). See docs/runtime.md.
+// Why not MULTIPLE: one agent, or one task at a time under the lock, needs
+// no more; the agent batches tests; and Open MPI 4.1's MPI_THREAD_MULTIPLE
+// has caveats (MPI-IO is not thread-safe under it, some transports
+// serialize with a global lock). See docs/runtime.md.
 
 namespace detail {
 void mpi_call_impl(void (*fn)(void*), void* arg);

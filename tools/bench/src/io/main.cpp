@@ -28,6 +28,8 @@
 
 #include "weft/io/trajectory.hpp"
 #include "weft/md/simulation.hpp"
+#include "weft/mpi/collectives.hpp"
+#include "weft/mpi/session.hpp"
 
 namespace {
 
@@ -88,11 +90,8 @@ void warm_page_cache(const std::string& dir, int rank, double bytes) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int provided = 0;
-  MPI_Init_thread(&argc, &argv, MPI_THREAD_SERIALIZED, &provided);
-  int rank = 0, size = 1;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  weft::mpi::Session session(&argc, &argv);
+  const int rank = session.rank(), size = session.size();
   Args a;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i], v = argv[i + 1];
@@ -140,10 +139,10 @@ int main(int argc, char** argv) {
     if (a.warm) warm_page_cache(a.dir, rank, frame_bytes * (a.frames + 1) / size);
     for (int f = 1; f <= a.frames; ++f) {
       row.step = f;
-      MPI_Barrier(MPI_COMM_WORLD);
+      weft::mpi::barrier(MPI_COMM_WORLD);
       const auto t0 = std::chrono::steady_clock::now();
       w.write_frame(s, row);
-      MPI_Barrier(MPI_COMM_WORLD);
+      weft::mpi::barrier(MPI_COMM_WORLD);
       times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     }
     w.finish();
@@ -161,6 +160,5 @@ int main(int argc, char** argv) {
         all.c_str());
     std::remove(path.c_str());
   }
-  MPI_Finalize();
   return 0;
 }

@@ -14,12 +14,11 @@
 
 #include "weft/core/error.hpp"
 #include "weft/md/simulation.hpp"
+#include "weft/mpi/session.hpp"
 
 int main(int argc, char** argv) {
-  int provided = 0;
-  MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
-  int rank = 0;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  weft::mpi::Session session(&argc, &argv);
+  const int rank = session.rank();
   weft::md::Config cfg;
   weft::go::ExecutorConfig ex;
   for (int i = 1; i < argc; ++i) {
@@ -45,7 +44,7 @@ int main(int argc, char** argv) {
       cfg.thermo.every = std::atoi(next().c_str());
     } else {
       if (rank == 0) std::fprintf(stderr, "unknown argument %s\n", a.c_str());
-      MPI_Abort(MPI_COMM_WORLD, 2);
+      weft::mpi::abort(2);
     }
   }
   int code = 0;
@@ -66,6 +65,5 @@ int main(int argc, char** argv) {
     if (rank == 0) std::fprintf(stderr, "error: %s\n", e.what());
     code = 3;
   }
-  MPI_Finalize();
   return code;
 }

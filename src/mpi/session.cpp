@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: Apache-2.0
+// The process-level parts of weft::mpi: errors, the session, clocks.
+#include "weft/mpi/session.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+
+#include "weft/mpi/error.hpp"
+
+namespace weft::mpi {
+
+// ------------------------------------------------------------------ Error
+
+std::string error_string(int code) {
+  char text[MPI_MAX_ERROR_STRING] = {};
+  int len = 0;
+  if (MPI_Error_string(code, text, &len) != MPI_SUCCESS) return fmt::format("MPI error {}", code);
+  return std::string(text, static_cast<std::size_t>(len));
+}
+
+Error::Error(const char* call, int code)
+    : RunError(fmt::format("MPI: {} failed: {}", call, error_string(code))),
+      call_(call),
+      code_(code) {}
+
+int Error::error_class() const noexcept {
+  int c = code_;
+  MPI_Error_class(code_, &c);
+  return c;
+}
+
+void fail(int code, const char* call) { throw Error(call, code); }
+
+// ---------------------------------------------------------------- Session
+
+Session::Session(int* argc, char*** argv) {
+  int provided = MPI_THREAD_SINGLE;
+  check(MPI_Init_thread(argc, argv, kThreadLevel, &provided), "MPI_Init_thread");
+  if (provided < kThreadLevel) {
+    MPI_Finalize();
+    throw Error("MPI_Init_thread (MPI_THREAD_SERIALIZED not provided)", MPI_ERR_OTHER);
+  }
+  check(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler");
+  check(MPI_Comm_rank(MPI_COMM_WORLD, &rank_), "MPI_Comm_rank");
+  check(MPI_Comm_size(MPI_COMM_WORLD, &size_), "MPI_Comm_size");
+}
+
+Session::~Session() { MPI_Finalize(); }
+
+// ---------------------------------------------------------------- process
+
+bool initialized() {
+  int flag = 0;
+  MPI_Initialized(&flag);
+  return flag != 0;
+}
+
+bool finalized() {
+  int flag = 0;
+  MPI_Finalized(&flag);
+  return flag != 0;
+}
+
+std::string library_version() {
+  char text[MPI_MAX_LIBRARY_VERSION_STRING] = {};
+  int len = 0;
+  check(MPI_Get_library_version(text, &len), "MPI_Get_library_version");
+  const std::string v(text, static_cast<std::size_t>(len));
+  return v.substr(0, v.find_first_of(",\n"));
+}
+
+void abort(int code) {
+  MPI_Abort(MPI_COMM_WORLD, code);
+  std::_Exit(code);  // MPI_Abort does not return; this tells the compiler so
+}
+
+}  // namespace weft::mpi
