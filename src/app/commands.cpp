@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // `weft check`, `weft info`, `weft help deck`: commands that need no MPI job.
-#include "commands.hpp"
+#include "weft/app/commands.hpp"
 
 #include <fmt/format.h>
 #include <hdf5.h>
@@ -10,7 +10,7 @@
 #include <cstdlib>
 #include <thread>
 
-#include "load.hpp"
+#include "weft/app/deck.hpp"
 #include "weft/core/environment.hpp"
 #include "weft/core/error.hpp"
 #include "weft/deck/document.hpp"
@@ -25,9 +25,10 @@ int launch_rank() {
   return 0;
 }
 
-int cmd_check(const std::string& deck_path, const std::vector<std::string>& sets) {
+int cmd_check(const std::string& deck_path, const std::vector<std::string>& sets,
+              const Registry& apps) {
   deck::Diagnostics d;
-  auto loaded = load_deck_file(deck_path, sets, d);
+  auto loaded = load_deck_file(deck_path, sets, apps, d);
   if (!loaded) {
     std::fputs(d.format().c_str(), stderr);
     return static_cast<int>(ExitCode::bad_input);
@@ -58,8 +59,8 @@ int cmd_info() {
   return 0;
 }
 
-int cmd_help_deck() {
-  std::fputs(deck_reference().c_str(), stdout);
+int cmd_help_deck(const Registry& apps) {
+  std::fputs(deck_reference(apps).c_str(), stdout);
   return 0;
 }
 

@@ -2,6 +2,7 @@
 #include "outputs.hpp"
 
 #include <fmt/format.h>
+#include <fmt/printf.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -13,22 +14,49 @@
 namespace weft::app {
 namespace fs = std::filesystem;
 
-RankZeroOutputs::RankZeroOutputs(std::string dir, std::string deck_path, std::string deck, bool active)
-    : dir_(std::move(dir)), deck_path_(std::move(deck_path)), deck_(std::move(deck)), active_(active) {}
+Table::Table(const std::vector<Series>& series) {
+  for (std::size_t k = 0; k < series.size(); ++k)
+    if (!series[k].label.empty()) {
+      shown_.push_back(k);
+      labels_.push_back(series[k].label);
+    }
+}
 
-std::string RankZeroOutputs::open(const std::vector<md::ThermoRow>* restored) {
+std::string Table::header() const {
+  std::string out = fmt::sprintf("%10s %14s", "Step", "Time");
+  for (const auto& l : labels_) out += fmt::sprintf(" %14s", l.c_str());
+  return out;
+}
+
+std::string Table::row(const io::SeriesRow& r) const {
+  std::string out = fmt::sprintf("%10lld %14.8g", static_cast<long long>(r.step), r.time);
+  for (std::size_t k : shown_) out += fmt::sprintf(" %14.8g", k < r.values.size() ? r.values[k] : 0.0);
+  return out;
+}
+
+RankZeroOutputs::RankZeroOutputs(std::string dir, std::string deck_path, io::RunInfo run,
+                                 const std::vector<Series>& series, bool active)
+    : dir_(std::move(dir)),
+      deck_path_(std::move(deck_path)),
+      run_(std::move(run)),
+      table_(series),
+      active_(active) {
+  for (const auto& s : series) names_.push_back(s.name);
+}
+
+std::string RankZeroOutputs::open(const std::vector<io::SeriesRow>* restored) {
   if (!active_) return "";
   try {
     fs::create_directories(dir_);
-    write_atomically(dir_ + "/deck.toml", deck_);
+    write_atomically(dir_ + "/deck.toml", run_.deck);
     text_.open(dir_ + "/thermo.dat", std::ios::trunc);
     if (!text_) throw std::runtime_error("cannot open thermo.dat for writing");
     text_ << "# weft " << versions().weft << " thermo output of deck " << deck_path_
           << "; the resolved deck:\n";
-    std::istringstream lines(deck_);
+    std::istringstream lines(run_.deck);
     for (std::string line; std::getline(lines, line);) text_ << "#   " << line << "\n";
-    text_ << "# " << md::format_thermo_header() << "\n";
-    series_ = std::make_unique<io::ThermoSeries>(dir_ + "/thermo.h5", deck_);
+    text_ << "# " << table_.header() << "\n";
+    series_ = std::make_unique<io::SeriesFile>(dir_ + "/thermo.h5", run_, names_);
     if (restored)
       for (const auto& row : *restored) write_row(row);
     text_.flush();
@@ -45,12 +73,12 @@ std::string RankZeroOutputs::open(const std::vector<md::ThermoRow>* restored) {
   return "";
 }
 
-void RankZeroOutputs::write_row(const md::ThermoRow& row) {
-  text_ << md::format_thermo_row(row) << "\n";
+void RankZeroOutputs::write_row(const io::SeriesRow& row) {
+  text_ << table_.row(row) << "\n";
   series_->add(row);
 }
 
-void RankZeroOutputs::thermo(const md::ThermoRow& row) {
+void RankZeroOutputs::observed(const io::SeriesRow& row) {
   if (!active_ || !error_.empty()) return;
   try {
     write_row(row);
@@ -87,7 +115,7 @@ std::string RankZeroOutputs::close() {
   return error_;
 }
 
-const std::vector<md::ThermoRow>& RankZeroOutputs::rows() const {
+const std::vector<io::SeriesRow>& RankZeroOutputs::rows() const {
   return series_ ? series_->rows() : none_;
 }
 

@@ -1,51 +1,71 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-// Private: the outputs rank 0 writes alone (deck, thermo table and series,
-// checkpoint rotation). Failures are kept as messages, not thrown, so the
-// driver can agree on them with the other ranks at the next step.
+// Private: the outputs rank 0 writes alone (deck, observables table and
+// series, checkpoint rotation). Failures are kept as messages, not thrown,
+// so the run loop can agree on them with the other ranks at the next step.
 
 #include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "weft/io/thermo_series.hpp"
-#include "weft/md/simulation.hpp"
+#include "weft/app/application.hpp"
+#include "weft/io/series.hpp"
 
 namespace weft::app {
+
+// Table formats observation rows as the columns of thermo.dat and of the
+// screen: Step, Time and every series with a label (LAMMPS-like widths).
+class Table {
+ public:
+  explicit Table(const std::vector<Series>& series);
+  std::string header() const;
+  std::string row(const io::SeriesRow& r) const;
+
+ private:
+  std::vector<std::size_t> shown_;  // indices of the labelled series
+  std::vector<std::string> labels_;
+};
 
 class RankZeroOutputs {
  public:
   // On ranks other than 0 (active = false) every member does nothing.
-  RankZeroOutputs(std::string dir, std::string deck_path, std::string deck, bool active);
+  RankZeroOutputs(std::string dir, std::string deck_path, io::RunInfo run,
+                  const std::vector<Series>& series, bool active);
 
   // open() creates the directory, deck.toml, thermo.dat and thermo.h5,
-  // starting from `restored` thermo rows when continuing a run. Returns ""
-  // or what went wrong.
-  std::string open(const std::vector<md::ThermoRow>* restored);
-  // thermo() records one thermo row in thermo.dat and thermo.h5.
-  void thermo(const md::ThermoRow& row);
+  // starting from `restored` rows when continuing a run. Returns "" or
+  // what went wrong.
+  std::string open(const std::vector<io::SeriesRow>* restored);
+  // observed() records one row in thermo.dat and thermo.h5.
+  void observed(const io::SeriesRow& row);
   // checkpoint_written() notes a new checkpoint and deletes the oldest ones
   // beyond `keep`.
   void checkpoint_written(const std::string& path, int keep);
   // close() writes thermo.h5 a last time; returns "" or what went wrong.
   std::string close();
 
-  const std::vector<md::ThermoRow>& rows() const;
+  const std::vector<io::SeriesRow>& rows() const;
+  const Table& table() const { return table_; }
   const std::string& error() const { return error_; }
-  std::string newest_checkpoint() const { return checkpoints_.empty() ? "" : checkpoints_.back(); }
+  std::string newest_checkpoint() const {
+    return checkpoints_.empty() ? "" : checkpoints_.back();
+  }
 
  private:
-  void write_row(const md::ThermoRow& row);
+  void write_row(const io::SeriesRow& row);
 
-  std::string dir_, deck_path_, deck_;
+  std::string dir_, deck_path_;
+  io::RunInfo run_;
+  std::vector<std::string> names_;
+  Table table_;
   bool active_;
   std::ofstream text_;
-  std::unique_ptr<io::ThermoSeries> series_;
+  std::unique_ptr<io::SeriesFile> series_;
   std::vector<std::string> checkpoints_;  // oldest first
   std::string error_;
-  std::vector<md::ThermoRow> none_;
+  std::vector<io::SeriesRow> none_;
 };
 
 }  // namespace weft::app

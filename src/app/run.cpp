@@ -8,14 +8,14 @@
 #include <fstream>
 #include <sstream>
 
-#include "commands.hpp"
-#include "load.hpp"
+#include "run_loop.hpp"
 #include "run_support.hpp"
+#include "weft/app/commands.hpp"
+#include "weft/app/deck.hpp"
 #include "weft/core/error.hpp"
 #include "weft/deck/document.hpp"
-#include "driver.hpp"
+#include "weft/h5/error.hpp"
 #include "weft/io/checkpoint.hpp"
-#include "weft/md/simulation.hpp"
 #include "weft/mpi/collectives.hpp"
 #include "weft/mpi/session.hpp"
 
@@ -34,10 +34,11 @@ struct Checked {
 
 // restart_problem() checks a checkpoint against the deck: "" when the run
 // can continue from it, else what is wrong and how to fix it. Rank 0.
-std::string restart_problem(const std::string& path, const LoadedDeck& deck) {
+std::string restart_problem(const std::string& path, const LoadedDeck& deck,
+                            const ApplicationKind& kind) {
   io::CheckpointInfo info;
   try {
-    info = io::read_checkpoint_info(path);
+    info = io::CheckpointReader::info(path);
   } catch (const InputError& e) {
     return e.what();
   }
@@ -58,8 +59,13 @@ std::string restart_problem(const std::string& path, const LoadedDeck& deck) {
     }
     return out;
   };
+  if (info.application != deck.common.application)
+    return fmt::format("--restart {}: the checkpoint comes from a run of application \"{}\", the "
+                       "deck is for \"{}\"; restart with the deck that wrote it (tools/weft-inspect "
+                       "--deck {})",
+                       path, info.application, deck.common.application, path);
   std::vector<std::string> differ;
-  for (const char* name : {"species", "box", "pair", "integrator"})
+  for (const std::string& name : kind.restart_sections())
     if (section(info.deck, name) != section(deck.resolved, name)) differ.push_back(name);
   if (!differ.empty()) {
     std::string list;
@@ -70,16 +76,17 @@ std::string restart_problem(const std::string& path, const LoadedDeck& deck) {
   }
   // At exactly run.steps the run only finishes its outputs (a run killed
   // after its final checkpoint); beyond, the deck asks for less than done.
-  if (info.step > deck.config.md.run.steps)
+  if (info.step > deck.common.run.steps)
     return fmt::format("--restart {}: the checkpoint is at step {} and run.steps = {}: nothing left "
                        "to run; raise run.steps (e.g. --set run.steps={}) to continue the run",
-                       path, info.step, deck.config.md.run.steps, info.step * 2);
+                       path, info.step, deck.common.run.steps, info.step * 2);
   return "";
 }
 
 // check_everything() runs every check on every rank and agrees on the
 // outcome. Returns the exit code to stop with, or 0 to go on. Collective.
-int check_everything(const RunOptions& o, MPI_Comm comm, int rank, Checked& c) {
+int check_everything(const RunOptions& o, const Registry& apps, MPI_Comm comm, int rank,
+                     Checked& c) {
   // The deck: rank 0 reads it, every rank parses the same bytes.
   deck::Diagnostics read_diag;
   std::string text;
@@ -93,16 +100,17 @@ int check_everything(const RunOptions& o, MPI_Comm comm, int rank, Checked& c) {
   }
   text = mpi::broadcast_string(text, comm);
   deck::Diagnostics d;
-  auto loaded = load_deck(o.deck, text, o.sets, d);
+  auto loaded = load_deck(o.deck, text, o.sets, apps, d);
   if (!loaded) {
     if (rank == 0) std::fputs(d.format().c_str(), stderr);
     return code(ExitCode::bad_input);
   }
   c.deck = std::move(*loaded);
-  const Config& cfg = c.deck.config;
+  const CommonConfig& cfg = c.deck.common;
+  const ApplicationKind& kind = kind_of(c.deck, apps);
 
   std::string problem;
-  if (!o.restart.empty() && rank == 0) problem = restart_problem(o.restart, c.deck);
+  if (!o.restart.empty() && rank == 0) problem = restart_problem(o.restart, c.deck, kind);
   problem = mpi::first_error(problem, comm);
   if (problem.empty()) {
     try {
@@ -116,7 +124,7 @@ int check_everything(const RunOptions& o, MPI_Comm comm, int rank, Checked& c) {
     return code(ExitCode::bad_input);
   }
   try {
-    if (o.restart.empty()) md::validate(cfg.md, comm);  // a restart takes its atoms from the checkpoint
+    if (o.restart.empty()) kind.validate(c.deck, comm);  // a restart takes its state from the checkpoint
   } catch (const InputError& e) {
     problem = e.what();
   }
@@ -144,41 +152,38 @@ int check_everything(const RunOptions& o, MPI_Comm comm, int rank, Checked& c) {
 
 }  // namespace
 
-int cmd_run(const RunOptions& o) {
+int cmd_run(const RunOptions& o, const Registry& apps) {
   mpi::Session session;
   const MPI_Comm comm = MPI_COMM_WORLD;
   const int rank = session.rank();
   log::setup(rank, session.size(), o.log);
 
   Checked c;
-  if (int rc = check_everything(o, comm, rank, c); rc != 0) return rc;
-  const Config& cfg = c.deck.config;
-  const std::string head = banner(cfg, c.threads, comm);
+  if (int rc = check_everything(o, apps, comm, rank, c); rc != 0) return rc;
+  const ApplicationKind& kind = kind_of(c.deck, apps);
+  const std::string head = banner(c.deck.common, kind.layout(c.deck), c.threads, comm);
   spdlog::info("{}", head);
   if (o.dry_run) {
     spdlog::info("Resolved deck:\n{}\n", c.deck.resolved);
     spdlog::info("--dry-run: the deck and inputs are valid; outputs would go to {}/", c.out_dir);
     return 0;
   }
-
-  DriveInput in{c.deck.config, c.deck.resolved, o.deck, c.out_dir, c.threads.threads, o.log,
-                nullptr, ""};
-  Restart restart;
+  RunLoopInput in{kind, c.deck, o.deck, c.out_dir, c.threads.threads, o.log, nullptr};
+  std::unique_ptr<io::CheckpointReader> restart;
   if (!o.restart.empty()) {
     std::string problem;
     try {
-      restart.snapshot = io::read_checkpoint(o.restart, comm, restart.thermo);
-    } catch (const InputError& e) {
-      problem = e.what();
+      restart = std::make_unique<io::CheckpointReader>(o.restart, comm);
+    } catch (const h5::Error& e) {
+      problem = fmt::format("--restart {}: the checkpoint is damaged: {}", o.restart, e.what());
     }
     if (!(problem = mpi::first_error(problem, comm)).empty()) {
       if (rank == 0) std::fprintf(stderr, "%s: error: %s\n", o.deck.c_str(), problem.c_str());
       return code(ExitCode::bad_input);
     }
-    in.restart = &restart;
-    in.restart_path = o.restart;
+    in.restart = restart.get();
   }
-  return drive(in, comm);
+  return run_loop(in, comm);
 }
 
 }  // namespace weft::app

@@ -83,7 +83,8 @@ void write_atomically(const std::string& path, const std::string& text) {
   fs::rename(tmp, path);
 }
 
-std::string banner(const Config& c, const ThreadChoice& threads, MPI_Comm comm) {
+std::string banner(const CommonConfig& c, const std::string& layout, const ThreadChoice& threads,
+                   MPI_Comm comm) {
   const int rank = mpi::Comm(comm).rank(), size = mpi::Comm(comm).size();
   constexpr int kLen = 128;
   char host[64] = {};
@@ -96,10 +97,9 @@ std::string banner(const Config& c, const ThreadChoice& threads, MPI_Comm comm) 
   const Versions v = versions();
   std::string out = fmt::format("weft {} ({}; {}; Boost {}; {} {}-bit)\n", v.weft, v.compiler,
                                 mpi::library_version(), v.boost, v.simd, v.simd_bits);
-  const auto& g = c.md.decomposition.grid;
-  out += fmt::format("{} rank{} (grid {}), {} thread{} per rank (from {}), scheduler {}\n", size,
-                     size == 1 ? "" : "s",
-                     g[0] ? fmt::format("{}x{}x{}", g[0], g[1], g[2]) : std::string("automatic"),
+  out += fmt::format("{} {} rank{}{}, {} thread{} per rank (from {}), scheduler {}\n",
+                     c.application, size, size == 1 ? "" : "s",
+                     layout.empty() ? "" : fmt::format(" ({})", layout),
                      threads.threads, threads.threads == 1 ? "" : "s", threads.source,
                      c.runtime.scheduler);
   const int shown = std::min(size, 16);
@@ -113,11 +113,15 @@ std::string banner(const Config& c, const ThreadChoice& threads, MPI_Comm comm) 
   return out;
 }
 
-Progress::Progress(bool enabled, double every_s, double dt)
-    : enabled_(enabled), tty_(::isatty(STDOUT_FILENO) != 0), every_s_(every_s), dt_(dt),
-      start_(clock::now()), last_print_(start_) {}
+Progress::Progress(bool enabled, double every_s, std::string time_unit)
+    : enabled_(enabled),
+      tty_(::isatty(STDOUT_FILENO) != 0),
+      every_s_(every_s),
+      time_unit_(std::move(time_unit)),
+      start_(clock::now()),
+      last_print_(start_) {}
 
-void Progress::update(std::int64_t step, std::int64_t last) {
+void Progress::update(std::int64_t step, std::int64_t last, double time) {
   if (!enabled_) return;
   const auto now = clock::now();
   if (first_step_ < 0) {
@@ -131,8 +135,8 @@ void Progress::update(std::int64_t step, std::int64_t last) {
   const double done = static_cast<double>(step - first_step_);
   const double rate = elapsed > 0 ? done / elapsed : 0;
   const double eta = rate > 0 ? static_cast<double>(last - step) / rate : 0;
-  const std::string text = fmt::format("step {}/{}  t = {:.4g} tau  {:.1f} steps/s  ETA {:.0f} s",
-                                       step, last, static_cast<double>(step) * dt_, rate, eta);
+  const std::string text = fmt::format("step {}/{}  t = {:.4g} {}  {:.1f} steps/s  ETA {:.0f} s",
+                                       step, last, time, time_unit_, rate, eta);
   if (tty_) {
     std::fprintf(stdout, "\r%s\033[K", text.c_str());
     line_shown_ = true;

@@ -32,24 +32,28 @@ std::string output_dir_problem(const std::string& dir, bool overwrite);
 // write_atomically() writes `text` to `path` via a temporary file + rename.
 void write_atomically(const std::string& path, const std::string& text);
 
-// banner() is the start banner: versions, ranks, threads, binding. Collective
-// (gathers each rank's host and CPU set); the text is valid on rank 0.
-std::string banner(const Config& c, const ThreadChoice& threads, MPI_Comm comm);
+// banner() is the start banner: versions, ranks (with the application's
+// `layout` note), threads, binding. Collective (gathers each rank's host and
+// CPU set); the text is valid on rank 0.
+std::string banner(const CommonConfig& c, const std::string& layout, const ThreadChoice& threads,
+                   MPI_Comm comm);
 
 // Progress keeps rank 0's progress display: a live line on a terminal,
 // plain lines every `every_s` seconds otherwise.
 class Progress {
  public:
-  Progress(bool enabled, double every_s, double dt);
-  // update() is called after every step.
-  void update(std::int64_t step, std::int64_t last);
+  // Progress() shows simulated time in `time_unit`.
+  Progress(bool enabled, double every_s, std::string time_unit);
+  // update() is called after every step with the step's simulated time.
+  void update(std::int64_t step, std::int64_t last, double time);
   // clear() erases the live line (before other output is printed).
   void clear();
 
  private:
   using clock = std::chrono::steady_clock;
   bool enabled_, tty_;
-  double every_s_, dt_;
+  double every_s_;
+  std::string time_unit_;
   clock::time_point start_, last_print_;
   std::int64_t first_step_ = -1;
   bool line_shown_ = false;

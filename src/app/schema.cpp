@@ -1,36 +1,27 @@
 // SPDX-License-Identifier: Apache-2.0
-// The deck schema: every key weft accepts, declared once. The parser,
-// `weft check`, `--set`, `weft help deck` and docs/deck.md all come from here.
-#include "schema_parts.hpp"
-#include "weft/deck/document.hpp"
-#include "weft/md/deck.hpp"
+// The shared deck sections (run, thermo.every, runtime, output, checkpoint):
+// the part every application's deck includes (app::KindOf).
+#include "weft/app/config.hpp"
 
 namespace weft::app {
 
-const deck::Schema<Config>& schema() {
-  static const deck::Schema<Config> instance = [] {
-    deck::Schema<Config> s;
-    s.include(md::schema(), [](Config& c) -> auto& { return c.md; });
-    declare_runtime(s);
-    declare_output(s);
-    return s;
-  }();
-  return instance;
+namespace {
+
+using C = CommonConfig;
+
+void declare_run(deck::Schema<C>& s) {
+  s.key("application", [](C& c) -> auto& { return c.application; },
+        "The application the deck is for (`weft help deck` lists them with their own keys)");
+  s.key("run.steps", [](C& c) -> auto& { return c.run.steps; }, "Number of time steps to run")
+      .min(0)
+      .required();
+  s.key("thermo.every", [](C& c) -> auto& { return c.thermo.every; },
+        "Steps between rows of the observables table (thermo.dat, thermo.h5); 0: first and "
+        "last step only")
+      .min(0);
 }
 
-std::string deck_reference() {
-  return deck::render_reference(
-      schema().docs(), "weft deck reference",
-      "Generated from the schema in src/app/schema*.cpp by `weft help deck`; do not edit by "
-      "hand (tools/check fails when this file differs from the generated text).\n\n"
-      "A deck is a TOML file. Every key below may be given in the deck or on the command line "
-      "with `--set key.path=value`; keys not given take the default shown. Units are LAMMPS "
-      "`units lj` (reduced): lengths in sigma, energies in epsilon, time in tau, temperature in "
-      "epsilon/k_B. `weft check DECK` prints a deck with every default filled in.");
-}
-
-void declare_runtime(deck::Schema<Config>& s) {
-  using C = Config;
+void declare_runtime(deck::Schema<C>& s) {
   s.key("runtime.scheduler", [](C& c) -> auto& { return c.runtime.scheduler; },
         "How kernels run inside a rank: OpenMP threads, or weft::go fiber tasks that also compute "
         "interior atoms while ghost positions travel between ranks (same results, bit for bit)")
@@ -66,8 +57,7 @@ void declare_runtime(deck::Schema<Config>& s) {
   });
 }
 
-void declare_output(deck::Schema<Config>& s) {
-  using C = Config;
+void declare_output(deck::Schema<C>& s) {
   s.key("output.dir", [](C& c) -> auto& { return c.output.dir; },
         "Directory for every output of the run; empty: out/<deck file name without .toml>, or "
         "with --restart the directory of the checkpoint");
@@ -77,24 +67,18 @@ void declare_output(deck::Schema<Config>& s) {
         "Seconds between progress lines in batch jobs (on a terminal the line updates live)")
       .unit("s")
       .min(1);
-  s.key("output.trajectory_every", [](C& c) -> auto& { return c.output.trajectory_every; },
-        "Steps between frames of the H5MD trajectory (trajectory.h5md); 0: no trajectory")
-      .min(0);
-  s.key("output.velocities", [](C& c) -> auto& { return c.output.velocities; },
-        "Store velocities in trajectory frames");
-  s.key("output.forces", [](C& c) -> auto& { return c.output.forces; },
-        "Store forces in trajectory frames");
   s.key("output.compression", [](C& c) -> auto& { return c.output.compression; },
-        "gzip level of trajectory frames (0: none; compression costs write time)")
+        "gzip level of per-particle outputs (trajectory frames, snapshots; 0: none; compression "
+        "costs write time)")
       .min(0)
       .max(9);
   s.key("output.checksums", [](C& c) -> auto& { return c.output.checksums; },
-        "Fletcher32 checksums on trajectory frames (verified on read). Off by default: "
+        "Fletcher32 checksums on per-particle outputs (verified on read). Off by default: "
         "they make a frame write several times slower (docs/performance.md), and frames "
         "with checksums or compression are not covered by the crash guarantee of "
         "docs/io.md. Checkpoints always have checksums");
   s.key("output.transfer", [](C& c) -> auto& { return c.output.transfer; },
-        "How ranks write their rows of a trajectory frame over MPI-IO: independent (each "
+        "How ranks write their rows of per-particle outputs over MPI-IO: independent (each "
         "rank writes its own contiguous block; faster on one node, docs/performance.md) or "
         "collective (MPI-IO gathers the blocks on aggregator ranks; worth trying on a "
         "parallel file system with many ranks). Frames with checksums or compression are "
@@ -112,6 +96,19 @@ void declare_output(deck::Schema<Config>& s) {
       .min(1);
   s.key("checkpoint.at_end", [](C& c) -> auto& { return c.checkpoint.at_end; },
         "Write a checkpoint when the run completes (to extend it later)");
+}
+
+}  // namespace
+
+const deck::Schema<CommonConfig>& common_schema() {
+  static const deck::Schema<CommonConfig> instance = [] {
+    deck::Schema<CommonConfig> s;
+    declare_run(s);
+    declare_runtime(s);
+    declare_output(s);
+    return s;
+  }();
+  return instance;
 }
 
 }  // namespace weft::app

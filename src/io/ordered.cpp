@@ -38,7 +38,7 @@ namespace {
 
 // wrap() stores the position of atom i of `s` wrapped into the periodic
 // box, and its image flags shifted by the same number of box lengths.
-inline void wrap(const md::System& s, index i, real* xo, std::int32_t* io) {
+inline void wrap(const ParticleView& s, index i, real* xo, std::int32_t* io) {
   const real pos[3] = {s.x[i], s.y[i], s.z[i]};
   const std::int32_t img[3] = {s.imx[i], s.imy[i], s.imz[i]};
   for (int d = 0; d < 3; ++d) {
@@ -67,7 +67,7 @@ inline void wrap(const md::System& s, index i, real* xo, std::int32_t* io) {
 
 // pack() writes atom i of `s` as one record of layout `l`.
 template <class L>
-void pack(const md::System& s, index i, const L& l, char* out) {
+void pack(const ParticleView& s, index i, const L& l, char* out) {
   std::memcpy(out, &s.id[i], sizeof(gid));
   if (l.what.positions) {
     real xo[3];
@@ -120,15 +120,15 @@ void IdOrder::place(const char* r, std::int64_t row, const Layout& l) {
   if (l.what.types) std::memcpy(&type[k], r + l.type, sizeof(std::int32_t));
 }
 
-void IdOrder::gather(const md::System& s, const OrderedFields& what) {
+void IdOrder::gather(const ParticleView& s, const OrderedFields& what) {
   const Layout l(what);
   // Global id range and atom count: dense ids (1..natoms) take the direct path.
   gid range[2] = {std::numeric_limits<gid>::min(), std::numeric_limits<gid>::min()};  // {max, -min}
-  for (index i = 0; i < s.nlocal; ++i) {
+  for (index i = 0; i < s.count; ++i) {
     range[0] = std::max(range[0], s.id[i]);
     range[1] = std::max(range[1], -s.id[i]);
   }
-  std::int64_t local = s.nlocal;
+  std::int64_t local = s.count;
   mpi::allreduce(range, range, 2, MPI_MAX, comm_);
   total = mpi::allreduce(local, MPI_SUM, comm_);
   const gid max_id = range[0], min_id = -range[1];
@@ -138,9 +138,9 @@ void IdOrder::gather(const md::System& s, const OrderedFields& what) {
   starts_.resize(static_cast<std::size_t>(size_) + 1);
   for (int r = 0; r <= size_; ++r) starts_[r] = total * r / size_;
   const double span = total > 0 ? static_cast<double>(max_id - min_id) + 1.0 : 1.0;
-  dest_.resize(static_cast<std::size_t>(s.nlocal));
+  dest_.resize(static_cast<std::size_t>(s.count));
   std::fill(send_counts_.begin(), send_counts_.end(), 0);
-  for (index i = 0; i < s.nlocal; ++i) {
+  for (index i = 0; i < s.count; ++i) {
     int r;
     if (dense) {
       const std::int64_t row = s.id[i] - 1;
@@ -187,7 +187,7 @@ void IdOrder::gather(const md::System& s, const OrderedFields& what) {
   std::int64_t placed = 0;
   bool twice = false;
   if (dense) seen_.assign(static_cast<std::size_t>(count), 0);
-  for (index i = 0; i < s.nlocal; ++i) {
+  for (index i = 0; i < s.count; ++i) {
     const int r = dest_[static_cast<std::size_t>(i)];
     if (dense && r == rank_) {  // straight from the system to its row
       const auto k = static_cast<std::size_t>(s.id[i] - 1 - offset);
@@ -246,10 +246,10 @@ void IdOrder::gather(const md::System& s, const OrderedFields& what) {
   // the dense layout every row filled. Anything else (duplicate or lost
   // atoms) is an engine bug, reported on every rank together so that none
   // is left waiting in the next collective call.
-  const int bad = total != s.natoms || twice || (dense && placed != count);
+  const int bad = total != s.total || twice || (dense && placed != count);
   if (mpi::allreduce(bad, MPI_MAX, comm_))
     throw std::logic_error("IdOrder: " + std::to_string(total) + " atoms on the ranks for " +
-                           std::to_string(s.natoms) +
+                           std::to_string(s.total) +
                            " in the system, or an atom id twice (duplicate or lost atoms)");
 }
 

@@ -5,12 +5,13 @@
 
 namespace weft::io {
 
-void write_parameters(h5::Group& root, const std::string& deck, const std::string& kind) {
+void write_parameters(h5::Group& root, const RunInfo& run, const std::string& kind) {
   auto params = root.create_group("parameters");
-  params.write_string("deck", deck);
+  params.write_string("deck", run.deck);
   params.set_attribute("program", "weft " + versions().weft);
   params.set_attribute("kind", kind);
-  params.set_attribute("units", "lj");
+  if (!run.units.empty()) params.set_attribute("units", run.units);
+  if (!run.application.empty()) params.set_attribute("application", run.application);
 }
 
 }  // namespace weft::io

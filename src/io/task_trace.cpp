@@ -10,12 +10,12 @@
 namespace weft::io {
 
 void write_task_trace(const std::string& path, const std::vector<go::TaskRecord>& records,
-                      int rank, int workers, const std::string& deck) {
+                      int rank, int workers, const RunInfo& run) {
   const std::string tmp = path + ".tmp";
   {
     h5::File f(tmp, h5::Mode::create);
     {
-      write_parameters(f, deck, "trace");
+      write_parameters(f, run, "trace");
       auto t = f.create_group("runtime").create_group("trace");
       t.set_attribute("rank", std::int32_t{rank});
       t.set_attribute("workers", std::int32_t{workers});

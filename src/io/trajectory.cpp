@@ -8,7 +8,6 @@
 #include "trajectory_state.hpp"
 #include "weft/core/environment.hpp"
 #include "weft/io/parameters.hpp"
-#include "weft/io/observables.hpp"
 #include "weft/mpi/collectives.hpp"
 
 namespace weft::io {
@@ -24,6 +23,7 @@ struct Storage {
   bool reserved;           // unfiltered, chunks spanning `capacity` frames
   hsize_t capacity;        // frames (reserved only)
   const TrajectoryOptions* options;
+  std::string time_unit;   // of step/time series
 
   h5::DatasetOptions value(const std::vector<hsize_t>& shape, std::size_t element, bool per_atom) const {
     h5::DatasetOptions o;
@@ -55,13 +55,13 @@ template <class T = double>
 TimeSeries make_series(h5::Group& parent, const std::string& name, std::vector<hsize_t> shape,
                        const Storage& storage, bool per_atom, const std::string& unit,
                        const TimeSeries* share_clock) {
+  const std::string& time_unit = storage.time_unit;
   h5::Group g = parent.create_group(name);
   std::vector<hsize_t> dims{0};
   dims.insert(dims.end(), shape.begin(), shape.end());
   auto value = g.create_dataset<T>("value", dims, storage.value(shape, sizeof(T), per_atom));
-  // LJ reduced units have no H5MD unit string (and MDAnalysis rejects any
-  // unit it does not know, even with convert_units=False): the unit is
-  // recorded as `weft_unit` instead, and /parameters says units = "lj".
+  // Units are recorded as `weft_unit` (see TrajectoryUnits); /parameters
+  // names the unit system.
   if (!unit.empty()) value.set_attribute("weft_unit", unit);
   if (share_clock) {  // H5MD: elements sampled together share step and time
     g.link(share_clock->step.path(), "step");
@@ -72,7 +72,7 @@ TimeSeries make_series(h5::Group& parent, const std::string& name, std::vector<h
   }
   auto step = g.create_dataset<std::int64_t>("step", {0}, storage.value({}, 8, false));
   auto time = g.create_dataset<double>("time", {0}, storage.value({}, 8, false));
-  time.set_attribute("weft_unit", "tau");
+  if (!time_unit.empty()) time.set_attribute("weft_unit", time_unit);
   return TimeSeries{std::move(g), std::move(step), std::move(time), std::move(value)};
 }
 
@@ -94,19 +94,20 @@ TimeSeries open_series(h5::Group& parent, const std::string& name) {
   return TimeSeries{std::move(g), std::move(step), std::move(time), std::move(value)};
 }
 
-TrajectoryWriter::TrajectoryWriter(const std::string& path, MPI_Comm comm, const std::string& deck,
-                                   const md::System& system, const TrajectoryOptions& o)
+TrajectoryWriter::TrajectoryWriter(const std::string& path, MPI_Comm comm, const RunInfo& run,
+                                   const ParticleView& system, const TrajectoryOptions& o)
     : s_(std::make_unique<State>(comm)) {
   State& st = *s_;
   st.path = path;
   st.options = o;
-  st.natoms = system.natoms;
+  st.natoms = system.total;
   const bool reserved = o.deflate == 0 && !o.fletcher32;
   st.capacity = reserved ? std::max<std::int64_t>(o.frames, 1) : 0;
-  const Storage storage{reserved, static_cast<hsize_t>(std::max<std::int64_t>(o.frames, 1)), &o};
+  const Storage storage{reserved, static_cast<hsize_t>(std::max<std::int64_t>(o.frames, 1)), &o,
+                        run.time_unit};
   st.file = std::make_unique<h5::File>(path + ".part.new", h5::Mode::create, comm, trajectory_file_options(o));
   h5::File& f = *st.file;
-  const hsize_t n = static_cast<hsize_t>(system.natoms);
+  const hsize_t n = static_cast<hsize_t>(system.total);
 
   auto h5md = f.create_group("h5md");
   h5md.set_attribute("version", std::vector<std::int32_t>{1, 1});
@@ -122,12 +123,13 @@ TrajectoryWriter::TrajectoryWriter(const std::string& path, MPI_Comm comm, const
   std::vector<std::string> boundary;
   for (bool p : system.box.periodic) boundary.push_back(p ? "periodic" : "none");
   box.set_attribute("boundary", boundary);
-  st.position = make_series(traj, "position", {n, 3}, storage, true, "sigma", nullptr);
-  st.box = make_series(box, "edges", {3, 3}, storage, false, "sigma", &st.position);
+  const TrajectoryUnits& u = o.units;
+  st.position = make_series(traj, "position", {n, 3}, storage, true, u.length, nullptr);
+  st.box = make_series(box, "edges", {3, 3}, storage, false, u.length, &st.position);
   st.image = make_series<std::int32_t>(traj, "image", {n, 3}, storage, true, "", &st.position);
   if (o.velocities)
-    st.velocity = make_series(traj, "velocity", {n, 3}, storage, true, "sigma tau-1", &st.position);
-  if (o.forces) st.force = make_series(traj, "force", {n, 3}, storage, true, "epsilon sigma-1", &st.position);
+    st.velocity = make_series(traj, "velocity", {n, 3}, storage, true, u.velocity, &st.position);
+  if (o.forces) st.force = make_series(traj, "force", {n, 3}, storage, true, u.force, &st.position);
 
   // Time-independent: ids and species, in the same (id) order as the frames.
   st.order.gather(system, {.positions = false, .types = true, .ids = true});
@@ -139,10 +141,9 @@ TrajectoryWriter::TrajectoryWriter(const std::string& path, MPI_Comm comm, const
   sp.set_attribute("names", std::vector<std::string>(system.type_names.begin() + 1, system.type_names.end()));
 
   auto obs = f.create_group("observables");
-  for (const auto& ob : observables())
-    st.observables.emplace(std::string(ob.name),
-                           make_series(obs, std::string(ob.name), {}, storage, false, "", &st.position));
-  write_parameters(f, deck, "trajectory");
+  for (const std::string& name : o.observables)
+    st.observables.emplace(name, make_series(obs, name, {}, storage, false, "", &st.position));
+  write_parameters(f, run, "trajectory");
   st.flush();
 }
 
@@ -153,17 +154,14 @@ TrajectoryWriter::~TrajectoryWriter() = default;
 std::int64_t TrajectoryWriter::frames() const { return s_->frames; }
 std::int64_t TrajectoryWriter::capacity() const { return s_->capacity; }
 
-void TrajectoryWriter::write_frame(const md::System& system, const md::ThermoRow& thermo) {
+void TrajectoryWriter::write_frame(const ParticleView& system, const FrameValues& values) {
   State& st = *s_;
   st.order.gather(system, {.positions = true, .velocities = st.velocity.open(), .forces = st.force.open()});
   FrameData fr;
-  fr.step = thermo.step;
-  fr.time = thermo.time;
-  const md::Vec3 l = system.box.length();
-  fr.edges[0] = l.x();
-  fr.edges[4] = l.y();
-  fr.edges[8] = l.z();
-  for (const auto& ob : observables()) fr.observables.push_back(ob.get(thermo));
+  fr.step = values.step;
+  fr.time = values.time;
+  for (int d = 0; d < 3; ++d) fr.edges[4 * d] = system.box.hi[d] - system.box.lo[d];
+  fr.observables = values.observables;
   fr.offset = static_cast<hsize_t>(st.order.offset);
   fr.rows = static_cast<hsize_t>(st.order.count);
   fr.x = st.order.x.data();
@@ -202,8 +200,8 @@ void TrajectoryWriter::State::append(const FrameData& fr) {
   if (velocity.open()) vectors(velocity, fr.v);
   if (force.open()) vectors(force, fr.f);
   std::size_t k = 0;
-  for (const auto& ob : io::observables()) {
-    const auto it = observables.find(std::string(ob.name));
+  for (const std::string& name : options.observables) {
+    const auto it = observables.find(name);
     const double value = fr.observables[k++];
     if (it == observables.end()) continue;
     it->second.value.extend({frame + 1});

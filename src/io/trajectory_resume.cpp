@@ -5,7 +5,6 @@
 #include <filesystem>
 
 #include "trajectory_state.hpp"
-#include "weft/io/observables.hpp"
 #include "weft/mpi/collectives.hpp"
 
 namespace weft::io {
@@ -24,9 +23,8 @@ void open_all(TrajectoryWriter::State& st) {
   st.options.velocities = st.velocity.open();
   st.options.forces = st.force.open();
   auto obs = st.file->open_group("observables");
-  for (const auto& ob : observables())
-    if (obs.exists(std::string(ob.name)))
-      st.observables.emplace(std::string(ob.name), open_series(obs, std::string(ob.name)));
+  for (const std::string& name : st.options.observables)
+    if (obs.exists(name)) st.observables.emplace(name, open_series(obs, name));
 }
 
 // shrink() sets the number of frames of a series (value only).
@@ -44,8 +42,8 @@ void copy_frames(TrajectoryWriter::State& old, TrajectoryWriter::State& to, hsiz
   const auto times = old.position.time.read_all<double>();
   const auto edges = old.box.value.read_all<double>();
   std::vector<std::vector<double>> obs;
-  for (const auto& ob : observables()) {
-    const auto it = old.observables.find(std::string(ob.name));
+  for (const std::string& name : to.options.observables) {
+    const auto it = old.observables.find(name);
     obs.push_back(it == old.observables.end() ? std::vector<double>(keep, 0.0)
                                               : it->second.value.read_all<double>());
   }
@@ -80,7 +78,8 @@ void copy_frames(TrajectoryWriter::State& old, TrajectoryWriter::State& to, hsiz
 }  // namespace
 
 std::unique_ptr<TrajectoryWriter> TrajectoryWriter::resume(const std::string& path, MPI_Comm comm,
-                                                           std::int64_t step, const md::System& system,
+                                                           const RunInfo& run, std::int64_t step,
+                                                           const ParticleView& system,
                                                            const TrajectoryOptions& o) {
   int which = 0;  // 1: .part, 2: finished file
   if (mpi::Comm(comm).rank() == 0) {
@@ -123,8 +122,9 @@ std::unique_ptr<TrajectoryWriter> TrajectoryWriter::resume(const std::string& pa
     // when all of them are in it.
     TrajectoryOptions grown = st.options;
     grown.frames = static_cast<std::int64_t>(keep) + o.frames;
-    const std::string deck = st.file->open_group("parameters").read_string("deck");
-    std::unique_ptr<TrajectoryWriter> copy(new TrajectoryWriter(path, comm, deck, system, grown));
+    RunInfo original = run;  // the file keeps the deck of the run that began it
+    original.deck = st.file->open_group("parameters").read_string("deck");
+    std::unique_ptr<TrajectoryWriter> copy(new TrajectoryWriter(path, comm, original, system, grown));
     copy->s_->hold = true;
     copy_frames(st, *copy->s_, keep);
     st.close();

@@ -30,7 +30,7 @@ struct FrameData {
   std::int64_t step = 0;
   double time = 0;
   double edges[9] = {};
-  std::vector<double> observables;  // in the order of observables()
+  std::vector<double> observables;  // in the order of TrajectoryOptions::observables
   hsize_t offset = 0, rows = 0;
   const double* x = nullptr;
   const std::int32_t* image = nullptr;

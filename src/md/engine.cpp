@@ -262,10 +262,15 @@ void Engine::force_overlapped(bool eflag) {
 
 void Engine::advance(std::int64_t steps, const RunHooks& hooks) {
   if (!setup_done_) setup(hooks);
-  on_scheduler([&] { advance_now(steps, hooks); });
+  on_scheduler([&] { advance_now(steps, hooks, nullptr); });
 }
 
-void Engine::advance_now(std::int64_t steps, const RunHooks& hooks) {
+void Engine::step(bool thermo_step, const RunHooks& hooks) {
+  if (!setup_done_) setup(hooks);
+  on_scheduler([&] { advance_now(1, hooks, &thermo_step); });
+}
+
+void Engine::advance_now(std::int64_t steps, const RunHooks& hooks, const bool* observe) {
   Context& ctx = *ctx_;
   System& s = sys_;
   const std::int64_t first = s.step + 1;
@@ -279,7 +284,8 @@ void Engine::advance_now(std::int64_t steps, const RunHooks& hooks) {
     // Thermo at every `every` steps and at the last step of the run (as
     // configured): advance() may be called in chunks (e.g. between
     // trajectory frames) without adding thermo rows.
-    const bool thermo_step = step == run_last || (every > 0 && step % every == 0);
+    const bool thermo_step =
+        observe ? *observe : step == run_last || (every > 0 && step % every == 0);
     {
       Timer t(time_[kModify]);
       integrator_->initial(ctx);
@@ -550,6 +556,8 @@ Simulation::~Simulation() = default;
 Snapshot Simulation::snapshot() const { return engine_->snapshot(); }
 void Simulation::setup(const RunHooks& hooks) { engine_->setup(hooks); }
 void Simulation::advance(std::int64_t steps, const RunHooks& hooks) { engine_->advance(steps, hooks); }
+void Simulation::step(bool thermo, const RunHooks& hooks) { engine_->step(thermo, hooks); }
+const ThermoRow& Simulation::last_thermo() const { return engine_->last_thermo(); }
 ThermoRow Simulation::thermo() { return engine_->thermo(); }
 RunReport Simulation::report() const { return engine_->report(); }
 const System& Simulation::system() const { return engine_->system(); }

@@ -27,6 +27,9 @@ class Engine {
   // creating atoms from the deck.
   void restart_from(Snapshot snap) { restart_ = std::make_unique<Snapshot>(std::move(snap)); }
   void advance(std::int64_t steps, const RunHooks& hooks);
+  // step() runs one step, with a thermo row at its end when `thermo`.
+  void step(bool thermo, const RunHooks& hooks);
+  const ThermoRow& last_thermo() const { return last_; }
   ThermoRow thermo();
   RunReport report() const;
   const System& system() const { return sys_; }
@@ -72,7 +75,9 @@ class Engine {
   std::vector<weft::go::TaskRecord> task_trace() const { return exec_.trace(); }
  private:
   void setup_now(const RunHooks& hooks);
-  void advance_now(std::int64_t steps, const RunHooks& hooks);
+  // advance_now() runs `steps` steps; thermo rows as configured, or at the
+  // last of them exactly when *thermo (when given).
+  void advance_now(std::int64_t steps, const RunHooks& hooks, const bool* thermo);
   void place_subdomains();
   void setup_types(const std::vector<real>& mass);
   void restore(const Snapshot& snap);

@@ -101,18 +101,19 @@ void declare_physics(deck::Schema<C>& s) {
 }
 
 void declare_run(deck::Schema<C>& s) {
-  s.key("run.steps", [](C& c) -> auto& { return c.run.steps; }, "Number of time steps to run")
-      .min(0)
-      .required();
-  s.key("thermo.every", [](C& c) -> auto& { return c.thermo.every; },
-        "Steps between thermo lines; 0: first and last step only")
-      .min(0);
   s.key("thermo.columns", [](C& c) -> auto& { return c.thermo.columns; },
         "Thermo columns (LAMMPS conventions: energies per atom, 3N-3 degrees of freedom)")
       .choices({"step", "time", "temp", "pe", "ke", "etotal", "press", "volume", "atoms"});
   s.key("decomposition.grid", [](C& c) -> auto& { return c.decomposition.grid; },
         "MPI ranks along x, y, z; zeros are chosen automatically")
       .min(0);
+  s.key("output.trajectory_every", [](C& c) -> auto& { return c.trajectory.every; },
+        "Steps between frames of the H5MD trajectory (trajectory.h5md); 0: no trajectory")
+      .min(0);
+  s.key("output.velocities", [](C& c) -> auto& { return c.trajectory.velocities; },
+        "Store velocities in trajectory frames");
+  s.key("output.forces", [](C& c) -> auto& { return c.trajectory.forces; },
+        "Store forces in trajectory frames");
 }
 
 void declare_rules(deck::Schema<C>& s) {

@@ -7,17 +7,41 @@
 #include <fstream>
 #include <sstream>
 
-#include "load.hpp"
-#include "weft/app/config.hpp"
+#include "applications.hpp"
+#include "weft/app/deck.hpp"
+#include "weft/md/config.hpp"
 #include "weft/md/deck.hpp"
 
 namespace {
 namespace fs = std::filesystem;
-using weft::app::load_deck;
-using weft::app::load_deck_file;
+const weft::app::Registry& apps() { return weft::cli::applications(); }
 
-// The schema is a process-wide cache: build it before the leak check runs.
-const auto& g_primed = weft::app::schema();
+std::optional<weft::app::LoadedDeck> load_deck(const std::string& path, const std::string& text,
+                                               const std::vector<std::string>& sets,
+                                               weft::deck::Diagnostics& d) {
+  return weft::app::load_deck(path, text, sets, apps(), d);
+}
+std::optional<weft::app::LoadedDeck> load_deck_file(const std::string& path,
+                                                    const std::vector<std::string>& sets,
+                                                    weft::deck::Diagnostics& d) {
+  return weft::app::load_deck_file(path, sets, apps(), d);
+}
+
+// every_key() is the docs of every key: shared, then each application's.
+std::vector<weft::deck::KeyDoc> every_key() {
+  auto docs = weft::app::common_schema().docs();
+  for (const auto& [name, kind] : apps())
+    for (auto& k : kind->docs()) docs.push_back(k);
+  return docs;
+}
+
+// The schemas are process-wide caches: build them before the leak check runs.
+const auto g_primed = every_key();
+const std::string g_reference = weft::app::deck_reference(apps());
+const bool g_loaded = [] {  // each kind builds its whole-deck schema once
+  weft::deck::Diagnostics d;
+  return load_deck("primer.toml", "[run]\nsteps = 1\n", {}, d).has_value();
+}();
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p);
@@ -46,7 +70,7 @@ TEST(WeftDeck, LjMeltMatchesLammpsBenchInput) {
   weft::deck::Diagnostics d;
   auto l = load_deck_file(std::string(WEFT_SOURCE_DIR) + "/inputs/lj-melt.toml", {}, d);
   ASSERT_TRUE(l) << d.format();
-  const auto& m = l->config.md;
+  const auto& m = std::any_cast<const weft::md::Config&>(l->config);
   // bench/in.lj: lattice fcc 0.8442, region 20^3, velocity 1.44 87287,
   // pair lj/cut 2.5, neighbor 0.3 bin, every 20 check no, nve, 100 steps.
   EXPECT_EQ(m.init.lattice.style, "fcc");
@@ -60,11 +84,11 @@ TEST(WeftDeck, LjMeltMatchesLammpsBenchInput) {
   EXPECT_FALSE(m.neighbor.check);
   EXPECT_EQ(m.integrator.style, "nve");
   EXPECT_EQ(m.integrator.dt, 0.005);
-  EXPECT_EQ(m.run.steps, 100);
+  EXPECT_EQ(l->common.run.steps, 100);
 }
 
 TEST(WeftDeck, EveryKeyCanBeSetFromTheCommandLine) {
-  const auto docs = weft::app::schema().docs();
+  const auto docs = every_key();
   const std::string base = "[run]\nsteps = 5\n";
   for (const auto& k : docs) {
     if (k.path.find("[]") != std::string::npos || k.type.rfind("array of tables", 0) == 0) continue;
@@ -79,8 +103,8 @@ TEST(WeftDeck, EveryKeyCanBeSetFromTheCommandLine) {
 }
 
 TEST(WeftDeck, DocsDeckMdIsGeneratedFromTheSchema) {
-  const std::string ref = weft::app::deck_reference();
-  for (const auto& k : weft::app::schema().docs()) {
+  const std::string ref = weft::app::deck_reference(apps());
+  for (const auto& k : every_key()) {
     const auto leaf = k.path.substr(k.path.rfind('.') + 1);
     EXPECT_NE(ref.find("| `" + leaf + "` |"), std::string::npos) << k.path;
   }
@@ -117,7 +141,7 @@ TEST(WeftDeck, StyleChoicesAreTheRegistries) {
     std::string listed;
     for (const auto& n : names) listed += (listed.empty() ? "one of: " : ", ") + n;
     bool documented = false;
-    for (const auto& k : weft::app::schema().docs())
+    for (const auto& k : every_key())
       if (k.path == key) documented = k.constraint == listed;
     EXPECT_TRUE(documented) << key << " should be " << listed;
     for (const auto& n : names) {  // the name is accepted (a style may need more keys)

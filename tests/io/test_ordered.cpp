@@ -13,6 +13,7 @@
 
 #include "mpi_world.hpp"
 #include "weft/io/ordered.hpp"
+#include "weft/io/particles.hpp"
 #include "weft/mpi/collectives.hpp"
 
 namespace {
@@ -28,21 +29,44 @@ std::int32_t img(std::int64_t id, int d) { return static_cast<std::int32_t>((id 
 double vel(std::int64_t id, int d) { return static_cast<double>(id) * (d + 1) + 0.5; }
 double frc(std::int64_t id, int d) { return -static_cast<double>(id) * (d + 2) - 0.25; }
 
+// Particles owns one rank's particle fields; view() is them for io.
+struct Particles {
+  std::vector<std::int64_t> id;
+  std::vector<int> type;
+  std::vector<double> x, y, z, vx, vy, vz, fx, fy, fz;
+  std::vector<std::int32_t> imx, imy, imz;
+  weft::io::ParticleBox box;
+  std::int64_t natoms = 0;
+  void push(std::int64_t i, int t, double px, double py, double pz, double ux = 0, double uy = 0,
+            double uz = 0, std::int32_t ix = 0, std::int32_t iy = 0, std::int32_t iz = 0) {
+    id.push_back(i);
+    type.push_back(t);
+    x.push_back(px), y.push_back(py), z.push_back(pz);
+    vx.push_back(ux), vy.push_back(uy), vz.push_back(uz);
+    fx.push_back(0), fy.push_back(0), fz.push_back(0);
+    imx.push_back(ix), imy.push_back(iy), imz.push_back(iz);
+  }
+  weft::io::ParticleView view() const {
+    return {.count = static_cast<std::int64_t>(id.size()), .total = natoms, .id = id.data(),
+            .type = type.data(), .x = x.data(), .y = y.data(), .z = z.data(), .imx = imx.data(),
+            .imy = imy.data(), .imz = imz.data(), .vx = vx.data(), .vy = vy.data(),
+            .vz = vz.data(), .fx = fx.data(), .fy = fy.data(), .fz = fz.data(), .box = box,
+            .type_names = {"", "A"}};
+  }
+};
+
 // system_with() holds the given ids (in that order) on this rank.
-weft::md::System system_with(const std::vector<std::int64_t>& ids, std::int64_t natoms) {
-  weft::md::System s;
-  s.box.lo = weft::md::Vec3::Zero();
-  s.box.hi = weft::md::Vec3::Constant(kBox);
+Particles system_with(const std::vector<std::int64_t>& ids, std::int64_t natoms) {
+  Particles s;
+  s.box.lo = {0, 0, 0};
+  s.box.hi = {kBox, kBox, kBox};
   s.natoms = natoms;
-  s.mass = {0.0, 1.0};
-  s.type_names = {"", "A"};
   for (const auto id : ids) {
-    s.push_owned(id, 1 + static_cast<int>(id % 3), pos(id, 0), pos(id, 1), pos(id, 2), vel(id, 0),
-                 vel(id, 1), vel(id, 2), img(id, 0), img(id, 1), img(id, 2));
-    const auto k = static_cast<std::size_t>(s.nlocal - 1);
-    s.fx[k] = frc(id, 0);
-    s.fy[k] = frc(id, 1);
-    s.fz[k] = frc(id, 2);
+    s.push(id, 1 + static_cast<int>(id % 3), pos(id, 0), pos(id, 1), pos(id, 2), vel(id, 0),
+           vel(id, 1), vel(id, 2), img(id, 0), img(id, 1), img(id, 2));
+    s.fx.back() = frc(id, 0);
+    s.fy.back() = frc(id, 1);
+    s.fz.back() = frc(id, 2);
   }
   return s;
 }
@@ -102,7 +126,7 @@ TEST(IdOrder, DenseIdsInRandomOrderComeOutSortedAndWrapped) {
   weft::io::IdOrder o(MPI_COMM_WORLD);
   // The frame fields, forces on every other gather; buffers are reused.
   for (int frame = 0; frame < 4; ++frame) {
-    o.gather(s, {.positions = true, .velocities = true, .forces = frame % 2 == 1});
+    o.gather(s.view(), {.positions = true, .velocities = true, .forces = frame % 2 == 1});
     expect_rows(o, ids, frame % 2 == 1);
   }
 }
@@ -116,7 +140,7 @@ TEST(IdOrder, DuplicateIdIsAnErrorOnEveryRank) {
   for (auto& id : mine)
     if (id == 1234) id = 1233;
   weft::io::IdOrder o(MPI_COMM_WORLD);
-  EXPECT_THROW(o.gather(system_with(mine, 4000), {.positions = true, .velocities = true}),
+  EXPECT_THROW(o.gather(system_with(mine, 4000).view(), {.positions = true, .velocities = true}),
                std::logic_error);
 }
 
@@ -132,7 +156,7 @@ TEST(IdOrder, LostOrExtraAtomsAreErrorsOnEveryRank) {
   std::iota(ids.begin(), ids.end(), 1);
   auto gather_throws = [&](std::vector<std::int64_t> all, std::int64_t natoms) {
     weft::io::IdOrder o(MPI_COMM_WORLD);
-    EXPECT_THROW(o.gather(system_with(my_share(all, 0.0, 5), natoms), {.positions = true}),
+    EXPECT_THROW(o.gather(system_with(my_share(all, 0.0, 5), natoms).view(), {.positions = true}),
                  std::logic_error);
   };
   {
@@ -169,19 +193,17 @@ TEST(IdOrder, LostOrExtraAtomsAreErrorsOnEveryRank) {
 // and exactly on either edge, stay inside [lo, hi) with the unwrapped
 // position unchanged.
 TEST(IdOrder, WrapKeepsEdgePositionsInsideTheBox) {
-  weft::md::System s;
-  s.box.lo = weft::md::Vec3::Constant(-3.7);
-  s.box.hi = weft::md::Vec3::Constant(5.9);
+  Particles s;
+  s.box.lo = {-3.7, -3.7, -3.7};
+  s.box.hi = {5.9, 5.9, 5.9};
   s.natoms = 6;
-  s.mass = {0.0, 1.0};
-  s.type_names = {"", "A"};
   const double hi = 5.9, lo = -3.7, len = hi - lo;
   const double xs[6] = {std::nextafter(hi, 0.0),   hi,       lo,
                         std::nextafter(lo, -10.0), hi + len, lo - 2 * len};
   if (world_rank() == 0)
-    for (int k = 0; k < 6; ++k) s.push_owned(k + 1, 1, xs[k], xs[k], xs[k], 0, 0, 0);
+    for (int k = 0; k < 6; ++k) s.push(k + 1, 1, xs[k], xs[k], xs[k]);
   weft::io::IdOrder o(MPI_COMM_WORLD);
-  o.gather(s, {.positions = true});
+  o.gather(s.view(), {.positions = true});
   for (std::int64_t k = 0; k < o.count; ++k) {
     const auto u = static_cast<std::size_t>(k);
     const double x = xs[static_cast<std::size_t>(o.offset + k)];
@@ -196,7 +218,7 @@ TEST(IdOrder, IdsAndTypesComeOutSorted) {
   std::iota(ids.begin(), ids.end(), 1);
   const auto mine = my_share(ids, 0.0, 43);
   weft::io::IdOrder o(MPI_COMM_WORLD);
-  o.gather(system_with(mine, static_cast<std::int64_t>(ids.size())), kAll);
+  o.gather(system_with(mine, static_cast<std::int64_t>(ids.size())).view(), kAll);
   expect_rows(o, ids);
 }
 
@@ -205,7 +227,7 @@ TEST(IdOrder, SparseIdsAreSortedAcrossRanks) {
   for (std::size_t k = 0; k < ids.size(); ++k) ids[k] = 5 * static_cast<std::int64_t>(k) + 1000003;
   const auto mine = my_share(ids, 0.0, 7);
   weft::io::IdOrder o(MPI_COMM_WORLD);
-  o.gather(system_with(mine, static_cast<std::int64_t>(ids.size())), kAll);
+  o.gather(system_with(mine, static_cast<std::int64_t>(ids.size())).view(), kAll);
   expect_rows(o, ids);
 }
 
@@ -214,7 +236,7 @@ TEST(IdOrder, AllAtomsOnOneRank) {
   std::iota(ids.begin(), ids.end(), 1);
   const auto mine = my_share(ids, 1.0, 3);
   weft::io::IdOrder o(MPI_COMM_WORLD);
-  o.gather(system_with(mine, static_cast<std::int64_t>(ids.size())), kAll);
+  o.gather(system_with(mine, static_cast<std::int64_t>(ids.size())).view(), kAll);
   expect_rows(o, ids);
 }
 
@@ -222,7 +244,7 @@ TEST(IdOrder, OnlyTheFieldsAskedForAreFilled) {
   std::vector<std::int64_t> ids(1000);
   std::iota(ids.begin(), ids.end(), 1);
   weft::io::IdOrder o(MPI_COMM_WORLD);
-  o.gather(system_with(my_share(ids, 0.0, 5), 1000), {.positions = true});
+  o.gather(system_with(my_share(ids, 0.0, 5), 1000).view(), {.positions = true});
   EXPECT_EQ(o.x.size(), static_cast<std::size_t>(3 * o.count));
   EXPECT_TRUE(o.v.empty());
   EXPECT_TRUE(o.id.empty());

@@ -1,33 +1,44 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "weft/deck/schema.hpp"
-#include "weft/md/config.hpp"
 
+// The deck sections every application shares. Their member defaults ARE the
+// deck defaults (the schema reads them from a default-constructed struct).
 namespace weft::app {
 
-// RuntimeConfig sets up the tasks inside each rank.
+// RunConfig is how long a run is.
+struct RunConfig {
+  std::int64_t steps = 100;  // the run ends after this step
+};
+
+// ObserveConfig says when the application's observables (its thermo
+// table) are recorded.
+struct ObserveConfig {
+  std::int64_t every = 100;  // steps between rows; 0: first and last step only
+};
+
+// RuntimeConfig sets up the tasks inside each rank (go::ExecutorConfig).
 struct RuntimeConfig {
-  std::string scheduler = "openmp";  // openmp | fibers
+  std::string scheduler = "openmp";  // openmp | fibers (go::parse_scheduler)
   int threads = 0;                   // worker threads per rank; 0: from the environment
   int stack_kib = 64;                // fiber ("goroutine") stack size
   std::string bind = "none";         // none | cores: pin worker threads
   bool trace = false;                // record a per-task timeline
 };
 
-// OutputConfig says where results go.
+// OutputConfig says where results go and how per-particle outputs
+// (trajectory frames, snapshots) are stored.
 struct OutputConfig {
   std::string dir;            // "": out/<deck name>
   bool overwrite = false;     // allow replacing the results of an earlier run in dir
   int progress_seconds = 10;  // between plain progress lines when not on a terminal
-  std::int64_t trajectory_every = 0;  // steps between H5MD frames; 0: no trajectory
-  bool velocities = true;     // store velocities in trajectory frames
-  bool forces = false;        // store forces in trajectory frames
-  int compression = 0;        // gzip level of trajectory frames (0: none)
-  bool checksums = false;     // Fletcher32 checksums on trajectory frames
-  std::string transfer = "independent";  // MPI-IO writes of trajectory rows: independent | collective
+  int compression = 0;        // gzip level of per-particle outputs (0: none)
+  bool checksums = false;     // Fletcher32 checksums on per-particle outputs
+  std::string transfer = "independent";  // MPI-IO writes of rows: independent | collective
 };
 
 // CheckpointConfig says when checkpoints (ckpt-<step>.h5 in output.dir) are
@@ -39,19 +50,19 @@ struct CheckpointConfig {
   bool at_end = true;      // write one when the run completes
 };
 
-// Config is one whole deck, resolved.
-struct Config {
-  md::Config md;
+// CommonConfig is every shared section of a deck, resolved.
+struct CommonConfig {
+  std::string application = "md";  // a name of the application registry
+  RunConfig run;
+  ObserveConfig thermo;
   RuntimeConfig runtime;
   OutputConfig output;
   CheckpointConfig checkpoint;
 };
 
-// schema() is the one declaration of every deck key (src/app/schema*.cpp).
-const deck::Schema<Config>& schema();
-
-// deck_reference() is the Markdown deck reference generated from schema():
-// `weft help deck` prints it and docs/deck.md is a copy of it.
-std::string deck_reference();
+// common_schema() declares the shared keys ("application", "run.steps",
+// "thermo.every", "runtime.*", "output.*", "checkpoint.*") and their rules:
+// the part every application's deck schema includes.
+const deck::Schema<CommonConfig>& common_schema();
 
 }  // namespace weft::app

@@ -3,13 +3,14 @@
 
 #include <mpi.h>
 
-#include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
-#include "weft/md/simulation.hpp"
-#include "weft/md/snapshot.hpp"
+#include "weft/h5/file.hpp"
+#include "weft/io/parameters.hpp"
+#include "weft/io/series.hpp"
 
 namespace weft::io {
 
@@ -21,31 +22,120 @@ constexpr int kCheckpointFormat = 1;
 struct CheckpointInfo {
   int format = 0;
   std::int64_t step = 0;
-  std::int64_t natoms = 0;
-  int ranks = 0;
-  std::array<int, 3> grid{1, 1, 1};
-  std::string deck;     // the resolved deck of the run that wrote it
-  std::string program;  // "weft 0.1.0"
+  int ranks = 0;            // ranks of the run that wrote it
+  std::string deck;         // the resolved deck of that run
+  std::string program;      // "weft 0.1.0"
+  std::string application;  // "md" (also for files older than the attribute)
 };
 
-// write_checkpoint() writes every rank's snapshot, plus the thermo rows so
-// far (rank 0's `thermo`), to `path` in parallel: first as `path.part`, then
-// renamed, so `path` is always either absent or complete. Every dataset has
-// Fletcher32 checksums. Collective.
-void write_checkpoint(const std::string& path, MPI_Comm comm, const md::Snapshot& snapshot,
-                      const std::string& deck, const std::vector<md::ThermoRow>& thermo);
+// CheckpointWriter writes one checkpoint in parallel: what the run loop
+// keeps (the step and the observation rows so far) and what the
+// application adds — attributes, small datasets of values, and per-rank rows
+// of named columns. The file is written as `path.part` and renamed to
+// `path` by commit(), so `path` is always either absent or complete; every
+// dataset has Fletcher32 checksums. Every member is collective; values
+// passed to attribute() must be the same on every rank.
+//
+// Layout: /parameters (RunInfo), /checkpoint@{format, step, ranks},
+// /checkpoint/thermo (one row per observation: step, time, values),
+// /checkpoint/rank_counts and /checkpoint/<group>/<column> (the rows), and
+// the application's attributes and datasets in /checkpoint.
+//
+//   io::CheckpointWriter w(path, comm, run, step);
+//   w.series(rows_so_far);            // rank 0's rows
+//   w.attribute("builds", builds);
+//   w.values("integrator", state);    // rank 0's values
+//   w.rows("atoms", nlocal);          // this rank's rows, then their columns
+//   w.column("x", x);
+//   w.commit();
+class CheckpointWriter {
+ public:
+  CheckpointWriter(const std::string& path, MPI_Comm comm, const RunInfo& run, std::int64_t step);
+  // ~CheckpointWriter() removes `path.part` when commit() was not reached.
+  ~CheckpointWriter();
+  CheckpointWriter(const CheckpointWriter&) = delete;
+  CheckpointWriter& operator=(const CheckpointWriter&) = delete;
 
-// read_checkpoint_info() reads and checks the header of a checkpoint (not
-// collective). Throws weft::InputError saying what is wrong with the file:
-// not HDF5, truncated, not a weft checkpoint, another format version.
-CheckpointInfo read_checkpoint_info(const std::string& path);
+  // series() stores the observation rows (rank 0's; `width` values each).
+  void series(const std::vector<SeriesRow>& rows, std::size_t width);
+  template <class T>
+  void attribute(const std::string& name, const T& value) {
+    group_.set_attribute(name, value);
+  }
+  // values() stores a small dataset of rank 0's values (its size is taken
+  // from rank 0).
+  void values(const std::string& name, const std::vector<double>& v);
+  // rows() starts the per-rank rows: this rank has `count` of them, stored
+  // in group `group` after those of lower ranks. Once per checkpoint.
+  void rows(const std::string& group, std::int64_t count);
+  // column() stores this rank's `count` values of one column of the rows.
+  void column(const std::string& name, const std::vector<double>& v);
+  void column(const std::string& name, const std::vector<std::int32_t>& v);
+  void column(const std::string& name, const std::vector<std::int64_t>& v);
+  // commit() closes the file and renames it to `path` (every rank learns
+  // whether it worked; RunError otherwise).
+  void commit();
 
-// read_checkpoint() reads this rank's share of a checkpoint: with the same
-// number of ranks as the writer, exactly the atoms (in the same order) that
-// rank wrote; otherwise an even share to be redistributed. `thermo`
-// receives the thermo rows (every rank). Checksums are verified; a damaged
-// file throws weft::InputError. Collective.
-md::Snapshot read_checkpoint(const std::string& path, MPI_Comm comm,
-                             std::vector<md::ThermoRow>& thermo);
+ private:
+  template <class T>
+  void write_column(const std::string& name, const std::vector<T>& v);
+
+  std::string path_;
+  MPI_Comm comm_;
+  int rank_ = 0;
+  std::unique_ptr<h5::File> file_;
+  h5::Group group_, rows_group_;
+  std::int64_t offset_ = 0, count_ = 0, total_ = 0;
+  bool committed_ = false;
+};
+
+// CheckpointReader reads a checkpoint back. Constructed collectively; its
+// readers of the rows (rows(), column()) are collective, the others not.
+// Every failure to read throws h5::Error (the caller says "damaged").
+class CheckpointReader {
+ public:
+  // info() reads and checks the header of a checkpoint on one rank (not
+  // collective). Throws weft::InputError saying what is wrong with the
+  // file: not HDF5, truncated, not a weft checkpoint, another format.
+  static CheckpointInfo info(const std::string& path);
+
+  CheckpointReader(const std::string& path, MPI_Comm comm);
+  ~CheckpointReader();
+
+  const std::string& path() const { return path_; }
+  std::int64_t step() const { return step_; }
+  // series() is the observation rows, on every rank.
+  std::vector<SeriesRow> series() const;
+  template <class T>
+  T attribute(const std::string& name) const {
+    return group_.attribute<T>(name);
+  }
+  template <class T>
+  std::vector<T> attribute_vector(const std::string& name) const {
+    return group_.attribute_vector<T>(name, group_.attribute_size(name));
+  }
+  std::vector<double> values(const std::string& name) const;
+  // rows() opens the per-rank rows of `group` and returns this rank's
+  // count: with as many ranks as the writer, exactly the rows this rank
+  // wrote (exact() is then true); otherwise an even share of them.
+  std::int64_t rows(const std::string& group);
+  bool exact() const { return exact_; }
+  std::vector<double> column_double(const std::string& name) const;
+  std::vector<std::int32_t> column_int32(const std::string& name) const;
+  std::vector<std::int64_t> column_int64(const std::string& name) const;
+  // close() closes the file (also done by the destructor).
+  void close();
+
+ private:
+  template <class T>
+  std::vector<T> read_column(const std::string& name) const;
+
+  std::string path_;
+  MPI_Comm comm_;
+  std::unique_ptr<h5::File> file_;
+  h5::Group group_, rows_group_;
+  std::int64_t step_ = 0, offset_ = 0, count_ = 0;
+  bool exact_ = false;
+};
 
 }  // namespace weft::io

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "weft/core/huge_pages.hpp"
-#include "weft/md/system.hpp"
+#include "weft/io/particles.hpp"
 
 namespace weft::io {
 
@@ -39,7 +39,7 @@ class IdOrder {
  public:
   explicit IdOrder(MPI_Comm comm);
 
-  void gather(const md::System& s, const OrderedFields& what);
+  void gather(const ParticleView& s, const OrderedFields& what);
 
   std::int64_t offset = 0;  // first row held by this rank
   std::int64_t count = 0;   // rows held by this rank

@@ -7,11 +7,20 @@
 
 namespace weft::io {
 
+// RunInfo is what every output of a run says about the run that wrote it.
+struct RunInfo {
+  std::string deck;         // the resolved deck (TOML)
+  std::string application;  // "md", ...
+  std::string units;        // the application's unit system, e.g. "lj"
+  std::string time_unit;    // the unit of `time` datasets, e.g. "tau"
+};
+
 // write_parameters() creates /parameters in `root`: the resolved deck
-// (`deck`), and the attributes `program` (weft and its version), `kind`
-// (what the file is: "trajectory", "thermo", "checkpoint", "trace") and
-// `units` ("lj"). Every weft output has it; tools/weft-inspect reads it.
-// Collective when root belongs to a file opened in parallel.
-void write_parameters(h5::Group& root, const std::string& deck, const std::string& kind);
+// (dataset `deck`) and the attributes `program` (weft and its version),
+// `kind` (what the file is: "trajectory", "thermo", "checkpoint", "trace"),
+// `application` and `units` (each omitted when empty). Every weft output
+// has it; tools/weft-inspect reads it. Collective when root belongs to a
+// file opened in parallel.
+void write_parameters(h5::Group& root, const RunInfo& run, const std::string& kind);
 
 }  // namespace weft::io

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "weft/go/trace.hpp"
+#include "weft/io/parameters.hpp"
 
 namespace weft::io {
 
@@ -13,6 +14,6 @@ namespace weft::io {
 // workers; the resolved deck in /parameters), replacing the file atomically.
 // Serial: call on the rank whose trace it is. tools/plot-tasks draws it.
 void write_task_trace(const std::string& path, const std::vector<go::TaskRecord>& records,
-                      int rank, int workers, const std::string& deck);
+                      int rank, int workers, const RunInfo& run);
 
 }  // namespace weft::io

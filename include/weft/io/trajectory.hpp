@@ -8,9 +8,18 @@
 #include <vector>
 
 #include "weft/h5/object.hpp"
-#include "weft/md/simulation.hpp"
+#include "weft/io/parameters.hpp"
+#include "weft/io/particles.hpp"
 
 namespace weft::io {
+
+// TrajectoryUnits are the unit strings of the series (attribute
+// `weft_unit`; "" for none). H5MD's own unit attribute is not used: reduced
+// units have no H5MD unit string, and MDAnalysis rejects units it does not
+// know even with convert_units=False.
+struct TrajectoryUnits {
+  std::string length, velocity, force;  // time: RunInfo::time_unit
+};
 
 // TrajectoryOptions chooses what each H5MD frame holds and how it is stored.
 struct TrajectoryOptions {
@@ -27,6 +36,18 @@ struct TrajectoryOptions {
   // of a frame are one contiguous block per series, so independent writes
   // are single large writes; collective ones go through MPI-IO aggregators.
   h5::Transfer transfer = h5::Transfer::independent;
+  TrajectoryUnits units;
+  // observables: the names of the scalars stored with every frame
+  // (/observables/<name>), in the order write_frame() is given them.
+  std::vector<std::string> observables;
+};
+
+// FrameValues are the per-frame scalars: step, time and one value per name
+// of TrajectoryOptions::observables.
+struct FrameValues {
+  std::int64_t step = 0;
+  double time = 0;
+  std::vector<double> observables;
 };
 
 // TrajectoryWriter writes an H5MD 1.1 file in parallel: every rank writes its
@@ -39,15 +60,15 @@ struct TrajectoryOptions {
 //
 // Layout: /h5md (version 1.1, author, creator), /particles/trajectory/{box
 // (edges frames x 3 x 3), position, image, velocity, force: step/time/value
-// frames x N x 3; id, species: N}, /observables/<thermo column>, /parameters
+// frames x N x 3; id, species: N}, /observables/<name>, /parameters
 // (the resolved deck). Opens with h5py, h5dump and MDAnalysis
 // (convert_units=False: LJ units have no MDAnalysis equivalent). The number
 // of complete frames is the length of position/value; every other series
 // holds at least as many frames (one more while a frame is committed).
 class TrajectoryWriter {
  public:
-  TrajectoryWriter(const std::string& path, MPI_Comm comm, const std::string& deck,
-                   const md::System& system, const TrajectoryOptions& options);
+  TrajectoryWriter(const std::string& path, MPI_Comm comm, const RunInfo& run,
+                   const ParticleView& particles, const TrajectoryOptions& options);
 
   // resume() reopens the trajectory of an interrupted run (`path.part`, or
   // `path` if it was finished) to continue after `step`: frames written
@@ -60,7 +81,8 @@ class TrajectoryWriter {
   // continue or it holds no frame up to `step`. Throws h5::Error when it
   // cannot be read. Collective.
   static std::unique_ptr<TrajectoryWriter> resume(const std::string& path, MPI_Comm comm,
-                                                  std::int64_t step, const md::System& system,
+                                                  const RunInfo& run, std::int64_t step,
+                                                  const ParticleView& particles,
                                                   const TrajectoryOptions& options);
   ~TrajectoryWriter();
   TrajectoryWriter(const TrajectoryWriter&) = delete;
@@ -72,7 +94,7 @@ class TrajectoryWriter {
   // datasets' extents, every series before position/value, each step
   // flushed in that order; a process killed at any moment leaves a file
   // whose every frame up to the length of position/value is complete.
-  void write_frame(const md::System& system, const md::ThermoRow& thermo);
+  void write_frame(const ParticleView& particles, const FrameValues& values);
   // finish() closes the file and renames it to its final name.
   void finish();
   std::int64_t frames() const;

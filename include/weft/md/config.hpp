@@ -79,8 +79,18 @@ struct IntegratorConfig {
   StyleParams params;          // by style name
 };
 
+// RunConfig and ThermoConfig::every are the run loop's (the deck's shared
+// run.steps and thermo.every, copied here by the MD application) for
+// programs that drive a Simulation themselves (md::run(), tests).
 struct RunConfig {
   std::int64_t steps = 100;
+};
+
+// TrajectoryConfig: the H5MD trajectory (trajectory.h5md) of a run.
+struct TrajectoryConfig {
+  std::int64_t every = 0;   // steps between frames; 0: no trajectory
+  bool velocities = true;   // store velocities in frames
+  bool forces = false;      // store forces in frames
 };
 
 struct ThermoConfig {
@@ -105,6 +115,7 @@ struct Config {
   RunConfig run;
   ThermoConfig thermo;
   DecompositionConfig decomposition;
+  TrajectoryConfig trajectory;
 };
 
 }  // namespace weft::md

@@ -96,6 +96,11 @@ class Simulation {
   void setup(const RunHooks& hooks = {});
   // advance() runs `steps` more steps (thermo output as configured).
   void advance(std::int64_t steps, const RunHooks& hooks = {});
+  // step() runs one more step with a thermo row at its end exactly when
+  // `thermo` (the caller decides when rows are due).
+  void step(bool thermo, const RunHooks& hooks = {});
+  // last_thermo() is the newest thermo row (of setup() or a thermo step).
+  const ThermoRow& last_thermo() const;
   // thermo() computes the thermo row of the current state (collective).
   ThermoRow thermo();
   RunReport report() const;

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "weft/io/trajectory.hpp"
+#include "weft/md/particles.hpp"
 #include "weft/md/simulation.hpp"
 #include "weft/mpi/collectives.hpp"
 #include "weft/mpi/session.hpp"
@@ -127,21 +128,27 @@ int main(int argc, char** argv) {
   const std::string path = a.dir + "/bench-io-" + std::to_string(size) + ".h5md";
   std::vector<double> times;
   {
-    weft::io::TrajectoryWriter w(path, MPI_COMM_WORLD, "[run]\nsteps = 1\n", s,
+    const weft::io::ParticleView view = weft::md::particle_view(s);
+    weft::io::TrajectoryWriter w(path, MPI_COMM_WORLD, {"[run]\nsteps = 1\n", "md", "lj", "tau"},
+                                 view,
                                  {.velocities = true,
                                   .forces = false,
                                   .deflate = 0,
                                   .fletcher32 = a.checksums,
                                   .frames = a.frames + 1,
-                                  .transfer = a.transfer});
-    weft::md::ThermoRow row;
-    w.write_frame(s, row);  // untimed: allocates the writer's buffers
+                                  .transfer = a.transfer,
+                                  .units = {"sigma", "sigma tau-1", "epsilon sigma-1"},
+                                  .observables = {"temperature", "potential_energy",
+                                                  "kinetic_energy", "total_energy", "pressure",
+                                                  "volume", "atoms"}});
+    weft::io::FrameValues row{.step = 0, .time = 0, .observables = std::vector<double>(7, 0.0)};
+    w.write_frame(view, row);  // untimed: allocates the writer's buffers
     if (a.warm) warm_page_cache(a.dir, rank, frame_bytes * (a.frames + 1) / size);
     for (int f = 1; f <= a.frames; ++f) {
       row.step = f;
       weft::mpi::barrier(MPI_COMM_WORLD);
       const auto t0 = std::chrono::steady_clock::now();
-      w.write_frame(s, row);
+      w.write_frame(view, row);
       weft::mpi::barrier(MPI_COMM_WORLD);
       times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     }

@@ -1,26 +1,27 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "weft/io/thermo_series.hpp"
+#include "weft/io/series.hpp"
 
 #include <cstdio>
 
-#include "weft/core/environment.hpp"
-#include "weft/io/parameters.hpp"
 #include "weft/h5/file.hpp"
-#include "weft/io/observables.hpp"
 
 namespace weft::io {
 
-ThermoSeries::ThermoSeries(std::string path, std::string deck, double min_interval_s)
-    : path_(std::move(path)), deck_(std::move(deck)), min_interval_s_(min_interval_s) {}
+SeriesFile::SeriesFile(std::string path, RunInfo run, std::vector<std::string> names,
+                       double min_interval_s)
+    : path_(std::move(path)),
+      run_(std::move(run)),
+      names_(std::move(names)),
+      min_interval_s_(min_interval_s) {}
 
-void ThermoSeries::add(const md::ThermoRow& row) {
-  rows_.push_back(row);
+void SeriesFile::add(SeriesRow row) {
+  rows_.push_back(std::move(row));
   dirty_ = true;
   const auto now = std::chrono::steady_clock::now();
   if (std::chrono::duration<double>(now - last_write_).count() >= min_interval_s_) flush();
 }
 
-void ThermoSeries::flush() {
+void SeriesFile::flush() {
   if (!dirty_) return;
   const std::string tmp = path_ + ".tmp";
   {
@@ -33,24 +34,22 @@ void ThermoSeries::flush() {
       steps.push_back(r.step);
       times.push_back(r.time);
     }
-    bool first = true;
-    for (const auto& [name, get] : observables()) {
-      auto g = obs.create_group(std::string(name));
-      if (first) {
+    for (std::size_t k = 0; k < names_.size(); ++k) {
+      auto g = obs.create_group(names_[k]);
+      if (k == 0) {
         g.create_dataset<std::int64_t>("step", {n}).write<std::int64_t>({0}, {n}, steps.data());
         auto t = g.create_dataset<double>("time", {n});
         t.write<double>({0}, {n}, times.data());
-        t.set_attribute("weft_unit", "tau");
-        first = false;
+        if (!run_.time_unit.empty()) t.set_attribute("weft_unit", run_.time_unit);
       } else {
-        g.link("/observables/temperature/step", "step");
-        g.link("/observables/temperature/time", "time");
+        g.link("/observables/" + names_[0] + "/step", "step");
+        g.link("/observables/" + names_[0] + "/time", "time");
       }
       std::vector<double> v;
-      for (const auto& r : rows_) v.push_back(get(r));
+      for (const auto& r : rows_) v.push_back(k < r.values.size() ? r.values[k] : 0.0);
       g.create_dataset<double>("value", {n}).write<double>({0}, {n}, v.data());
     }
-    write_parameters(f, deck_, "thermo");
+    write_parameters(f, run_, "thermo");
     f.close();
   }
   if (std::rename(tmp.c_str(), path_.c_str()) != 0)

@@ -6,7 +6,8 @@
 #include <cstdio>
 #include <exception>
 
-#include "commands.hpp"
+#include "applications.hpp"
+#include "weft/app/commands.hpp"
 #include "weft/core/environment.hpp"
 #include "weft/core/error.hpp"
 
@@ -73,10 +74,11 @@ int run_cli(int argc, char** argv) {
     return static_cast<int>(weft::ExitCode::bad_input);
   }
   run.log.verbosity = quiet ? -1 : verbose;
-  if (*run_cmd) return weft::app::cmd_run(run);
-  if (*check_cmd) return weft::app::cmd_check(check_deck, check_sets);
+  const weft::app::Registry& apps = weft::cli::applications();
+  if (*run_cmd) return weft::app::cmd_run(run, apps);
+  if (*check_cmd) return weft::app::cmd_check(check_deck, check_sets, apps);
   if (*info_cmd) return weft::app::cmd_info();
-  if (*help_cmd) return weft::app::cmd_help_deck();
+  if (*help_cmd) return weft::app::cmd_help_deck(apps);
   return static_cast<int>(weft::ExitCode::bad_input);
 }
 

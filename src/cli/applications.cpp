@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: Apache-2.0
+// The registry of applications. Adding an application means adding one line
+// here (and linking its library in src/cli/CMakeLists.txt).
+#include "applications.hpp"
+
+#include "weft/md/application.hpp"
+
+namespace weft::cli {
+
+const app::Registry& applications() {
+  static const app::Registry registry{
+      {"md", &md::application_kind()},
+  };
+  return registry;
+}
+
+}  // namespace weft::cli

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: Apache-2.0
+// MD as an application of the shared run loop (weft::app): its kind (deck
+// part, input checks, restart sections) and one run of it (a Simulation
+// with its observables, trajectory, checkpoint contents and report).
+#include "weft/md/application.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "outputs.hpp"
+#include "weft/core/error.hpp"
+#include "weft/h5/error.hpp"
+#include "weft/md/deck.hpp"
+
+namespace weft::md {
+namespace {
+
+class MdApplication final : public app::Application {
+ public:
+  MdApplication(Config cfg, const app::RunContext& ctx) : cfg_(std::move(cfg)), ctx_(ctx) {}
+
+  std::vector<app::Series> series() const override { return thermo_series(); }
+  void setup() override {
+    if (ctx_.restart) {
+      Snapshot snap;
+      try {
+        snap = read_snapshot(*const_cast<io::CheckpointReader*>(ctx_.restart));
+      } catch (const h5::Error& e) {
+        throw InputError(fmt::format("--restart {}: the checkpoint is damaged: {}",
+                                     ctx_.restart->path(), e.what()));
+      }
+      sim_ = std::make_unique<Simulation>(cfg_, *ctx_.executor, ctx_.comm, std::move(snap));
+    } else {
+      sim_ = std::make_unique<Simulation>(cfg_, *ctx_.executor, ctx_.comm);
+    }
+    sim_->setup();
+  }
+  std::int64_t step() const override { return sim_->system().step; }
+  double time() const override { return static_cast<double>(step()) * sim_->system().dt; }
+  void advance(bool observe) override { sim_->step(observe); }
+  std::vector<double> observe() override {
+    const ThermoRow& row = sim_->last_thermo();
+    return thermo_values(row.step == step() ? row : sim_->thermo());
+  }
+  std::vector<std::unique_ptr<app::Output>> open_outputs() override {
+    std::vector<std::unique_ptr<app::Output>> out;
+    if (auto t = open_trajectory(*sim_, cfg_, ctx_)) out.push_back(std::move(t));
+    return out;
+  }
+  void checkpoint(io::CheckpointWriter& w) override { write_snapshot(w, sim_->snapshot()); }
+  std::string report() override { return format_report(sim_->report()); }
+
+ private:
+  Config cfg_;
+  const app::RunContext& ctx_;
+  std::unique_ptr<Simulation> sim_;
+};
+
+class MdKind final : public app::KindOf<Config> {
+ public:
+  std::string summary() const override {
+    return "molecular dynamics with LAMMPS conventions (`units lj`, reduced: lengths in sigma, "
+           "energies in epsilon, time in tau, temperature in epsilon/k_B)";
+  }
+  app::Units units() const override { return {"lj", "tau"}; }
+  void validate(const app::LoadedDeck& deck, MPI_Comm comm) const override {
+    md::validate(with_common(deck), comm);
+  }
+  std::string layout(const app::LoadedDeck& deck) const override {
+    const auto& g = config(deck).decomposition.grid;
+    return g[0] ? fmt::format("grid {}x{}x{}", g[0], g[1], g[2]) : "grid automatic";
+  }
+  std::vector<std::string> restart_sections() const override {
+    return {"species", "box", "pair", "integrator"};
+  }
+  std::unique_ptr<app::Application> create(const app::LoadedDeck& deck,
+                                           const app::RunContext& ctx) const override {
+    return std::make_unique<MdApplication>(with_common(deck), ctx);
+  }
+
+ protected:
+  const deck::Schema<Config>& part() const override { return md::schema(); }
+  void resolve_paths(Config& c, const std::filesystem::path& dir) const override {
+    auto& data = c.init.data_file;
+    if (!data.empty() && std::filesystem::path(data).is_relative())
+      data = (dir / data).lexically_normal().string();
+  }
+
+ private:
+  // with_common() is the deck's MD config with the run loop's run length
+  // and observation interval (md::Config keeps them for md::run()).
+  static Config with_common(const app::LoadedDeck& deck) {
+    Config c = config(deck);
+    c.run.steps = deck.common.run.steps;
+    c.thermo.every = static_cast<int>(deck.common.thermo.every);
+    return c;
+  }
+};
+
+}  // namespace
+
+const app::ApplicationKind& application_kind() {
+  static const MdKind kind;
+  return kind;
+}
+
+}  // namespace weft::md
