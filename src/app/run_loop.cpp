@@ -26,7 +26,7 @@ constexpr int kStopped = static_cast<int>(ExitCode::stopped_early);
 enum Flag : int { kSignal = 1, kOutputError = 2, kCheckpointTime = 4 };
 
 go::ExecutorConfig executor_config(const RuntimeConfig& r, int threads) {
-  return {.scheduler = go::parse_scheduler(r.scheduler),
+  return {.scheduler = r.scheduler,
           .threads = threads,
           .stack_size = static_cast<std::size_t>(r.stack_kib) * 1024,
           .bind = r.bind == "cores",

@@ -101,7 +101,7 @@ std::string banner(const CommonConfig& c, const std::string& layout, const Threa
                      c.application, size, size == 1 ? "" : "s",
                      layout.empty() ? "" : fmt::format(" ({})", layout),
                      threads.threads, threads.threads == 1 ? "" : "s", threads.source,
-                     c.runtime.scheduler);
+                     go::to_string(c.runtime.scheduler));
   const int shown = std::min(size, 16);
   for (int r = 0; r < shown; ++r) {
     std::string where(&all[static_cast<std::size_t>(r) * kLen], kLen - 1);

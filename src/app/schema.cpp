@@ -24,8 +24,7 @@ void declare_run(deck::Schema<C>& s) {
 void declare_runtime(deck::Schema<C>& s) {
   s.key("runtime.scheduler", [](C& c) -> auto& { return c.runtime.scheduler; },
         "How kernels run inside a rank: OpenMP threads, or weft::go fiber tasks that also compute "
-        "interior atoms while ghost positions travel between ranks (same results, bit for bit)")
-      .choices({"openmp", "fibers"});
+        "interior atoms while ghost positions travel between ranks (same results, bit for bit)");
   s.key("runtime.threads", [](C& c) -> auto& { return c.runtime.threads; },
         "Worker threads per rank; 0 takes WEFT_NUM_THREADS, SLURM_CPUS_PER_TASK, "
         "OMP_NUM_THREADS, else the node's cores divided by its ranks")
@@ -43,15 +42,15 @@ void declare_runtime(deck::Schema<C>& s) {
   s.key("runtime.trace", [](C& c) -> auto& { return c.runtime.trace; },
         "Record a per-task timeline (name, worker, start, end) for tools/plot-tasks");
   s.rule([](const C& c, deck::RuleContext& r) {
-    if (c.runtime.scheduler == "openmp" && r.given("runtime.stack_kib"))
+    if (c.runtime.scheduler == go::Scheduler::openmp && r.given("runtime.stack_kib"))
       r.error("runtime.stack_kib",
               "fiber stacks do not exist with runtime.scheduler = \"openmp\"; remove "
               "runtime.stack_kib or use the fibers scheduler");
-    if (c.runtime.scheduler == "openmp" && c.runtime.bind == "cores")
+    if (c.runtime.scheduler == go::Scheduler::openmp && c.runtime.bind == "cores")
       r.error("runtime.bind",
               "runtime.bind = \"cores\" pins weft::go workers; it needs runtime.scheduler = "
               "\"fibers\" (for OpenMP use OMP_PROC_BIND and OMP_PLACES)");
-    if (c.runtime.scheduler == "openmp" && c.runtime.trace)
+    if (c.runtime.scheduler == go::Scheduler::openmp && c.runtime.trace)
       r.error("runtime.trace",
               "the task trace records weft::go fibers; it needs runtime.scheduler = \"fibers\"");
   });

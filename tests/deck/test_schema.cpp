@@ -173,3 +173,49 @@ TEST(Schema, DocsCarryTypesDefaultsAndConstraints) {
 }
 
 }  // namespace
+
+// A key bound to an enum reads and writes the names EnumNames gives it and
+// documents them as its choices.
+enum class Mode { fast, exact };
+
+
+template <>
+struct weft::deck::EnumNames<Mode> {
+  static const std::vector<std::pair<std::string, Mode>>& names() {
+    static const std::vector<std::pair<std::string, Mode>> n{{"fast", Mode::fast},
+                                                             {"exact", Mode::exact}};
+    return n;
+  }
+};
+
+namespace {
+
+struct WithMode {
+  Mode mode = Mode::fast;
+};
+
+TEST(Schema, EnumKeysUseTheirNames) {
+  weft::deck::Schema<WithMode> s;
+  s.key("run.mode", [](WithMode& w) -> auto& { return w.mode; }, "How to run");
+  const auto docs = s.docs();
+  ASSERT_EQ(docs.size(), 1u);
+  EXPECT_EQ(docs[0].constraint, "one of: fast, exact");
+  EXPECT_EQ(docs[0].default_text, "\"fast\"");
+  weft::deck::Diagnostics d;
+  auto t = weft::deck::parse_text("[run]\nmode = \"exact\"\n", "e.toml", {}, d);
+  ASSERT_TRUE(t);
+  const WithMode w = s.parse(*t, "e.toml", d);
+  EXPECT_TRUE(d.empty()) << d.format();
+  EXPECT_EQ(w.mode, Mode::exact);
+  EXPECT_EQ(s.write_text(w), "\n[run]\nmode = \"exact\"\n");
+  weft::deck::Diagnostics bad;
+  auto t2 = weft::deck::parse_text("[run]\nmode = \"exakt\"\n", "e.toml", {}, bad);
+  ASSERT_TRUE(t2);
+  s.parse(*t2, "e.toml", bad);
+  EXPECT_NE(bad.format().find("e.toml:2:8: error: run.mode: expected one of: fast, exact, found "
+                              "\"exakt\"; did you mean \"exact\"?"),
+            std::string::npos)
+      << bad.format();
+}
+
+}  // namespace

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "weft/deck/schema.hpp"
+#include "weft/go/executor.hpp"
 
 // The deck sections every application shares. Their member defaults ARE the
 // deck defaults (the schema reads them from a default-constructed struct).
@@ -23,7 +24,7 @@ struct ObserveConfig {
 
 // RuntimeConfig sets up the tasks inside each rank (go::ExecutorConfig).
 struct RuntimeConfig {
-  std::string scheduler = "openmp";  // openmp | fibers (go::parse_scheduler)
+  go::Scheduler scheduler = go::Scheduler::openmp;  // "openmp" | "fibers"
   int threads = 0;                   // worker threads per rank; 0: from the environment
   int stack_kib = 64;                // fiber ("goroutine") stack size
   std::string bind = "none";         // none | cores: pin worker threads
@@ -66,3 +67,13 @@ struct CommonConfig {
 const deck::Schema<CommonConfig>& common_schema();
 
 }  // namespace weft::app
+
+// The deck spells go::Scheduler as "openmp" and "fibers".
+template <>
+struct weft::deck::EnumNames<weft::go::Scheduler> {
+  static const std::vector<std::pair<std::string, weft::go::Scheduler>>& names() {
+    static const std::vector<std::pair<std::string, weft::go::Scheduler>> n{
+        {"openmp", weft::go::Scheduler::openmp}, {"fibers", weft::go::Scheduler::fibers}};
+    return n;
+  }
+};

@@ -125,6 +125,48 @@ struct Convert<std::string> {
   static std::string bad_choice_hint(const std::string& v, const Checks& c);
 };
 
+}  // namespace weft::deck::impl
+
+namespace weft::deck {
+
+// EnumNames<E> lets a deck key bind to an enum member: specialize it with
+//
+//   static const std::vector<std::pair<std::string, E>>& names();
+//
+// (the deck spelling of every value). The key is a string whose choices
+// are those names; the resolved deck writes the name.
+template <class E>
+struct EnumNames;
+
+}  // namespace weft::deck
+
+namespace weft::deck::impl {
+
+template <class E>
+  requires std::is_enum_v<E>
+struct Convert<E> {
+  static std::string type_name() { return "string"; }
+  static std::vector<std::string> choices() {
+    std::vector<std::string> out;
+    for (const auto& [name, value] : EnumNames<E>::names()) out.push_back(name);
+    return out;
+  }
+  static bool read(const toml::node& n, E& out, const Checks& c, std::string& why) {
+    Checks named = c;
+    named.choices = choices();
+    std::string v;
+    if (!Convert<std::string>::read(n, v, named, why)) return false;
+    for (const auto& [name, value] : EnumNames<E>::names())
+      if (name == v) out = value;
+    return true;
+  }
+  static std::string text(E v) {
+    for (const auto& [name, value] : EnumNames<E>::names())
+      if (value == v) return text_of(name);
+    return text_of(std::string("?"));
+  }
+};
+
 template <class E, class List>
 std::string list_text(const List& v) {
   std::string s = "[";

@@ -61,7 +61,9 @@ typename Schema<Root>::KeyRef Schema<Root>::When::key(std::string path, Get get,
   };
   e.text = [get](const Root& r) { return impl::Convert<T>::text(get(const_cast<Root&>(r))); };
   e.touch = [get](Root& r) { (void)get(r); };
-  return KeyRef(s_->add(std::move(e), when_));
+  KeyRef ref(s_->add(std::move(e), when_));
+  if constexpr (std::is_enum_v<T>) ref.choices(impl::Convert<T>::choices());
+  return ref;
 }
 
 template <class Root>
