@@ -14,7 +14,6 @@
 
 #include "mpi_world.hpp"
 #include "weft/mpi/collectives.hpp"
-#include "weft/mpi/collectives.hpp"
 #include "weft/mpi/comm.hpp"
 #include "weft/mpi/p2p.hpp"
 #include "weft/mpi/session.hpp"
