@@ -20,6 +20,17 @@
 #include <sanitizer/common_interface_defs.h>
 #endif
 
+// ThreadSanitizer follows each task as a fiber of its own: every switch
+// between a worker's loop and a task says so just before jump_fcontext
+// (flags 0, so the switch orders what ran before it on this thread before
+// what runs after it, as the hardware does). Without it TSan would see one
+// thread's stack change under it and attribute a task's accesses to
+// whichever worker runs it.
+#if defined(__SANITIZE_THREAD__)
+#define WEFT_GO_TSAN 1
+#include <sanitizer/tsan_interface.h>
+#endif
+
 namespace weft::go::detail {
 
 namespace {
@@ -105,6 +116,10 @@ void switch_out(Action action) {
 #if WEFT_GO_ASAN
   __sanitizer_start_switch_fiber(action == Action::finish ? nullptr : &self->asan_fake, w->sched_stack_lo,
                                  w->sched_stack_len);
+#endif
+#if WEFT_GO_TSAN
+  // A finished task's fiber is destroyed by the worker (finish_task()).
+  __tsan_switch_to_fiber(w->tsan_sched, 0);
 #endif
   bctx::transfer_t tr = bctx::jump_fcontext(self->caller, nullptr);
 #if WEFT_GO_ASAN
@@ -272,7 +287,19 @@ void PoolImpl::inject(Task* t) {
 }
 
 void PoolImpl::wake_if_needed() {
+  // The fence orders the caller's queue push before the looks at the idle
+  // counters (a worker going idle does the opposite), so a wake-up is not
+  // lost. TSan does not model fences (GCC warns, -Wtsan); that is harmless
+  // here: no plain data is read on the strength of this fence, only the
+  // decision to wake a worker, and the queues are locked.
+#if WEFT_GO_TSAN && defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wtsan"
+#endif
   std::atomic_thread_fence(std::memory_order_seq_cst);
+#if WEFT_GO_TSAN && defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
   if (nspinning.load(std::memory_order_relaxed) == 0 && nidle.load(std::memory_order_relaxed) > 0) wake_one();
 }
 
@@ -413,11 +440,18 @@ void PoolImpl::run_task(Worker* w, Task* t) {
     t->stack_lo = static_cast<char*>(mem) + guard;
     t->stack_len = t->stack_alloc - guard;
     t->ctx = bctx::make_fcontext(static_cast<char*>(mem) + t->stack_alloc, t->stack_len, &task_entry);
+#if WEFT_GO_TSAN
+    t->tsan_fiber = __tsan_create_fiber(0);
+    __tsan_set_fiber_name(t->tsan_fiber, t->name);
+#endif
   }
   w->action = Action::none;
 #if WEFT_GO_ASAN
   void* fake = nullptr;
   __sanitizer_start_switch_fiber(&fake, t->stack_lo, t->stack_len);
+#endif
+#if WEFT_GO_TSAN
+  __tsan_switch_to_fiber(t->tsan_fiber, 0);
 #endif
   bctx::transfer_t tr = bctx::jump_fcontext(t->ctx, t);
 #if WEFT_GO_ASAN
@@ -467,6 +501,9 @@ void PoolImpl::finish_task(Worker* w, Task* t) {
     w->trace.push_back(TaskRecord{t->name, t->id, t->start_worker, w->index, t->start_ns, now_ns()});
   }
   w->live.store(w->live.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
+#if WEFT_GO_TSAN
+  __tsan_destroy_fiber(t->tsan_fiber);  // we are on the worker's own fiber again
+#endif
   release_stack(w, t->stack_mem, t->stack_alloc, t->pooled);
   t->~Task();
   std::free(t);
@@ -496,6 +533,9 @@ void PoolImpl::worker_main(Worker* w) {
     pthread_attr_getstack(&attr, &w->sched_stack_lo, &w->sched_stack_len);
     pthread_attr_destroy(&attr);
   }
+#if WEFT_GO_TSAN
+  w->tsan_sched = __tsan_get_current_fiber();
+#endif
   for (;;) {
     Task* t = find_work(w);
     if (!t) t = idle(w);

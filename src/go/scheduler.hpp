@@ -55,7 +55,8 @@ struct Task {
   std::uint64_t id = 0;  // grows along spawn chains (children > parent)
   int start_worker = -1;
   std::int64_t start_ns = 0;
-  void* asan_fake = nullptr;
+  void* asan_fake = nullptr;   // ASan builds: the fake stack while switched out
+  void* tsan_fiber = nullptr;  // TSan builds: this task's fiber (from its first run on)
   char name[48] = {};
 };
 
@@ -122,6 +123,7 @@ struct alignas(64) Worker {
   std::vector<void*> stack_cache;
   void* sched_stack_lo = nullptr;
   std::size_t sched_stack_len = 0;
+  void* tsan_sched = nullptr;         // TSan builds: the worker thread's own fiber
   std::atomic<std::int64_t> live{0};  // spawned here minus finished here
   std::uint64_t clock = 0;            // Lamport clock for task ids
   std::uint64_t rng = 0;

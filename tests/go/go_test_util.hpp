@@ -34,9 +34,10 @@ inline std::string worker_name(const ::testing::TestParamInfo<int>& info) {
 #define WEFT_GO_INSTANTIATE(Suite) \
   INSTANTIATE_TEST_SUITE_P(Workers, Suite, ::testing::Values(1, 2, 4), ::weft::go::test::worker_name)
 
-// sanitized() tells whether this is the ASan build (heavy tests scale down).
+// sanitized() tells whether this is a sanitizer build, ASan or TSan (heavy
+// tests scale down).
 constexpr bool sanitized() {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
   return true;
 #else
   return false;

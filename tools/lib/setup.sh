@@ -11,8 +11,9 @@ WEFT_RUN_PACKAGES=(g++ cmake ninja-build ccache pkg-config
   libboost-fiber-dev libboost-context-dev libtomlplusplus-dev libcli11-dev
   libfmt-dev libspdlog-dev libgtest-dev libgmock-dev
   python3 python3-h5py python3-numpy python3-matplotlib python3-scipy)
-# Further packages for the test suite: LAMMPS (the oracle), setpriv.
-WEFT_CHECK_PACKAGES=(lammps util-linux python3-mdanalysis slurm-wlm munge strace)
+# Further packages for the test suite: LAMMPS (the oracle), setpriv,
+# clang-format 14 (tools/format, the hygiene.format test).
+WEFT_CHECK_PACKAGES=(lammps util-linux python3-mdanalysis slurm-wlm munge strace clang-format)
 
 log() { printf '==> %s\n' "$*"; }
 

@@ -53,9 +53,12 @@ struct Convert<bool> {
   static std::string text(bool v) { return text_of(v); }
 };
 
+// clang-format 14 joins the requires-clause and the class head into one line.
+// clang-format off
 template <class I>
   requires(std::is_integral_v<I> && !std::is_same_v<I, bool>)
 struct Convert<I> {
+  // clang-format on
   static std::string type_name() { return "integer"; }
   static bool read(const toml::node& n, I& out, const Checks& c, std::string& why) {
     if (!n.is_integer()) {
