@@ -129,9 +129,9 @@ void LjCut::init(Context& ctx, PairTables<kForce, kEnergy>& t) {
         const real prefactor = 8.0 * std::numbers::pi * all[static_cast<std::size_t>(i - 1)] *
                                all[static_cast<std::size_t>(j - 1)] * eps[k] * sig6 / (9.0 * rc9);
         const real e = prefactor * (sig6 - 3.0 * rc6);
-        const real p = 2.0 * prefactor * (2.0 * sig6 - 3.0 * rc6);
+        const real pt = 2.0 * prefactor * (2.0 * sig6 - 3.0 * rc6);
         etail_ += (i == j) ? e : 2.0 * e;
-        ptail_ += (i == j) ? p : 2.0 * p;
+        ptail_ += (i == j) ? pt : 2.0 * pt;
       }
   }
 }
