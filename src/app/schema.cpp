@@ -9,6 +9,8 @@ namespace {
 
 using C = CommonConfig;
 
+// clang-format 14 mangles the accessor lambdas of deck keys ([](C & c) -> auto&).
+// clang-format off
 void declare_run(deck::Schema<C>& s) {
   s.key("application", [](C& c) -> auto& { return c.application; },
         "The application the deck is for (`weft help deck` lists them with their own keys)");
@@ -96,6 +98,8 @@ void declare_output(deck::Schema<C>& s) {
   s.key("checkpoint.at_end", [](C& c) -> auto& { return c.checkpoint.at_end; },
         "Write a checkpoint when the run completes (to extend it later)");
 }
+
+// clang-format on
 
 }  // namespace
 

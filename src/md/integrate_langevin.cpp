@@ -42,6 +42,8 @@ class Langevin final : public Integrator {
 
 }  // namespace
 
+// clang-format 14 mangles the accessor lambdas of deck keys ([](C & c) -> auto&).
+// clang-format off
 IntegratorStyle integrator_langevin() {
   return {.make = []() -> std::unique_ptr<Integrator> { return std::make_unique<Langevin>(); },
           .declare = [](const Declarer& when, const std::string& name) {
@@ -63,5 +65,7 @@ IntegratorStyle integrator_langevin() {
                 .min(1);
           }};
 }
+
+// clang-format on
 
 }  // namespace weft::md

@@ -116,6 +116,8 @@ class NoseHoover final : public Integrator {
 
 }  // namespace
 
+// clang-format 14 mangles the accessor lambdas of deck keys ([](C & c) -> auto&).
+// clang-format off
 IntegratorStyle integrator_nose_hoover() {
   return {.make = []() -> std::unique_ptr<Integrator> { return std::make_unique<NoseHoover>(); },
           .declare = [](const Declarer& when, const std::string& name) {
@@ -137,5 +139,7 @@ IntegratorStyle integrator_nose_hoover() {
                 .max(10);
           }};
 }
+
+// clang-format on
 
 }  // namespace weft::md

@@ -118,6 +118,8 @@ deck::Schema<MorseCoeff> coeff_schema() {
   return s;
 }
 
+// clang-format 14 mangles the accessor lambdas of deck keys ([](C & c) -> auto&).
+// clang-format off
 void declare(const Declarer& when, const std::string& name) {
   using C = Config;
   when.table_array(
@@ -131,6 +133,8 @@ void declare(const Declarer& when, const std::string& name) {
     if (!missing.empty()) r.error("pair.coeff", missing);
   });
 }
+
+// clang-format on
 
 }  // namespace
 

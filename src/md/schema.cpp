@@ -12,6 +12,8 @@ namespace {
 
 using C = Config;
 
+// clang-format 14 mangles the accessor lambdas of deck keys ([](C & c) -> auto&).
+// clang-format off
 deck::Schema<SpeciesConfig> species_schema() {
   using S = SpeciesConfig;
   deck::Schema<S> s;
@@ -149,6 +151,8 @@ void declare_rules(deck::Schema<C>& s) {
       r.error("thermo.columns", "the first thermo column must be \"step\"");
   });
 }
+
+// clang-format on
 
 }  // namespace
 

@@ -24,6 +24,8 @@ struct Config {
   double dt = 0.01;           // time step
 };
 
+// clang-format 14 mangles the accessor lambdas of deck keys ([](C & c) -> auto&).
+// clang-format off
 const deck::Schema<Config>& part() {
   static const deck::Schema<Config> s = [] {
     deck::Schema<Config> p;
@@ -35,6 +37,8 @@ const deck::Schema<Config>& part() {
   }();
   return s;
 }
+
+// clang-format on
 
 class Oscillators final : public app::Application {
  public:
