@@ -33,8 +33,8 @@ int cmd_check(const std::string& deck_path, const std::vector<std::string>& sets
     std::fputs(d.format().c_str(), stderr);
     return static_cast<int>(ExitCode::bad_input);
   }
-  std::fputs(fmt::format("# {}: valid. The resolved deck, every default filled in:\n\n",
-                         deck_path).c_str(),
+  std::fputs(fmt::format("# {}: valid. The resolved deck, every default filled in:\n\n", deck_path)
+                 .c_str(),
              stdout);
   std::fputs(loaded->resolved.c_str(), stdout);
   std::fputs("\n", stdout);
@@ -52,7 +52,8 @@ int cmd_info() {
   fmt::print("HDF5      {}.{}.{} (parallel)\n", maj, min, rel);
   fmt::print("Boost     {} (Fiber, Context)\n", v.boost);
   fmt::print("OpenMP    {}\n", _OPENMP);
-  fmt::print("SIMD      {} ({}-bit, {} doubles per vector)\n", v.simd, v.simd_bits, v.simd_bits / 64);
+  fmt::print("SIMD      {} ({}-bit, {} doubles per vector)\n", v.simd, v.simd_bits,
+             v.simd_bits / 64);
   fmt::print("CPUs      {} usable by this process ({}); {} online\n", cores_available(),
              affinity_text(), std::thread::hardware_concurrency());
   fmt::print("threads   {} per rank for a single rank here (from {})\n", t.threads, t.source);

@@ -37,8 +37,8 @@ std::optional<LoadedDeck> load_deck(const std::string& path, const std::string& 
 }
 
 std::optional<LoadedDeck> load_deck_file(const std::string& path,
-                                         const std::vector<std::string>& sets,
-                                         const Registry& apps, deck::Diagnostics& d) {
+                                         const std::vector<std::string>& sets, const Registry& apps,
+                                         deck::Diagnostics& d) {
   auto text = deck::read_file(path, d);
   if (!text) return std::nullopt;
   return load_deck(path, *text, sets, apps, d);
@@ -86,7 +86,8 @@ std::string deck_reference(const Registry& apps) {
                        "Every application has these: the run loop, the runtime inside each "
                        "rank, outputs and checkpoints.");
   for (const auto& [name, kind] : apps)
-    out += "\n" + demote(kind->docs(), fmt::format("Application `{}`", name), kind->summary() + ".");
+    out +=
+        "\n" + demote(kind->docs(), fmt::format("Application `{}`", name), kind->summary() + ".");
   return out;
 }
 

@@ -30,7 +30,8 @@ std::string Table::header() const {
 
 std::string Table::row(const io::SeriesRow& r) const {
   std::string out = fmt::sprintf("%10lld %14.8g", static_cast<long long>(r.step), r.time);
-  for (std::size_t k : shown_) out += fmt::sprintf(" %14.8g", k < r.values.size() ? r.values[k] : 0.0);
+  for (std::size_t k : shown_)
+    out += fmt::sprintf(" %14.8g", k < r.values.size() ? r.values[k] : 0.0);
   return out;
 }
 
@@ -64,7 +65,8 @@ std::string RankZeroOutputs::open(const std::vector<io::SeriesRow>* restored) {
     // the rotation, oldest first (names sort by step).
     for (const auto& e : fs::directory_iterator(dir_)) {
       const std::string name = e.path().filename().string();
-      if (name.rfind("ckpt-", 0) == 0 && e.path().extension() == ".h5") checkpoints_.push_back(e.path().string());
+      if (name.rfind("ckpt-", 0) == 0 && e.path().extension() == ".h5")
+        checkpoints_.push_back(e.path().string());
     }
     std::sort(checkpoints_.begin(), checkpoints_.end());
   } catch (const std::exception& e) {
@@ -91,7 +93,8 @@ void RankZeroOutputs::observed(const io::SeriesRow& row) {
 
 void RankZeroOutputs::checkpoint_written(const std::string& path, int keep) {
   if (!active_) return;
-  checkpoints_.erase(std::remove(checkpoints_.begin(), checkpoints_.end(), path), checkpoints_.end());
+  checkpoints_.erase(std::remove(checkpoints_.begin(), checkpoints_.end(), path),
+                     checkpoints_.end());
   checkpoints_.push_back(path);
   while (static_cast<int>(checkpoints_.size()) > std::max(keep, 1)) {
     std::error_code ec;

@@ -49,9 +49,7 @@ class RankZeroOutputs {
   const std::vector<io::SeriesRow>& rows() const;
   const Table& table() const { return table_; }
   const std::string& error() const { return error_; }
-  std::string newest_checkpoint() const {
-    return checkpoints_.empty() ? "" : checkpoints_.back();
-  }
+  std::string newest_checkpoint() const { return checkpoints_.empty() ? "" : checkpoints_.back(); }
 
  private:
   void write_row(const io::SeriesRow& row);

@@ -60,26 +60,29 @@ std::string restart_problem(const std::string& path, const LoadedDeck& deck,
     return out;
   };
   if (info.application != deck.common.application)
-    return fmt::format("--restart {}: the checkpoint comes from a run of application \"{}\", the "
-                       "deck is for \"{}\"; restart with the deck that wrote it (tools/weft-inspect "
-                       "--deck {})",
-                       path, info.application, deck.common.application, path);
+    return fmt::format(
+        "--restart {}: the checkpoint comes from a run of application \"{}\", the "
+        "deck is for \"{}\"; restart with the deck that wrote it (tools/weft-inspect "
+        "--deck {})",
+        path, info.application, deck.common.application, path);
   std::vector<std::string> differ;
   for (const std::string& name : kind.restart_sections())
     if (section(info.deck, name) != section(deck.resolved, name)) differ.push_back(name);
   if (!differ.empty()) {
     std::string list;
     for (const auto& d : differ) list += (list.empty() ? "[" : ", [") + d + "]";
-    return fmt::format("--restart {}: the checkpoint comes from a run with a different {}; restart "
-                       "with the deck that wrote it (its /parameters/deck: tools/weft-inspect --deck {})",
-                       path, list, path);
+    return fmt::format(
+        "--restart {}: the checkpoint comes from a run with a different {}; restart "
+        "with the deck that wrote it (its /parameters/deck: tools/weft-inspect --deck {})",
+        path, list, path);
   }
   // At exactly run.steps the run only finishes its outputs (a run killed
   // after its final checkpoint); beyond, the deck asks for less than done.
   if (info.step > deck.common.run.steps)
-    return fmt::format("--restart {}: the checkpoint is at step {} and run.steps = {}: nothing left "
-                       "to run; raise run.steps (e.g. --set run.steps={}) to continue the run",
-                       path, info.step, deck.common.run.steps, info.step * 2);
+    return fmt::format(
+        "--restart {}: the checkpoint is at step {} and run.steps = {}: nothing left "
+        "to run; raise run.steps (e.g. --set run.steps={}) to continue the run",
+        path, info.step, deck.common.run.steps, info.step * 2);
   return "";
 }
 
@@ -93,7 +96,8 @@ int check_everything(const RunOptions& o, const Registry& apps, MPI_Comm comm, i
   if (rank == 0) {
     if (auto t = deck::read_file(o.deck, read_diag)) text = *t;
   }
-  const std::string read_problem = mpi::broadcast_string(read_diag.empty() ? "" : read_diag.format(), comm);
+  const std::string read_problem =
+      mpi::broadcast_string(read_diag.empty() ? "" : read_diag.format(), comm);
   if (!read_problem.empty()) {
     if (rank == 0) std::fputs(read_problem.c_str(), stderr);
     return code(ExitCode::bad_input);
@@ -124,7 +128,8 @@ int check_everything(const RunOptions& o, const Registry& apps, MPI_Comm comm, i
     return code(ExitCode::bad_input);
   }
   try {
-    if (o.restart.empty()) kind.validate(c.deck, comm);  // a restart takes its state from the checkpoint
+    if (o.restart.empty())
+      kind.validate(c.deck, comm);  // a restart takes its state from the checkpoint
   } catch (const InputError& e) {
     problem = e.what();
   }

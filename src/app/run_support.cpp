@@ -34,15 +34,19 @@ std::string output_dir_problem(const std::string& dir, bool overwrite) {
   std::error_code ec;
   const fs::path p(dir);
   if (fs::exists(p, ec) && !fs::is_directory(p, ec))
-    return fmt::format("output.dir '{}' exists and is not a directory; choose another "
-                       "output.dir (--set output.dir=...)", dir);
+    return fmt::format(
+        "output.dir '{}' exists and is not a directory; choose another "
+        "output.dir (--set output.dir=...)",
+        dir);
   if (fs::is_directory(p, ec) && !overwrite) {
     for (const char* f : {"deck.toml", "thermo.dat", "thermo.h5", "trajectory.h5md", "trace.h5",
                           "trajectory.h5md.part"}) {
       if (fs::exists(p / f, ec))
-        return fmt::format("output.dir '{}' holds the results of an earlier run ({}); keep "
-                           "them by choosing another output.dir (--set output.dir=...), or "
-                           "replace them with --set output.overwrite=true", dir, f);
+        return fmt::format(
+            "output.dir '{}' holds the results of an earlier run ({}); keep "
+            "them by choosing another output.dir (--set output.dir=...), or "
+            "replace them with --set output.overwrite=true",
+            dir, f);
     }
   }
   // Find the deepest existing ancestor and check we can create and write.
@@ -56,18 +60,21 @@ std::string output_dir_problem(const std::string& dir, bool overwrite) {
   {
     std::FILE* f = std::fopen(probe.c_str(), "w");
     if (!f)
-      return fmt::format("cannot write in '{}' (for output.dir '{}'): {}; choose a writable "
-                         "output.dir (--set output.dir=...)", probe_dir.string(), dir,
-                         std::strerror(errno));
+      return fmt::format(
+          "cannot write in '{}' (for output.dir '{}'): {}; choose a writable "
+          "output.dir (--set output.dir=...)",
+          probe_dir.string(), dir, std::strerror(errno));
     const char block[4096] = {};
-    const bool ok = std::fwrite(block, 1, sizeof block, f) == sizeof block &&
-                    std::fflush(f) == 0 && ::fsync(::fileno(f)) == 0;
+    const bool ok = std::fwrite(block, 1, sizeof block, f) == sizeof block && std::fflush(f) == 0 &&
+                    ::fsync(::fileno(f)) == 0;
     const int err = errno;
     std::fclose(f);
     fs::remove(probe, ec);
     if (!ok)
-      return fmt::format("cannot write in '{}' (for output.dir '{}'): {}; free space or choose "
-                         "another output.dir", probe_dir.string(), dir, std::strerror(err));
+      return fmt::format(
+          "cannot write in '{}' (for output.dir '{}'): {}; free space or choose "
+          "another output.dir",
+          probe_dir.string(), dir, std::strerror(err));
   }
   return "";
 }
@@ -97,11 +104,10 @@ std::string banner(const CommonConfig& c, const std::string& layout, const Threa
   const Versions v = versions();
   std::string out = fmt::format("weft {} ({}; {}; Boost {}; {} {}-bit)\n", v.weft, v.compiler,
                                 mpi::library_version(), v.boost, v.simd, v.simd_bits);
-  out += fmt::format("{} {} rank{}{}, {} thread{} per rank (from {}), scheduler {}\n",
-                     c.application, size, size == 1 ? "" : "s",
-                     layout.empty() ? "" : fmt::format(" ({})", layout),
-                     threads.threads, threads.threads == 1 ? "" : "s", threads.source,
-                     go::to_string(c.runtime.scheduler));
+  out += fmt::format(
+      "{} {} rank{}{}, {} thread{} per rank (from {}), scheduler {}\n", c.application, size,
+      size == 1 ? "" : "s", layout.empty() ? "" : fmt::format(" ({})", layout), threads.threads,
+      threads.threads == 1 ? "" : "s", threads.source, go::to_string(c.runtime.scheduler));
   const int shown = std::min(size, 16);
   for (int r = 0; r < shown; ++r) {
     std::string where(&all[static_cast<std::size_t>(r) * kLen], kLen - 1);

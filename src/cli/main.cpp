@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The `weft` command line (CLI11). Exit codes: see weft::ExitCode and README.md.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
 
@@ -53,7 +53,8 @@ int run_cli(int argc, char** argv) {
 
   std::string check_deck;
   std::vector<std::string> check_sets;
-  auto* check_cmd = app.add_subcommand("check", "Validate a deck and print it resolved (all defaults)");
+  auto* check_cmd =
+      app.add_subcommand("check", "Validate a deck and print it resolved (all defaults)");
   check_cmd->add_option("deck", check_deck, "Input deck (TOML)")->required();
   check_cmd->add_option("--set", check_sets, "Override a deck key: --set key.path=value")
       ->allow_extra_args(false);

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
+#include "weft/deck/impl/convert.hpp"
+
 #include <fmt/format.h>
 
 #include <sstream>
 
 #include "weft/deck/diagnostics.hpp"
-#include "weft/deck/impl/convert.hpp"
 
 namespace weft::deck::impl {
 
@@ -19,16 +20,28 @@ std::string text(const toml::node& node) {
 std::string found(const toml::node& node) {
   std::ostringstream os;
   switch (node.type()) {
-    case toml::node_type::string: os << "a string " << text(node); break;
-    case toml::node_type::integer: os << "an integer " << text(node); break;
-    case toml::node_type::floating_point: os << "a real " << text(node); break;
-    case toml::node_type::boolean: os << "a boolean " << text(node); break;
-    case toml::node_type::table: os << "a table"; break;
+    case toml::node_type::string:
+      os << "a string " << text(node);
+      break;
+    case toml::node_type::integer:
+      os << "an integer " << text(node);
+      break;
+    case toml::node_type::floating_point:
+      os << "a real " << text(node);
+      break;
+    case toml::node_type::boolean:
+      os << "a boolean " << text(node);
+      break;
+    case toml::node_type::table:
+      os << "a table";
+      break;
     case toml::node_type::array:
       os << "a list of " << node.as_array()->size() << " element"
          << (node.as_array()->size() == 1 ? "" : "s");
       break;
-    default: os << "a date/time value " << text(node); break;
+    default:
+      os << "a date/time value " << text(node);
+      break;
   }
   return os.str();
 }

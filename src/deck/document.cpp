@@ -113,7 +113,8 @@ std::optional<toml::table> parse_text(std::string_view text, const std::string& 
   } catch (const toml::parse_error& e) {
     const auto& b = e.source().begin;
     std::string msg(e.description());
-    if (msg.find("redefinition") != std::string::npos || msg.find("already") != std::string::npos || msg.find("redefine") != std::string::npos)
+    if (msg.find("redefinition") != std::string::npos || msg.find("already") != std::string::npos ||
+        msg.find("redefine") != std::string::npos)
       msg += " (each key and section may appear only once in a deck)";
     d.error(Origin{file, static_cast<int>(b.line), static_cast<int>(b.column)}, "",
             "invalid TOML: " + msg);

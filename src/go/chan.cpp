@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // ChanCore (Go's hchan) and select().
+#include "weft/go/chan.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cstdio>
@@ -8,7 +10,6 @@
 #include <new>
 
 #include "scheduler.hpp"
-#include "weft/go/chan.hpp"
 
 namespace weft::go::detail {
 
@@ -55,20 +56,23 @@ std::uint32_t fast_random() noexcept {
 ChanCore::ChanCore(std::size_t capacity, const ElemOps& ops, std::string_view name)
     : cap_(capacity), ops_(ops), name_(name) {
   if (cap_ > 0) {
-    buf_ = static_cast<unsigned char*>(::operator new(cap_ * ops_.size, std::align_val_t{std::max(ops_.align, alignof(std::max_align_t))}));
+    buf_ = static_cast<unsigned char*>(::operator new (
+        cap_* ops_.size, std::align_val_t{std::max(ops_.align, alignof(std::max_align_t))}));
   }
 }
 
 ChanCore::~ChanCore() {
   if (!recvq_.empty() || !sendq_.empty()) {
     std::fprintf(stderr,
-                 "weft::go: channel '%s' (%p) destroyed while tasks are blocked on it; a channel must outlive "
+                 "weft::go: channel '%s' (%p) destroyed while tasks are blocked on it; a channel "
+                 "must outlive "
                  "every task that uses it (wait for them first)\n",
                  name_.c_str(), static_cast<void*>(this));
     std::abort();
   }
   for (std::size_t i = 0; i < count_; ++i) ops_.destroy(slot(head_ + i));
-  if (buf_) ::operator delete(buf_, std::align_val_t{std::max(ops_.align, alignof(std::max_align_t))});
+  if (buf_)
+    ::operator delete (buf_, std::align_val_t{std::max(ops_.align, alignof(std::max_align_t))});
 }
 
 std::size_t ChanCore::size() const noexcept {
@@ -240,7 +244,8 @@ int select_impl(SelectCase* cases, int n, bool has_default, TimePoint deadline) 
   };
   auto unlock_all_but = [&](ChanCore* keep) {
     for (int i = nlocks - 1; i >= 0; --i) {
-      if (locks[static_cast<std::size_t>(i)] != keep) locks[static_cast<std::size_t>(i)]->mu_.unlock();
+      if (locks[static_cast<std::size_t>(i)] != keep)
+        locks[static_cast<std::size_t>(i)]->mu_.unlock();
     }
   };
 

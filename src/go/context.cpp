@@ -16,7 +16,8 @@ ContextState::~ContextState() {
 
 void ContextState::cancel(CancelReason why) noexcept {
   int expected = 0;
-  if (!reason.compare_exchange_strong(expected, static_cast<int>(why), std::memory_order_acq_rel)) return;
+  if (!reason.compare_exchange_strong(expected, static_cast<int>(why), std::memory_order_acq_rel))
+    return;
   try {
     done.close();
   } catch (...) {
@@ -55,7 +56,8 @@ Context Context::with_deadline(std::chrono::steady_clock::time_point deadline) c
     } else {
       auto& kids = s_->children;
       if (kids.size() >= 16 && (kids.size() & (kids.size() - 1)) == 0) {
-        kids.erase(std::remove_if(kids.begin(), kids.end(), [](auto& w) { return w.expired(); }), kids.end());
+        kids.erase(std::remove_if(kids.begin(), kids.end(), [](auto& w) { return w.expired(); }),
+                   kids.end());
       }
       kids.push_back(c);
     }

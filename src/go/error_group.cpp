@@ -22,8 +22,10 @@ std::string describe(const std::exception_ptr& e) {
 std::string message(const std::vector<TaskFailure>& f) {
   std::string m = "task '" + f.front().task + "' failed: " + describe(f.front().error);
   if (f.size() > 1) {
-    m += " (and " + std::to_string(f.size() - 1) + " later failure" + (f.size() > 2 ? "s" : "") + ":";
-    for (std::size_t i = 1; i < f.size() && i < 4; ++i) m += " '" + f[i].task + "': " + describe(f[i].error) + ";";
+    m += " (and " + std::to_string(f.size() - 1) + " later failure" + (f.size() > 2 ? "s" : "") +
+         ":";
+    for (std::size_t i = 1; i < f.size() && i < 4; ++i)
+      m += " '" + f[i].task + "': " + describe(f[i].error) + ";";
     if (f.size() > 4) m += " ...";
     m += ")";
   }
@@ -65,7 +67,8 @@ ErrorGroup::~ErrorGroup() {
   }
   std::lock_guard lk(s_->mu);
   if (!s_->observed && !s_->failures.empty()) {
-    std::fprintf(stderr, "weft::go: ErrorGroup destroyed without wait(); %s\n", message(s_->failures).c_str());
+    std::fprintf(stderr, "weft::go: ErrorGroup destroyed without wait(); %s\n",
+                 message(s_->failures).c_str());
   }
 }
 

@@ -36,8 +36,10 @@ Executor::Executor(const ExecutorConfig& config) : config_(config) {
 Executor::~Executor() = default;
 
 void Executor::run(const std::function<void()>& f) {
-  if (pool_) pool_->run(f);
-  else f();
+  if (pool_)
+    pool_->run(f);
+  else
+    f();
 }
 
 std::string_view Executor::describe() const noexcept {

@@ -93,8 +93,8 @@ void PoolImpl::agent_loop() {
       idx.resize(reqs.size());
       st.resize(reqs.size());
       int outcount = 0;
-      const int rc = MPI_Testsome(static_cast<int>(reqs.size()), reqs.data(), &outcount,
-                                  idx.data(), st.data());
+      const int rc = MPI_Testsome(static_cast<int>(reqs.size()), reqs.data(), &outcount, idx.data(),
+                                  st.data());
       if (rc != MPI_SUCCESS) fatal(rc, "MPI_Testsome");
       if (outcount == MPI_UNDEFINED) outcount = 0;
       for (int k = 0; k < outcount; ++k) {

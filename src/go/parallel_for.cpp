@@ -50,7 +50,8 @@ struct ForState {
 
 }  // namespace
 
-void parallel_chunks(std::int64_t begin, std::int64_t end, std::int64_t grain, ChunkFn fn, void* f, Scheduler s) {
+void parallel_chunks(std::int64_t begin, std::int64_t end, std::int64_t grain, ChunkFn fn, void* f,
+                     Scheduler s) {
   if (end <= begin) return;
   grain = std::max<std::int64_t>(grain, 1);
   const std::int64_t nchunks = (end - begin + grain - 1) / grain;

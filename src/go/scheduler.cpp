@@ -41,8 +41,8 @@ constexpr std::size_t kStackCacheCap = 1024;
 constexpr int kSpinRounds = 64;
 
 void* map_stack(std::size_t alloc, std::size_t guard) {
-  void* p = mmap(nullptr, alloc, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK,
-                 -1, 0);
+  void* p = mmap(nullptr, alloc, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
   if (p == MAP_FAILED) throw std::bad_alloc();
   if (guard > 0 && mprotect(p, guard, PROT_NONE) != 0) {
     munmap(p, alloc);
@@ -103,7 +103,9 @@ Task* current_task() noexcept {
 
 Task* require_task(const char* operation) {
   Task* t = current_task();
-  if (!t) throw std::logic_error(std::string("weft::go: ") + operation + " must be called from a weft::go task");
+  if (!t)
+    throw std::logic_error(std::string("weft::go: ") + operation +
+                           " must be called from a weft::go task");
   return t;
 }
 
@@ -114,8 +116,8 @@ void switch_out(Action action) {
   Task* self = w->current;
   w->action = action;
 #if WEFT_GO_ASAN
-  __sanitizer_start_switch_fiber(action == Action::finish ? nullptr : &self->asan_fake, w->sched_stack_lo,
-                                 w->sched_stack_len);
+  __sanitizer_start_switch_fiber(action == Action::finish ? nullptr : &self->asan_fake,
+                                 w->sched_stack_lo, w->sched_stack_len);
 #endif
 #if WEFT_GO_TSAN
   // A finished task's fiber is destroyed by the worker (finish_task()).
@@ -184,7 +186,8 @@ PoolImpl::PoolImpl(const PoolOptions& options) : opt(options), t0(Clock::now()) 
     auto w = std::make_unique<Worker>();
     w->pool = this;
     w->index = i;
-    w->rng = 0x9E3779B97F4A7C15ull * static_cast<std::uint64_t>(i + 1) ^ reinterpret_cast<std::uintptr_t>(this);
+    w->rng = 0x9E3779B97F4A7C15ull * static_cast<std::uint64_t>(i + 1) ^
+             reinterpret_cast<std::uintptr_t>(this);
     if (w->rng == 0) w->rng = 1;
     workers.push_back(std::move(w));
   }
@@ -300,7 +303,8 @@ void PoolImpl::wake_if_needed() {
 #if WEFT_GO_TSAN && defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
-  if (nspinning.load(std::memory_order_relaxed) == 0 && nidle.load(std::memory_order_relaxed) > 0) wake_one();
+  if (nspinning.load(std::memory_order_relaxed) == 0 && nidle.load(std::memory_order_relaxed) > 0)
+    wake_one();
 }
 
 void PoolImpl::wake_one() {
@@ -322,9 +326,10 @@ bool PoolImpl::has_work_peek() const noexcept {
   for (const auto& w : workers) {
     if (w->queue.approx_size() > 0) return true;
   }
-  if (timers.count() > 0 && timers.next_ns() <= std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                                     Clock::now().time_since_epoch())
-                                                     .count()) {
+  if (timers.count() > 0 &&
+      timers.next_ns() <=
+          std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+              .count()) {
     return true;
   }
   return false;
@@ -439,7 +444,8 @@ void PoolImpl::run_task(Worker* w, Task* t) {
     t->stack_mem = mem;
     t->stack_lo = static_cast<char*>(mem) + guard;
     t->stack_len = t->stack_alloc - guard;
-    t->ctx = bctx::make_fcontext(static_cast<char*>(mem) + t->stack_alloc, t->stack_len, &task_entry);
+    t->ctx =
+        bctx::make_fcontext(static_cast<char*>(mem) + t->stack_alloc, t->stack_len, &task_entry);
 #if WEFT_GO_TSAN
     t->tsan_fiber = __tsan_create_fiber(0);
     __tsan_set_fiber_name(t->tsan_fiber, t->name);
@@ -498,7 +504,8 @@ void PoolImpl::finish_task(Worker* w, Task* t) {
     if (t->reg_next) t->reg_next->reg_prev = t->reg_prev;
   }
   if (opt.trace) {
-    w->trace.push_back(TaskRecord{t->name, t->id, t->start_worker, w->index, t->start_ns, now_ns()});
+    w->trace.push_back(
+        TaskRecord{t->name, t->id, t->start_worker, w->index, t->start_ns, now_ns()});
   }
   w->live.store(w->live.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
 #if WEFT_GO_TSAN

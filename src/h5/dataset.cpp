@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
-#include <numeric>
-
 #include "weft/h5/dataset.hpp"
+
+#include <numeric>
 
 namespace weft::h5 {
 
 std::vector<hsize_t> Dataset::dims() const {
   Handle space(check(H5Dget_space(id()), "H5Dget_space", where()), H5Sclose);
-  const int rank = check(static_cast<herr_t>(H5Sget_simple_extent_ndims(space.id())), "ndims", where());
+  const int rank =
+      check(static_cast<herr_t>(H5Sget_simple_extent_ndims(space.id())), "ndims", where());
   std::vector<hsize_t> d(static_cast<std::size_t>(rank));
-  check(static_cast<herr_t>(H5Sget_simple_extent_dims(space.id(), d.data(), nullptr)), "dims", where());
+  check(static_cast<herr_t>(H5Sget_simple_extent_dims(space.id(), d.data(), nullptr)), "dims",
+        where());
   return d;
 }
 
@@ -18,8 +20,8 @@ std::vector<hsize_t> Dataset::chunk() const {
   if (H5Pget_layout(dcpl.id()) != H5D_CHUNKED) return {};
   const auto d = dims();
   std::vector<hsize_t> c(d.size());
-  check(static_cast<herr_t>(H5Pget_chunk(dcpl.id(), static_cast<int>(c.size()), c.data())), "H5Pget_chunk",
-        where());
+  check(static_cast<herr_t>(H5Pget_chunk(dcpl.id(), static_cast<int>(c.size()), c.data())),
+        "H5Pget_chunk", where());
   return c;
 }
 
@@ -43,9 +45,9 @@ void Dataset::transfer(bool write, hid_t type, const std::vector<hsize_t>& offse
   const hsize_t n = std::accumulate(count.begin(), count.end(), hsize_t{1}, std::multiplies<>());
   // The memory block has the shape of the selection, so HDF5 sees matching
   // contiguous rows and copies whole chunks instead of mapping every element.
-  Handle mem_space(check(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr), what,
-                         where()),
-                   H5Sclose);
+  Handle mem_space(
+      check(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr), what, where()),
+      H5Sclose);
   if (n == 0) {
     check(H5Sselect_none(file_space.id()), what, where());
     check(H5Sselect_none(mem_space.id()), what, where());
@@ -58,8 +60,8 @@ void Dataset::transfer(bool write, hid_t type, const std::vector<hsize_t>& offse
   if (ctx_->parallel()) {
     // Parallel HDF5 writes filtered chunks (gzip, checksums) collectively only.
     const bool independent = ctx_->transfer == Transfer::independent && !filtered();
-    check(H5Pset_dxpl_mpio(xfer.id(), independent ? H5FD_MPIO_INDEPENDENT : H5FD_MPIO_COLLECTIVE), what,
-          where());
+    check(H5Pset_dxpl_mpio(xfer.id(), independent ? H5FD_MPIO_INDEPENDENT : H5FD_MPIO_COLLECTIVE),
+          what, where());
   }
   if (write) {
     check(H5Dwrite(id(), type, mem_space.id(), file_space.id(), xfer.id(), data), what, where());

@@ -20,7 +20,8 @@ herr_t collect(unsigned n, const H5E_error2_t* e, void* data) {
   H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, collect, &stack);
   H5Eclear2(H5E_DEFAULT);
   std::string msg = fmt::format("HDF5: {} failed for {}", what, where);
-  for (std::size_t i = 0; i < stack.size(); ++i) msg += fmt::format("{}{}", i ? "; " : ": ", stack[i]);
+  for (std::size_t i = 0; i < stack.size(); ++i)
+    msg += fmt::format("{}{}", i ? "; " : ": ", stack[i]);
   throw Error(msg);
 }
 

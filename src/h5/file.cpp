@@ -14,7 +14,8 @@ Handle open_file(const std::string& path, Mode mode, MPI_Comm comm, const FileOp
   }
   if (o.alignment > 0)
     check(H5Pset_alignment(fapl.id(), o.align_threshold, o.alignment), "setting alignment", path);
-  check(H5Pset_libver_bounds(fapl.id(), H5F_LIBVER_EARLIEST, H5F_LIBVER_V18), "version bounds", path);
+  check(H5Pset_libver_bounds(fapl.id(), H5F_LIBVER_EARLIEST, H5F_LIBVER_V18), "version bounds",
+        path);
   hid_t id = H5I_INVALID_HID;
   switch (mode) {
     case Mode::create:

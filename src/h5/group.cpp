@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
+#include "weft/h5/group.hpp"
+
 #include <algorithm>
 #include <cstring>
-
-#include "weft/h5/group.hpp"
 
 namespace weft::h5 {
 
@@ -36,7 +36,8 @@ Dataset Group::make_dataset(const std::string& name, hid_t type, const std::vect
                H5Sclose);
   Handle dcpl(check(H5Pcreate(H5P_DATASET_CREATE), "creating dataset properties", at), H5Pclose);
   if (!o.chunk.empty()) {
-    check(H5Pset_chunk(dcpl.id(), static_cast<int>(o.chunk.size()), o.chunk.data()), "setting chunks", at);
+    check(H5Pset_chunk(dcpl.id(), static_cast<int>(o.chunk.size()), o.chunk.data()),
+          "setting chunks", at);
     if (o.fletcher32) check(H5Pset_fletcher32(dcpl.id()), "enabling Fletcher32", at);
     if (o.deflate > 0) {
       check(H5Pset_shuffle(dcpl.id()), "enabling shuffle", at);
@@ -50,16 +51,18 @@ Dataset Group::make_dataset(const std::string& name, hid_t type, const std::vect
   // No modification times: a dataset's header changes only with its extent
   // or attributes (and equal data make equal files).
   check(H5Pset_obj_track_times(dcpl.id(), false), "time tracking", at);
-  Handle d(check(H5Dcreate2(id(), name.c_str(), type, space.id(), H5P_DEFAULT, dcpl.id(), H5P_DEFAULT),
-                 "creating dataset", at),
-           H5Dclose);
+  Handle d(
+      check(H5Dcreate2(id(), name.c_str(), type, space.id(), H5P_DEFAULT, dcpl.id(), H5P_DEFAULT),
+            "creating dataset", at),
+      H5Dclose);
   return Dataset(std::move(d), ctx_, p);
 }
 
 Dataset Group::open_dataset(const std::string& name) const {
   const std::string p = child(name);
-  Handle d(check(H5Dopen2(id(), name.c_str(), H5P_DEFAULT), "opening dataset", ctx_->file + ":" + p),
-           H5Dclose);
+  Handle d(
+      check(H5Dopen2(id(), name.c_str(), H5P_DEFAULT), "opening dataset", ctx_->file + ":" + p),
+      H5Dclose);
   return Dataset(std::move(d), ctx_, p);
 }
 
@@ -94,17 +97,21 @@ void Group::write_strings(const std::string& name, const std::vector<std::string
                             H5P_DEFAULT),
                  "creating string dataset", at),
            H5Dclose);
-  if (n > 0) check(H5Dwrite(d.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()), "writing strings", at);
+  if (n > 0)
+    check(H5Dwrite(d.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()), "writing strings",
+          at);
 }
 
 std::string Group::read_string(const std::string& name) const {
   const std::string at = ctx_->file + ":" + child(name);
-  Handle d(check(H5Dopen2(id(), name.c_str(), H5P_DEFAULT), "opening string dataset", at), H5Dclose);
+  Handle d(check(H5Dopen2(id(), name.c_str(), H5P_DEFAULT), "opening string dataset", at),
+           H5Dclose);
   Handle type(check(H5Dget_type(d.id()), "string type", at), H5Tclose);
   if (H5Tget_class(type.id()) != H5T_STRING || H5Tis_variable_str(type.id()) > 0)
     throw Error("HDF5: " + at + " is not a fixed-length string");
   std::string out(H5Tget_size(type.id()), '\0');
-  check(H5Dread(d.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), "reading string", at);
+  check(H5Dread(d.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), "reading string",
+        at);
   out.resize(std::strlen(out.c_str()));
   return out;
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
+#include "weft/h5/object.hpp"
+
 #include <algorithm>
 #include <cstring>
-
-#include "weft/h5/object.hpp"
 
 namespace weft::h5 {
 
@@ -21,13 +21,14 @@ std::size_t Object::attribute_size(const std::string& name) const {
 void Object::write_attribute(const std::string& name, hid_t type, std::vector<hsize_t> dims,
                              const void* data) {
   const std::string what = "writing attribute " + name;
-  Handle space(check(dims.empty() ? H5Screate(H5S_SCALAR)
-                                  : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
-                     what, where()),
-               H5Sclose);
+  Handle space(
+      check(dims.empty() ? H5Screate(H5S_SCALAR)
+                         : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
+            what, where()),
+      H5Sclose);
   if (has_attribute(name)) check(H5Adelete(id(), name.c_str()), what, where());
-  Handle attr(check(H5Acreate2(id(), name.c_str(), type, space.id(), H5P_DEFAULT, H5P_DEFAULT), what,
-                    where()),
+  Handle attr(check(H5Acreate2(id(), name.c_str(), type, space.id(), H5P_DEFAULT, H5P_DEFAULT),
+                    what, where()),
               H5Aclose);
   check(H5Awrite(attr.id(), type, data), what, where());
 }
@@ -36,7 +37,8 @@ void Object::read_attribute(const std::string& name, hid_t type, std::size_t n, 
   const std::string what = "reading attribute " + name;
   Handle attr(check(H5Aopen(id(), name.c_str(), H5P_DEFAULT), what, where()), H5Aclose);
   Handle space(check(H5Aget_space(attr.id()), what, where()), H5Sclose);
-  const auto points = check(static_cast<hid_t>(H5Sget_simple_extent_npoints(space.id())), what, where());
+  const auto points =
+      check(static_cast<hid_t>(H5Sget_simple_extent_npoints(space.id())), what, where());
   if (static_cast<std::size_t>(points) != n)
     throw Error("HDF5: attribute " + name + " of " + where() + " has " + std::to_string(points) +
                 " values, expected " + std::to_string(n));

@@ -78,8 +78,8 @@ void CheckpointWriter::rows(const std::string& group, std::int64_t count) {
 template <class T>
 void CheckpointWriter::write_column(const std::string& name, const std::vector<T>& v) {
   if (static_cast<std::int64_t>(v.size()) != count_)
-    throw RunError(fmt::format("checkpoint column {} has {} values for {} rows", name, v.size(),
-                               count_));
+    throw RunError(
+        fmt::format("checkpoint column {} has {} values for {} rows", name, v.size(), count_));
   const hsize_t total = static_cast<hsize_t>(std::max<std::int64_t>(total_, 1));
   auto d = rows_group_.create_dataset<T>(name, {static_cast<hsize_t>(total_)}, chunked(total));
   d.template write<T>({static_cast<hsize_t>(offset_)}, {static_cast<hsize_t>(count_)}, v.data());
@@ -115,17 +115,18 @@ CheckpointInfo CheckpointReader::info(const std::string& path) {
   try {
     h5::File f(path, h5::Mode::read);
     if (!f.exists("parameters") || !f.exists("checkpoint"))
-      throw InputError(fmt::format("--restart {}: not a weft checkpoint (it has no /checkpoint); "
-                                   "give a ckpt-*.h5 file from a run's output directory",
-                                   path));
+      throw InputError(
+          fmt::format("--restart {}: not a weft checkpoint (it has no /checkpoint); "
+                      "give a ckpt-*.h5 file from a run's output directory",
+                      path));
     auto params = f.open_group("parameters");
     auto c = f.open_group("checkpoint");
     info.format = c.attribute<std::int32_t>("format");
     if (info.format != kCheckpointFormat)
-      throw InputError(fmt::format("--restart {}: checkpoint format {} but this weft reads format "
-                                   "{}; continue it with the weft version that wrote it ({})",
-                                   path, info.format, kCheckpointFormat,
-                                   params.string_attribute("program")));
+      throw InputError(
+          fmt::format("--restart {}: checkpoint format {} but this weft reads format "
+                      "{}; continue it with the weft version that wrote it ({})",
+                      path, info.format, kCheckpointFormat, params.string_attribute("program")));
     info.step = c.attribute<std::int64_t>("step");
     info.ranks = c.attribute<std::int32_t>("ranks");
     info.deck = params.read_string("deck");
@@ -134,9 +135,10 @@ CheckpointInfo CheckpointReader::info(const std::string& path) {
                            ? params.string_attribute("application")
                            : "md";  // written before there were other applications
   } catch (const h5::Error& e) {
-    throw InputError(fmt::format("--restart {}: cannot read it as a weft checkpoint (damaged, "
-                                 "truncated or another kind of file): {}",
-                                 path, e.what()));
+    throw InputError(
+        fmt::format("--restart {}: cannot read it as a weft checkpoint (damaged, "
+                    "truncated or another kind of file): {}",
+                    path, e.what()));
   }
   return info;
 }

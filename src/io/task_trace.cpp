@@ -4,13 +4,13 @@
 #include <cstdio>
 
 #include "weft/core/environment.hpp"
-#include "weft/io/parameters.hpp"
 #include "weft/h5/file.hpp"
+#include "weft/io/parameters.hpp"
 
 namespace weft::io {
 
-void write_task_trace(const std::string& path, const std::vector<go::TaskRecord>& records,
-                      int rank, int workers, const RunInfo& run) {
+void write_task_trace(const std::string& path, const std::vector<go::TaskRecord>& records, int rank,
+                      int workers, const RunInfo& run) {
   const std::string tmp = path + ".tmp";
   {
     h5::File f(tmp, h5::Mode::create);
@@ -36,7 +36,8 @@ void write_task_trace(const std::string& path, const std::vector<go::TaskRecord>
     }
     f.close();
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw h5::Error("cannot rename " + tmp + " to " + path);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    throw h5::Error("cannot rename " + tmp + " to " + path);
 }
 
 }  // namespace weft::io

@@ -20,12 +20,13 @@ constexpr double kChunkBytes = 1 << 30;
 
 // Storage decides the chunk shape of a new series.
 struct Storage {
-  bool reserved;           // unfiltered, chunks spanning `capacity` frames
-  hsize_t capacity;        // frames (reserved only)
+  bool reserved;     // unfiltered, chunks spanning `capacity` frames
+  hsize_t capacity;  // frames (reserved only)
   const TrajectoryOptions* options;
-  std::string time_unit;   // of step/time series
+  std::string time_unit;  // of step/time series
 
-  h5::DatasetOptions value(const std::vector<hsize_t>& shape, std::size_t element, bool per_atom) const {
+  h5::DatasetOptions value(const std::vector<hsize_t>& shape, std::size_t element,
+                           bool per_atom) const {
     h5::DatasetOptions o;
     o.extendible = true;
     if (reserved || !per_atom) {  // scalars and box edges are never filtered
@@ -36,7 +37,8 @@ struct Storage {
         hsize_t c = shape[d];
         if (d == 0 && per_atom) {
           const double rest = bytes * 3;
-          c = static_cast<hsize_t>(std::clamp(kChunkBytes / rest, 1.0, static_cast<double>(shape[d])));
+          c = static_cast<hsize_t>(
+              std::clamp(kChunkBytes / rest, 1.0, static_cast<double>(shape[d])));
         }
         bytes *= static_cast<double>(c);
         o.chunk.push_back(c);
@@ -105,7 +107,8 @@ TrajectoryWriter::TrajectoryWriter(const std::string& path, MPI_Comm comm, const
   st.capacity = reserved ? std::max<std::int64_t>(o.frames, 1) : 0;
   const Storage storage{reserved, static_cast<hsize_t>(std::max<std::int64_t>(o.frames, 1)), &o,
                         run.time_unit};
-  st.file = std::make_unique<h5::File>(path + ".part.new", h5::Mode::create, comm, trajectory_file_options(o));
+  st.file = std::make_unique<h5::File>(path + ".part.new", h5::Mode::create, comm,
+                                       trajectory_file_options(o));
   h5::File& f = *st.file;
   const hsize_t n = static_cast<hsize_t>(system.total);
 
@@ -138,7 +141,8 @@ TrajectoryWriter::TrajectoryWriter(const std::string& path, MPI_Comm comm, const
   traj.create_dataset<std::int64_t>("id", {n}).write(off, cnt, st.order.id.data());
   auto sp = traj.create_dataset<std::int32_t>("species", {n});
   sp.write(off, cnt, st.order.type.data());
-  sp.set_attribute("names", std::vector<std::string>(system.type_names.begin() + 1, system.type_names.end()));
+  sp.set_attribute(
+      "names", std::vector<std::string>(system.type_names.begin() + 1, system.type_names.end()));
 
   auto obs = f.create_group("observables");
   for (const std::string& name : o.observables)
@@ -156,7 +160,8 @@ std::int64_t TrajectoryWriter::capacity() const { return s_->capacity; }
 
 void TrajectoryWriter::write_frame(const ParticleView& system, const FrameValues& values) {
   State& st = *s_;
-  st.order.gather(system, {.positions = true, .velocities = st.velocity.open(), .forces = st.force.open()});
+  st.order.gather(system,
+                  {.positions = true, .velocities = st.velocity.open(), .forces = st.force.open()});
   FrameData fr;
   fr.step = values.step;
   fr.time = values.time;

@@ -47,8 +47,10 @@ void copy_frames(TrajectoryWriter::State& old, TrajectoryWriter::State& to, hsiz
     obs.push_back(it == old.observables.end() ? std::vector<double>(keep, 0.0)
                                               : it->second.value.read_all<double>());
   }
-  const hsize_t off = static_cast<hsize_t>(to.order.offset), rows = static_cast<hsize_t>(to.order.count);
-  std::vector<double> x(rows * 3), v(old.velocity.open() ? rows * 3 : 0), f(old.force.open() ? rows * 3 : 0);
+  const hsize_t off = static_cast<hsize_t>(to.order.offset),
+                rows = static_cast<hsize_t>(to.order.count);
+  std::vector<double> x(rows * 3), v(old.velocity.open() ? rows * 3 : 0),
+      f(old.force.open() ? rows * 3 : 0);
   std::vector<std::int32_t> image(rows * 3);
   for (hsize_t k = 0; k < keep; ++k) {
     FrameData fr;
@@ -97,7 +99,8 @@ std::unique_ptr<TrajectoryWriter> TrajectoryWriter::resume(const std::string& pa
   st.path = path;
   st.options = o;
   st.published = true;
-  st.file = std::make_unique<h5::File>(path + ".part", h5::Mode::read_write, comm, trajectory_file_options(o));
+  st.file = std::make_unique<h5::File>(path + ".part", h5::Mode::read_write, comm,
+                                       trajectory_file_options(o));
   open_all(st);
 
   // Complete frames are those of position/value; keep those up to `step`.
@@ -107,7 +110,8 @@ std::unique_ptr<TrajectoryWriter> TrajectoryWriter::resume(const std::string& pa
   hsize_t keep = 0;
   while (keep < dims[0] && keep < steps.size() && steps[keep] <= step) ++keep;
   const auto chunk = st.position.value.chunk();
-  st.capacity = st.position.value.filtered() || chunk.empty() ? 0 : static_cast<std::int64_t>(chunk[0]);
+  st.capacity =
+      st.position.value.filtered() || chunk.empty() ? 0 : static_cast<std::int64_t>(chunk[0]);
   if (keep == 0) {  // nothing to keep: the caller starts a new file
     st.close();
     return nullptr;
@@ -124,7 +128,8 @@ std::unique_ptr<TrajectoryWriter> TrajectoryWriter::resume(const std::string& pa
     grown.frames = static_cast<std::int64_t>(keep) + o.frames;
     RunInfo original = run;  // the file keeps the deck of the run that began it
     original.deck = st.file->open_group("parameters").read_string("deck");
-    std::unique_ptr<TrajectoryWriter> copy(new TrajectoryWriter(path, comm, original, system, grown));
+    std::unique_ptr<TrajectoryWriter> copy(
+        new TrajectoryWriter(path, comm, original, system, grown));
     copy->s_->hold = true;
     copy_frames(st, *copy->s_, keep);
     st.close();

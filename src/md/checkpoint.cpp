@@ -21,9 +21,15 @@ void write_snapshot(io::CheckpointWriter& w, const Snapshot& s) {
   w.rows("atoms", static_cast<std::int64_t>(s.id.size()));
   w.column("id", s.id);
   w.column("type", std::vector<std::int32_t>(s.type.begin(), s.type.end()));
-  for (const auto& [name, v] : {std::pair{"x", &s.x}, {"y", &s.y}, {"z", &s.z}, {"vx", &s.vx},
-                                {"vy", &s.vy}, {"vz", &s.vz}, {"xhold", &s.xhold},
-                                {"yhold", &s.yhold}, {"zhold", &s.zhold}})
+  for (const auto& [name, v] : {std::pair{"x", &s.x},
+                                {"y", &s.y},
+                                {"z", &s.z},
+                                {"vx", &s.vx},
+                                {"vy", &s.vy},
+                                {"vz", &s.vz},
+                                {"xhold", &s.xhold},
+                                {"yhold", &s.yhold},
+                                {"zhold", &s.zhold}})
     w.column(name, *v);
   w.column("imx", s.imx);
   w.column("imy", s.imy);
@@ -51,8 +57,14 @@ Snapshot read_snapshot(io::CheckpointReader& r) {
   s.id = r.column_int64("id");
   const auto types = r.column_int32("type");
   s.type.assign(types.begin(), types.end());
-  for (auto [name, v] : {std::pair{"x", &s.x}, {"y", &s.y}, {"z", &s.z}, {"vx", &s.vx},
-                         {"vy", &s.vy}, {"vz", &s.vz}, {"xhold", &s.xhold}, {"yhold", &s.yhold},
+  for (auto [name, v] : {std::pair{"x", &s.x},
+                         {"y", &s.y},
+                         {"z", &s.z},
+                         {"vx", &s.vx},
+                         {"vy", &s.vy},
+                         {"vz", &s.vz},
+                         {"xhold", &s.xhold},
+                         {"yhold", &s.yhold},
                          {"zhold", &s.zhold}})
     *v = r.column_double(name);
   s.imx = r.column_int32("imx");

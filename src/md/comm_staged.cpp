@@ -99,9 +99,9 @@ void StagedComm::exchange(Context& ctx) {
         const real lo = s.box.lo[d], hi = s.box.hi[d], len = hi - lo;
         if (!std::isfinite(v) || std::abs(v - lo) > 1e6 * len) {
           std::ostringstream m;
-          m << "numerical blow-up at step " << s.step << ": atom " << s.id[static_cast<std::size_t>(i)]
-            << " has position " << v << " along " << "xyz"[d]
-            << " (try a smaller timestep or check for overlapping atoms)";
+          m << "numerical blow-up at step " << s.step << ": atom "
+            << s.id[static_cast<std::size_t>(i)] << " has position " << v << " along "
+            << "xyz"[d] << " (try a smaller timestep or check for overlapping atoms)";
           problem = m.str();
           break;
         }
@@ -110,7 +110,10 @@ void StagedComm::exchange(Context& ctx) {
             const real k = std::floor((v - lo) / len);
             v -= k * len;
             img[d][i] += static_cast<std::int32_t>(k);
-            if (v >= hi) { v -= len; img[d][i] += 1; }
+            if (v >= hi) {
+              v -= len;
+              img[d][i] += 1;
+            }
             if (v < lo) v = lo;
           }
         } else if (v < lo || v >= hi) {
@@ -150,17 +153,24 @@ void StagedComm::exchange(Context& ctx) {
         const auto k = static_cast<std::size_t>(i);
         if (dir != 0) {
           auto& buf = dir < 0 ? to_lower : to_upper;
-          buf.insert(buf.end(), {s.x[k], s.y[k], s.z[k], s.vx[k], s.vy[k], s.vz[k],
-                                 static_cast<real>(s.id[k]), static_cast<real>(s.type[k]),
-                                 static_cast<real>(s.imx[k]), static_cast<real>(s.imy[k]),
-                                 static_cast<real>(s.imz[k])});
+          buf.insert(buf.end(),
+                     {s.x[k], s.y[k], s.z[k], s.vx[k], s.vy[k], s.vz[k], static_cast<real>(s.id[k]),
+                      static_cast<real>(s.type[k]), static_cast<real>(s.imx[k]),
+                      static_cast<real>(s.imy[k]), static_cast<real>(s.imz[k])});
         } else {
           if (keep != i) {
             const auto j = static_cast<std::size_t>(keep);
-            s.x[j] = s.x[k]; s.y[j] = s.y[k]; s.z[j] = s.z[k];
-            s.vx[j] = s.vx[k]; s.vy[j] = s.vy[k]; s.vz[j] = s.vz[k];
-            s.id[j] = s.id[k]; s.type[j] = s.type[k];
-            s.imx[j] = s.imx[k]; s.imy[j] = s.imy[k]; s.imz[j] = s.imz[k];
+            s.x[j] = s.x[k];
+            s.y[j] = s.y[k];
+            s.z[j] = s.z[k];
+            s.vx[j] = s.vx[k];
+            s.vy[j] = s.vy[k];
+            s.vz[j] = s.vz[k];
+            s.id[j] = s.id[k];
+            s.type[j] = s.type[k];
+            s.imx[j] = s.imx[k];
+            s.imy[j] = s.imy[k];
+            s.imz[j] = s.imz[k];
           }
           ++keep;
         }
@@ -251,7 +261,8 @@ void StagedComm::borders(Context& ctx, real cutghost) {
           b[3] = static_cast<real>(s.id[i]);
           b[4] = static_cast<real>(s.type[i]);
         }
-        sendrecv_data(ctx, w.send_rank, w.recv_rank, static_cast<std::size_t>(nsend * kBorderFields),
+        sendrecv_data(ctx, w.send_rank, w.recv_rank,
+                      static_cast<std::size_t>(nsend * kBorderFields),
                       static_cast<std::size_t>(nrecv * kBorderFields), 31 + 2 * d + dir);
         for (index q = 0; q < nrecv; ++q) {
           const real* b = recvbuf_.data() + q * kBorderFields;
@@ -334,10 +345,10 @@ void StagedComm::forward(Context& ctx, GhostGate* gate) {
         Swap& w = swaps_[static_cast<std::size_t>(k)];
         auto& sb = sendbufs_[static_cast<std::size_t>(k)];
         auto& rb = recvbufs_[static_cast<std::size_t>(k)];
-        recv[dir] = mpi::irecv(rb.data(), static_cast<int>(3 * w.recv_n), w.recv_rank, 41 + k,
-                               ctx.comm);
-        send[dir] = mpi::isend(sb.data(), static_cast<int>(sb.size()), w.send_rank, 41 + k,
-                               ctx.comm);
+        recv[dir] =
+            mpi::irecv(rb.data(), static_cast<int>(3 * w.recv_n), w.recv_rank, 41 + k, ctx.comm);
+        send[dir] =
+            mpi::isend(sb.data(), static_cast<int>(sb.size()), w.send_rank, 41 + k, ctx.comm);
       }
     };
     if (gate) {
@@ -395,7 +406,8 @@ void StagedComm::reverse(Context& ctx) {
         sb[static_cast<std::size_t>(3 * q + 1)] = fy[g];
         sb[static_cast<std::size_t>(3 * q + 2)] = fz[g];
       }
-      req[nreq++] = mpi::irecv(rb.data(), static_cast<int>(3 * nsend), w.send_rank, 51 + k, ctx.comm);
+      req[nreq++] =
+          mpi::irecv(rb.data(), static_cast<int>(3 * nsend), w.send_rank, 51 + k, ctx.comm);
       req[nreq++] =
           mpi::isend(sb.data(), static_cast<int>(3 * w.recv_n), w.recv_rank, 51 + k, ctx.comm);
     }

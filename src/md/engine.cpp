@@ -78,7 +78,8 @@ void Engine::setup_types(const std::vector<real>& mass) {
   s.mass = mass;
   s.type_names.assign(s.mass.size(), "");
   for (std::size_t t = 1; t < s.mass.size(); ++t)
-    s.type_names[t] = t <= cfg_.species.size() ? cfg_.species[t - 1].name : "type" + std::to_string(t);
+    s.type_names[t] =
+        t <= cfg_.species.size() ? cfg_.species[t - 1].name : "type" + std::to_string(t);
 }
 
 void Engine::place_subdomains() {
@@ -108,34 +109,36 @@ void Engine::setup_now(const RunHooks& hooks) {
     restore(*restart_);
     restart_.reset();
   } else {
-  DataFile data;
-  if (cfg_.init.source == "data") {
-    data = read_data_file(cfg_.init.data_file, periodic_flags(cfg_));
-    s.box = data.box;
-    setup_types(data.mass);
-  } else {
-    s.box = lattice_box(cfg_);
-    std::vector<real> mass(cfg_.species.size() + 1, 1.0);
-    for (std::size_t t = 0; t < cfg_.species.size(); ++t) mass[t + 1] = cfg_.species[t].mass;
-    setup_types(mass);
-  }
-  place_subdomains();
-  if (cfg_.init.source == "data") create_data_atoms(ctx, data);
-  else create_lattice_atoms(ctx);
-  data = DataFile{};
-  if (cfg_.velocity.create) create_velocities(ctx, cfg_.velocity.temperature, cfg_.velocity.seed);
+    DataFile data;
+    if (cfg_.init.source == "data") {
+      data = read_data_file(cfg_.init.data_file, periodic_flags(cfg_));
+      s.box = data.box;
+      setup_types(data.mass);
+    } else {
+      s.box = lattice_box(cfg_);
+      std::vector<real> mass(cfg_.species.size() + 1, 1.0);
+      for (std::size_t t = 0; t < cfg_.species.size(); ++t) mass[t + 1] = cfg_.species[t].mass;
+      setup_types(mass);
+    }
+    place_subdomains();
+    if (cfg_.init.source == "data")
+      create_data_atoms(ctx, data);
+    else
+      create_lattice_atoms(ctx);
+    data = DataFile{};
+    if (cfg_.velocity.create) create_velocities(ctx, cfg_.velocity.temperature, cfg_.velocity.seed);
 
-  force_->init(ctx);
-  skin_ = cfg_.neighbor.skin;
-  std::vector<real> cutneigh = force_->cutoffs();
-  for (real& c : cutneigh) c += skin_;
-  neighbor_->setup(ctx, cutneigh, force_->max_cutoff() + skin_);
-  rebuild();
-  ago_ = 0;
-  builds_ = 0;  // like LAMMPS, the setup build is not counted
-  dangerous_ = 0;
-  force(true);
-  integrator_->setup(ctx);
+    force_->init(ctx);
+    skin_ = cfg_.neighbor.skin;
+    std::vector<real> cutneigh = force_->cutoffs();
+    for (real& c : cutneigh) c += skin_;
+    neighbor_->setup(ctx, cutneigh, force_->max_cutoff() + skin_);
+    rebuild();
+    ago_ = 0;
+    builds_ = 0;  // like LAMMPS, the setup build is not counted
+    dangerous_ = 0;
+    force(true);
+    integrator_->setup(ctx);
   }
   setup_done_ = true;
   time_.fill(0.0);  // the breakdown covers the step loop only
@@ -275,7 +278,8 @@ void Engine::advance_now(std::int64_t steps, const RunHooks& hooks, const bool* 
   System& s = sys_;
   const std::int64_t first = s.step + 1;
   const std::int64_t last = s.step + steps;
-  const std::int64_t run_last = std::max(cfg_.run.steps, std::int64_t{0}) > 0 ? cfg_.run.steps : last;
+  const std::int64_t run_last =
+      std::max(cfg_.run.steps, std::int64_t{0}) > 0 ? cfg_.run.steps : last;
   const int every = cfg_.thermo.every;
   mpi::barrier(ctx.comm);
   const double t0 = mpi::wtime();
@@ -295,7 +299,8 @@ void Engine::advance_now(std::int64_t steps, const RunHooks& hooks, const bool* 
       ++builds_;
       ago_ = 0;
       force(thermo_step);
-    } else if (exec_.scheduler() == go::Scheduler::fibers && overlap_enabled() && grid_.dims != std::array<int, 3>{1, 1, 1}) {
+    } else if (exec_.scheduler() == go::Scheduler::fibers && overlap_enabled() &&
+               grid_.dims != std::array<int, 3>{1, 1, 1}) {
       force_overlapped(thermo_step);
     } else {
       {
@@ -350,8 +355,12 @@ ThermoRow Engine::thermo() {
   }
   local[6] = tally_.energy;
   const Mat3& w = tally_.virial;
-  local[7] = w(0, 0); local[8] = w(1, 1); local[9] = w(2, 2);
-  local[10] = w(0, 1); local[11] = w(0, 2); local[12] = w(1, 2);
+  local[7] = w(0, 0);
+  local[8] = w(1, 1);
+  local[9] = w(2, 2);
+  local[10] = w(0, 1);
+  local[11] = w(0, 2);
+  local[12] = w(1, 2);
   double g[13];
   mpi::allreduce(local, g, 13, MPI_SUM, ctx.comm);
   ThermoRow r;
@@ -370,9 +379,8 @@ ThermoRow Engine::thermo() {
   const real inv_v = 1.0 / r.volume;
   r.press = (ndof * r.temp + g[7] + g[8] + g[9] + 3.0 * ptail) / 3.0 * inv_v;
   Mat3 p;
-  p << g[0] + g[7] + ptail, g[3] + g[10], g[4] + g[11],
-       g[3] + g[10], g[1] + g[8] + ptail, g[5] + g[12],
-       g[4] + g[11], g[5] + g[12], g[2] + g[9] + ptail;
+  p << g[0] + g[7] + ptail, g[3] + g[10], g[4] + g[11], g[3] + g[10], g[1] + g[8] + ptail,
+      g[5] + g[12], g[4] + g[11], g[5] + g[12], g[2] + g[9] + ptail;
   r.pressure_tensor = p * inv_v;
   return r;
 }
@@ -443,7 +451,8 @@ RunReport Engine::report() const {
     s.avg = mpi::allreduce(v, MPI_SUM, c) / nranks;
     return s;
   };
-  for (int k = 0; k < kSections; ++k) r.sections[static_cast<std::size_t>(k)] = stat(t[static_cast<std::size_t>(k)]);
+  for (int k = 0; k < kSections; ++k)
+    r.sections[static_cast<std::size_t>(k)] = stat(t[static_cast<std::size_t>(k)]);
   const TimeStat work = stat(t[kPair] + t[kNeigh]);
   r.load_imbalance = work.avg > 0 ? work.max / work.avg : 1.0;
   r.nlocal = stat(static_cast<double>(sys_.nlocal));
@@ -519,8 +528,8 @@ void Engine::restore(const Snapshot& snap) {
   for (std::size_t i = 0; i < snap.id.size(); ++i) {
     const real px = exact ? snap.xhold[i] : snap.x[i], py = exact ? snap.yhold[i] : snap.y[i],
                pz = exact ? snap.zhold[i] : snap.z[i];
-    s.push_owned(snap.id[i], snap.type[i], px, py, pz, snap.vx[i], snap.vy[i], snap.vz[i], snap.imx[i],
-                 snap.imy[i], snap.imz[i]);
+    s.push_owned(snap.id[i], snap.type[i], px, py, pz, snap.vx[i], snap.vy[i], snap.vz[i],
+                 snap.imx[i], snap.imy[i], snap.imz[i]);
   }
   force_->init(ctx);
   skin_ = cfg_.neighbor.skin;
@@ -555,7 +564,9 @@ Simulation::Simulation(const Config& config, go::Executor& exec, MPI_Comm comm, 
 Simulation::~Simulation() = default;
 Snapshot Simulation::snapshot() const { return engine_->snapshot(); }
 void Simulation::setup(const RunHooks& hooks) { engine_->setup(hooks); }
-void Simulation::advance(std::int64_t steps, const RunHooks& hooks) { engine_->advance(steps, hooks); }
+void Simulation::advance(std::int64_t steps, const RunHooks& hooks) {
+  engine_->advance(steps, hooks);
+}
 void Simulation::step(bool thermo, const RunHooks& hooks) { engine_->step(thermo, hooks); }
 const ThermoRow& Simulation::last_thermo() const { return engine_->last_thermo(); }
 ThermoRow Simulation::thermo() { return engine_->thermo(); }

@@ -5,8 +5,8 @@
 
 #include "init.hpp"
 #include "interfaces.hpp"
-#include "weft/md/simulation.hpp"
 #include "weft/go/executor.hpp"
+#include "weft/md/simulation.hpp"
 #include "weft/md/snapshot.hpp"
 #include "weft/mpi/comm.hpp"
 
@@ -70,9 +70,11 @@ class Engine {
   void on_scheduler(F&& f) {
     exec_.run(std::forward<F>(f));
   }
+
  public:
   // task_trace() is the per-task timeline of the fiber pool (runtime.trace).
   std::vector<weft::go::TaskRecord> task_trace() const { return exec_.trace(); }
+
  private:
   void setup_now(const RunHooks& hooks);
   // advance_now() runs `steps` steps; thermo rows as configured, or at the

@@ -29,7 +29,8 @@ LatticeGeometry lattice_geometry(const LatticeConfig& lc) {
   } else if (lc.style == "fcc") {
     g.basis = {Vec3(0, 0, 0), Vec3(0.5, 0.5, 0), Vec3(0.5, 0, 0.5), Vec3(0, 0.5, 0.5)};
   } else {
-    throw InputError("unknown lattice style \"" + lc.style + "\" in init.lattice.style; use sc, bcc or fcc");
+    throw InputError("unknown lattice style \"" + lc.style +
+                     "\" in init.lattice.style; use sc, bcc or fcc");
   }
   if (lc.constant > 0) {
     g.a = lc.constant;
@@ -39,7 +40,9 @@ LatticeGeometry lattice_geometry(const LatticeConfig& lc) {
     // LAMMPS units lj: lattice constant = (nbasis / rho*)^(1/3)
     g.a = std::pow(static_cast<real>(g.basis.size()) / lc.density, 1.0 / 3.0);
   }
-  const real f = lc.style == "sc" ? 1.0 : lc.style == "bcc" ? std::sqrt(3.0) / 2 : 1.0 / std::sqrt(2.0);
+  const real f = lc.style == "sc"    ? 1.0
+                 : lc.style == "bcc" ? std::sqrt(3.0) / 2
+                                     : 1.0 / std::sqrt(2.0);
   g.nearest = f * g.a;
   return g;
 }
@@ -57,7 +60,8 @@ Box lattice_box(const Config& cfg) {
 
 static bool mine(const Context& ctx, const Vec3& p) {
   for (int d = 0; d < 3; ++d)
-    if (owner_coord(ctx.grid, d, p[d]) != ctx.grid.coords[static_cast<std::size_t>(d)]) return false;
+    if (owner_coord(ctx.grid, d, p[d]) != ctx.grid.coords[static_cast<std::size_t>(d)])
+      return false;
   return true;
 }
 
@@ -70,8 +74,10 @@ void create_lattice_atoms(Context& ctx) {
   // Only scan the cells that can overlap this subdomain.
   std::array<std::int64_t, 3> c0{}, c1{};
   for (std::size_t d = 0; d < 3; ++d) {
-    c0[d] = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor(s.sublo[static_cast<int>(d)] / g.a)) - 1);
-    c1[d] = std::min<std::int64_t>(lc.cells[d], static_cast<std::int64_t>(std::ceil(s.subhi[static_cast<int>(d)] / g.a)) + 1);
+    c0[d] = std::max<std::int64_t>(
+        0, static_cast<std::int64_t>(std::floor(s.sublo[static_cast<int>(d)] / g.a)) - 1);
+    c1[d] = std::min<std::int64_t>(
+        lc.cells[d], static_cast<std::int64_t>(std::ceil(s.subhi[static_cast<int>(d)] / g.a)) + 1);
   }
   for (std::int64_t k = c0[2]; k < c1[2]; ++k)
     for (std::int64_t j = c0[1]; j < c1[1]; ++j)
@@ -141,9 +147,7 @@ void create_velocities(Context& ctx, real temperature, std::uint64_t seed) {
 
 namespace {
 
-std::string where(const std::string& path, int line) {
-  return path + ":" + std::to_string(line);
-}
+std::string where(const std::string& path, int line) { return path + ":" + std::to_string(line); }
 
 std::vector<std::string> words(const std::string& raw) {
   std::string line = raw;
@@ -188,11 +192,22 @@ DataFile read_data_file(const std::string& path, const std::array<bool, 3>& peri
   for (std::string l; std::getline(in, l);) lines.push_back(l);
   std::size_t ln = 1;  // line 1 (title) skipped
   bool have_atoms = false, have_types = false;
-  const std::set<std::string> zero_ok{"bonds", "angles", "dihedrals", "impropers", "bond types",
-                                      "angle types", "dihedral types", "improper types",
-                                      "extra bond per atom", "extra angle per atom",
-                                      "extra dihedral per atom", "extra improper per atom",
-                                      "extra special per atom", "ellipsoids", "lines", "triangles",
+  const std::set<std::string> zero_ok{"bonds",
+                                      "angles",
+                                      "dihedrals",
+                                      "impropers",
+                                      "bond types",
+                                      "angle types",
+                                      "dihedral types",
+                                      "improper types",
+                                      "extra bond per atom",
+                                      "extra angle per atom",
+                                      "extra dihedral per atom",
+                                      "extra improper per atom",
+                                      "extra special per atom",
+                                      "ellipsoids",
+                                      "lines",
+                                      "triangles",
                                       "bodies"};
   auto fail = [&](std::size_t line, const std::string& what) -> InputError {
     return InputError(where(path, static_cast<int>(line + 1)) + ": " + what);
@@ -214,7 +229,8 @@ DataFile read_data_file(const std::string& path, const std::array<bool, 3>& peri
     };
     auto integer = [&](std::size_t k) {
       std::int64_t v = 0;
-      if (!to_int(w[k], v) || v < 0) throw fail(ln, "\"" + w[k] + "\" is not a non-negative integer count for \"" + key + "\"");
+      if (!to_int(w[k], v) || v < 0)
+        throw fail(ln, "\"" + w[k] + "\" is not a non-negative integer count for \"" + key + "\"");
       return v;
     };
     if (key == "atoms" && nnum == 1) {
@@ -230,17 +246,21 @@ DataFile read_data_file(const std::string& path, const std::array<bool, 3>& peri
       if (!(df.box.hi[d] > df.box.lo[d]))
         throw fail(ln, "box bounds \"" + key + "\" must have lo < hi");
     } else if (key == "xy xz yz") {
-      throw fail(ln, "triclinic boxes are not supported (weft boxes are orthogonal); remove the \"xy xz yz\" line");
+      throw fail(ln,
+                 "triclinic boxes are not supported (weft boxes are orthogonal); remove the \"xy "
+                 "xz yz\" line");
     } else if (zero_ok.count(key) && nnum == 1) {
       if (integer(0) != 0)
         throw fail(ln, "\"" + key + "\" must be 0: weft reads atom_style atomic data files only");
     } else {
-      throw fail(ln, "unknown or malformed header line \"" + lines[ln] +
-                         "\"; expected e.g. \"32000 atoms\", \"1 atom types\", \"0.0 33.6 xlo xhi\"");
+      throw fail(ln,
+                 "unknown or malformed header line \"" + lines[ln] +
+                     "\"; expected e.g. \"32000 atoms\", \"1 atom types\", \"0.0 33.6 xlo xhi\"");
     }
   }
   if (!have_atoms) throw InputError(path + ": header has no \"N atoms\" line");
-  if (!have_types || df.ntypes < 1) throw InputError(path + ": header has no \"N atom types\" line (at least 1)");
+  if (!have_types || df.ntypes < 1)
+    throw InputError(path + ": header has no \"N atom types\" line (at least 1)");
   df.mass.assign(static_cast<std::size_t>(df.ntypes) + 1, 0.0);
   std::vector<char> mass_set(static_cast<std::size_t>(df.ntypes) + 1, 0);
   bool have_masses = false;
@@ -258,8 +278,9 @@ DataFile read_data_file(const std::string& path, const std::array<bool, 3>& peri
       std::size_t k = ln + 2;
       for (std::int64_t c = 0; c < n; ++c, ++k) {
         if (k >= lines.size())
-          throw fail(header_line, "section \"" + key + "\" ends early: expected " + std::to_string(n) +
-                                      " lines, the file ends after " + std::to_string(c));
+          throw fail(header_line, "section \"" + key + "\" ends early: expected " +
+                                      std::to_string(n) + " lines, the file ends after " +
+                                      std::to_string(c));
         out.push_back(k);
       }
       ln = k - 1;
@@ -274,8 +295,8 @@ DataFile read_data_file(const std::string& path, const std::array<bool, 3>& peri
         if (f.size() != 2 || !to_int(f[0], t) || !to_real(f[1], m))
           throw fail(k, "Masses line must be \"type mass\", got \"" + lines[k] + "\"");
         if (t < 1 || t > df.ntypes)
-          throw fail(k, "Masses entry for unknown atom type " + std::to_string(t) + "; the header declares " +
-                            std::to_string(df.ntypes) + " atom type(s)");
+          throw fail(k, "Masses entry for unknown atom type " + std::to_string(t) +
+                            "; the header declares " + std::to_string(df.ntypes) + " atom type(s)");
         if (!(m > 0)) throw fail(k, "mass of type " + std::to_string(t) + " must be positive");
         df.mass[static_cast<std::size_t>(t)] = m;
         mass_set[static_cast<std::size_t>(t)] = 1;
@@ -285,7 +306,8 @@ DataFile read_data_file(const std::string& path, const std::array<bool, 3>& peri
       if (hash != std::string::npos) {
         const auto style = words(lines[ln].substr(hash + 1));
         if (!style.empty() && style[0] != "atomic")
-          throw fail(ln, "Atoms section is for atom_style \"" + style[0] + "\"; weft reads atom_style atomic only");
+          throw fail(ln, "Atoms section is for atom_style \"" + style[0] +
+                             "\"; weft reads atom_style atomic only");
       }
       df.atoms.reserve(static_cast<std::size_t>(df.natoms));
       int nfields = -1;
@@ -293,34 +315,42 @@ DataFile read_data_file(const std::string& path, const std::array<bool, 3>& peri
         const auto f = words(lines[k]);
         if (nfields < 0) nfields = static_cast<int>(f.size());
         if ((f.size() != 5 && f.size() != 8) || static_cast<int>(f.size()) != nfields)
-          throw fail(k, "Atoms line must be \"id type x y z\" optionally followed by image flags \"ix iy iz\" "
-                        "(the same on every line), got \"" + lines[k] + "\"");
+          throw fail(k,
+                     "Atoms line must be \"id type x y z\" optionally followed by image flags \"ix "
+                     "iy iz\" "
+                     "(the same on every line), got \"" +
+                         lines[k] + "\"");
         DataFile::Atom a;
         std::int64_t id = 0, t = 0;
-        if (!to_int(f[0], id) || id < 1) throw fail(k, "atom id \"" + f[0] + "\" must be a positive integer");
+        if (!to_int(f[0], id) || id < 1)
+          throw fail(k, "atom id \"" + f[0] + "\" must be a positive integer");
         if (!to_int(f[1], t)) throw fail(k, "atom type \"" + f[1] + "\" must be an integer");
         a.id = id;
         a.type = static_cast<int>(t);
         a.line = static_cast<int>(k + 1);
         for (int d = 0; d < 3; ++d)
           if (!to_real(f[static_cast<std::size_t>(2 + d)], a.x[d]) || !std::isfinite(a.x[d]))
-            throw fail(k, "coordinate \"" + f[static_cast<std::size_t>(2 + d)] + "\" is not a number");
+            throw fail(k,
+                       "coordinate \"" + f[static_cast<std::size_t>(2 + d)] + "\" is not a number");
         if (f.size() == 8)
           for (std::size_t d = 0; d < 3; ++d) {
             std::int64_t im = 0;
-            if (!to_int(f[5 + d], im)) throw fail(k, "image flag \"" + f[5 + d] + "\" must be an integer");
+            if (!to_int(f[5 + d], im))
+              throw fail(k, "image flag \"" + f[5 + d] + "\" must be an integer");
             a.image[d] = static_cast<std::int32_t>(im);
           }
         if (t < 1 || t > df.ntypes)
-          throw fail(k, "atom " + std::to_string(id) + " has unknown atom type " + std::to_string(t) +
-                            "; the header declares " + std::to_string(df.ntypes) +
+          throw fail(k, "atom " + std::to_string(id) + " has unknown atom type " +
+                            std::to_string(t) + "; the header declares " +
+                            std::to_string(df.ntypes) +
                             " atom type(s): fix the type or raise \"atom types\"");
         for (int d = 0; d < 3; ++d) {
           if (a.x[d] < df.box.lo[d] || a.x[d] >= df.box.hi[d]) {
             std::ostringstream m;
             m.precision(10);
-            m << "atom " << id << " is outside the box: " << "xyz"[d] << " = " << a.x[d] << " is not in ["
-              << df.box.lo[d] << ", " << df.box.hi[d] << "); move it inside or enlarge the box bounds";
+            m << "atom " << id << " is outside the box: "
+              << "xyz"[d] << " = " << a.x[d] << " is not in [" << df.box.lo[d] << ", "
+              << df.box.hi[d] << "); move it inside or enlarge the box bounds";
             throw fail(k, m.str());
           }
         }
@@ -340,7 +370,8 @@ DataFile read_data_file(const std::string& path, const std::array<bool, 3>& peri
           throw fail(k, "Velocities line must be \"id vx vy vz\", got \"" + lines[k] + "\"");
         auto it = by_id.find(id);
         if (it == by_id.end())
-          throw fail(k, "velocity given for atom id " + std::to_string(id) + " which is not in the Atoms section");
+          throw fail(k, "velocity given for atom id " + std::to_string(id) +
+                            " which is not in the Atoms section");
         df.atoms[it->second].v = v;
       }
       df.has_velocities = true;
@@ -348,17 +379,20 @@ DataFile read_data_file(const std::string& path, const std::array<bool, 3>& peri
       const std::int64_t n = key == "Pair Coeffs" ? df.ntypes : df.ntypes * (df.ntypes + 1) / 2;
       section_lines(n);  // ignored: pair coefficients come from the deck
     } else {
-      throw fail(ln, "unknown or unsupported section \"" + key +
-                         "\"; weft reads Masses, Atoms (atomic), Velocities and ignores Pair Coeffs");
+      throw fail(ln,
+                 "unknown or unsupported section \"" + key +
+                     "\"; weft reads Masses, Atoms (atomic), Velocities and ignores Pair Coeffs");
     }
   }
   if (!have_masses)
-    throw InputError(path + ": missing Masses section: add\n  Masses\n\n  1 1.0\n  ...\n"
-                            "with one \"type mass\" line per atom type (the file declares " +
+    throw InputError(path +
+                     ": missing Masses section: add\n  Masses\n\n  1 1.0\n  ...\n"
+                     "with one \"type mass\" line per atom type (the file declares " +
                      std::to_string(df.ntypes) + " atom type(s))");
   for (int t = 1; t <= df.ntypes; ++t)
     if (!mass_set[static_cast<std::size_t>(t)])
-      throw InputError(path + ": the Masses section has no entry for atom type " + std::to_string(t));
+      throw InputError(path + ": the Masses section has no entry for atom type " +
+                       std::to_string(t));
   if (static_cast<std::int64_t>(df.atoms.size()) != df.natoms)
     throw InputError(path + ": the header declares " + std::to_string(df.natoms) +
                      " atoms but there is no Atoms section");

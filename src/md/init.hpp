@@ -11,9 +11,9 @@ namespace weft::md {
 
 // Lattice geometry with LAMMPS `lattice` semantics (orthogonal, no orient).
 struct LatticeGeometry {
-  real a = 1;                      // lattice constant (sigma)
-  std::vector<Vec3> basis;         // fractional basis positions
-  real nearest = 1;                // nearest-neighbour distance
+  real a = 1;               // lattice constant (sigma)
+  std::vector<Vec3> basis;  // fractional basis positions
+  real nearest = 1;         // nearest-neighbour distance
 };
 LatticeGeometry lattice_geometry(const LatticeConfig& lc);  // throws InputError
 Box lattice_box(const Config& cfg);

@@ -29,7 +29,8 @@ class NoseHoover final : public Integrator {
     masses();
     for (int ich = 1; ich < m_; ++ich) {
       const auto k = static_cast<std::size_t>(ich);
-      eta_dotdot_[k] = (eta_mass_[k - 1] * eta_dot_[k - 1] * eta_dot_[k - 1] - t_target_) / eta_mass_[k];
+      eta_dotdot_[k] =
+          (eta_mass_[k - 1] * eta_dot_[k - 1] * eta_dot_[k - 1] - t_target_) / eta_mass_[k];
     }
     t_current_ = tdof_ > 0 ? kinetic_sum(ctx) / tdof_ : 0;
   }

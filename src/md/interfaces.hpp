@@ -36,7 +36,7 @@ std::array<int, 3> stage_order(const Grid& grid);
 struct Context {
   System& sys;
   const Config& cfg;
-  MPI_Comm comm;   // Cartesian communicator of the run
+  MPI_Comm comm;  // Cartesian communicator of the run
   const Grid& grid;
   int threads = 1;
   // Where borders() put the ghosts of each swap: [ghost_first[k],
@@ -71,7 +71,7 @@ class Comm {
 struct NeighborBlock {
   index ibegin = 0, iend = 0;
   std::vector<int> first;
-  std::vector<int> neigh;   // padded per atom to a multiple of 4 with index nall (a far dummy)
+  std::vector<int> neigh;  // padded per atom to a multiple of 4 with index nall (a far dummy)
   int max_per_atom = 0;
   std::int64_t npairs = 0;  // real pairs (without padding)
   // ghost_swaps has bit k set when a neighbour is a ghost of swap k. An
@@ -108,7 +108,7 @@ class Neighbor {
 
 // ---------------------------------------------------------------- force
 struct ForceTally {
-  real energy = 0;        // sum over pairs computed on this rank
+  real energy = 0;  // sum over pairs computed on this rank
   Mat3 virial = Mat3::Zero();
 };
 
@@ -133,12 +133,20 @@ class Force {
   // ghosts_moved() is told, from the communication task, that the ghosts
   // [first, first + n) have their new positions.
   virtual void ghosts_moved(Context& ctx, index first, index n) {
-    (void)ctx; (void)first; (void)n;
+    (void)ctx;
+    (void)first;
+    (void)n;
   }
   // Tail corrections: energy and virial-trace contributions (already
   // divided by the volume once, as LAMMPS etail/V and ptail/V).
-  virtual real etail(real volume) const { (void)volume; return 0; }
-  virtual real ptail(real volume) const { (void)volume; return 0; }
+  virtual real etail(real volume) const {
+    (void)volume;
+    return 0;
+  }
+  virtual real ptail(real volume) const {
+    (void)volume;
+    return 0;
+  }
 };
 
 // ---------------------------------------------------------------- integrator
@@ -146,9 +154,9 @@ class Integrator {
  public:
   virtual ~Integrator() = default;
   virtual void setup(Context& ctx) { (void)ctx; }
-  virtual void initial(Context& ctx) = 0;      // before the force computation
+  virtual void initial(Context& ctx) = 0;  // before the force computation
   virtual void post_force(Context& ctx) { (void)ctx; }
-  virtual void final(Context& ctx) = 0;        // after the force computation
+  virtual void final(Context& ctx) = 0;  // after the force computation
   // state() is what a checkpoint must keep to continue exactly; restore()
   // takes it back instead of setup() when a run continues.
   virtual std::vector<real> state() const { return {}; }

@@ -27,7 +27,6 @@
 namespace weft::md {
 namespace {
 
-
 #if defined(__AVX2__)
 // kCompact[m] is the _mm_shuffle_epi8 control that moves the 32-bit lanes
 // selected by the 4-bit mask m to the front of a vector.
@@ -124,8 +123,10 @@ void BinNeighbor::grid(Context& ctx) {
   const System& s = ctx.sys;
   for (int d = 0; d < 3; ++d) {
     const auto du = static_cast<std::size_t>(d);
-    const int lo = static_cast<int>(std::floor((s.sublo[d] - cutghost_ - s.box.lo[d]) * inv_binsize_[d])) - 1;
-    const int hi = static_cast<int>(std::floor((s.subhi[d] + cutghost_ - s.box.lo[d]) * inv_binsize_[d])) + 1;
+    const int lo =
+        static_cast<int>(std::floor((s.sublo[d] - cutghost_ - s.box.lo[d]) * inv_binsize_[d])) - 1;
+    const int hi =
+        static_cast<int>(std::floor((s.subhi[d] + cutghost_ - s.box.lo[d]) * inv_binsize_[d])) + 1;
     blo_[du] = lo;
     mbins_[du] = hi - lo + 1;
   }
@@ -134,8 +135,7 @@ void BinNeighbor::grid(Context& ctx) {
   // dz < 0 are never needed: their atoms lie strictly below in z.
   rows_.clear();
   int reach[3];
-  for (int d = 0; d < 3; ++d)
-    reach[d] = static_cast<int>(std::ceil(cutmax_ * inv_binsize_[d]));
+  for (int d = 0; d < 3; ++d) reach[d] = static_cast<int>(std::ceil(cutmax_ * inv_binsize_[d]));
   auto gap = [&](int n, int d) { return std::max(0, std::abs(n) - 1) / inv_binsize_[d]; };
   for (int k = 0; k <= reach[2]; ++k)
     for (int j = -reach[1]; j <= reach[1]; ++j) {
@@ -160,11 +160,13 @@ void BinNeighbor::bin_atoms(const System& s, index n) {
     atom_bin_[static_cast<std::size_t>(i)] = b;
     ++bin_start_[static_cast<std::size_t>(b) + 1];
   }
-  for (int b = 0; b < nb; ++b) bin_start_[static_cast<std::size_t>(b) + 1] += bin_start_[static_cast<std::size_t>(b)];
+  for (int b = 0; b < nb; ++b)
+    bin_start_[static_cast<std::size_t>(b) + 1] += bin_start_[static_cast<std::size_t>(b)];
   bin_atoms_.resize(static_cast<std::size_t>(n));
   std::vector<int> fill(bin_start_.begin(), bin_start_.end() - 1);
   for (index i = 0; i < n; ++i)
-    bin_atoms_[static_cast<std::size_t>(fill[static_cast<std::size_t>(atom_bin_[static_cast<std::size_t>(i)])]++)] =
+    bin_atoms_[static_cast<std::size_t>(
+        fill[static_cast<std::size_t>(atom_bin_[static_cast<std::size_t>(i)])]++)] =
         static_cast<int>(i);
 }
 
@@ -183,7 +185,8 @@ void BinNeighbor::sort_owned(Context& ctx) {
     keytmp_[static_cast<std::size_t>(i)] = k;
     ++start[static_cast<std::size_t>(k) + 1];
   }
-  for (int k = 0; k < kKeys; ++k) start[static_cast<std::size_t>(k) + 1] += start[static_cast<std::size_t>(k)];
+  for (int k = 0; k < kKeys; ++k)
+    start[static_cast<std::size_t>(k) + 1] += start[static_cast<std::size_t>(k)];
   perm_.resize(static_cast<std::size_t>(n));
   akey_.resize(static_cast<std::size_t>(n));
   for (index q = 0; q < n; ++q) {
@@ -195,17 +198,25 @@ void BinNeighbor::sort_owned(Context& ctx) {
   }
   auto permute_real = [&](std::vector<real>& v) {
     rtmp_.resize(static_cast<std::size_t>(n));
-    for (index k = 0; k < n; ++k) rtmp_[static_cast<std::size_t>(k)] = v[static_cast<std::size_t>(perm_[static_cast<std::size_t>(k)])];
+    for (index k = 0; k < n; ++k)
+      rtmp_[static_cast<std::size_t>(k)] =
+          v[static_cast<std::size_t>(perm_[static_cast<std::size_t>(k)])];
     std::copy(rtmp_.begin(), rtmp_.end(), v.begin());
   };
   auto permute_int = [&](auto& v) {
     itmp_.resize(static_cast<std::size_t>(n));
-    for (index k = 0; k < n; ++k) itmp_[static_cast<std::size_t>(k)] = static_cast<int>(v[static_cast<std::size_t>(perm_[static_cast<std::size_t>(k)])]);
-    for (index k = 0; k < n; ++k) v[static_cast<std::size_t>(k)] = static_cast<std::remove_reference_t<decltype(v[0])>>(itmp_[static_cast<std::size_t>(k)]);
+    for (index k = 0; k < n; ++k)
+      itmp_[static_cast<std::size_t>(k)] =
+          static_cast<int>(v[static_cast<std::size_t>(perm_[static_cast<std::size_t>(k)])]);
+    for (index k = 0; k < n; ++k)
+      v[static_cast<std::size_t>(k)] =
+          static_cast<std::remove_reference_t<decltype(v[0])>>(itmp_[static_cast<std::size_t>(k)]);
   };
   for (auto* v : {&s.x, &s.y, &s.z, &s.vx, &s.vy, &s.vz}) permute_real(*v);
   gtmp_.resize(static_cast<std::size_t>(n));
-  for (index k = 0; k < n; ++k) gtmp_[static_cast<std::size_t>(k)] = s.id[static_cast<std::size_t>(perm_[static_cast<std::size_t>(k)])];
+  for (index k = 0; k < n; ++k)
+    gtmp_[static_cast<std::size_t>(k)] =
+        s.id[static_cast<std::size_t>(perm_[static_cast<std::size_t>(k)])];
   std::copy(gtmp_.begin(), gtmp_.end(), s.id.begin());
   permute_int(s.type);
   permute_int(s.imx);
@@ -221,8 +232,8 @@ int BinNeighbor::class_key(const Context& ctx, const std::array<int, 3>& order, 
   for (int q = 0; q < 3; ++q) {
     const int d = order[static_cast<std::size_t>(q)];
     if (ctx.grid.dims[static_cast<std::size_t>(d)] == 1) continue;
-    if (p[d] >= s.subhi[d] - cutghost_) mask |= 1 << (2 * d);      // ghosts above: swap 2d
-    if (p[d] < s.sublo[d] + cutghost_) mask |= 1 << (2 * d + 1);   // ghosts below: swap 2d+1
+    if (p[d] >= s.subhi[d] - cutghost_) mask |= 1 << (2 * d);     // ghosts above: swap 2d
+    if (p[d] < s.sublo[d] + cutghost_) mask |= 1 << (2 * d + 1);  // ghosts below: swap 2d+1
     if (mask >> (2 * d) & 3) stage = q + 1;
   }
   return 64 * stage + mask;
@@ -248,18 +259,22 @@ void BinNeighbor::build(Context& ctx) {
   bin_atoms(s, nall);
   const auto un = static_cast<std::size_t>(nall);
   // 4 padding slots so 4-wide loads at a row end stay inside the arrays.
-  bx_.assign(un + 4, 0.0); by_.assign(un + 4, 0.0); bz_.assign(un + 4, 0.0);
-  bidx_.assign(un + 4, 0); btype_.assign(un + 4, 0);
+  bx_.assign(un + 4, 0.0);
+  by_.assign(un + 4, 0.0);
+  bz_.assign(un + 4, 0.0);
+  bidx_.assign(un + 4, 0);
+  btype_.assign(un + 4, 0);
   for (std::size_t k = 0; k < un; ++k) {
     const auto j = static_cast<std::size_t>(bin_atoms_[k]);
-    bx_[k] = s.x[j]; by_[k] = s.y[j]; bz_[k] = s.z[j];
+    bx_[k] = s.x[j];
+    by_[k] = s.y[j];
+    bz_[k] = s.z[j];
     bidx_[k] = bin_atoms_[k];
     btype_[k] = s.type[j] - 1;
   }
   // Task blocks: contiguous runs of owned atoms of one border class (compact
   // regions of space), at most 1024 atoms, at least ~8 per worker if possible.
-  const index block_atoms =
-      std::clamp<index>(nlocal / (8 * std::max(1, ctx.threads)), 64, 1024);
+  const index block_atoms = std::clamp<index>(nlocal / (8 * std::max(1, ctx.threads)), 64, 1024);
   // akey_ is from sort_owned(), which every rebuild runs just before.
   std::vector<std::pair<index, index>> ranges;
   for (index i = 0; i < nlocal;) {
@@ -276,8 +291,8 @@ void BinNeighbor::build(Context& ctx) {
   ghost_swap_.assign(static_cast<std::size_t>(s.nghost), 0);
   for (int k = 0; k < kSwaps; ++k)
     for (index g = 0; g < ctx.ghost_count[static_cast<std::size_t>(k)]; ++g)
-      ghost_swap_[static_cast<std::size_t>(ctx.ghost_first[static_cast<std::size_t>(k)] + g - nlocal)] =
-          static_cast<std::uint8_t>(k);
+      ghost_swap_[static_cast<std::size_t>(ctx.ghost_first[static_cast<std::size_t>(k)] + g -
+                                           nlocal)] = static_cast<std::uint8_t>(k);
   const std::uint8_t* gswap = ghost_swap_.data();
   const real* x = s.x.data();
   const real* y = s.y.data();
@@ -292,95 +307,110 @@ void BinNeighbor::build(Context& ctx) {
   const int nt = ntypes_;
   const bool single = nt == 1;
   const real cut0 = cutneighsq_[0];
-  go::parallel_blocks(ctx.threads, nblocks, [&](std::int64_t b, int) {
-    NeighborBlock& blk = list_.blocks[static_cast<std::size_t>(b)];
-    blk.ibegin = ranges[static_cast<std::size_t>(b)].first;
-    blk.iend = ranges[static_cast<std::size_t>(b)].second;
-    blk.first.resize(static_cast<std::size_t>(blk.iend - blk.ibegin + 1));
-    blk.max_per_atom = 0;
-    blk.npairs = 0;
-    if (blk.neigh.size() < 4096) blk.neigh.resize(4096);
-    std::size_t count = 0;
-    unsigned mask = 0;
-    for (index i = blk.ibegin; i < blk.iend; ++i) {
-      blk.first[static_cast<std::size_t>(i - blk.ibegin)] = static_cast<int>(count);
-      const real xi = x[i], yi = y[i], zi = z[i];
-      const real* cut_row = cutneighsq_.data() + (type[i] - 1) * nt;
-      const int ib = atom_bin_[static_cast<std::size_t>(i)];
-      std::size_t candidates = 0;
-      for (const Row& r : rows_)
-        candidates += static_cast<std::size_t>(bstart[ib + r.center + r.rx + 1] - bstart[ib + r.center - r.rx]);
-      if (blk.neigh.size() < count + candidates + 8) blk.neigh.resize(2 * (count + candidates + 8));
-      int* out = blk.neigh.data() + count;
-      std::size_t n = 0;
-      const int ii = static_cast<int>(i);
-      const int nloc = static_cast<int>(nlocal);
-      for (const Row& r : rows_) {
-        const int kbeg = bstart[ib + r.center - r.rx];
-        const int kend = bstart[ib + r.center + r.rx + 1];
-        int k = kbeg;
+  go::parallel_blocks(
+      ctx.threads, nblocks,
+      [&](std::int64_t b, int) {
+        NeighborBlock& blk = list_.blocks[static_cast<std::size_t>(b)];
+        blk.ibegin = ranges[static_cast<std::size_t>(b)].first;
+        blk.iend = ranges[static_cast<std::size_t>(b)].second;
+        blk.first.resize(static_cast<std::size_t>(blk.iend - blk.ibegin + 1));
+        blk.max_per_atom = 0;
+        blk.npairs = 0;
+        if (blk.neigh.size() < 4096) blk.neigh.resize(4096);
+        std::size_t count = 0;
+        unsigned mask = 0;
+        for (index i = blk.ibegin; i < blk.iend; ++i) {
+          blk.first[static_cast<std::size_t>(i - blk.ibegin)] = static_cast<int>(count);
+          const real xi = x[i], yi = y[i], zi = z[i];
+          const real* cut_row = cutneighsq_.data() + (type[i] - 1) * nt;
+          const int ib = atom_bin_[static_cast<std::size_t>(i)];
+          std::size_t candidates = 0;
+          for (const Row& r : rows_)
+            candidates += static_cast<std::size_t>(bstart[ib + r.center + r.rx + 1] -
+                                                   bstart[ib + r.center - r.rx]);
+          if (blk.neigh.size() < count + candidates + 8)
+            blk.neigh.resize(2 * (count + candidates + 8));
+          int* out = blk.neigh.data() + count;
+          std::size_t n = 0;
+          const int ii = static_cast<int>(i);
+          const int nloc = static_cast<int>(nlocal);
+          for (const Row& r : rows_) {
+            const int kbeg = bstart[ib + r.center - r.rx];
+            const int kend = bstart[ib + r.center + r.rx + 1];
+            int k = kbeg;
 #if defined(__AVX2__)
-        if (single) {
-          // Four candidates at a time from the contiguous bin-ordered copy;
-          // lanes past the row end are masked (arrays carry 4 padding slots).
-          const __m256d vxi = _mm256_set1_pd(xi), vyi = _mm256_set1_pd(yi), vzi = _mm256_set1_pd(zi);
-          const __m256d vcut = _mm256_set1_pd(cut0);
-          const __m128i lane = _mm_setr_epi32(0, 1, 2, 3);
-          const __m128i vii = _mm_set1_epi32(ii), vnloc = _mm_set1_epi32(nloc);
-          for (; k < kend; k += 4) {
-            const __m256d xj = _mm256_loadu_pd(bx + k), yj = _mm256_loadu_pd(by + k),
-                          zj = _mm256_loadu_pd(bz + k);
-            const __m256d dx = _mm256_sub_pd(vxi, xj), dy = _mm256_sub_pd(vyi, yj),
-                          dz = _mm256_sub_pd(vzi, zj);
-            const __m256d rsq = _mm256_fmadd_pd(dx, dx, _mm256_fmadd_pd(dy, dy, _mm256_mul_pd(dz, dz)));
-            const __m256d in = _mm256_cmp_pd(rsq, vcut, _CMP_LT_OQ);
-            const __m256d zgt = _mm256_cmp_pd(zj, vzi, _CMP_GT_OQ), zeq = _mm256_cmp_pd(zj, vzi, _CMP_EQ_OQ);
-            const __m256d ygt = _mm256_cmp_pd(yj, vyi, _CMP_GT_OQ), yeq = _mm256_cmp_pd(yj, vyi, _CMP_EQ_OQ);
-            const __m256d xgt = _mm256_cmp_pd(xj, vxi, _CMP_GT_OQ);
-            const __m256d above =
-                _mm256_or_pd(zgt, _mm256_and_pd(zeq, _mm256_or_pd(ygt, _mm256_and_pd(yeq, xgt))));
-            const __m128i jv = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bidx + k));
-            const __m128i valid = _mm_cmplt_epi32(_mm_add_epi32(lane, _mm_set1_epi32(k)), _mm_set1_epi32(kend));
-            // at the same point (overlapping atoms) an owned j > i counts as above
-            const __m256d same = _mm256_and_pd(_mm256_and_pd(zeq, yeq), _mm256_cmp_pd(xj, vxi, _CMP_EQ_OQ));
-            const __m128i later = _mm_and_si128(_mm_cmplt_epi32(jv, vnloc), _mm_cmpgt_epi32(jv, vii));
-            const __m256d tie = _mm256_and_pd(same, _mm256_castsi256_pd(_mm256_cvtepi32_epi64(later)));
-            // keep j if it is within the cutoff and above i
-            const __m256d ok = _mm256_and_pd(
-                _mm256_and_pd(in, _mm256_castsi256_pd(_mm256_cvtepi32_epi64(valid))), _mm256_or_pd(above, tie));
-            // Branch-free compaction: shuffle the accepted indices to the
-            // front, store all four, advance by the number accepted.
-            const unsigned bits = static_cast<unsigned>(_mm256_movemask_pd(ok));
-            const __m128i packed = _mm_shuffle_epi8(jv, _mm_load_si128(reinterpret_cast<const __m128i*>(kCompact.b[bits])));
-            _mm_storeu_si128(reinterpret_cast<__m128i*>(out + n), packed);
-            n += static_cast<std::size_t>(__builtin_popcount(bits));
-          }
-          continue;
-        }
+            if (single) {
+              // Four candidates at a time from the contiguous bin-ordered copy;
+              // lanes past the row end are masked (arrays carry 4 padding slots).
+              const __m256d vxi = _mm256_set1_pd(xi), vyi = _mm256_set1_pd(yi),
+                            vzi = _mm256_set1_pd(zi);
+              const __m256d vcut = _mm256_set1_pd(cut0);
+              const __m128i lane = _mm_setr_epi32(0, 1, 2, 3);
+              const __m128i vii = _mm_set1_epi32(ii), vnloc = _mm_set1_epi32(nloc);
+              for (; k < kend; k += 4) {
+                const __m256d xj = _mm256_loadu_pd(bx + k), yj = _mm256_loadu_pd(by + k),
+                              zj = _mm256_loadu_pd(bz + k);
+                const __m256d dx = _mm256_sub_pd(vxi, xj), dy = _mm256_sub_pd(vyi, yj),
+                              dz = _mm256_sub_pd(vzi, zj);
+                const __m256d rsq =
+                    _mm256_fmadd_pd(dx, dx, _mm256_fmadd_pd(dy, dy, _mm256_mul_pd(dz, dz)));
+                const __m256d in = _mm256_cmp_pd(rsq, vcut, _CMP_LT_OQ);
+                const __m256d zgt = _mm256_cmp_pd(zj, vzi, _CMP_GT_OQ),
+                              zeq = _mm256_cmp_pd(zj, vzi, _CMP_EQ_OQ);
+                const __m256d ygt = _mm256_cmp_pd(yj, vyi, _CMP_GT_OQ),
+                              yeq = _mm256_cmp_pd(yj, vyi, _CMP_EQ_OQ);
+                const __m256d xgt = _mm256_cmp_pd(xj, vxi, _CMP_GT_OQ);
+                const __m256d above = _mm256_or_pd(
+                    zgt, _mm256_and_pd(zeq, _mm256_or_pd(ygt, _mm256_and_pd(yeq, xgt))));
+                const __m128i jv = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bidx + k));
+                const __m128i valid =
+                    _mm_cmplt_epi32(_mm_add_epi32(lane, _mm_set1_epi32(k)), _mm_set1_epi32(kend));
+                // at the same point (overlapping atoms) an owned j > i counts as above
+                const __m256d same =
+                    _mm256_and_pd(_mm256_and_pd(zeq, yeq), _mm256_cmp_pd(xj, vxi, _CMP_EQ_OQ));
+                const __m128i later =
+                    _mm_and_si128(_mm_cmplt_epi32(jv, vnloc), _mm_cmpgt_epi32(jv, vii));
+                const __m256d tie =
+                    _mm256_and_pd(same, _mm256_castsi256_pd(_mm256_cvtepi32_epi64(later)));
+                // keep j if it is within the cutoff and above i
+                const __m256d ok = _mm256_and_pd(
+                    _mm256_and_pd(in, _mm256_castsi256_pd(_mm256_cvtepi32_epi64(valid))),
+                    _mm256_or_pd(above, tie));
+                // Branch-free compaction: shuffle the accepted indices to the
+                // front, store all four, advance by the number accepted.
+                const unsigned bits = static_cast<unsigned>(_mm256_movemask_pd(ok));
+                const __m128i packed = _mm_shuffle_epi8(
+                    jv, _mm_load_si128(reinterpret_cast<const __m128i*>(kCompact.b[bits])));
+                _mm_storeu_si128(reinterpret_cast<__m128i*>(out + n), packed);
+                n += static_cast<std::size_t>(__builtin_popcount(bits));
+              }
+              continue;
+            }
 #endif
-        for (; k < kend; ++k) {
-          const int j = bidx[k];
-          const real xj = bx[k], yj = by[k], zj = bz[k];
-          const real dx = xi - xj, dy = yi - yj, dz = zi - zj;
-          const real rsq = dx * dx + dy * dy + dz * dz;
-          const bool above = (zj > zi) | ((zj == zi) & ((yj > yi) | ((yj == yi) & (xj > xi))));
-          const bool tie = (zj == zi) & (yj == yi) & (xj == xi) & (j < nloc) & (j > ii);
-          const real cut = single ? cut0 : cut_row[btype[k]];
-          out[n] = j;
-          n += static_cast<std::size_t>((above | tie) & (rsq < cut));
+            for (; k < kend; ++k) {
+              const int j = bidx[k];
+              const real xj = bx[k], yj = by[k], zj = bz[k];
+              const real dx = xi - xj, dy = yi - yj, dz = zi - zj;
+              const real rsq = dx * dx + dy * dy + dz * dz;
+              const bool above = (zj > zi) | ((zj == zi) & ((yj > yi) | ((yj == yi) & (xj > xi))));
+              const bool tie = (zj == zi) & (yj == yi) & (xj == xi) & (j < nloc) & (j > ii);
+              const real cut = single ? cut0 : cut_row[btype[k]];
+              out[n] = j;
+              n += static_cast<std::size_t>((above | tie) & (rsq < cut));
+            }
+          }
+          blk.npairs += static_cast<std::int64_t>(n);
+          for (std::size_t q = 0; q < n; ++q)
+            if (out[q] >= nloc) mask |= 1u << gswap[out[q] - nloc];
+          while (n % 4 != 0) out[n++] = dummy;
+          count += n;
+          blk.max_per_atom = std::max(blk.max_per_atom, static_cast<int>(n));
         }
-      }
-      blk.npairs += static_cast<std::int64_t>(n);
-      for (std::size_t q = 0; q < n; ++q)
-        if (out[q] >= nloc) mask |= 1u << gswap[out[q] - nloc];
-      while (n % 4 != 0) out[n++] = dummy;
-      count += n;
-      blk.max_per_atom = std::max(blk.max_per_atom, static_cast<int>(n));
-    }
-    blk.first[static_cast<std::size_t>(blk.iend - blk.ibegin)] = static_cast<int>(count);
-    blk.neigh.resize(count);
-    blk.ghost_swaps = mask;
-  }, "neigh");
+        blk.first[static_cast<std::size_t>(blk.iend - blk.ibegin)] = static_cast<int>(count);
+        blk.neigh.resize(count);
+        blk.ghost_swaps = mask;
+      },
+      "neigh");
   make_schedule(ctx);
 }
 
@@ -399,7 +429,8 @@ void BinNeighbor::make_schedule(const Context& ctx) {
   for (std::size_t b = 0; b < list_.blocks.size(); ++b) {
     int g = 0;
     for (int k = 0; k < kSwaps; ++k)
-      if (list_.blocks[b].ghost_swaps & (1u << k)) g = std::max(g, stage_of[static_cast<std::size_t>(k)]);
+      if (list_.blocks[b].ghost_swaps & (1u << k))
+        g = std::max(g, stage_of[static_cast<std::size_t>(k)]);
     groups[static_cast<std::size_t>(g)].push_back(static_cast<int>(b));
   }
   list_.schedule.assign(static_cast<std::size_t>(workers), {});
@@ -410,7 +441,8 @@ void BinNeighbor::make_schedule(const Context& ctx) {
     for (int b : group) {
       const std::int64_t w = list_.blocks[static_cast<std::size_t>(b)].npairs + 1;
       const auto mid = static_cast<double>(before) + 0.5 * static_cast<double>(w);
-      const int worker = std::min(workers - 1, static_cast<int>(mid * workers / static_cast<double>(total)));
+      const int worker =
+          std::min(workers - 1, static_cast<int>(mid * workers / static_cast<double>(total)));
       list_.schedule[static_cast<std::size_t>(worker)].push_back(b);
       before += w;
     }

@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "interfaces.hpp"
-#include "weft/go/blocks.hpp"
 #include "simd.hpp"
+#include "weft/go/blocks.hpp"
 
 namespace weft::md {
 
@@ -162,23 +162,22 @@ class PairKernel final : public Force {
   void compute_generic(Context& ctx, const NeighborList& list, bool eflag,
                        std::vector<Tally6>& tallies, GhostGate* gate);
   template <bool EFLAG, bool SINGLE>
-  void block(const NeighborBlock& blk, const real* x, const real* y, const real* z,
-             const int* type, real* fx, real* fy, real* fz, pair_detail::Scratch& sc,
-             Tally6& t) const;
+  void block(const NeighborBlock& blk, const real* x, const real* y, const real* z, const int* type,
+             real* fx, real* fy, real* fz, pair_detail::Scratch& sc, Tally6& t) const;
   // call_force() is Style::force(rsq, fc(0), ..., fc(kF - 1)); call_energy()
   // likewise with the force and then the energy coefficients.
   template <class V, class FC>
   static V call_force(V rsq, FC&& fc) {
-    return [&]<int... M>(std::integer_sequence<int, M...>) {
-      return Style::force(rsq, fc(M)...);
-    }(std::make_integer_sequence<int, kF>{});
+    return [&]<int... M>(std::integer_sequence<int, M...>) { return Style::force(rsq, fc(M)...); }
+    (std::make_integer_sequence<int, kF>{});
   }
   template <class V, class FC, class EC>
   static V call_energy(V rsq, FC&& fc, EC&& ec) {
     return [&]<int... M, int... N>(std::integer_sequence<int, M...>,
                                    std::integer_sequence<int, N...>) {
       return Style::energy(rsq, fc(M)..., ec(N)...);
-    }(std::make_integer_sequence<int, kF>{}, std::make_integer_sequence<int, kE>{});
+    }
+    (std::make_integer_sequence<int, kF>{}, std::make_integer_sequence<int, kE>{});
   }
 #ifdef WEFT_MD_AVX2
   void pack4(const System& s, index lo, index hi);
@@ -209,8 +208,10 @@ void PairKernel<Style>::compute(Context& ctx, const NeighborList& list, bool efl
   std::vector<Tally6> tallies(static_cast<std::size_t>(workers));
   if (!gate) prepare(ctx, true);
 #ifdef WEFT_MD_AVX2
-  if (pair_detail::use_avx2()) compute_avx2(ctx, list, eflag, tallies, gate);
-  else compute_generic(ctx, list, eflag, tallies, gate);
+  if (pair_detail::use_avx2())
+    compute_avx2(ctx, list, eflag, tallies, gate);
+  else
+    compute_generic(ctx, list, eflag, tallies, gate);
 #else
   compute_generic(ctx, list, eflag, tallies, gate);
 #endif
@@ -226,8 +227,7 @@ void PairKernel<Style>::compute(Context& ctx, const NeighborList& list, bool efl
       sum.vyz += t.vyz;
     }
     tally.energy = sum.e;
-    tally.virial << sum.vxx, sum.vxy, sum.vxz, sum.vxy, sum.vyy, sum.vyz, sum.vxz, sum.vyz,
-        sum.vzz;
+    tally.virial << sum.vxx, sum.vxy, sum.vxz, sum.vxy, sum.vyy, sum.vyz, sum.vxz, sum.vyz, sum.vzz;
   }
 }
 

@@ -4,16 +4,17 @@
 // shift), per-type-pair eps, sigma and rc, geometric or arithmetic mixing of
 // unspecified pairs, and the analytic tail corrections of LAMMPS
 // pair_modify tail yes. The kernels are PairKernel's (pair_kernel.hpp).
+#include "weft/md/pair_lj_cut.hpp"
+
 #include <algorithm>
 #include <cmath>
-#include <set>
-#include <string>
 #include <numbers>
+#include <set>
 #include <sstream>
+#include <string>
 
 #include "pair_kernel.hpp"
 #include "weft/core/error.hpp"
-#include "weft/md/pair_lj_cut.hpp"
 #include "weft/mpi/collectives.hpp"
 
 namespace weft::md {
@@ -147,8 +148,9 @@ real check(const PairConfig& pc, int ntypes) {
     for (int t : c.types)
       if (t < 1 || t > ntypes)
         throw InputError("pair coefficient for types (" + std::to_string(c.types[0]) + ", " +
-                         std::to_string(c.types[1]) + ") names an unknown atom type; the system has " +
-                         std::to_string(ntypes) + " atom type(s)");
+                         std::to_string(c.types[1]) +
+                         ") names an unknown atom type; the system has " + std::to_string(ntypes) +
+                         " atom type(s)");
     if (!(c.sigma > 0 && c.epsilon >= 0))
       throw InputError("pair coefficients need sigma > 0 and epsilon >= 0");
     if (c.cutoff < 0) throw InputError("pair coefficient cutoff must not be negative");
@@ -206,8 +208,8 @@ void declare(const Declarer& when, const std::string& name) {
       const std::string path = "pair.coeff[" + std::to_string(k + 1) + "].types";
       const int i = std::min(pc.types[0], pc.types[1]), j = std::max(pc.types[0], pc.types[1]);
       if (j > ntypes)
-        r.error(path, "atom type " + std::to_string(j) + " does not exist: " +
-                          std::to_string(ntypes) + " [[species]] defined");
+        r.error(path, "atom type " + std::to_string(j) +
+                          " does not exist: " + std::to_string(ntypes) + " [[species]] defined");
       if (!pairs.insert({i, j}).second)
         r.error(path, "the pair (" + std::to_string(i) + ", " + std::to_string(j) +
                           ") is given twice in [[pair.coeff]]");

@@ -5,6 +5,8 @@
 // Every pair of types is given (LAMMPS mixes none). The kernels are
 // PairKernel's (pair_kernel.hpp); this file supplies the coefficients, the
 // pair function and the deck keys.
+#include "weft/md/pair_morse.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <set>
@@ -12,7 +14,6 @@
 
 #include "pair_kernel.hpp"
 #include "weft/core/error.hpp"
-#include "weft/md/pair_morse.hpp"
 
 namespace weft::md {
 namespace {
@@ -85,8 +86,9 @@ real check(const PairConfig& pc, int ntypes) {
     for (int t : c.types)
       if (t < 1 || t > ntypes)
         throw InputError("morse coefficients for types (" + std::to_string(c.types[0]) + ", " +
-                         std::to_string(c.types[1]) + ") name an unknown atom type; the system has " +
-                         std::to_string(ntypes) + " atom type(s)");
+                         std::to_string(c.types[1]) +
+                         ") name an unknown atom type; the system has " + std::to_string(ntypes) +
+                         " atom type(s)");
     if (!(c.d0 >= 0 && c.alpha > 0 && c.r0 > 0 && c.cutoff >= 0))
       throw InputError("morse coefficients need d0 >= 0, alpha > 0, r0 > 0 and cutoff >= 0");
     if (c.cutoff > 0) cutmax = std::max(cutmax, c.cutoff);

@@ -18,8 +18,7 @@ inline std::uint64_t mix64(std::uint64_t z) {
   return z ^ (z >> 31);
 }
 
-inline std::uint64_t hash4(std::uint64_t seed, std::uint64_t a, std::uint64_t b,
-                           std::uint64_t c) {
+inline std::uint64_t hash4(std::uint64_t seed, std::uint64_t a, std::uint64_t b, std::uint64_t c) {
   std::uint64_t h = mix64(seed + 0x9e3779b97f4a7c15ULL);
   h = mix64(h ^ (a + 0x9e3779b97f4a7c15ULL));
   h = mix64(h ^ (b + 0x632be59bd9b4e019ULL));
@@ -28,8 +27,7 @@ inline std::uint64_t hash4(std::uint64_t seed, std::uint64_t a, std::uint64_t b,
 }
 
 // uniform01() is in (0, 1): 53 random bits, never exactly 0.
-inline double uniform01(std::uint64_t seed, std::uint64_t a, std::uint64_t b,
-                        std::uint64_t c) {
+inline double uniform01(std::uint64_t seed, std::uint64_t a, std::uint64_t b, std::uint64_t c) {
   const std::uint64_t bits = hash4(seed, a, b, c) >> 11;
   return (static_cast<double>(bits) + 0.5) * 0x1.0p-53;
 }

@@ -3,7 +3,6 @@
 // weft::md::Config; pair and integrator styles add their own (registry.cpp).
 #include <fmt/format.h>
 
-
 #include "interfaces.hpp"
 #include "weft/md/deck.hpp"
 

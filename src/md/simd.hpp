@@ -49,8 +49,10 @@ inline V4 exp(V4 a) {
 // constant() of a double works for both kinds: constant<V>(2.0).
 template <class V>
 inline V constant(double c) {
-  if constexpr (std::is_same_v<V, V4>) return V4{_mm256_set1_pd(c)};
-  else return c;
+  if constexpr (std::is_same_v<V, V4>)
+    return V4{_mm256_set1_pd(c)};
+  else
+    return c;
 }
 #else
 template <class V>

@@ -20,16 +20,23 @@ void System::resize(index n) {
   imz.resize(u);
 }
 
-void System::push_owned(gid id_, int type_, real x_, real y_, real z_, real vx_, real vy_,
-                        real vz_, std::int32_t ix, std::int32_t iy, std::int32_t iz) {
+void System::push_owned(gid id_, int type_, real x_, real y_, real z_, real vx_, real vy_, real vz_,
+                        std::int32_t ix, std::int32_t iy, std::int32_t iz) {
   const index i = nlocal;
   if (static_cast<index>(x.size()) <= i) resize(std::max<index>(16, 2 * i + 1));
   const auto k = static_cast<std::size_t>(i);
-  x[k] = x_; y[k] = y_; z[k] = z_;
-  vx[k] = vx_; vy[k] = vy_; vz[k] = vz_;
+  x[k] = x_;
+  y[k] = y_;
+  z[k] = z_;
+  vx[k] = vx_;
+  vy[k] = vy_;
+  vz[k] = vz_;
   fx[k] = fy[k] = fz[k] = 0;
-  id[k] = id_; type[k] = type_;
-  imx[k] = ix; imy[k] = iy; imz[k] = iz;
+  id[k] = id_;
+  type[k] = type_;
+  imx[k] = ix;
+  imy[k] = iy;
+  imz[k] = iz;
   ++nlocal;
 }
 

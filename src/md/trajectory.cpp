@@ -2,6 +2,8 @@
 // MD's outputs on the shared I/O layer: the particle view of a System, the
 // observables of a thermo row, and the H5MD trajectory (io::TrajectoryWriter)
 // as an app::Output.
+#include "weft/io/trajectory.hpp"
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -9,7 +11,6 @@
 
 #include "outputs.hpp"
 #include "weft/h5/error.hpp"
-#include "weft/io/trajectory.hpp"
 #include "weft/mpi/collectives.hpp"
 
 namespace weft::md {
@@ -42,8 +43,13 @@ io::ParticleView particle_view(const System& s) {
 }
 
 std::vector<app::Series> thermo_series() {
-  return {{"temperature", "Temp"}, {"potential_energy", "PotEng"}, {"kinetic_energy", "KinEng"},
-          {"total_energy", "TotEng"}, {"pressure", "Press"}, {"volume", ""}, {"atoms", ""}};
+  return {{"temperature", "Temp"},
+          {"potential_energy", "PotEng"},
+          {"kinetic_energy", "KinEng"},
+          {"total_energy", "TotEng"},
+          {"pressure", "Press"},
+          {"volume", ""},
+          {"atoms", ""}};
 }
 
 std::vector<double> thermo_values(const ThermoRow& r) {
@@ -91,7 +97,8 @@ std::unique_ptr<app::Output> open_trajectory(Simulation& sim, const Config& cfg,
       .deflate = out.compression,
       .fletcher32 = out.checksums,
       .frames = to_come,
-      .transfer = out.transfer == "collective" ? h5::Transfer::collective : h5::Transfer::independent,
+      .transfer =
+          out.transfer == "collective" ? h5::Transfer::collective : h5::Transfer::independent,
       .units = {.length = "sigma", .velocity = "sigma tau-1", .force = "epsilon sigma-1"},
       .observables = {}};
   for (const auto& s : thermo_series()) opt.observables.push_back(s.name);

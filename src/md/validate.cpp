@@ -74,7 +74,8 @@ void check_min_distance(const DataFile& df, real dmin) {
             if (b <= a) continue;
             Vec3 dv = df.atoms[a].x - df.atoms[b].x;
             for (int d = 0; d < 3; ++d)
-              if (df.box.periodic[static_cast<std::size_t>(d)]) dv[d] -= len[d] * std::round(dv[d] / len[d]);
+              if (df.box.periodic[static_cast<std::size_t>(d)])
+                dv[d] -= len[d] * std::round(dv[d] / len[d]);
             const real r2 = dv.squaredNorm();
             if (r2 < best) {
               best = r2;
@@ -116,16 +117,19 @@ void validate_rank0(const Config& c, int nranks) {
   require(c.run.steps >= 0, "run.steps must not be negative");
   require(c.thermo.every >= 0, "thermo.every must not be negative");
   require(c.velocity.temperature >= 0, "velocity.temperature must not be negative");
-  for (int g : c.decomposition.grid) require(g >= 0, "decomposition.grid entries must be >= 0 (0 = automatic)");
+  for (int g : c.decomposition.grid)
+    require(g >= 0, "decomposition.grid entries must be >= 0 (0 = automatic)");
   const auto& g = c.decomposition.grid;
   if (g[0] > 0 && g[1] > 0 && g[2] > 0)
-    require(g[0] * g[1] * g[2] == nranks,
-            "decomposition.grid = [" + std::to_string(g[0]) + ", " + std::to_string(g[1]) + ", " +
-                std::to_string(g[2]) + "] needs " + std::to_string(g[0] * g[1] * g[2]) +
-                " ranks but the run has " + std::to_string(nranks) + ": change the grid or the rank count");
+    require(g[0] * g[1] * g[2] == nranks, "decomposition.grid = [" + std::to_string(g[0]) + ", " +
+                                              std::to_string(g[1]) + ", " + std::to_string(g[2]) +
+                                              "] needs " + std::to_string(g[0] * g[1] * g[2]) +
+                                              " ranks but the run has " + std::to_string(nranks) +
+                                              ": change the grid or the rank count");
   else if (g[0] > 0 || g[1] > 0 || g[2] > 0) {
     int prod = 1;
-    for (int v : g) if (v > 0) prod *= v;
+    for (int v : g)
+      if (v > 0) prod *= v;
     require(nranks % prod == 0, "decomposition.grid fixes " + std::to_string(prod) +
                                     " ranks in some dimensions, which does not divide the " +
                                     std::to_string(nranks) + " ranks of the run");
@@ -142,8 +146,9 @@ void validate_rank0(const Config& c, int nranks) {
                 " species (types 1.." + std::to_string(ntypes) + ")");
     if (lg.nearest < c.init.min_distance) {
       std::ostringstream m;
-      m << "lattice nearest-neighbour distance " << lg.nearest << " is below init.min_distance = "
-        << c.init.min_distance << "; atoms 1 and 2 would overlap: lower the density";
+      m << "lattice nearest-neighbour distance " << lg.nearest
+        << " is below init.min_distance = " << c.init.min_distance
+        << "; atoms 1 and 2 would overlap: lower the density";
       throw InputError(m.str());
     }
     box = lattice_box(c);
@@ -170,9 +175,10 @@ void validate_rank0(const Config& c, int nranks) {
     const real thick = (box.hi[d] - box.lo[d]) / dims[du];
     if (thick < need) {
       std::ostringstream m;
-      m << "the subdomain along " << "xyz"[d] << " is " << thick << " sigma thick (box length "
-        << box.hi[d] - box.lo[d] << " over " << dims[du] << " rank(s), grid " << dims[0] << "x" << dims[1]
-        << "x" << dims[2] << ") but must be at least cutoff + skin = " << need
+      m << "the subdomain along "
+        << "xyz"[d] << " is " << thick << " sigma thick (box length " << box.hi[d] - box.lo[d]
+        << " over " << dims[du] << " rank(s), grid " << dims[0] << "x" << dims[1] << "x" << dims[2]
+        << ") but must be at least cutoff + skin = " << need
         << ": use fewer ranks, a larger box, or set decomposition.grid to split other dimensions";
       throw InputError(m.str());
     }

@@ -32,6 +32,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "weft-seam: error: %s\n", e.what());
     return 2;
   }
-  std::fprintf(stderr, "usage: weft-seam run DECK [--set K=V | --restart CKPT]... | check DECK | help deck\n");
+  std::fprintf(
+      stderr,
+      "usage: weft-seam run DECK [--set K=V | --restart CKPT]... | check DECK | help deck\n");
   return 2;
 }

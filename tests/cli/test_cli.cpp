@@ -64,7 +64,8 @@ Result run_in(const fs::path& dir, const std::string& command) {
 
 int count(const std::string& hay, const std::string& needle) {
   int n = 0;
-  for (std::size_t at = 0; (at = hay.find(needle, at)) != std::string::npos; at += needle.size()) ++n;
+  for (std::size_t at = 0; (at = hay.find(needle, at)) != std::string::npos; at += needle.size())
+    ++n;
   return n;
 }
 
@@ -81,7 +82,8 @@ TEST(Cli, HelpShowsExamplesAndExitCodes) {
   Scratch s;
   auto r = run_in(s.path(), "weft --help");
   EXPECT_EQ(r.code, 0) << r.output;
-  EXPECT_NE(r.output.find("mpirun -np 4 weft run inputs/lj-melt.toml"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("mpirun -np 4 weft run inputs/lj-melt.toml"), std::string::npos)
+      << r.output;
   EXPECT_NE(r.output.find("Exit codes: 0 success, 2 bad input"), std::string::npos) << r.output;
   auto v = run_in(s.path(), "weft --version");
   EXPECT_EQ(v.code, 0);

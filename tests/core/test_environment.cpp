@@ -19,10 +19,14 @@ weft::GetEnv env(std::map<std::string, std::string> vars) {
 }
 
 TEST(Threads, PrecedenceFollowsTheDocumentedOrder) {
-  const auto all = env({{"WEFT_NUM_THREADS", "3"}, {"SLURM_CPUS_PER_TASK", "5"}, {"OMP_NUM_THREADS", "7"}});
+  const auto all =
+      env({{"WEFT_NUM_THREADS", "3"}, {"SLURM_CPUS_PER_TASK", "5"}, {"OMP_NUM_THREADS", "7"}});
   EXPECT_EQ(weft::choose_threads(2, 1, 8, all).threads, 2);
   EXPECT_EQ(weft::choose_threads(0, 1, 8, all).threads, 3);
-  EXPECT_EQ(weft::choose_threads(0, 1, 8, env({{"SLURM_CPUS_PER_TASK", "5"}, {"OMP_NUM_THREADS", "7"}})).threads, 5);
+  EXPECT_EQ(
+      weft::choose_threads(0, 1, 8, env({{"SLURM_CPUS_PER_TASK", "5"}, {"OMP_NUM_THREADS", "7"}}))
+          .threads,
+      5);
   const auto omp = weft::choose_threads(0, 1, 8, env({{"OMP_NUM_THREADS", "7,2"}}));
   EXPECT_EQ(omp.threads, 7);
   EXPECT_EQ(omp.source, "OMP_NUM_THREADS");
@@ -39,7 +43,8 @@ TEST(Threads, MalformedVariableIsAnInputErrorNamingIt) {
     weft::choose_threads(0, 1, 8, env({{"SLURM_CPUS_PER_TASK", "two"}}));
     FAIL() << "no error";
   } catch (const weft::InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("SLURM_CPUS_PER_TASK='two'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("SLURM_CPUS_PER_TASK='two'"), std::string::npos)
+        << e.what();
   }
   EXPECT_THROW(weft::choose_threads(0, 1, 8, env({{"WEFT_NUM_THREADS", "0"}})), weft::InputError);
   EXPECT_THROW(weft::choose_threads(0, 1, 8, env({{"WEFT_NUM_THREADS", "4x"}})), weft::InputError);

@@ -32,7 +32,10 @@ TEST(Document, DuplicateKeyIsAnError) {
 
 TEST(Document, BinaryAndEmptyDecksAreRejected) {
   using namespace std::string_literals;
-  EXPECT_NE(problems("\x7f" "ELF\0\0\1"s).find("not a text file"), std::string::npos);
+  EXPECT_NE(problems("\x7f"
+                     "ELF\0\0\1"s)
+                .find("not a text file"),
+            std::string::npos);
   EXPECT_NE(problems("# only a comment\n").find("the deck is empty"), std::string::npos);
   EXPECT_NE(problems("\xff\xfe garbage").find("invalid TOML"), std::string::npos);
 }
@@ -43,7 +46,8 @@ TEST(Document, ReadFileExplainsMissingAndDirectories) {
   EXPECT_FALSE(weft::deck::read_file(std::filesystem::temp_directory_path().string(), d));
   const auto text = d.format();
   EXPECT_NE(text.find("/nonexistent/deck.toml: error: cannot read the deck: no such file"),
-            std::string::npos) << text;
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("is a directory"), std::string::npos) << text;
 }
 

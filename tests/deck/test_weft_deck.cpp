@@ -114,14 +114,19 @@ TEST(WeftDeck, DocsDeckMdIsGeneratedFromTheSchema) {
 
 TEST(WeftDeck, ContradictionsAreErrors) {
   weft::deck::Diagnostics d;
-  auto l = load_deck("c.toml",
-                     "[run]\nsteps = 5\n[init]\nsource = \"data\"\n[lattice]\ndensity = 0.9\n"
-                     "[integrator]\ntemperature = 2.0\n[runtime]\nscheduler = \"openmp\"\nstack_kib = 32\n",
-                     {}, d);
+  auto l = load_deck(
+      "c.toml",
+      "[run]\nsteps = 5\n[init]\nsource = \"data\"\n[lattice]\ndensity = 0.9\n"
+      "[integrator]\ntemperature = 2.0\n[runtime]\nscheduler = \"openmp\"\nstack_kib = 32\n",
+      {}, d);
   EXPECT_FALSE(l);
   const auto text = d.format();
-  EXPECT_NE(text.find("init.data_file: init.source = \"data\" needs init.data_file"), std::string::npos) << text;
-  EXPECT_NE(text.find("c.toml:6:11: error: lattice.density: lattice.density has no effect"), std::string::npos) << text;
+  EXPECT_NE(text.find("init.data_file: init.source = \"data\" needs init.data_file"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("c.toml:6:11: error: lattice.density: lattice.density has no effect"),
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("c.toml:8:15: error: integrator.temperature"), std::string::npos) << text;
   EXPECT_NE(text.find("c.toml:11:13: error: runtime.stack_kib"), std::string::npos) << text;
 }
@@ -157,6 +162,7 @@ TEST(WeftDeck, StyleChoicesAreTheRegistries) {
   // nvt is LAMMPS's name for the Nose-Hoover chain: registered, so accepted
   // with the thermostat's keys.
   weft::deck::Diagnostics d;
-  EXPECT_TRUE(load_deck("t.toml", base + "[integrator]\nstyle = \"nvt\"\ntemperature = 1.2\n", {}, d))
+  EXPECT_TRUE(
+      load_deck("t.toml", base + "[integrator]\nstyle = \"nvt\"\ntemperature = 1.2\n", {}, d))
       << d.format();
 }

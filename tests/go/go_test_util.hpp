@@ -31,8 +31,9 @@ inline std::string worker_name(const ::testing::TestParamInfo<int>& info) {
   return "w" + std::to_string(info.param);
 }
 
-#define WEFT_GO_INSTANTIATE(Suite) \
-  INSTANTIATE_TEST_SUITE_P(Workers, Suite, ::testing::Values(1, 2, 4), ::weft::go::test::worker_name)
+#define WEFT_GO_INSTANTIATE(Suite)                                     \
+  INSTANTIATE_TEST_SUITE_P(Workers, Suite, ::testing::Values(1, 2, 4), \
+                           ::weft::go::test::worker_name)
 
 // sanitized() tells whether this is a sanitizer build, ASan or TSan (heavy
 // tests scale down).
@@ -47,7 +48,8 @@ constexpr bool sanitized() {
 // scaled() returns n, divided by 10 in sanitizer builds; the environment
 // variable WEFT_GO_SCALE (a float factor) overrides.
 inline long scaled(long n) {
-  if (const char* s = std::getenv("WEFT_GO_SCALE")) return static_cast<long>(static_cast<double>(n) * std::atof(s));
+  if (const char* s = std::getenv("WEFT_GO_SCALE"))
+    return static_cast<long>(static_cast<double>(n) * std::atof(s));
   return sanitized() ? n / 10 : n;
 }
 

@@ -130,7 +130,8 @@ TEST_P(ErrorGroupTest, FirstFailureCancelsEveryTaskAndIsRethrownWithItsName) {
       FAIL() << "wait() did not throw";
     } catch (const wg::TaskError& e) {
       EXPECT_EQ(e.task_name(), "failing-reader");
-      EXPECT_NE(std::string(e.what()).find("task 'failing-reader' failed: checksum mismatch"), std::string::npos)
+      EXPECT_NE(std::string(e.what()).find("task 'failing-reader' failed: checksum mismatch"),
+                std::string::npos)
           << e.what();
       EXPECT_THROW(std::rethrow_exception(e.cause()), std::runtime_error);
     }
@@ -184,10 +185,12 @@ TEST_P(ParallelForTest, EveryIndexOnceOnBothSchedulers) {
   for (auto sched : {wg::Scheduler::fibers, wg::Scheduler::openmp}) {
     std::vector<int> hits(100'003, 0);
     run([&] {
-      wg::parallel_for(0, static_cast<std::int64_t>(hits.size()), 1000,
-                       [&](std::int64_t i) { hits[static_cast<std::size_t>(i)]++; }, sched);
+      wg::parallel_for(
+          0, static_cast<std::int64_t>(hits.size()), 1000,
+          [&](std::int64_t i) { hits[static_cast<std::size_t>(i)]++; }, sched);
     });
-    EXPECT_EQ(std::count(hits.begin(), hits.end(), 1), static_cast<long>(hits.size())) << wg::to_string(sched);
+    EXPECT_EQ(std::count(hits.begin(), hits.end(), 1), static_cast<long>(hits.size()))
+        << wg::to_string(sched);
   }
 }
 

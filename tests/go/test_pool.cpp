@@ -99,7 +99,8 @@ TEST_P(PoolTest, GoOutsideATaskThrows) {
 
 TEST_P(PoolTest, SpawnTreeSums) {
   // A small skynet: 10^4 leaves in a 10-ary tree, sums through channels.
-  std::function<void(wg::Chan<long>&, long, long)> node = [&](wg::Chan<long>& out, long num, long size) {
+  std::function<void(wg::Chan<long>&, long, long)> node = [&](wg::Chan<long>& out, long num,
+                                                              long size) {
     if (size == 1) {
       out.send(num);
       return;

@@ -64,7 +64,8 @@ TEST_P(SelectTest, TimeoutNotTakenWhenACaseArrivesFirst) {
       a.send(3);
     });
     int got = 0;
-    int idx = wg::select(wg::on_recv(a, [&](std::optional<int> v) { got = *v; }), wg::on_timeout(10s));
+    int idx =
+        wg::select(wg::on_recv(a, [&](std::optional<int> v) { got = *v; }), wg::on_timeout(10s));
     EXPECT_EQ(idx, 0);
     EXPECT_EQ(got, 3);
   });
@@ -154,7 +155,8 @@ TEST_P(SelectTest, CloseWakesABlockedSelect) {
       b.close();
     });
     bool closed = false;
-    int idx = wg::select(wg::on_recv(a), wg::on_recv(b, [&](std::optional<int> v) { closed = !v; }));
+    int idx =
+        wg::select(wg::on_recv(a), wg::on_recv(b, [&](std::optional<int> v) { closed = !v; }));
     EXPECT_EQ(idx, 1);
     EXPECT_TRUE(closed);
   });

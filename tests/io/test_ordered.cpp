@@ -47,10 +47,23 @@ struct Particles {
     imx.push_back(ix), imy.push_back(iy), imz.push_back(iz);
   }
   weft::io::ParticleView view() const {
-    return {.count = static_cast<std::int64_t>(id.size()), .total = natoms, .id = id.data(),
-            .type = type.data(), .x = x.data(), .y = y.data(), .z = z.data(), .imx = imx.data(),
-            .imy = imy.data(), .imz = imz.data(), .vx = vx.data(), .vy = vy.data(),
-            .vz = vz.data(), .fx = fx.data(), .fy = fy.data(), .fz = fz.data(), .box = box,
+    return {.count = static_cast<std::int64_t>(id.size()),
+            .total = natoms,
+            .id = id.data(),
+            .type = type.data(),
+            .x = x.data(),
+            .y = y.data(),
+            .z = z.data(),
+            .imx = imx.data(),
+            .imy = imy.data(),
+            .imz = imz.data(),
+            .vx = vx.data(),
+            .vy = vy.data(),
+            .vz = vz.data(),
+            .fx = fx.data(),
+            .fy = fy.data(),
+            .fz = fz.data(),
+            .box = box,
             .type_names = {"", "A"}};
   }
 };

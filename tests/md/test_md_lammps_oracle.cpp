@@ -26,9 +26,11 @@ std::map<long, std::array<double, 4>> run_lammps(const test::TempDir& dir, const
                                                  const std::string& input) {
   const std::string in = dir.write(name + ".in", input);
   const std::string log = dir.file(name + ".log");
-  const std::string cmd = "cd '" + dir.path().string() +
-                          "' && env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/tmp OMP_NUM_THREADS=1 "
-                          "lmp -in '" + in + "' -log '" + log + "' -screen none > /dev/null 2>&1";
+  const std::string cmd =
+      "cd '" + dir.path().string() +
+      "' && env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/tmp OMP_NUM_THREADS=1 "
+      "lmp -in '" +
+      in + "' -log '" + log + "' -screen none > /dev/null 2>&1";
   const int rc = std::system(cmd.c_str());
   EXPECT_EQ(rc, 0) << "lmp failed: " << cmd;
   std::map<long, std::array<double, 4>> rows;
@@ -53,11 +55,14 @@ std::map<long, std::array<double, 4>> run_lammps(const test::TempDir& dir, const
   return rows;
 }
 
-void expect_agree(const ThermoRow& w, const std::array<double, 4>& l, double tol, const char* what) {
+void expect_agree(const ThermoRow& w, const std::array<double, 4>& l, double tol,
+                  const char* what) {
   EXPECT_LT(test::rel(w.temp, l[0]), tol) << what << " temp weft " << w.temp << " lammps " << l[0];
   EXPECT_LT(test::rel(w.pe, l[1]), tol) << what << " pe weft " << w.pe << " lammps " << l[1];
-  EXPECT_LT(test::rel(w.etotal, l[2]), tol) << what << " etotal weft " << w.etotal << " lammps " << l[2];
-  EXPECT_LT(test::rel(w.press, l[3]), tol) << what << " press weft " << w.press << " lammps " << l[3];
+  EXPECT_LT(test::rel(w.etotal, l[2]), tol)
+      << what << " etotal weft " << w.etotal << " lammps " << l[2];
+  EXPECT_LT(test::rel(w.press, l[3]), tol)
+      << what << " press weft " << w.press << " lammps " << l[3];
 }
 
 const char* kThermo =
@@ -65,7 +70,8 @@ const char* kThermo =
     "thermo_modify format float %.15g\n";
 
 TEST(LammpsOracle, LjMeltFromWriteDataMatchesAtStep100) {
-  if (!have_lmp()) GTEST_SKIP() << "lmp (LAMMPS) is not on PATH; tools/check installs Debian's lammps";
+  if (!have_lmp())
+    GTEST_SKIP() << "lmp (LAMMPS) is not on PATH; tools/check installs Debian's lammps";
   test::TempDir dir("oracle-melt");
   const std::string gen =
       "units lj\natom_style atomic\nlattice fcc 0.8442\nregion box block 0 20 0 20 0 20\n"
@@ -115,7 +121,8 @@ void binary_mixture(const std::string& mixing, bool shift, bool tail) {
   const std::string run =
       "units lj\natom_style atomic\nread_data mix.data\n"
       "pair_style lj/cut 2.5\npair_coeff 1 1 1.0 1.0 2.5\npair_coeff 2 2 0.8 0.9 2.2\n"
-      "pair_modify mix " + mixing + " shift " + (shift ? "yes" : "no") + " tail " + (tail ? "yes" : "no") +
+      "pair_modify mix " +
+      mixing + " shift " + (shift ? "yes" : "no") + " tail " + (tail ? "yes" : "no") +
       "\nneighbor 0.3 bin\nneigh_modify delay 0 every 10 check yes\nfix 1 all nve\n" +
       std::string(kThermo) + "thermo 100\nrun 100\n";
   auto lmp = run_lammps(dir, "run", run);
@@ -141,18 +148,21 @@ void binary_mixture(const std::string& mixing, bool shift, bool tail) {
 }
 
 TEST(LammpsOracle, BinaryMixtureArithmeticTailMatches) {
-  if (!have_lmp()) GTEST_SKIP() << "lmp (LAMMPS) is not on PATH; tools/check installs Debian's lammps";
+  if (!have_lmp())
+    GTEST_SKIP() << "lmp (LAMMPS) is not on PATH; tools/check installs Debian's lammps";
   binary_mixture("arithmetic", false, true);
 }
 
 TEST(LammpsOracle, BinaryMixtureGeometricShiftMatches) {
-  if (!have_lmp()) GTEST_SKIP() << "lmp (LAMMPS) is not on PATH; tools/check installs Debian's lammps";
+  if (!have_lmp())
+    GTEST_SKIP() << "lmp (LAMMPS) is not on PATH; tools/check installs Debian's lammps";
   binary_mixture("geometric", true, false);
 }
 
 // NVT with a Nose-Hoover chain (LAMMPS fix nvt, chain 3).
 TEST(LammpsOracle, NoseHooverChainMatchesFixNvt) {
-  if (!have_lmp()) GTEST_SKIP() << "lmp (LAMMPS) is not on PATH; tools/check installs Debian's lammps";
+  if (!have_lmp())
+    GTEST_SKIP() << "lmp (LAMMPS) is not on PATH; tools/check installs Debian's lammps";
   test::TempDir dir("oracle-nvt");
   const std::string gen =
       "units lj\natom_style atomic\nlattice fcc 0.8442\nregion box block 0 8 0 8 0 8\n"
@@ -175,12 +185,14 @@ TEST(LammpsOracle, NoseHooverChainMatchesFixNvt) {
   cfg.init.data_file = dir.file("nvt.data");
   cfg.velocity.create = false;
   cfg.integrator.style = "nose-hoover";
-  cfg.integrator.params.get<NoseHooverParams>("nose-hoover") = {.temperature = 1.0, .damping = 0.5, .chain = 3};
+  cfg.integrator.params.get<NoseHooverParams>("nose-hoover") = {
+      .temperature = 1.0, .damping = 0.5, .chain = 3};
   cfg.run.steps = 100;
   cfg.thermo.every = 100;
   auto rows = test::run_rows(cfg, 1, MPI_COMM_WORLD);
   ASSERT_EQ(rows.size(), 2u);
-  expect_agree(rows[1], lmp[100], 1e-6, "step 100 (pe/temp/press; etotal excludes the thermostat energy)");
+  expect_agree(rows[1], lmp[100], 1e-6,
+               "step 100 (pe/temp/press; etotal excludes the thermostat energy)");
 }
 
 }  // namespace

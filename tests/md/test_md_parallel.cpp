@@ -17,8 +17,7 @@ namespace {
 // run_on() runs cfg on the first `nranks` world ranks; the step-`last` row
 // is returned on world rank 0.
 ThermoRow run_on(const Config& cfg, int nranks, int threads) {
-  const mpi::Comm sub =
-      mpi::world().split(world_rank() < nranks ? 0 : MPI_UNDEFINED, world_rank());
+  const mpi::Comm sub = mpi::world().split(world_rank() < nranks ? 0 : MPI_UNDEFINED, world_rank());
   ThermoRow last;
   if (!sub.null()) {
     auto rows = test::run_rows(cfg, threads, sub.get());

@@ -7,8 +7,8 @@
 #include <sstream>
 
 #include "md_test_util.hpp"
-#include "weft/md/integrators.hpp"
 #include "weft/core/error.hpp"
+#include "weft/md/integrators.hpp"
 
 namespace weft::md {
 namespace {
@@ -154,8 +154,9 @@ TEST(Report, LammpsLikeReport) {
   EXPECT_GT(rep.atom_steps_per_s, 0);
   EXPECT_GT(rep.total_neighbors, 0);
   const std::string text = format_report(rep);
-  for (const char* key : {"Loop time of", "Matom-step/s", "tau/day", "Pair", "Neigh", "Comm", "Output",
-                          "Other", "Load imbalance", "Neighbor list builds = 2", "Dangerous builds"})
+  for (const char* key :
+       {"Loop time of", "Matom-step/s", "tau/day", "Pair", "Neigh", "Comm", "Output", "Other",
+        "Load imbalance", "Neighbor list builds = 2", "Dangerous builds"})
     EXPECT_NE(text.find(key), std::string::npos) << key << "\n" << text;
 }
 
@@ -163,7 +164,9 @@ TEST(Report, LammpsLikeReport) {
 
 std::string data_file(int ntypes, bool masses, const std::vector<std::string>& atoms) {
   std::ostringstream f;
-  f << "LAMMPS data file for a test\n\n" << atoms.size() << " atoms\n" << ntypes << " atom types\n\n"
+  f << "LAMMPS data file for a test\n\n"
+    << atoms.size() << " atoms\n"
+    << ntypes << " atom types\n\n"
     << "0 10 xlo xhi\n0 10 ylo yhi\n0 10 zlo zhi\n\n";
   if (masses) {
     f << "Masses\n\n";
@@ -197,18 +200,21 @@ TEST(InputErrors, DataFileProblemsAreNamedWithFileAndLine) {
   EXPECT_EQ(input_error(from_data(dir.write("good.data", data_file(1, true, good)))), "");
 
   // atom outside the box
-  const std::string outside = dir.write("outside.data", data_file(1, true, {"1 1 1 1 1", "2 1 4 12.5 4", "3 1 7 7 7"}));
+  const std::string outside =
+      dir.write("outside.data", data_file(1, true, {"1 1 1 1 1", "2 1 4 12.5 4", "3 1 7 7 7"}));
   std::string msg = input_error(from_data(outside));
   EXPECT_NE(msg.find("outside.data:17"), std::string::npos) << msg;
   EXPECT_NE(msg.find("atom 2 is outside the box"), std::string::npos) << msg;
 
   // two atoms too close, named by id
-  const std::string close = dir.write("close.data", data_file(1, true, {"1 1 1 1 1", "7 1 4 4 4", "9 1 4.1 4 4"}));
+  const std::string close =
+      dir.write("close.data", data_file(1, true, {"1 1 1 1 1", "7 1 4 4 4", "9 1 4.1 4 4"}));
   msg = input_error(from_data(close));
   EXPECT_NE(msg.find("atoms 7 and 9"), std::string::npos) << msg;
   EXPECT_NE(msg.find("min_distance"), std::string::npos) << msg;
   // ... also across a periodic boundary
-  const std::string wrap = dir.write("wrap.data", data_file(1, true, {"1 1 0.1 5 5", "2 1 9.95 5 5"}));
+  const std::string wrap =
+      dir.write("wrap.data", data_file(1, true, {"1 1 0.1 5 5", "2 1 9.95 5 5"}));
   msg = input_error(from_data(wrap));
   EXPECT_NE(msg.find("atoms 1 and 2"), std::string::npos) << msg;
 
@@ -260,7 +266,9 @@ TEST(InputErrors, ConfigProblems) {
 TEST(BlowUp, OverlappingAtomsStopWithStepAndAtom) {
   test::TempDir dir("blowup");
   Config cfg = from_data(dir.write(
-      "overlap.data", data_file(1, true, {"1 1 1 1 1", "2 1 5 5 5", "3 1 5 5 5.0000000000000000001", "4 1 8 8 8"})));
+      "overlap.data",
+      data_file(1, true,
+                {"1 1 1 1 1", "2 1 5 5 5", "3 1 5 5 5.0000000000000000001", "4 1 8 8 8"})));
   cfg.init.min_distance = 0;  // let it through validation
   EXPECT_EQ(input_error(cfg), "");
   try {
@@ -270,7 +278,8 @@ TEST(BlowUp, OverlappingAtomsStopWithStepAndAtom) {
     const std::string msg = e.what();
     std::printf("blow-up message: %s\n", msg.c_str());
     EXPECT_NE(msg.find("step 0"), std::string::npos) << msg;
-    EXPECT_TRUE(msg.find("id 2") != std::string::npos || msg.find("id 3") != std::string::npos) << msg;
+    EXPECT_TRUE(msg.find("id 2") != std::string::npos || msg.find("id 3") != std::string::npos)
+        << msg;
   }
 }
 

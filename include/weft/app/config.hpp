@@ -25,20 +25,20 @@ struct ObserveConfig {
 // RuntimeConfig sets up the tasks inside each rank (go::ExecutorConfig).
 struct RuntimeConfig {
   go::Scheduler scheduler = go::Scheduler::openmp;  // "openmp" | "fibers"
-  int threads = 0;                   // worker threads per rank; 0: from the environment
-  int stack_kib = 64;                // fiber ("goroutine") stack size
-  std::string bind = "none";         // none | cores: pin worker threads
-  bool trace = false;                // record a per-task timeline
+  int threads = 0;            // worker threads per rank; 0: from the environment
+  int stack_kib = 64;         // fiber ("goroutine") stack size
+  std::string bind = "none";  // none | cores: pin worker threads
+  bool trace = false;         // record a per-task timeline
 };
 
 // OutputConfig says where results go and how per-particle outputs
 // (trajectory frames, snapshots) are stored.
 struct OutputConfig {
-  std::string dir;            // "": out/<deck name>
-  bool overwrite = false;     // allow replacing the results of an earlier run in dir
-  int progress_seconds = 10;  // between plain progress lines when not on a terminal
-  int compression = 0;        // gzip level of per-particle outputs (0: none)
-  bool checksums = false;     // Fletcher32 checksums on per-particle outputs
+  std::string dir;                       // "": out/<deck name>
+  bool overwrite = false;                // allow replacing the results of an earlier run in dir
+  int progress_seconds = 10;             // between plain progress lines when not on a terminal
+  int compression = 0;                   // gzip level of per-particle outputs (0: none)
+  bool checksums = false;                // Fletcher32 checksums on per-particle outputs
   std::string transfer = "independent";  // MPI-IO writes of rows: independent | collective
 };
 

@@ -22,8 +22,8 @@ std::optional<LoadedDeck> load_deck(const std::string& path, const std::string& 
 
 // load_deck_file() is load_deck() after reading the file.
 std::optional<LoadedDeck> load_deck_file(const std::string& path,
-                                         const std::vector<std::string>& sets,
-                                         const Registry& apps, deck::Diagnostics& d);
+                                         const std::vector<std::string>& sets, const Registry& apps,
+                                         deck::Diagnostics& d);
 
 // kind_of() is the kind of the application a loaded deck is for.
 const ApplicationKind& kind_of(const LoadedDeck& deck, const Registry& apps);

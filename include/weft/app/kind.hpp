@@ -101,7 +101,9 @@ class KindOf : public ApplicationKind {
   std::vector<deck::KeyDoc> docs() const override { return part().docs(); }
 
   // config() is the application's config of a deck this kind loaded.
-  static const Config& config(const LoadedDeck& deck) { return std::any_cast<const Config&>(deck.config); }
+  static const Config& config(const LoadedDeck& deck) {
+    return std::any_cast<const Config&>(deck.config);
+  }
 
  protected:
   // part() is the application's deck part.

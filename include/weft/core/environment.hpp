@@ -18,8 +18,9 @@ using GetEnv = std::function<const char*(const char*)>;
 // (deck_threads > 0), WEFT_NUM_THREADS, SLURM_CPUS_PER_TASK,
 // OMP_NUM_THREADS, else max(1, cores_on_node / ranks_on_node). A variable
 // that is set but not a positive integer is an InputError.
-ThreadChoice choose_threads(int deck_threads, int ranks_on_node, int cores_on_node,
-                            const GetEnv& getenv = [](const char* n) { return std::getenv(n); });
+ThreadChoice choose_threads(
+    int deck_threads, int ranks_on_node, int cores_on_node,
+    const GetEnv& getenv = [](const char* n) { return std::getenv(n); });
 
 // cores_available() is the number of CPUs this process may run on
 // (sched_getaffinity), at least 1.

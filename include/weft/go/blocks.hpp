@@ -71,7 +71,8 @@ void parallel_blocks(int threads, std::int64_t nblocks, F&& fn, const char* name
 // parallel_schedule() runs fn(b, w) for the blocks b of schedule[w] in
 // order, one worker per entry of schedule (a NeighborList schedule).
 template <class F>
-void parallel_schedule(const std::vector<std::vector<int>>& schedule, F&& fn, const char* name = "blocks") {
+void parallel_schedule(const std::vector<std::vector<int>>& schedule, F&& fn,
+                       const char* name = "blocks") {
   const int workers = static_cast<int>(schedule.size());
   auto share = [&](int w) {
     for (const int b : schedule[static_cast<std::size_t>(w)]) fn(static_cast<std::int64_t>(b), w);

@@ -35,14 +35,16 @@ class ChannelClosed : public std::logic_error {
 //   for (int v : ch) std::printf("%d\n", v);   // 0 1 2, ends when closed
 template <class T>
 class Chan {
-  static_assert(std::is_nothrow_move_constructible_v<T>, "Chan<T>: T must be nothrow move constructible");
+  static_assert(std::is_nothrow_move_constructible_v<T>,
+                "Chan<T>: T must be nothrow move constructible");
 
  public:
   using value_type = T;
 
   // Chan() makes a channel with `capacity` slots; name shows in deadlock
   // reports.
-  explicit Chan(std::size_t capacity = 0, std::string_view name = {}) : core_(capacity, ops, name) {}
+  explicit Chan(std::size_t capacity = 0, std::string_view name = {})
+      : core_(capacity, ops, name) {}
 
   // send() blocks until v is received (capacity 0) or buffered. Throws
   // ChannelClosed if the channel is closed, also while blocked.
@@ -135,7 +137,9 @@ class Chan {
         static_cast<std::optional<T>*>(dst)->emplace(std::move(*p));
         p->~T();
       },
-      [](void* dst, void* src) noexcept { static_cast<std::optional<T>*>(dst)->emplace(std::move(*static_cast<T*>(src))); },
+      [](void* dst, void* src) noexcept {
+        static_cast<std::optional<T>*>(dst)->emplace(std::move(*static_cast<T*>(src)));
+      },
       [](void* slot) noexcept { std::launder(static_cast<T*>(slot))->~T(); },
       sizeof(T),
       alignof(T)};

@@ -67,7 +67,8 @@ struct ErrorGroupState {
 class ErrorGroup {
  public:
   // ErrorGroup() derives its context from parent (default: a new root).
-  explicit ErrorGroup(const Context& parent = Context()) : s_(std::make_shared<detail::ErrorGroupState>(parent.with_cancel())) {}
+  explicit ErrorGroup(const Context& parent = Context())
+      : s_(std::make_shared<detail::ErrorGroupState>(parent.with_cancel())) {}
   ~ErrorGroup();
   ErrorGroup(const ErrorGroup&) = delete;
   ErrorGroup& operator=(const ErrorGroup&) = delete;

@@ -26,14 +26,14 @@ struct ClosureOps {
   void (*destroy)(void*) noexcept;
 };
 template <class Fn>
-inline constexpr ClosureOps closure_ops{
-    sizeof(Fn), alignof(Fn), [](void* p) { (*static_cast<Fn*>(p))(); },
-    [](void* p) noexcept { static_cast<Fn*>(p)->~Fn(); }};
+inline constexpr ClosureOps closure_ops{sizeof(Fn), alignof(Fn),
+                                        [](void* p) { (*static_cast<Fn*>(p))(); },
+                                        [](void* p) noexcept { static_cast<Fn*>(p)->~Fn(); }};
 
 // spawn() allocates a task (stack, descriptor and closure in one block),
 // lets construct() move the closure into place and queues the task.
-void spawn(const TaskOptions& options, const ClosureOps& ops, void (*construct)(void* dst, void* src),
-           void* src);
+void spawn(const TaskOptions& options, const ClosureOps& ops,
+           void (*construct)(void* dst, void* src), void* src);
 }  // namespace detail
 
 // go() starts f() as a new task on the current pool and returns at once,
@@ -49,7 +49,9 @@ void go(const TaskOptions& options, F&& f) {
   static_assert(std::is_invocable_v<Fn&>, "go(f): f must be callable without arguments");
   detail::spawn(
       options, detail::closure_ops<Fn>,
-      [](void* dst, void* src) { ::new (dst) Fn(std::forward<F>(*static_cast<std::remove_reference_t<F>*>(src))); },
+      [](void* dst, void* src) {
+        ::new (dst) Fn(std::forward<F>(*static_cast<std::remove_reference_t<F>*>(src)));
+      },
       const_cast<void*>(static_cast<const void*>(std::addressof(f))));
 }
 template <class F>

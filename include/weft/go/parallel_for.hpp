@@ -12,7 +12,8 @@ namespace weft::go {
 
 namespace detail {
 using ChunkFn = void (*)(void* f, std::int64_t lo, std::int64_t hi);
-void parallel_chunks(std::int64_t begin, std::int64_t end, std::int64_t grain, ChunkFn fn, void* f, Scheduler s);
+void parallel_chunks(std::int64_t begin, std::int64_t end, std::int64_t grain, ChunkFn fn, void* f,
+                     Scheduler s);
 }  // namespace detail
 
 // parallel_for_chunks() splits [begin, end) into chunks of `grain` indices
@@ -29,7 +30,8 @@ void parallel_for_chunks(std::int64_t begin, std::int64_t end, std::int64_t grai
                          Scheduler s = Scheduler::fibers) {
   using Fn = std::remove_reference_t<F>;
   detail::parallel_chunks(
-      begin, end, grain, [](void* p, std::int64_t lo, std::int64_t hi) { (*static_cast<Fn*>(p))(lo, hi); },
+      begin, end, grain,
+      [](void* p, std::int64_t lo, std::int64_t hi) { (*static_cast<Fn*>(p))(lo, hi); },
       const_cast<void*>(static_cast<const void*>(std::addressof(f))), s);
 }
 

@@ -108,7 +108,8 @@ detail::TimeoutCase<F> on_timeout(std::chrono::duration<Rep, Period> d, F f = {}
 //       weft::go::on_timeout(std::chrono::seconds(1), [&] { report_slow(); }));
 template <class... Cs>
 int select(Cs&&... cs) {
-  constexpr std::size_t kChan = (std::size_t{0} + ... + (detail::IsChanCase<std::decay_t<Cs>>::value ? 1 : 0));
+  constexpr std::size_t kChan =
+      (std::size_t{0} + ... + (detail::IsChanCase<std::decay_t<Cs>>::value ? 1 : 0));
   static_assert(kChan <= 64, "select(): at most 64 channel cases");
   std::array<detail::SelectCase, (kChan > 0 ? kChan : 1)> arr{};
   bool has_default = false;

@@ -25,9 +25,9 @@ struct DatasetOptions {
 // own block (which may be empty). The data itself moves as the file's
 // FileOptions::transfer says (always collectively for filtered datasets).
 //
-//   auto d = group.create_dataset<double>("value", {0, n, 3}, {.chunk = {1, n, 3}, .extendible = true});
-//   d.extend({1, n, 3});
-//   d.write<double>({0, my_offset, 0}, {1, my_count, 3}, my_xyz.data());
+//   auto d = group.create_dataset<double>("value", {0, n, 3}, {.chunk = {1, n, 3}, .extendible =
+//   true}); d.extend({1, n, 3}); d.write<double>({0, my_offset, 0}, {1, my_count, 3},
+//   my_xyz.data());
 class Dataset : public Object {
  public:
   using Object::Object;

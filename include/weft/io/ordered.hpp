@@ -14,11 +14,11 @@ namespace weft::io {
 // OrderedFields says which per-atom fields IdOrder::gather() moves. Only
 // the fields asked for travel between ranks.
 struct OrderedFields {
-  bool positions = true;    // wrapped positions and image flags
+  bool positions = true;  // wrapped positions and image flags
   bool velocities = false;
   bool forces = false;
-  bool types = false;       // atom types
-  bool ids = false;         // atom ids (row r of dense ids 1..N is id r + 1)
+  bool types = false;  // atom types
+  bool ids = false;    // atom ids (row r of dense ids 1..N is id r + 1)
 };
 
 // IdOrder puts the owned atoms of every rank into global id order without

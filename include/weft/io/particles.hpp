@@ -24,20 +24,20 @@ struct ParticleBox {
 // output does not need may be null. Applications adapt their own state to
 // it (md::particle_view() for MD).
 struct ParticleView {
-  std::int64_t count = 0;               // particles on this rank
-  std::int64_t total = 0;               // particles on all ranks
-  const gid* id = nullptr;              // unique over all ranks, any order
-  const int* type = nullptr;            // 1-based species
-  const real* x = nullptr;              // positions (may be outside the box:
-  const real* y = nullptr;              //   wrapped by the writers with the
-  const real* z = nullptr;              //   image flags)
-  const std::int32_t* imx = nullptr;    // periodic image flags
+  std::int64_t count = 0;             // particles on this rank
+  std::int64_t total = 0;             // particles on all ranks
+  const gid* id = nullptr;            // unique over all ranks, any order
+  const int* type = nullptr;          // 1-based species
+  const real* x = nullptr;            // positions (may be outside the box:
+  const real* y = nullptr;            //   wrapped by the writers with the
+  const real* z = nullptr;            //   image flags)
+  const std::int32_t* imx = nullptr;  // periodic image flags
   const std::int32_t* imy = nullptr;
   const std::int32_t* imz = nullptr;
-  const real* vx = nullptr;             // velocities
+  const real* vx = nullptr;  // velocities
   const real* vy = nullptr;
   const real* vz = nullptr;
-  const real* fx = nullptr;             // forces
+  const real* fx = nullptr;  // forces
   const real* fy = nullptr;
   const real* fz = nullptr;
   ParticleBox box;

@@ -19,25 +19,25 @@ namespace weft::md {
 // the lattice constant is (basis atoms per cell / density)^(1/3) unless
 // `constant` is given.
 struct LatticeConfig {
-  std::string style = "fcc";              // sc | bcc | fcc
-  real density = 0.8442;                  // reduced number density (atoms/sigma^3)
-  real constant = 0.0;                    // lattice constant in sigma; 0: from density
+  std::string style = "fcc";                      // sc | bcc | fcc
+  real density = 0.8442;                          // reduced number density (atoms/sigma^3)
+  real constant = 0.0;                            // lattice constant in sigma; 0: from density
   std::array<std::int64_t, 3> cells{20, 20, 20};  // unit cells along x, y, z
-  int type = 1;                           // atom type given to every lattice atom
+  int type = 1;                                   // atom type given to every lattice atom
 };
 
 // InitConfig says where the initial configuration comes from.
 struct InitConfig {
   std::string source = "lattice";  // lattice | data
   LatticeConfig lattice;
-  std::string data_file;            // LAMMPS data file (atomic style) when source = data
-  real min_distance = 0.5;          // two atoms closer than this (sigma) is an input error
+  std::string data_file;    // LAMMPS data file (atomic style) when source = data
+  real min_distance = 0.5;  // two atoms closer than this (sigma) is an input error
 };
 
 // VelocityConfig creates Maxwell-Boltzmann velocities with zero total
 // momentum, rescaled exactly to `temperature`.
 struct VelocityConfig {
-  bool create = true;     // false: keep velocities from the data file (or zero)
+  bool create = true;  // false: keep velocities from the data file (or zero)
   real temperature = 1.44;
   std::uint64_t seed = 87287;
 };
@@ -54,15 +54,15 @@ struct SpeciesConfig {
 // weft/md/pair_lj_cut.hpp), declared to the deck by the style itself.
 struct PairConfig {
   std::string style = "lj/cut";
-  real cutoff = 2.5;                  // global cutoff in sigma
-  bool shift = false;                 // shift energy to zero at the cutoff
-  StyleParams params;                 // by style name
+  real cutoff = 2.5;   // global cutoff in sigma
+  bool shift = false;  // shift energy to zero at the cutoff
+  StyleParams params;  // by style name
 };
 
 struct NeighborConfig {
-  real skin = 0.3;        // sigma
-  int every = 20;         // steps between rebuilds (or between checks with check = true)
-  bool check = false;     // rebuild only when an atom moved more than skin/2
+  real skin = 0.3;          // sigma
+  int every = 20;           // steps between rebuilds (or between checks with check = true)
+  bool check = false;       // rebuild only when an atom moved more than skin/2
   int bins_per_cutoff = 2;  // neighbour bins per (cutoff + skin); 1 or 2 are sensible
 };
 
@@ -74,9 +74,9 @@ struct BoxConfig {
 // parameters (NoseHooverParams, LangevinParams in weft/md/integrators.hpp)
 // are in `params` under the style's name.
 struct IntegratorConfig {
-  std::string style = "nve";   // a name of the integrator registry
-  real dt = 0.005;             // tau
-  StyleParams params;          // by style name
+  std::string style = "nve";  // a name of the integrator registry
+  real dt = 0.005;            // tau
+  StyleParams params;         // by style name
 };
 
 // RunConfig and ThermoConfig::every are the run loop's (the deck's shared
@@ -88,9 +88,9 @@ struct RunConfig {
 
 // TrajectoryConfig: the H5MD trajectory (trajectory.h5md) of a run.
 struct TrajectoryConfig {
-  std::int64_t every = 0;   // steps between frames; 0: no trajectory
-  bool velocities = true;   // store velocities in frames
-  bool forces = false;      // store forces in frames
+  std::int64_t every = 0;  // steps between frames; 0: no trajectory
+  bool velocities = true;  // store velocities in frames
+  bool forces = false;     // store forces in frames
 };
 
 struct ThermoConfig {

@@ -18,8 +18,8 @@ struct NoseHooverParams {
 
 // LangevinParams: LAMMPS `fix langevin T T damping seed` with `fix nve`.
 struct LangevinParams {
-  real temperature = 1.0;     // target, epsilon/k_B
-  real damping = 0.5;         // damping time, tau
+  real temperature = 1.0;      // target, epsilon/k_B
+  real damping = 0.5;          // damping time, tau
   std::uint64_t seed = 12345;  // random stream
 };
 

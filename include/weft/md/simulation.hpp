@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "weft/core/types.hpp"
-#include "weft/md/config.hpp"
 #include "weft/go/executor.hpp"
 #include "weft/go/trace.hpp"
+#include "weft/md/config.hpp"
 #include "weft/md/snapshot.hpp"
 #include "weft/md/system.hpp"
 
@@ -45,22 +45,22 @@ struct TimeStat {
 
 // RunReport is the end-of-run summary (LAMMPS-like).
 struct RunReport {
-  real loop_time = 0;           // s, wall time of the step loop (max over ranks)
+  real loop_time = 0;  // s, wall time of the step loop (max over ranks)
   std::int64_t steps = 0;
   std::int64_t atoms = 0;
   int ranks = 1;
   int threads = 1;
-  std::string scheduler;        // what ran the kernels (go::Executor::describe())
+  std::string scheduler;  // what ran the kernels (go::Executor::describe())
   std::array<int, 3> grid{1, 1, 1};
   real dt = 0;
   real atom_steps_per_s = 0;
   real steps_per_s = 0;
   real tau_per_day = 0;
   // Time breakdown in seconds: pair, neigh, comm, output, modify, other.
-  static constexpr std::array<const char*, 6> section_names{"Pair", "Neigh", "Comm", "Output",
-                                                             "Modify", "Other"};
+  static constexpr std::array<const char*, 6> section_names{"Pair",   "Neigh",  "Comm",
+                                                            "Output", "Modify", "Other"};
   std::array<TimeStat, 6> sections{};
-  real load_imbalance = 1;      // max/avg over ranks of (pair + neigh) time
+  real load_imbalance = 1;  // max/avg over ranks of (pair + neigh) time
   TimeStat nlocal, nghost, neighbors;
   std::int64_t total_neighbors = 0;
   std::int64_t neighbor_builds = 0;
@@ -124,8 +124,7 @@ void validate(const Config& config, MPI_Comm comm);
 
 // run() runs the whole simulation (setup + config.run.steps steps).
 // Throws weft::RunError on a numerical blow-up. Collective.
-RunReport run(const Config& config, go::Executor& exec, MPI_Comm comm,
-              const RunHooks& hooks = {});
+RunReport run(const Config& config, go::Executor& exec, MPI_Comm comm, const RunHooks& hooks = {});
 
 // format_report() renders the LAMMPS-like end-of-run report.
 std::string format_report(const RunReport& report);

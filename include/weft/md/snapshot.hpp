@@ -22,15 +22,15 @@ struct Snapshot {
   std::vector<std::int32_t> imx, imy, imz;
   std::vector<real> xhold, yhold, zhold;
 
-  std::int64_t step = 0;           // the last completed step
-  std::int64_t ago = 0;            // steps since the last neighbor build
-  std::int64_t builds = 0;         // neighbor builds so far (for the report)
-  std::int64_t dangerous = 0;      // dangerous builds so far
-  std::vector<real> integrator;    // thermostat state (Nose-Hoover chain, ...)
+  std::int64_t step = 0;         // the last completed step
+  std::int64_t ago = 0;          // steps since the last neighbor build
+  std::int64_t builds = 0;       // neighbor builds so far (for the report)
+  std::int64_t dangerous = 0;    // dangerous builds so far
+  std::vector<real> integrator;  // thermostat state (Nose-Hoover chain, ...)
   Box box;
-  std::vector<real> mass;          // by type, index 0 unused
-  std::int64_t natoms = 0;         // global atom count
-  bool exact = false;              // these are exactly this rank's atoms of the same layout
+  std::vector<real> mass;            // by type, index 0 unused
+  std::int64_t natoms = 0;           // global atom count
+  bool exact = false;                // these are exactly this rank's atoms of the same layout
   std::array<int, 3> grid{1, 1, 1};  // process grid that wrote it
 };
 

@@ -2,7 +2,6 @@
 #pragma once
 
 #include <Eigen/Core>
-
 #include <array>
 #include <cstdint>
 #include <string>
@@ -25,7 +24,10 @@ struct Box {
   std::array<bool, 3> periodic{true, true, true};
 
   Vec3 length() const { return hi - lo; }
-  real volume() const { const Vec3 l = length(); return l.x() * l.y() * l.z(); }
+  real volume() const {
+    const Vec3 l = length();
+    return l.x() * l.y() * l.z();
+  }
 };
 
 // System holds the atoms of one rank: owned atoms are [0, nlocal), ghost
@@ -46,10 +48,10 @@ class System {
   std::vector<real> vx, vy, vz;
   std::vector<real> fx, fy, fz;
   std::vector<gid> id;
-  std::vector<int> type;                 // 1-based atom type
+  std::vector<int> type;                    // 1-based atom type
   std::vector<std::int32_t> imx, imy, imz;  // periodic image flags (owned atoms)
 
-  std::vector<real> mass;  // mass by type, index 0 unused
+  std::vector<real> mass;               // mass by type, index 0 unused
   std::vector<std::string> type_names;  // by type, index 0 unused
 
   index nlocal = 0;
@@ -65,9 +67,8 @@ class System {
   // resize() sets the size of every per-atom array (keeps contents).
   void resize(index n);
   // push_owned() appends an owned atom (before any ghost exists).
-  void push_owned(gid id_, int type_, real x_, real y_, real z_, real vx_ = 0,
-                  real vy_ = 0, real vz_ = 0, std::int32_t ix = 0, std::int32_t iy = 0,
-                  std::int32_t iz = 0);
+  void push_owned(gid id_, int type_, real x_, real y_, real z_, real vx_ = 0, real vy_ = 0,
+                  real vz_ = 0, std::int32_t ix = 0, std::int32_t iy = 0, std::int32_t iz = 0);
 };
 
 }  // namespace weft::md

@@ -44,9 +44,9 @@ template <class Style>
 template <bool EFLAG, bool SINGLE>
 void PairKernel<Style>::block_avx2(const NeighborBlock& blk, const double* __restrict pos4,
                                    double* __restrict f4, Tally6& t) const {
-  using simd::V4;
   using pair_detail::hsum;
   using pair_detail::transpose4;
+  using simd::V4;
   const __m256d zero = _mm256_setzero_pd();
   const __m256d cutsq0 = _mm256_set1_pd(cutsq_[0]);
   V4 f0[kF > 0 ? kF : 1], e0[kE > 0 ? kE : 1];
@@ -73,8 +73,7 @@ void PairKernel<Style>::block_avx2(const NeighborBlock& blk, const double* __res
       const __m256d dx = _mm256_sub_pd(xi, X);
       const __m256d dy = _mm256_sub_pd(yi, Y);
       const __m256d dz = _mm256_sub_pd(zi, Z);
-      const __m256d rsq =
-          _mm256_fmadd_pd(dx, dx, _mm256_fmadd_pd(dy, dy, _mm256_mul_pd(dz, dz)));
+      const __m256d rsq = _mm256_fmadd_pd(dx, dx, _mm256_fmadd_pd(dy, dy, _mm256_mul_pd(dz, dz)));
       __m256d cutsq;
       __m128i idx = _mm_setzero_si128();
       if constexpr (SINGLE) {
@@ -86,12 +85,16 @@ void PairKernel<Style>::block_avx2(const NeighborBlock& blk, const double* __res
       }
       // coefficient m of these four pairs (broadcast constants with SINGLE)
       auto fc = [&](int m) {
-        if constexpr (SINGLE) return f0[m];
-        else return V4{_mm256_i32gather_pd(t_.force[static_cast<std::size_t>(m)].data(), idx, 8)};
+        if constexpr (SINGLE)
+          return f0[m];
+        else
+          return V4{_mm256_i32gather_pd(t_.force[static_cast<std::size_t>(m)].data(), idx, 8)};
       };
       auto ec = [&](int m) {
-        if constexpr (SINGLE) return e0[m];
-        else return V4{_mm256_i32gather_pd(t_.energy[static_cast<std::size_t>(m)].data(), idx, 8)};
+        if constexpr (SINGLE)
+          return e0[m];
+        else
+          return V4{_mm256_i32gather_pd(t_.energy[static_cast<std::size_t>(m)].data(), idx, 8)};
       };
       const __m256d mask = _mm256_cmp_pd(rsq, cutsq, _CMP_LT_OQ);
       const __m256d fpair = _mm256_and_pd(mask, call_force<V4>(V4{rsq}, fc).v);
@@ -163,11 +166,15 @@ void PairKernel<Style>::compute_avx2(Context& ctx, const NeighborList& list, boo
     double* f4 = f4_[static_cast<std::size_t>(w)].data();
     Tally6& t = tallies[static_cast<std::size_t>(w)];
     if (eflag) {
-      if (single) block_avx2<true, true>(blk, pos4, f4, t);
-      else block_avx2<true, false>(blk, pos4, f4, t);
+      if (single)
+        block_avx2<true, true>(blk, pos4, f4, t);
+      else
+        block_avx2<true, false>(blk, pos4, f4, t);
     } else {
-      if (single) block_avx2<false, true>(blk, pos4, f4, t);
-      else block_avx2<false, false>(blk, pos4, f4, t);
+      if (single)
+        block_avx2<false, true>(blk, pos4, f4, t);
+      else
+        block_avx2<false, false>(blk, pos4, f4, t);
     }
   });
   // Unpack to SoA, adding the worker buffers in worker order.

@@ -15,9 +15,8 @@ template <class Style>
 template <bool EFLAG, bool SINGLE>
 void PairKernel<Style>::block(const NeighborBlock& blk, const real* __restrict x,
                               const real* __restrict y, const real* __restrict z,
-                              const int* __restrict type, real* __restrict fx,
-                              real* __restrict fy, real* __restrict fz, pair_detail::Scratch& sc,
-                              Tally6& t) const {
+                              const int* __restrict type, real* __restrict fx, real* __restrict fy,
+                              real* __restrict fz, pair_detail::Scratch& sc, Tally6& t) const {
   const auto need = static_cast<std::size_t>(blk.max_per_atom) + 8;
   if (sc.tx.size() < need) {
     sc.tx.resize(need);
@@ -129,11 +128,15 @@ void PairKernel<Style>::compute_generic(Context& ctx, const NeighborList& list, 
     pair_detail::Scratch& sc = scratch_[static_cast<std::size_t>(w)];
     Tally6& t = tallies[static_cast<std::size_t>(w)];
     if (eflag) {
-      if (single) block<true, true>(blk, x, y, z, type, fx, fy, fz, sc, t);
-      else block<true, false>(blk, x, y, z, type, fx, fy, fz, sc, t);
+      if (single)
+        block<true, true>(blk, x, y, z, type, fx, fy, fz, sc, t);
+      else
+        block<true, false>(blk, x, y, z, type, fx, fy, fz, sc, t);
     } else {
-      if (single) block<false, true>(blk, x, y, z, type, fx, fy, fz, sc, t);
-      else block<false, false>(blk, x, y, z, type, fx, fy, fz, sc, t);
+      if (single)
+        block<false, true>(blk, x, y, z, type, fx, fy, fz, sc, t);
+      else
+        block<false, false>(blk, x, y, z, type, fx, fy, fz, sc, t);
     }
   });
   if (workers <= 1) return;

@@ -146,7 +146,7 @@ struct EnumNames;
 namespace weft::deck::impl {
 
 template <class E>
-  requires std::is_enum_v<E>
+requires std::is_enum_v<E>
 struct Convert<E> {
   static std::string type_name() { return "string"; }
   static std::vector<std::string> choices() {

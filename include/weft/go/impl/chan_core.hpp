@@ -14,9 +14,9 @@ namespace weft::go::detail {
 // ElemOps moves values of the channel's element type T. A send source is a
 // T*, a receive target a std::optional<T>* (empty), a slot raw storage.
 struct ElemOps {
-  void (*put)(void* slot, void* src) noexcept;     // construct slot from move(*src)
-  void (*take)(void* dst, void* slot) noexcept;    // dst->emplace(move(*slot)); destroy slot
-  void (*direct)(void* dst, void* src) noexcept;   // dst->emplace(move(*src))
+  void (*put)(void* slot, void* src) noexcept;    // construct slot from move(*src)
+  void (*take)(void* dst, void* slot) noexcept;   // dst->emplace(move(*slot)); destroy slot
+  void (*direct)(void* dst, void* src) noexcept;  // dst->emplace(move(*src))
   void (*destroy)(void* slot) noexcept;
   std::size_t size;
   std::size_t align;

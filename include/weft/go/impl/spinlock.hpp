@@ -34,7 +34,8 @@ class Spinlock {
     lock_slow();
   }
   bool try_lock() noexcept {
-    return !flag_.load(std::memory_order_relaxed) && !flag_.exchange(true, std::memory_order_acquire);
+    return !flag_.load(std::memory_order_relaxed) &&
+           !flag_.exchange(true, std::memory_order_acquire);
   }
   void unlock() noexcept { flag_.store(false, std::memory_order_release); }
 
@@ -43,7 +44,9 @@ class Spinlock {
     int backoff = 32;
     for (;;) {
       for (int i = 0; i < backoff; ++i) cpu_relax();
-      if (!flag_.load(std::memory_order_relaxed) && !flag_.exchange(true, std::memory_order_acquire)) return;
+      if (!flag_.load(std::memory_order_relaxed) &&
+          !flag_.exchange(true, std::memory_order_acquire))
+        return;
       if (backoff < 256) {
         backoff *= 2;
       } else {

@@ -129,18 +129,17 @@ int main(int argc, char** argv) {
   std::vector<double> times;
   {
     const weft::io::ParticleView view = weft::md::particle_view(s);
-    weft::io::TrajectoryWriter w(path, MPI_COMM_WORLD, {"[run]\nsteps = 1\n", "md", "lj", "tau"},
-                                 view,
-                                 {.velocities = true,
-                                  .forces = false,
-                                  .deflate = 0,
-                                  .fletcher32 = a.checksums,
-                                  .frames = a.frames + 1,
-                                  .transfer = a.transfer,
-                                  .units = {"sigma", "sigma tau-1", "epsilon sigma-1"},
-                                  .observables = {"temperature", "potential_energy",
-                                                  "kinetic_energy", "total_energy", "pressure",
-                                                  "volume", "atoms"}});
+    weft::io::TrajectoryWriter w(
+        path, MPI_COMM_WORLD, {"[run]\nsteps = 1\n", "md", "lj", "tau"}, view,
+        {.velocities = true,
+         .forces = false,
+         .deflate = 0,
+         .fletcher32 = a.checksums,
+         .frames = a.frames + 1,
+         .transfer = a.transfer,
+         .units = {"sigma", "sigma tau-1", "epsilon sigma-1"},
+         .observables = {"temperature", "potential_energy", "kinetic_energy", "total_energy",
+                         "pressure", "volume", "atoms"}});
     weft::io::FrameValues row{.step = 0, .time = 0, .observables = std::vector<double>(7, 0.0)};
     w.write_frame(view, row);  // untimed: allocates the writer's buffers
     if (a.warm) warm_page_cache(a.dir, rank, frame_bytes * (a.frames + 1) / size);

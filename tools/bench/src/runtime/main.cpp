@@ -4,12 +4,12 @@
 // writes the rows as [{bench, impl, metric, value, unit}, ...].
 //
 //   bench_runtime [--workers 2] [--reps 5] [--json out.json] [--go PATH]
-#include <algorithm>
 #include <omp.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -182,7 +182,8 @@ double openmp_spawn(int threads, int n) {
 
 // ---------------------------------------------------------------- helpers
 // run_child() runs argv with env additions, returns its stdout and peak RSS (MiB).
-std::string run_child(const std::vector<std::string>& argv, const std::vector<std::string>& env, double* rss_mib) {
+std::string run_child(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                      double* rss_mib) {
   int fds[2];
   if (pipe(fds) != 0) return {};
   pid_t pid = fork();
@@ -235,13 +236,19 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&] { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
-    if (a == "--workers") workers = std::atoi(next().c_str());
-    else if (a == "--reps") reps = std::atoi(next().c_str());
-    else if (a == "--json") json = next();
-    else if (a == "--go") go_bin = next();
-    else if (a == "--only") only = next();
+    if (a == "--workers")
+      workers = std::atoi(next().c_str());
+    else if (a == "--reps")
+      reps = std::atoi(next().c_str());
+    else if (a == "--json")
+      json = next();
+    else if (a == "--go")
+      go_bin = next();
+    else if (a == "--only")
+      only = next();
     else {
-      std::fprintf(stderr, "usage: bench_runtime [--workers N] [--reps N] [--json FILE] [--go PATH]\n");
+      std::fprintf(stderr,
+                   "usage: bench_runtime [--workers N] [--reps N] [--json FILE] [--go PATH]\n");
       return 2;
     }
   }
@@ -256,11 +263,14 @@ int main(int argc, char** argv) {
   // OpenMP, so load drift on a shared machine hits all of them alike; the
   // median repetition of each is reported (the machine is shared and noisy).
   const bool have_go = !go_bin.empty() && access(go_bin.c_str(), X_OK) == 0;
-  if (!have_go) std::fprintf(stderr, "bench_runtime: Go twin not found (build tools/bench/go or pass --go PATH)\n");
+  if (!have_go)
+    std::fprintf(stderr,
+                 "bench_runtime: Go twin not found (build tools/bench/go or pass --go PATH)\n");
   const std::string gomax = "GOMAXPROCS=" + std::to_string(workers);
   auto go_once = [&](const char* name) {
-    std::istringstream in(run_child({go_bin, "-only", name, "-reps", "1", "-workers", std::to_string(workers)},
-                                    {gomax}, nullptr));
+    std::istringstream in(
+        run_child({go_bin, "-only", name, "-reps", "1", "-workers", std::to_string(workers)},
+                  {gomax}, nullptr));
     std::string b, m, u;
     double v = 0;
     in >> b >> m >> v >> u;
@@ -274,12 +284,25 @@ int main(int argc, char** argv) {
     std::function<double()> openmp;
   };
   std::vector<Bench> benches = {
-      {"skynet", "skynet 1e6", "time", "ms", false, [&](wg::Pool& p) { return weft_skynet(p, kLeaves); },
+      {"skynet", "skynet 1e6", "time", "ms", false,
+       [&](wg::Pool& p) { return weft_skynet(p, kLeaves); },
        [&] { return openmp_skynet(workers, kLeaves); }},
-      {"pingpong", "pingpong", "round_trip", "ns", false, [&](wg::Pool& p) { return weft_pingpong(p, 200000); }, {}},
-      {"fan", "fan 4e6", "throughput", "Mitems/s", true,
-       [&](wg::Pool& p) { return weft_fan(p, 4'000'000, 4 * workers); }, {}},
-      {"spawn", "spawn+join", "per_task", "ns", false, [&](wg::Pool& p) { return weft_spawn(p, 200000); },
+      {"pingpong",
+       "pingpong",
+       "round_trip",
+       "ns",
+       false,
+       [&](wg::Pool& p) { return weft_pingpong(p, 200000); },
+       {}},
+      {"fan",
+       "fan 4e6",
+       "throughput",
+       "Mitems/s",
+       true,
+       [&](wg::Pool& p) { return weft_fan(p, 4'000'000, 4 * workers); },
+       {}},
+      {"spawn", "spawn+join", "per_task", "ns", false,
+       [&](wg::Pool& p) { return weft_spawn(p, 200000); },
        [&] { return openmp_spawn(workers, 200000); }},
   };
   std::vector<Row> rows;
@@ -314,10 +337,13 @@ int main(int argc, char** argv) {
 
   // Table: one line per benchmark; ratio = Go / weft for times and sizes
   // (> 1: weft better), weft / Go for throughput.
-  std::vector<std::string> order = {"skynet 1e6", "pingpong", "fan 4e6", "spawn+join", "skynet peak RSS"};
-  std::printf("weft::go runtime benchmark: %d workers, GOMAXPROCS=%d, OpenMP %d threads, median of %d\n", workers,
-              workers, workers, reps);
-  std::printf("%-16s %-10s %12s %12s %12s %8s\n", "benchmark", "unit", "weft", "Go", "OpenMP", "ratio");
+  std::vector<std::string> order = {"skynet 1e6", "pingpong", "fan 4e6", "spawn+join",
+                                    "skynet peak RSS"};
+  std::printf(
+      "weft::go runtime benchmark: %d workers, GOMAXPROCS=%d, OpenMP %d threads, median of %d\n",
+      workers, workers, workers, reps);
+  std::printf("%-16s %-10s %12s %12s %12s %8s\n", "benchmark", "unit", "weft", "Go", "OpenMP",
+              "ratio");
   for (const auto& name : order) {
     const Row* r[3] = {nullptr, nullptr, nullptr};
     for (const auto& row : rows) {
@@ -327,8 +353,10 @@ int main(int argc, char** argv) {
     if (!r[0]) continue;
     auto cell = [](const Row* x) {
       char s[32];
-      if (x) std::snprintf(s, sizeof s, "%.1f", x->value);
-      else std::snprintf(s, sizeof s, "n/a");
+      if (x)
+        std::snprintf(s, sizeof s, "%.1f", x->value);
+      else
+        std::snprintf(s, sizeof s, "n/a");
       return std::string(s);
     };
     std::string ratio = "n/a";
@@ -338,17 +366,19 @@ int main(int argc, char** argv) {
       std::snprintf(s, sizeof s, "%.2f", q);
       ratio = s;
     }
-    std::printf("%-16s %-10s %12s %12s %12s %8s\n", name.c_str(), r[0]->unit.c_str(), cell(r[0]).c_str(),
-                cell(r[1]).c_str(), cell(r[2]).c_str(), ratio.c_str());
+    std::printf("%-16s %-10s %12s %12s %12s %8s\n", name.c_str(), r[0]->unit.c_str(),
+                cell(r[0]).c_str(), cell(r[1]).c_str(), cell(r[2]).c_str(), ratio.c_str());
   }
-  std::printf("ratio: Go/weft for time, round trip, per-task cost and RSS; weft/Go for throughput (> 1: weft better)\n");
+  std::printf(
+      "ratio: Go/weft for time, round trip, per-task cost and RSS; weft/Go for throughput (> 1: "
+      "weft better)\n");
   if (!json.empty()) {
     std::ofstream f(json);
     f << "[\n";
     for (std::size_t i = 0; i < rows.size(); ++i) {
-      f << "  {\"bench\": \"" << rows[i].bench << "\", \"impl\": \"" << rows[i].impl << "\", \"metric\": \""
-        << rows[i].metric << "\", \"value\": " << rows[i].value << ", \"unit\": \"" << rows[i].unit << "\"}"
-        << (i + 1 < rows.size() ? ",\n" : "\n");
+      f << "  {\"bench\": \"" << rows[i].bench << "\", \"impl\": \"" << rows[i].impl
+        << "\", \"metric\": \"" << rows[i].metric << "\", \"value\": " << rows[i].value
+        << ", \"unit\": \"" << rows[i].unit << "\"}" << (i + 1 < rows.size() ? ",\n" : "\n");
     }
     f << "]\n";
   }
