@@ -10,37 +10,17 @@
 #include "weft/mpi/collectives.hpp"
 
 namespace weft::io {
-namespace {
-
-h5::DatasetOptions chunked(hsize_t total) {
-  const hsize_t rows = std::max<hsize_t>(1, std::min<hsize_t>(total, 65536));
-  return h5::DatasetOptions{.chunk = std::vector<hsize_t>{rows}, .fletcher32 = true};
-}
-
-}  // namespace
-
 // ------------------------------------------------------------------ writer
 
 CheckpointWriter::CheckpointWriter(const std::string& path, MPI_Comm comm, const RunInfo& run,
                                    std::int64_t step)
-    : path_(path), comm_(comm), rank_(mpi::Comm(comm).rank()) {
-  file_ = std::make_unique<h5::File>(path + ".part", h5::Mode::create, comm);
-  write_parameters(*file_, run, "checkpoint");
-  group_ = file_->create_group("checkpoint");
-  group_.set_attribute("format", std::int32_t{kCheckpointFormat});
-  group_.set_attribute("step", step);
-  group_.set_attribute("ranks", std::int32_t{mpi::Comm(comm).size()});
-}
-
-CheckpointWriter::~CheckpointWriter() {
-  if (committed_) return;
-  rows_group_ = h5::Group();
-  group_ = h5::Group();
-  file_.reset();  // closes what it can; the file is incomplete
-  if (rank_ == 0) {
-    std::error_code ec;
-    std::filesystem::remove(path_ + ".part", ec);
-  }
+    : comm_(comm),
+      rank_(mpi::Comm(comm).rank()),
+      w_(path, comm, run, "checkpoint", {.fletcher32 = true}) {
+  group_ = &w_.group("checkpoint");
+  group_->set_attribute("format", std::int32_t{kCheckpointFormat});
+  group_->set_attribute("step", step);
+  group_->set_attribute("ranks", std::int32_t{mpi::Comm(comm).size()});
 }
 
 void CheckpointWriter::series(const std::vector<SeriesRow>& rows, std::size_t width) {
@@ -52,60 +32,22 @@ void CheckpointWriter::series(const std::vector<SeriesRow>& rows, std::size_t wi
     for (std::size_t k = 0; k < width; ++k) flat.push_back(k < r.values.size() ? r.values[k] : 0.0);
   }
   const std::uint64_t n = mpi::bcast(std::uint64_t{rows.size()}, 0, comm_);
-  auto d = group_.create_dataset<double>("thermo", {n, cols});
+  auto d = group_->create_dataset<double>("thermo", {n, cols});
   d.write<double>({0, 0}, {rank_ == 0 ? n : 0, cols}, flat.data());
 }
 
 void CheckpointWriter::values(const std::string& name, const std::vector<double>& v) {
-  const hsize_t n = mpi::bcast(std::uint64_t{v.size()}, 0, comm_);
-  auto d = group_.create_dataset<double>(name, {n});
-  d.write<double>({0}, {rank_ == 0 ? n : 0}, v.data());
+  w_.values(*group_, name, v);
 }
 
 void CheckpointWriter::rows(const std::string& group, std::int64_t count) {
-  const auto [offset, total] = mpi::exclusive_scan_offsets(count, comm_);
-  offset_ = offset;
-  count_ = count;
-  total_ = total;
-  // Per-rank counts: the same layout reads back exactly its own rows.
-  const std::vector<std::int64_t> counts = mpi::allgather(count, comm_);
-  const auto nranks = static_cast<hsize_t>(counts.size());
-  auto rc = group_.create_dataset<std::int64_t>("rank_counts", {nranks});
-  rc.write<std::int64_t>({0}, {rank_ == 0 ? nranks : 0}, counts.data());
-  rows_group_ = group_.create_group(group);
-}
-
-template <class T>
-void CheckpointWriter::write_column(const std::string& name, const std::vector<T>& v) {
-  if (static_cast<std::int64_t>(v.size()) != count_)
-    throw RunError(
-        fmt::format("checkpoint column {} has {} values for {} rows", name, v.size(), count_));
-  const hsize_t total = static_cast<hsize_t>(std::max<std::int64_t>(total_, 1));
-  auto d = rows_group_.create_dataset<T>(name, {static_cast<hsize_t>(total_)}, chunked(total));
-  d.template write<T>({static_cast<hsize_t>(offset_)}, {static_cast<hsize_t>(count_)}, v.data());
-}
-
-void CheckpointWriter::column(const std::string& name, const std::vector<double>& v) {
-  write_column(name, v);
-}
-void CheckpointWriter::column(const std::string& name, const std::vector<std::int32_t>& v) {
-  write_column(name, v);
-}
-void CheckpointWriter::column(const std::string& name, const std::vector<std::int64_t>& v) {
-  write_column(name, v);
+  w_.rank_counts(*group_, "rank_counts", count);
+  table_ = w_.table(w_.group(*group_, group), count);
 }
 
 void CheckpointWriter::commit() {
-  rows_group_ = h5::Group();
-  group_ = h5::Group();
-  file_->close();
-  file_.reset();
-  committed_ = true;
-  const std::string part = path_ + ".part";
-  mpi::rank0_then_agree(comm_, [&] {
-    if (std::rename(part.c_str(), path_.c_str()) != 0)
-      throw RunError(fmt::format("cannot rename {} to {}", part, path_));
-  });
+  table_.reset();
+  w_.commit();
 }
 
 // ------------------------------------------------------------------ reader

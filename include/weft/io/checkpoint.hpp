@@ -5,10 +5,12 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "weft/h5/file.hpp"
+#include "weft/io/columns.hpp"
 #include "weft/io/parameters.hpp"
 #include "weft/io/series.hpp"
 
@@ -28,12 +30,12 @@ struct CheckpointInfo {
   std::string application;  // "md" (also for files older than the attribute)
 };
 
-// CheckpointWriter writes one checkpoint in parallel: what the run loop
-// keeps (the step and the observation rows so far) and what the
-// application adds — attributes, small datasets of values, and per-rank rows
-// of named columns. The file is written as `path.part` and renamed to
-// `path` by commit(), so `path` is always either absent or complete; every
-// dataset has Fletcher32 checksums. Every member is collective; values
+// CheckpointWriter writes one checkpoint in parallel (a ColumnWriter with
+// Fletcher32 on every column): what the run loop keeps (the step and the
+// observation rows so far) and what the application adds — attributes,
+// small datasets of values, and per-rank rows of named columns. The file is
+// written as `path.part` and renamed to `path` by commit(), so `path` is
+// always either absent or complete. Every member is collective; values
 // passed to attribute() must be the same on every rank.
 //
 // Layout: /parameters (RunInfo), /checkpoint@{format, step, ranks},
@@ -52,7 +54,7 @@ class CheckpointWriter {
  public:
   CheckpointWriter(const std::string& path, MPI_Comm comm, const RunInfo& run, std::int64_t step);
   // ~CheckpointWriter() removes `path.part` when commit() was not reached.
-  ~CheckpointWriter();
+  ~CheckpointWriter() = default;
   CheckpointWriter(const CheckpointWriter&) = delete;
   CheckpointWriter& operator=(const CheckpointWriter&) = delete;
 
@@ -60,7 +62,7 @@ class CheckpointWriter {
   void series(const std::vector<SeriesRow>& rows, std::size_t width);
   template <class T>
   void attribute(const std::string& name, const T& value) {
-    group_.set_attribute(name, value);
+    group_->set_attribute(name, value);
   }
   // values() stores a small dataset of rank 0's values (its size is taken
   // from rank 0).
@@ -69,24 +71,20 @@ class CheckpointWriter {
   // in group `group` after those of lower ranks. Once per checkpoint.
   void rows(const std::string& group, std::int64_t count);
   // column() stores this rank's `count` values of one column of the rows.
-  void column(const std::string& name, const std::vector<double>& v);
-  void column(const std::string& name, const std::vector<std::int32_t>& v);
-  void column(const std::string& name, const std::vector<std::int64_t>& v);
+  template <class T>
+  void column(const std::string& name, const std::vector<T>& v) {
+    table_->column(name, v);
+  }
   // commit() closes the file and renames it to `path` (every rank learns
   // whether it worked; RunError otherwise).
   void commit();
 
  private:
-  template <class T>
-  void write_column(const std::string& name, const std::vector<T>& v);
-
-  std::string path_;
   MPI_Comm comm_;
   int rank_ = 0;
-  std::unique_ptr<h5::File> file_;
-  h5::Group group_, rows_group_;
-  std::int64_t offset_ = 0, count_ = 0, total_ = 0;
-  bool committed_ = false;
+  ColumnWriter w_;
+  h5::Group* group_ = nullptr;  // /checkpoint (the writer's)
+  std::optional<ColumnWriter::Table> table_;
 };
 
 // CheckpointReader reads a checkpoint back. Constructed collectively; its
