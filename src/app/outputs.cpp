@@ -14,33 +14,55 @@
 namespace weft::app {
 namespace fs = std::filesystem;
 
-Table::Table(const std::vector<Series>& series) {
-  for (std::size_t k = 0; k < series.size(); ++k)
-    if (!series[k].label.empty()) {
-      shown_.push_back(k);
-      labels_.push_back(series[k].label);
+Table::Table(const std::vector<Series>& series, const std::vector<std::string>& columns) {
+  for (const auto& c : columns) {
+    if (c == "step") {
+      shown_.push_back(kStep);
+      labels_.push_back("Step");
+    } else if (c == "time") {
+      shown_.push_back(kTime);
+      labels_.push_back("Time");
+    } else {
+      for (std::size_t k = 0; k < series.size(); ++k)
+        if (series[k].name == c) {
+          shown_.push_back(static_cast<int>(k));
+          labels_.push_back(series[k].label.empty() ? series[k].name : series[k].label);
+        }
     }
+  }
 }
 
 std::string Table::header() const {
-  std::string out = fmt::sprintf("%10s %14s", "Step", "Time");
-  for (const auto& l : labels_) out += fmt::sprintf(" %14s", l.c_str());
+  std::string out;
+  for (std::size_t k = 0; k < shown_.size(); ++k)
+    out += fmt::sprintf(shown_[k] == kStep ? "%s%10s" : "%s%14s", k ? " " : "", labels_[k]);
   return out;
 }
 
 std::string Table::row(const io::SeriesRow& r) const {
-  std::string out = fmt::sprintf("%10lld %14.8g", static_cast<long long>(r.step), r.time);
-  for (std::size_t k : shown_)
-    out += fmt::sprintf(" %14.8g", k < r.values.size() ? r.values[k] : 0.0);
+  std::string out;
+  for (std::size_t k = 0; k < shown_.size(); ++k) {
+    const char* sep = k ? " " : "";
+    const int c = shown_[k];
+    if (c == kStep)
+      out += fmt::sprintf("%s%10lld", sep, static_cast<long long>(r.step));
+    else if (c == kTime)
+      out += fmt::sprintf("%s%14.8g", sep, r.time);
+    else {
+      const auto i = static_cast<std::size_t>(c);
+      out += fmt::sprintf("%s%14.8g", sep, i < r.values.size() ? r.values[i] : 0.0);
+    }
+  }
   return out;
 }
 
 RankZeroOutputs::RankZeroOutputs(std::string dir, std::string deck_path, io::RunInfo run,
-                                 const std::vector<Series>& series, bool active)
+                                 const std::vector<Series>& series,
+                                 const std::vector<std::string>& columns, bool active)
     : dir_(std::move(dir)),
       deck_path_(std::move(deck_path)),
       run_(std::move(run)),
-      table_(series),
+      table_(series, columns),
       active_(active) {
   for (const auto& s : series) names_.push_back(s.name);
 }

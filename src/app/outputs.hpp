@@ -16,15 +16,17 @@
 namespace weft::app {
 
 // Table formats observation rows as the columns of thermo.dat and of the
-// screen: Step, Time and every series with a label (LAMMPS-like widths).
+// screen (LAMMPS-like widths): `columns` in order, "step", "time" or a
+// series name (headed by its label, else its name).
 class Table {
  public:
-  explicit Table(const std::vector<Series>& series);
+  Table(const std::vector<Series>& series, const std::vector<std::string>& columns);
   std::string header() const;
   std::string row(const io::SeriesRow& r) const;
 
  private:
-  std::vector<std::size_t> shown_;  // indices of the labelled series
+  static constexpr int kStep = -2, kTime = -1;
+  std::vector<int> shown_;  // kStep, kTime or a series index
   std::vector<std::string> labels_;
 };
 
@@ -32,7 +34,8 @@ class RankZeroOutputs {
  public:
   // On ranks other than 0 (active = false) every member does nothing.
   RankZeroOutputs(std::string dir, std::string deck_path, io::RunInfo run,
-                  const std::vector<Series>& series, bool active);
+                  const std::vector<Series>& series, const std::vector<std::string>& columns,
+                  bool active);
 
   // open() creates the directory, deck.toml, thermo.dat and thermo.h5,
   // starting from `restored` rows when continuing a run. Returns "" or

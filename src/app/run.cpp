@@ -147,7 +147,14 @@ int check_everything(const RunOptions& o, const Registry& apps, MPI_Comm comm, i
   if (c.out_dir.empty()) c.out_dir = "out/" + c.deck.name;
   // A continued run writes on into the directory of the run it continues.
   const bool keep_results = cfg.output.overwrite || !o.restart.empty();
-  if (rank == 0 && !o.dry_run) problem = output_dir_problem(c.out_dir, keep_results);
+  // --dry-run checks the directory as the run would (it creates nothing).
+  if (rank == 0) {
+    std::vector<std::string> inputs = kind.inputs(c.deck);
+    inputs.push_back(o.deck);
+    if (!o.restart.empty()) inputs.push_back(o.restart);
+    std::vector<std::string> outputs = kind.output_names();
+    problem = output_dir_problem(c.out_dir, keep_results, inputs, outputs);
+  }
   if (!(problem = mpi::broadcast_string(problem, comm)).empty()) {
     if (rank == 0) std::fprintf(stderr, "%s: error: %s\n", o.deck.c_str(), problem.c_str());
     return code(ExitCode::bad_input);

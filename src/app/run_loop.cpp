@@ -80,7 +80,7 @@ int run_loop(const RunLoopInput& in, MPI_Comm comm) {
 
   // Rank 0's small outputs (deck, observables table and series, checkpoints list).
   const std::vector<Series> series = app->series();
-  RankZeroOutputs outs(dir, in.deck_path, ctx.run, series, rank == 0);
+  RankZeroOutputs outs(dir, in.deck_path, ctx.run, series, app->columns(), rank == 0);
   std::string problem = outs.open(in.restart ? &restored : nullptr);
   if (!(problem = mpi::broadcast_string(problem, comm)).empty()) {
     if (rank == 0) spdlog::error("{}", problem);

@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -30,7 +31,9 @@ int node_cores(MPI_Comm comm) {
   return n > 0 ? n : 1;
 }
 
-std::string output_dir_problem(const std::string& dir, bool overwrite) {
+std::string output_dir_problem(const std::string& dir, bool overwrite,
+                               const std::vector<std::string>& inputs,
+                               const std::vector<std::string>& app_outputs) {
   std::error_code ec;
   const fs::path p(dir);
   if (fs::exists(p, ec) && !fs::is_directory(p, ec))
@@ -38,9 +41,26 @@ std::string output_dir_problem(const std::string& dir, bool overwrite) {
         "output.dir '{}' exists and is not a directory; choose another "
         "output.dir (--set output.dir=...)",
         dir);
+  std::vector<std::string> names{"deck.toml", "thermo.dat", "thermo.h5", "trace.h5"};
+  for (const auto& n : app_outputs) {
+    names.push_back(n);
+    names.push_back(n + ".part");
+  }
+  // An input inside the directory under a name weft writes would be lost.
+  for (const auto& in : inputs) {
+    if (in.empty() || !fs::exists(in, ec)) continue;
+    const fs::path parent = fs::absolute(in, ec).parent_path();
+    const std::string name = fs::path(in).filename().string();
+    const bool ours = std::find(names.begin(), names.end(), name) != names.end();
+    if (ours && fs::exists(p, ec) && fs::equivalent(parent, p, ec))
+      return fmt::format(
+          "output.dir '{}' would overwrite the input file '{}' (weft writes {} "
+          "there); choose another output.dir (--set output.dir=...) or move the "
+          "input",
+          dir, in, name);
+  }
   if (fs::is_directory(p, ec) && !overwrite) {
-    for (const char* f : {"deck.toml", "thermo.dat", "thermo.h5", "trajectory.h5md", "trace.h5",
-                          "trajectory.h5md.part"}) {
+    for (const auto& f : names) {
       if (fs::exists(p / f, ec))
         return fmt::format(
             "output.dir '{}' holds the results of an earlier run ({}); keep "

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "weft/app/config.hpp"
 #include "weft/core/environment.hpp"
@@ -25,9 +26,14 @@ int ranks_on_node(MPI_Comm comm);
 int node_cores(MPI_Comm comm);
 
 // output_dir_problem() returns "" when `dir` can take this run's outputs,
-// else a message saying why not and how to fix it. Creates nothing except a
-// probe file it removes. Called on rank 0.
-std::string output_dir_problem(const std::string& dir, bool overwrite);
+// else a message saying why not and how to fix it: `dir` holds an earlier
+// run's results (and `overwrite` is false), an output would replace one of
+// the run's `inputs` (never allowed), or `dir` cannot be written. Output
+// names are the shared ones and the application's `app_outputs`. Creates
+// nothing except a probe file it removes. Called on rank 0.
+std::string output_dir_problem(const std::string& dir, bool overwrite,
+                               const std::vector<std::string>& inputs,
+                               const std::vector<std::string>& app_outputs);
 
 // write_atomically() writes `text` to `path` via a temporary file + rename.
 void write_atomically(const std::string& path, const std::string& text);

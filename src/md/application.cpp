@@ -21,6 +21,7 @@ class MdApplication final : public app::Application {
   MdApplication(Config cfg, const app::RunContext& ctx) : cfg_(std::move(cfg)), ctx_(ctx) {}
 
   std::vector<app::Series> series() const override { return thermo_series(); }
+  std::vector<std::string> columns() const override { return thermo_columns(cfg_.thermo); }
   void setup() override {
     if (ctx_.restart) {
       Snapshot snap;
@@ -69,8 +70,16 @@ class MdKind final : public app::KindOf<Config> {
   }
   std::string layout(const app::LoadedDeck& deck) const override {
     const auto& g = config(deck).decomposition.grid;
-    return g[0] ? fmt::format("grid {}x{}x{}", g[0], g[1], g[2]) : "grid automatic";
+    if (g == std::array<int, 3>{0, 0, 0}) return "grid automatic";
+    auto dim = [](int n) { return n > 0 ? std::to_string(n) : std::string("*"); };
+    return fmt::format("grid {}x{}x{}", dim(g[0]), dim(g[1]), dim(g[2]));
   }
+  std::vector<std::string> inputs(const app::LoadedDeck& deck) const override {
+    const Config& c = config(deck);
+    return c.init.source == "data" ? std::vector<std::string>{c.init.data_file}
+                                   : std::vector<std::string>{};
+  }
+  std::vector<std::string> output_names() const override { return {"trajectory.h5md"}; }
   std::vector<std::string> restart_sections() const override {
     return {"species", "box", "pair", "integrator"};
   }

@@ -29,6 +29,9 @@ Snapshot read_snapshot(io::CheckpointReader& r);
 // (LAMMPS `units lj` conventions).
 std::vector<app::Series> thermo_series();
 std::vector<double> thermo_values(const ThermoRow& row);
+// thermo_columns() maps thermo.columns (LAMMPS thermo keywords: step, time,
+// temp, pe, ke, etotal, press, volume, atoms) to the table's columns.
+std::vector<std::string> thermo_columns(const ThermoConfig& thermo);
 
 // open_trajectory() is the H5MD trajectory output of a run (trajectory.h5md
 // in the output directory, frames every cfg.trajectory.every steps), new

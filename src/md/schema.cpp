@@ -103,7 +103,9 @@ void declare_physics(deck::Schema<C>& s) {
 
 void declare_run(deck::Schema<C>& s) {
   s.key("thermo.columns", [](C& c) -> auto& { return c.thermo.columns; },
-        "Thermo columns (LAMMPS conventions: energies per atom, 3N-3 degrees of freedom)")
+        "Columns of thermo.dat and the screen, in order (LAMMPS thermo_style keywords and "
+        "conventions: energies per atom, 3N-3 degrees of freedom); thermo.h5 keeps every "
+        "quantity")
       .choices({"step", "time", "temp", "pe", "ke", "etotal", "press", "volume", "atoms"});
   s.key("decomposition.grid", [](C& c) -> auto& { return c.decomposition.grid; },
         "MPI ranks along x, y, z; zeros are chosen automatically")
@@ -142,12 +144,13 @@ void declare_rules(deck::Schema<C>& s) {
     if (m.init.source == "lattice" && m.init.lattice.type > ntypes)
       r.error("lattice.type", fmt::format("lattice.type = {} but only {} [[species]] defined",
                                           m.init.lattice.type, ntypes));
-    const auto& g = m.decomposition.grid;
-    const bool any0 = g[0] == 0 || g[1] == 0 || g[2] == 0;
-    if (any0 && (g[0] || g[1] || g[2]))
-      r.error("decomposition.grid", "give all three ranks counts, or [0, 0, 0] for automatic");
     if (m.thermo.columns.empty() || m.thermo.columns.front() != "step")
       r.error("thermo.columns", "the first thermo column must be \"step\"");
+    for (std::size_t i = 0; i < m.thermo.columns.size(); ++i)
+      for (std::size_t j = 0; j < i; ++j)
+        if (m.thermo.columns[i] == m.thermo.columns[j])
+          r.error("thermo.columns",
+                  "\"" + m.thermo.columns[i] + "\" is given twice in thermo.columns");
   });
 }
 

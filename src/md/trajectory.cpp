@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <map>
 
 #include "outputs.hpp"
 #include "weft/h5/error.hpp"
@@ -43,13 +44,19 @@ io::ParticleView particle_view(const System& s) {
 }
 
 std::vector<app::Series> thermo_series() {
-  return {{"temperature", "Temp"},
-          {"potential_energy", "PotEng"},
-          {"kinetic_energy", "KinEng"},
-          {"total_energy", "TotEng"},
-          {"pressure", "Press"},
-          {"volume", ""},
-          {"atoms", ""}};
+  return {{"temperature", "Temp"},    {"potential_energy", "PotEng"}, {"kinetic_energy", "KinEng"},
+          {"total_energy", "TotEng"}, {"pressure", "Press"},          {"volume", "Volume"},
+          {"atoms", "Atoms"}};
+}
+
+std::vector<std::string> thermo_columns(const ThermoConfig& thermo) {
+  static const std::map<std::string, std::string> by_keyword{
+      {"step", "step"},           {"time", "time"},         {"temp", "temperature"},
+      {"pe", "potential_energy"}, {"ke", "kinetic_energy"}, {"etotal", "total_energy"},
+      {"press", "pressure"},      {"volume", "volume"},     {"atoms", "atoms"}};
+  std::vector<std::string> out;
+  for (const auto& c : thermo.columns) out.push_back(by_keyword.at(c));
+  return out;
 }
 
 std::vector<double> thermo_values(const ThermoRow& r) {

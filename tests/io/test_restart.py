@@ -47,11 +47,17 @@ def weft(workdir, *args, np_=1, timeout=300, check=True):
 
 
 def state(path):
-    """(step, positions and velocities sorted by id) of a checkpoint."""
+    """(step, unwrapped positions and velocities sorted by id) of a
+    checkpoint (positions with their image flags: when a run rebuilds its
+    neighbour lists, and so wraps atoms into the box, depends on the layout)."""
     with h5py.File(path, "r") as f:
-        a = f["checkpoint/atoms"]
+        c = f["checkpoint"]
+        a = c["atoms"]
         order = np.argsort(a["id"][:])
-        return int(f["checkpoint"].attrs["step"]), np.stack([a[k][:][order] for k in ("x", "y", "z", "vx", "vy", "vz")])
+        length = c.attrs["box_hi"] - c.attrs["box_lo"]
+        unwrapped = [a[k][:] + a["im" + k][:] * length[d] for d, k in enumerate("xyz")]
+        return int(c.attrs["step"]), np.stack([v[order] for v in unwrapped] +
+                                              [a[k][:][order] for k in ("vx", "vy", "vz")])
 
 
 def newest_checkpoint(outdir):

@@ -74,8 +74,17 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-inline Config small_fcc(std::int64_t cells, std::int64_t steps) {
+// in_lj() is the defaults with LAMMPS bench/in.lj's neighbour settings
+// (`neigh_modify delay 0 every 20 check no`), which the tests mirror.
+inline Config in_lj() {
   Config c;
+  c.neighbor.every = 20;
+  c.neighbor.check = false;
+  return c;
+}
+
+inline Config small_fcc(std::int64_t cells, std::int64_t steps) {
+  Config c = in_lj();
   c.init.lattice.cells = {cells, cells, cells};
   c.run.steps = steps;
   c.thermo.every = steps;

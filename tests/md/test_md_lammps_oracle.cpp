@@ -88,7 +88,7 @@ TEST(LammpsOracle, LjMeltFromWriteDataMatchesAtStep100) {
   auto lmp = run_lammps(dir, "run", run);
   ASSERT_TRUE(lmp.count(100)) << "no step-100 row in the LAMMPS log";
 
-  Config cfg;
+  Config cfg = test::in_lj();
   cfg.init.source = "data";
   cfg.init.data_file = dir.file("lj.data");
   cfg.velocity.create = false;
@@ -128,7 +128,7 @@ void binary_mixture(const std::string& mixing, bool shift, bool tail) {
   auto lmp = run_lammps(dir, "run", run);
   ASSERT_TRUE(lmp.count(100));
 
-  Config cfg;
+  Config cfg = test::in_lj();
   cfg.init.source = "data";
   cfg.init.data_file = dir.file("mix.data");
   cfg.velocity.create = false;
@@ -180,7 +180,7 @@ TEST(LammpsOracle, NoseHooverChainMatchesFixNvt) {
   auto lmp = run_lammps(dir, "run", run);
   ASSERT_TRUE(lmp.count(100));
 
-  Config cfg;
+  Config cfg = test::in_lj();
   cfg.init.source = "data";
   cfg.init.data_file = dir.file("nvt.data");
   cfg.velocity.create = false;

@@ -118,7 +118,7 @@ std::vector<gid> all_ids(const System& s, MPI_Comm comm) {
 // A hot dilute gas (T = 10) whose atoms cross many subdomains: after every
 // 100 steps the atom count is conserved and every id is present once.
 TEST(Migration, HotGasKeepsEveryAtomOnce) {
-  Config cfg;
+  Config cfg = test::in_lj();
   cfg.init.lattice.density = 0.1;
   cfg.init.lattice.cells = {4, 4, 4};  // 256 atoms, box 13.7 sigma
   cfg.velocity.temperature = 10.0;
@@ -151,7 +151,7 @@ TEST(Migration, HotGasKeepsEveryAtomOnce) {
 }
 
 TEST(InputErrors, SubdomainThinnerThanCutoffPlusSkin) {
-  Config cfg;
+  Config cfg = test::in_lj();
   cfg.init.lattice.cells = {3, 3, 3};  // 5.04 sigma box
   std::string msg;
   try {

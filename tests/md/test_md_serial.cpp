@@ -16,7 +16,7 @@ namespace {
 using test::g8;
 
 TEST(LjMelt, Step0MatchesLammpsPublishedThermo) {
-  Config cfg;  // defaults are bench/in.lj
+  Config cfg = test::in_lj();  // defaults are bench/in.lj
   cfg.run.steps = 0;
   auto rows = test::run_rows(cfg, 1, MPI_COMM_WORLD);
   ASSERT_GE(rows.size(), 1u);
@@ -30,7 +30,7 @@ TEST(LjMelt, Step0MatchesLammpsPublishedThermo) {
 }
 
 TEST(Lattice, LammpsLatticeSemantics) {
-  Config cfg;
+  Config cfg = test::in_lj();
   cfg.run.steps = 0;
   Simulation sim(cfg, test::serial(), MPI_COMM_WORLD);
   sim.setup();
@@ -188,7 +188,7 @@ std::string input_error(const Config& cfg) {
 }
 
 Config from_data(const std::string& path) {
-  Config cfg;
+  Config cfg = test::in_lj();
   cfg.init.source = "data";
   cfg.init.data_file = path;
   return cfg;

@@ -77,6 +77,16 @@ class Application {
 
   // series() are the observables, in the order of observe(). Not collective.
   virtual std::vector<Series> series() const = 0;
+  // columns() are the columns of the observables table (thermo.dat and the
+  // screen), in order: "step", "time" or a series name. The default is the
+  // step, the time and every labelled series. thermo.h5, checkpoints and
+  // frames keep every series whatever the table shows. Not collective.
+  virtual std::vector<std::string> columns() const {
+    std::vector<std::string> out{"step", "time"};
+    for (const auto& s : series())
+      if (!s.label.empty()) out.push_back(s.name);
+    return out;
+  }
   // setup() creates the state at step 0, or restores it from
   // RunContext::restart (weft::InputError when the checkpoint cannot be
   // used); observe() is valid after it. It writes no file.

@@ -55,6 +55,14 @@ class ApplicationKind {
   virtual void validate(const LoadedDeck& deck, MPI_Comm comm) const = 0;
   // layout() is a short note for the start banner ("grid automatic"), or "".
   virtual std::string layout(const LoadedDeck& deck) const = 0;
+  // inputs() are the files the deck reads (never overwritten by outputs).
+  virtual std::vector<std::string> inputs(const LoadedDeck& deck) const {
+    (void)deck;
+    return {};
+  }
+  // output_names() are the files the application writes in output.dir
+  // besides the shared ones (checked against an earlier run's results).
+  virtual std::vector<std::string> output_names() const { return {}; }
   // restart_sections() are the deck sections that define the system: a
   // restart whose deck differs from the checkpoint's in one is refused.
   virtual std::vector<std::string> restart_sections() const = 0;

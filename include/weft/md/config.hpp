@@ -59,10 +59,13 @@ struct PairConfig {
   StyleParams params;  // by style name
 };
 
+// NeighborConfig: the defaults are LAMMPS's (`neigh_modify delay 0 every 1
+// check yes`): a list is rebuilt as soon as an atom may have moved half the
+// skin. bench/in.lj's `every 20 check no` is faster and drifts (docs/md.md).
 struct NeighborConfig {
   real skin = 0.3;          // sigma
-  int every = 20;           // steps between rebuilds (or between checks with check = true)
-  bool check = false;       // rebuild only when an atom moved more than skin/2
+  int every = 1;            // steps between rebuilds (or between checks with check = true)
+  bool check = true;        // rebuild only when an atom moved more than skin/2
   int bins_per_cutoff = 2;  // neighbour bins per (cutoff + skin); 1 or 2 are sensible
 };
 
@@ -95,7 +98,8 @@ struct TrajectoryConfig {
 
 struct ThermoConfig {
   int every = 100;  // 0: only first and last step
-  std::vector<std::string> columns{"step", "temp", "pe", "ke", "etotal", "press"};
+  // columns of thermo.dat and the screen, LAMMPS thermo_style keywords
+  std::vector<std::string> columns{"step", "time", "temp", "pe", "ke", "etotal", "press"};
 };
 
 // DecompositionConfig sets the MPI process grid; zeros are chosen

@@ -67,6 +67,8 @@ weft::md::System random_system(std::int64_t n, int rank, int size) {
 // run_config() is lj-melt (inputs/lj-melt.toml) with about n atoms.
 weft::md::Config run_config(std::int64_t n) {
   weft::md::Config c;
+  c.neighbor.every = 20;  // as inputs/lj-melt.toml
+  c.neighbor.check = false;
   const auto k = static_cast<std::int64_t>(std::llround(std::cbrt(static_cast<double>(n) / 4.0)));
   c.init.lattice.cells = {k, k, k};
   c.velocity.temperature = 1.44;

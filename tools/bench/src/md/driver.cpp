@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   weft::mpi::Session session(&argc, &argv);
   const int rank = session.rank();
   weft::md::Config cfg;
+  cfg.neighbor.every = 20;  // bench/in.lj: neigh_modify delay 0 every 20 check no
+  cfg.neighbor.check = false;
   weft::go::ExecutorConfig ex;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];

@@ -1,0 +1,108 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
+"""Hardening (issue 14) through the real executable: keys that do what they
+say (thermo.columns, decomposition.grid zeros, --dry-run on the output
+directory), outputs that never replace an input, and neighbour defaults that
+conserve energy (LAMMPS's own: every 1, check yes)."""
+import os
+import shutil
+import sys
+import tempfile
+import unittest
+
+import h5py
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import weftrun  # noqa: E402
+
+ARGS = None
+
+
+class Hardening(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def weft(self, *args, np_=1, check=True):
+        return weftrun.run_weft(ARGS.weft, ARGS.mpiexec, list(args), np_=np_, cwd=self.tmp, check=check)
+
+    def deck(self, cells=4, extra="", name="deck.toml"):
+        return weftrun.write_deck(self.tmp, weftrun.small_melt(cells, "[run]\nsteps = 20\n" + extra), name)
+
+    def test_neighbor_defaults_conserve_energy(self):
+        # 2048 atoms of the in.lj liquid with shifted energies (no jumps at
+        # the cutoff), 20 tau: the total energy per atom drifts by ~1.5e-3
+        # per 1000 tau with the defaults and by ~-2.6e-2 with bench/in.lj's
+        # every 20 / check no, as in LAMMPS.
+        self.deck(8, "[pair]\nshift = true\n[thermo]\nevery = 20\n")
+        slopes = {}
+        for name, sets in (("defaults", []), ("in.lj", ["neighbor.every=20", "neighbor.check=false"])):
+            args = ["run", "deck.toml", "-q", "--set", "run.steps=4000", "--set", f"output.dir={name}"]
+            for s in sets:
+                args += ["--set", s]
+            self.weft(*args)
+            d = np.loadtxt(os.path.join(self.tmp, name, "thermo.dat"))
+            t, e = d[:, 1], d[:, 5]
+            keep = t >= 2.0
+            slopes[name] = np.polyfit(t[keep], e[keep], 1)[0] * 1000
+        self.assertLess(abs(slopes["defaults"]), 5e-3, slopes)
+        self.assertLess(slopes["in.lj"], -1e-2, slopes)  # the test can tell them apart
+        with open(os.path.join(self.tmp, "defaults", "deck.toml")) as f:
+            text = f.read()
+        self.assertIn("every = 1\ncheck = true", text)
+
+    def test_thermo_columns_choose_the_table(self):
+        self.deck(4, '[thermo]\nevery = 10\ncolumns = ["step", "pe", "temp", "atoms"]\n')
+        r = self.weft("run", "deck.toml", "--set", "output.dir=o")
+        rows = np.loadtxt(os.path.join(self.tmp, "o", "thermo.dat"))
+        with open(os.path.join(self.tmp, "o", "thermo.dat")) as f:
+            header = [l for l in f if l.startswith("#")][-1].split()
+        self.assertEqual(header, ["#", "Step", "PotEng", "Temp", "Atoms"])
+        self.assertIn(" ".join(["Step", "PotEng", "Temp", "Atoms"]), " ".join(r.stdout.split()))
+        with h5py.File(os.path.join(self.tmp, "o", "thermo.h5"), "r") as f:
+            o = f["observables"]
+            np.testing.assert_array_equal(rows[:, 0], o["potential_energy/step"][()])
+            np.testing.assert_allclose(rows[:, 1], o["potential_energy/value"][()], rtol=1e-7)
+            np.testing.assert_allclose(rows[:, 2], o["temperature/value"][()], rtol=1e-7)
+            np.testing.assert_array_equal(rows[:, 3], o["atoms/value"][()])
+            self.assertIn("pressure", o)  # thermo.h5 keeps every quantity
+        self.deck(4, '[thermo]\ncolumns = ["step", "pe", "pe"]\n', "twice.toml")
+        r = self.weft("check", "twice.toml", check=False)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn('"pe" is given twice in thermo.columns', r.stderr)
+
+    def test_grid_zeros_are_chosen_automatically(self):
+        self.deck(6, "[decomposition]\ngrid = [0, 0, 2]\n")
+        r = self.weft("run", "deck.toml", "--set", "output.dir=o", np_=2)
+        self.assertIn("grid 1x1x2", r.stdout)
+        r = self.weft("run", "deck.toml", "--set", "output.dir=o3", "--set", "decomposition.grid=[0,0,3]",
+                      np_=2, check=False)
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn("does not divide", r.stderr)
+
+    def test_dry_run_checks_the_output_directory(self):
+        self.deck()
+        self.weft("run", "deck.toml", "--set", "output.dir=o")
+        r = self.weft("run", "deck.toml", "--set", "output.dir=o", "--dry-run", check=False)
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn("holds the results of an earlier run", r.stderr)
+        r = self.weft("run", "deck.toml", "--set", "output.dir=new", "--dry-run")
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "new")))
+
+    def test_outputs_never_replace_an_input(self):
+        path = self.deck()
+        with open(path) as f:
+            before = f.read()
+        r = self.weft("run", "deck.toml", "--set", "output.dir=.", "--set", "output.overwrite=true",
+                      check=False)
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn("would overwrite the input file", r.stderr)
+        with open(path) as f:
+            self.assertEqual(f.read(), before)
+
+
+if __name__ == "__main__":
+    weftrun.unittest_main(sys.modules[__name__])
