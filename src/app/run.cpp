@@ -10,6 +10,7 @@
 
 #include "run_loop.hpp"
 #include "run_support.hpp"
+#include "signals.hpp"
 #include "weft/app/commands.hpp"
 #include "weft/app/deck.hpp"
 #include "weft/core/error.hpp"
@@ -165,6 +166,7 @@ int check_everything(const RunOptions& o, const Registry& apps, MPI_Comm comm, i
 }  // namespace
 
 int cmd_run(const RunOptions& o, const Registry& apps) {
+  StopSignals signals;  // before anything else: a signal at any moment is seen
   mpi::Session session;
   const MPI_Comm comm = MPI_COMM_WORLD;
   const int rank = session.rank();
@@ -180,7 +182,10 @@ int cmd_run(const RunOptions& o, const Registry& apps) {
     spdlog::info("--dry-run: the deck and inputs are valid; outputs would go to {}/", c.out_dir);
     return 0;
   }
-  RunLoopInput in{kind, c.deck, o.deck, c.out_dir, c.threads.threads, o.log, nullptr};
+  std::string again = launcher_command(session.size(), o.program) + shell_quote(o.program) +
+                      " run " + shell_quote(o.deck);
+  for (const auto& s : o.sets) again += " --set " + shell_quote(s);
+  RunLoopInput in{kind, c.deck, o.deck, c.out_dir, c.threads.threads, o.log, nullptr, again};
   std::unique_ptr<io::CheckpointReader> restart;
   if (!o.restart.empty()) {
     std::string problem;

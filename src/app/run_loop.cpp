@@ -39,7 +39,6 @@ int run_loop(const RunLoopInput& in, MPI_Comm comm) {
   const int rank = mpi::Comm(comm).rank();
   const CommonConfig& cfg = in.deck.common;
   const std::string& dir = in.out_dir;
-  StopSignals signals;
   go::Executor exec(executor_config(cfg.runtime, in.threads));
   const Units units = in.kind.units();
   const RunContext ctx{.comm = comm,
@@ -104,6 +103,7 @@ int run_loop(const RunLoopInput& in, MPI_Comm comm) {
   };
   bool stopped = false;
   std::int64_t stopped_at = 0;
+  int signal_number = 0;  // the signal that stopped the run, agreed on
   std::string report, checkpoint_summary;
   std::vector<std::unique_ptr<Output>> outputs;
   try {
@@ -132,16 +132,11 @@ int run_loop(const RunLoopInput& in, MPI_Comm comm) {
     using clock = std::chrono::steady_clock;
     auto last_checkpoint = clock::now();
     const double ckpt_seconds = cfg.checkpoint.minutes * 60.0;
-    for (std::int64_t step = first_step; step < last;) {
-      ++step;
-      // Observables at every `every` steps and at the last step.
-      const bool observed = step == last || (every > 0 && step % every == 0);
-      app->advance(observed);
-      if (observed) observe();
-      progress.update(step, last, app->time());
-      for (auto& o : outputs) o->after_step(step);
-      // One small collective per step: signals, rank 0's output errors and
-      // its wall clock are agreed on, so every rank acts on the same step.
+    // after() ends every step (and step 0, so that a signal during set-up
+    // stops the run with a checkpoint): one small collective agrees on
+    // signals, rank 0's output errors and its wall clock, so every rank acts
+    // on the same step; then the checkpoints due. Returns true to stop.
+    auto after = [&](std::int64_t step, bool stepped) {
       int flags = 0;
       if (StopSignals::pending()) flags |= kSignal;
       if (rank == 0) {
@@ -152,17 +147,28 @@ int run_loop(const RunLoopInput& in, MPI_Comm comm) {
       }
       flags = mpi::allreduce(flags, MPI_BOR, comm);
       if (flags & kOutputError) throw RunError(mpi::broadcast_string(outs.error(), comm));
-      const bool by_steps = cfg.checkpoint.every > 0 && step % cfg.checkpoint.every == 0;
-      if ((flags & (kSignal | kCheckpointTime)) || by_steps ||
-          (step == last && cfg.checkpoint.at_end)) {
+      if (flags & kSignal) signal_number = mpi::allreduce(StopSignals::pending(), MPI_MAX, comm);
+      const bool by_steps = stepped && cfg.checkpoint.every > 0 && step % cfg.checkpoint.every == 0;
+      const bool at_end = stepped && step == last && cfg.checkpoint.at_end;
+      if ((flags & (kSignal | kCheckpointTime)) || by_steps || at_end) {
         checkpoint();
         last_checkpoint = clock::now();
       }
-      if (flags & kSignal) {
-        stopped = true;
-        stopped_at = step;
-        break;
-      }
+      if (!(flags & kSignal)) return false;
+      stopped = true;
+      stopped_at = step;
+      return true;
+    };
+    if (first_step < last) after(first_step, false);
+    for (std::int64_t step = first_step; step < last && !stopped;) {
+      ++step;
+      // Observables at every `every` steps and at the last step.
+      const bool observed = step == last || (every > 0 && step % every == 0);
+      app->advance(observed);
+      if (observed) observe();
+      progress.update(step, last, app->time());
+      for (auto& o : outputs) o->after_step(step);
+      after(step, true);
     }
     for (auto& o : outputs) o->finish();
     report = app->report();
@@ -189,11 +195,13 @@ int run_loop(const RunLoopInput& in, MPI_Comm comm) {
   spdlog::info("{}", report);
   spdlog::info("{}", checkpoint_summary);
   if (stopped) {
-    spdlog::warn(
-        "stopped by signal {} after step {}; checkpoint {} written. Continue with: weft run "
-        "{} --restart {}",
-        StopSignals::pending(), stopped_at, outs.newest_checkpoint(), in.deck_path,
-        outs.newest_checkpoint());
+    // Rank 0 has the checkpoint list: one message, from rank 0.
+    if (rank == 0)
+      spdlog::warn("stopped by signal {} ({}) after step {}; checkpoint {} written. Continue with:\n  "
+                   "{} --restart {}",
+                   signal_number, signal_name(signal_number), stopped_at,
+                   outs.newest_checkpoint(), in.continue_command,
+                   shell_quote(outs.newest_checkpoint()));
     log::flush();
     return kStopped;
   }

@@ -21,6 +21,9 @@ struct RunLoopInput {
   int threads = 1;
   log::Options log;
   io::CheckpointReader* restart = nullptr;  // continuing from a checkpoint (opened)
+  // continue_command is the command that continues this run when given
+  // `--restart CHECKPOINT` (launcher, ranks, executable, deck, every --set).
+  std::string continue_command;
 };
 
 // run_loop() makes the application, creates the shared outputs, runs the

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <vector>
@@ -96,6 +97,35 @@ std::string output_dir_problem(const std::string& dir, bool overwrite,
           "another output.dir",
           probe_dir.string(), dir, std::strerror(err));
   }
+  return "";
+}
+
+std::string shell_quote(const std::string& s) {
+  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                        "0123456789-_./=:,+@%") == std::string::npos)
+    return s;
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string launcher_command(int ranks, const std::string& program) {
+  // The parent's command line, NUL-separated.
+  std::ifstream f("/proc/" + std::to_string(::getppid()) + "/cmdline", std::ios::binary);
+  std::vector<std::string> args;
+  for (std::string a; std::getline(f, a, '\0');) args.push_back(a);
+  if (!args.empty()) {
+    const std::string base = fs::path(args[0]).filename().string();
+    if (base == "mpirun" || base == "mpiexec" || base == "orterun") {
+      std::string out;
+      for (const auto& a : args) {
+        if (a == program || fs::path(a).filename() == fs::path(program).filename()) return out;
+        out += shell_quote(a) + " ";
+      }
+    }
+  }
+  if (std::getenv("SLURM_STEP_ID") && ranks > 1) return fmt::format("srun -n {} ", ranks);
+  if (ranks > 1) return fmt::format("mpirun -np {} ", ranks);
   return "";
 }
 

@@ -35,6 +35,17 @@ std::string output_dir_problem(const std::string& dir, bool overwrite,
                                const std::vector<std::string>& inputs,
                                const std::vector<std::string>& app_outputs);
 
+// shell_quote() is `s` as one word of a POSIX shell command ('...' when it
+// holds anything but letters, digits and -_./=:,+@%).
+std::string shell_quote(const std::string& s);
+
+// launcher_command() is how this process was launched with its ranks, as
+// the words before weft's own: the MPI launcher's command line when it is
+// this rank's parent (mpirun/mpiexec/orterun), else "srun -n N" inside a
+// Slurm step, else "mpirun -np N" for several ranks, else "". `program` is
+// this process's argv[0]. Not collective.
+std::string launcher_command(int ranks, const std::string& program);
+
 // write_atomically() writes `text` to `path` via a temporary file + rename.
 void write_atomically(const std::string& path, const std::string& text);
 

@@ -2,13 +2,15 @@
 #include "signals.hpp"
 
 #include <csignal>
+#include <cstring>
 
 namespace weft::app {
 namespace {
 
 volatile std::sig_atomic_t g_pending = 0;
-struct sigaction g_old[3];
-constexpr int kSignals[3] = {SIGTERM, SIGINT, SIGUSR1};
+constexpr int kSignals[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2};
+constexpr int kCount = sizeof kSignals / sizeof kSignals[0];
+struct sigaction g_old[kCount];
 
 extern "C" void on_stop_signal(int sig) {
   if (g_pending == 0) {
@@ -29,13 +31,24 @@ StopSignals::StopSignals() {
   sa.sa_handler = on_stop_signal;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = SA_RESTART;
-  for (int i = 0; i < 3; ++i) sigaction(kSignals[i], &sa, &g_old[i]);
+  for (int i = 0; i < kCount; ++i) sigaction(kSignals[i], &sa, &g_old[i]);
 }
 
 StopSignals::~StopSignals() {
-  for (int i = 0; i < 3; ++i) sigaction(kSignals[i], &g_old[i], nullptr);
+  for (int i = 0; i < kCount; ++i) sigaction(kSignals[i], &g_old[i], nullptr);
 }
 
 int StopSignals::pending() noexcept { return g_pending; }
+
+std::string signal_name(int sig) {
+  switch (sig) {
+    case SIGTERM: return "SIGTERM";
+    case SIGINT: return "SIGINT";
+    case SIGHUP: return "SIGHUP";
+    case SIGUSR1: return "SIGUSR1";
+    case SIGUSR2: return "SIGUSR2";
+    default: return sig > 0 ? std::string(strsignal(sig)) : std::string("none");
+  }
+}
 
 }  // namespace weft::app

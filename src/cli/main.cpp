@@ -36,6 +36,7 @@ int run_cli(int argc, char** argv) {
   app.require_subcommand(1);
 
   RunOptions run;
+  run.program = argv[0];
   int verbose = 0;
   bool quiet = false;
   auto* run_cmd = app.add_subcommand("run", "Run a deck");

@@ -53,6 +53,20 @@ std::string quote(std::string_view v) {
   return s + "\"";
 }
 
+// merge() sets every key of `from` in `into`, merging tables into tables
+// (so --set 'lattice={style="sc"}' changes lattice.style and keeps the rest
+// of [lattice]).
+void merge(toml::table& into, toml::table&& from) {
+  for (auto&& [k, v] : from) {
+    toml::node* old = into.get(k.str());
+    if (old && old->is_table() && v.is_table()) {
+      merge(*old->as_table(), std::move(*v.as_table()));
+      continue;
+    }
+    into.insert_or_assign(k.str(), std::move(v));
+  }
+}
+
 // apply_set() merges one --set override into `t`.
 void apply_set(toml::table& t, const std::string& text, Diagnostics& d) {
   const Origin where{"--set " + text, 0, 0};
@@ -93,7 +107,14 @@ void apply_set(toml::table& t, const std::string& text, Diagnostics& d) {
     target = n->as_table();
     start = dot + 1;
   }
-  target->insert_or_assign(path.substr(start), std::move(*snippet.get("v")));
+  const std::string leaf = path.substr(start);
+  toml::node& v = *snippet.get("v");
+  toml::node* old = target->get(leaf);
+  if (old && old->is_table() && v.is_table()) {
+    merge(*old->as_table(), std::move(*v.as_table()));
+    return;
+  }
+  target->insert_or_assign(leaf, std::move(v));
 }
 
 }  // namespace

@@ -5,9 +5,13 @@ say (thermo.columns, decomposition.grid zeros, --dry-run on the output
 directory), outputs that never replace an input, and neighbour defaults that
 conserve energy (LAMMPS's own: every 1, check yes)."""
 import os
+import shlex
 import shutil
+import signal
+import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 import h5py
@@ -102,6 +106,69 @@ class Hardening(unittest.TestCase):
         self.assertIn("would overwrite the input file", r.stderr)
         with open(path) as f:
             self.assertEqual(f.read(), before)
+
+    def test_set_of_a_table_merges_its_keys(self):
+        self.deck(4)
+        r = self.weft("check", "deck.toml", "--set", 'lattice={style="sc"}')
+        self.assertIn('style = "sc"', r.stdout)
+        self.assertIn("cells = [4, 4, 4]", r.stdout)  # kept, not reset to the default
+
+    def start(self, args, np_):
+        cmd = [ARGS.weft, *args]
+        if np_ > 1:
+            cmd = [ARGS.mpiexec, "--allow-run-as-root", "--oversubscribe", "-np", str(np_)] + cmd
+        return subprocess.Popen(cmd, cwd=self.tmp, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                text=True)
+
+    def ranks_of(self, p, np_, timeout=60):
+        """The pids of the weft ranks of a started run (once all exist)."""
+        t0 = time.time()
+        while time.time() - t0 < timeout:
+            out = subprocess.run(["pgrep", "-f", f"^{ARGS.weft} run"], capture_output=True, text=True).stdout
+            pids = [int(x) for x in out.split() if int(x) != p.pid or np_ == 1]
+            if len(pids) >= np_:
+                return pids
+            time.sleep(0.05)
+        self.fail("the ranks did not start")
+
+    def test_every_stop_signal_checkpoints_and_the_printed_command_continues(self):
+        # HUP, USR2, INT, TERM, USR1 to the ranks: a checkpoint and exit 75;
+        # the printed continuation (launcher, ranks, every --set) runs.
+        self.deck(6)
+        for k, sig in enumerate((signal.SIGHUP, signal.SIGUSR2, signal.SIGINT, signal.SIGTERM, signal.SIGUSR1)):
+            out = f"s{k}"
+            p = self.start(["run", "deck.toml", "--set", "run.steps=10000000", "--set", f"output.dir={out}",
+                            "--set", 'thermo.columns=["step", "pe"]'], 2)
+            pids = self.ranks_of(p, 2)
+            time.sleep(1.0)
+            for pid in pids:
+                os.kill(pid, sig)
+            text, _ = p.communicate(timeout=120)
+            self.assertEqual(p.returncode, 75, f"{sig.name}: {text}")
+            self.assertIn(f"stopped by signal {int(sig)} ({sig.name})", text)
+            self.assertEqual(text.count("Continue with"), 1, text)  # one message, from rank 0
+            ckpts = [f for f in os.listdir(os.path.join(self.tmp, out)) if f.startswith("ckpt-")]
+            self.assertEqual(len(ckpts), 1)
+        command = text.splitlines()[text.splitlines().index(next(l for l in text.splitlines()
+                                                                   if "Continue with" in l)) + 1]
+        words = shlex.split(command)
+        self.assertIn("--oversubscribe", words)  # the launcher as used
+        self.assertIn('thermo.columns=["step", "pe"]', words)
+        self.assertEqual(words[-2:], ["--restart", os.path.join(out, ckpts[0])])
+        words[words.index("run.steps=10000000")] = "run.steps=" + str(int(ckpts[0][5:15]) + 20)
+        r = subprocess.run(words, cwd=self.tmp, capture_output=True, text=True, timeout=300)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("Continuing from", r.stdout)
+
+    def test_signal_during_set_up_stops_with_a_checkpoint(self):
+        self.deck(40)  # 256000 atoms: set-up takes a while
+        p = self.start(["run", "deck.toml", "--set", "output.dir=early", "--set", "run.steps=100000"], 1)
+        time.sleep(0.3)
+        p.send_signal(signal.SIGINT)
+        text, _ = p.communicate(timeout=300)
+        self.assertEqual(p.returncode, 75, text)
+        self.assertIn("stopped by signal 2 (SIGINT) after step 0", text)
+        self.assertTrue(os.path.exists(os.path.join(self.tmp, "early", "ckpt-0000000000.h5")))
 
 
 if __name__ == "__main__":

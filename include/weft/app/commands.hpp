@@ -13,6 +13,7 @@
 namespace weft::app {
 
 struct RunOptions {
+  std::string program = "weft";  // how weft was invoked (argv[0]), for printed commands
   std::string deck;
   std::vector<std::string> sets;
   std::string restart;
