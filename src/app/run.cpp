@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "restart.hpp"
 #include "run_loop.hpp"
 #include "run_support.hpp"
 #include "signals.hpp"
@@ -43,38 +44,23 @@ std::string restart_problem(const std::string& path, const LoadedDeck& deck,
   } catch (const InputError& e) {
     return e.what();
   }
-  // The physics must be the same; run length, output, checkpoints, runtime,
-  // decomposition and neighbor settings may change between segments. Both
-  // decks are resolved decks (same writer, same order), so their sections
-  // compare as text.
-  auto section = [](const std::string& deck_text, const std::string& name) {
-    std::string out;
-    bool in = false;
-    std::istringstream lines(deck_text);
-    for (std::string line; std::getline(lines, line);) {
-      if (!line.empty() && line[0] == '[') {
-        const std::string head = line.substr(line.find_first_not_of('['));
-        in = head.rfind(name + "]", 0) == 0 || head.rfind(name + ".", 0) == 0;
-      }
-      if (in) out += line + "\n";
-    }
-    return out;
-  };
   if (info.application != deck.common.application)
     return fmt::format(
         "--restart {}: the checkpoint comes from a run of application \"{}\", the "
         "deck is for \"{}\"; restart with the deck that wrote it (tools/weft-inspect "
         "--deck {})",
         path, info.application, deck.common.application, path);
-  std::vector<std::string> differ;
-  for (const std::string& name : kind.restart_sections())
-    if (section(info.deck, name) != section(deck.resolved, name)) differ.push_back(name);
+  // The system must be the same (every key of the application's restart
+  // sections); run length, outputs, checkpoints, runtime and the like may
+  // change between segments.
+  const auto differ = system_differences(info.deck, deck.resolved, kind.restart_sections());
   if (!differ.empty()) {
     std::string list;
-    for (const auto& d : differ) list += (list.empty() ? "[" : ", [") + d + "]";
+    for (const auto& d : differ) list += "\n  " + d;
     return fmt::format(
-        "--restart {}: the checkpoint comes from a run with a different {}; restart "
-        "with the deck that wrote it (its /parameters/deck: tools/weft-inspect --deck {})",
+        "--restart {}: the deck describes another system than the run that wrote the "
+        "checkpoint:{}\nrestart with the deck that wrote it (its /parameters/deck: "
+        "tools/weft-inspect --deck {}), or change only what may change between segments",
         path, list, path);
   }
   // At exactly run.steps the run only finishes its outputs (a run killed

@@ -197,11 +197,11 @@ int run_loop(const RunLoopInput& in, MPI_Comm comm) {
   if (stopped) {
     // Rank 0 has the checkpoint list: one message, from rank 0.
     if (rank == 0)
-      spdlog::warn("stopped by signal {} ({}) after step {}; checkpoint {} written. Continue with:\n  "
-                   "{} --restart {}",
-                   signal_number, signal_name(signal_number), stopped_at,
-                   outs.newest_checkpoint(), in.continue_command,
-                   shell_quote(outs.newest_checkpoint()));
+      spdlog::warn(
+          "stopped by signal {} ({}) after step {}; checkpoint {} written. Continue with:\n  "
+          "{} --restart {}",
+          signal_number, signal_name(signal_number), stopped_at, outs.newest_checkpoint(),
+          in.continue_command, shell_quote(outs.newest_checkpoint()));
     log::flush();
     return kStopped;
   }

@@ -81,7 +81,7 @@ class MdKind final : public app::KindOf<Config> {
   }
   std::vector<std::string> output_names() const override { return {"trajectory.h5md"}; }
   std::vector<std::string> restart_sections() const override {
-    return {"species", "box", "pair", "integrator"};
+    return {"species", "box", "init.source", "lattice", "pair", "integrator"};
   }
   std::unique_ptr<app::Application> create(const app::LoadedDeck& deck,
                                            const app::RunContext& ctx) const override {

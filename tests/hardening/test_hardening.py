@@ -170,6 +170,20 @@ class Hardening(unittest.TestCase):
         self.assertIn("stopped by signal 2 (SIGINT) after step 0", text)
         self.assertTrue(os.path.exists(os.path.join(self.tmp, "early", "ckpt-0000000000.h5")))
 
+    def test_restart_compares_every_key_of_the_system(self):
+        # lattice.cells was not compared: deck.toml then recorded a system
+        # that did not match the atoms. Outputs and run length may change.
+        self.deck(5, "[checkpoint]\nevery = 10\n")
+        self.weft("run", "deck.toml", "--set", "output.dir=o")
+        r = self.weft("run", "deck.toml", "--restart", "o/ckpt-0000000010.h5", "--set",
+                      "lattice.cells=[6,6,6]", "--set", "run.steps=30", check=False)
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn("lattice.cells: the checkpoint's run had [5, 5, 5], the deck has [6, 6, 6]",
+                      r.stderr)
+        r = self.weft("run", "deck.toml", "--restart", "o/ckpt-0000000020.h5", "--set", "run.steps=30",
+                      "--set", "thermo.every=5", "--set", "runtime.threads=1")
+        self.assertIn("Continuing from", r.stdout)
+
 
 if __name__ == "__main__":
     weftrun.unittest_main(sys.modules[__name__])

@@ -244,7 +244,7 @@ class Restart(unittest.TestCase):
             with open(os.path.join(d, "deck.toml"), "a") as f:
                 f.write("[pair]\ncutoff = 3.0\n")
             return "out/ckpt-0000000180.h5"
-        self.bad_restart("otherdeck", other_deck, "a different [pair]")
+        self.bad_restart("otherdeck", other_deck, "pair.cutoff: the checkpoint's run had 2.5, the deck has 3.0")
 
 
 if __name__ == "__main__":

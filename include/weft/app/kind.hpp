@@ -63,8 +63,9 @@ class ApplicationKind {
   // output_names() are the files the application writes in output.dir
   // besides the shared ones (checked against an earlier run's results).
   virtual std::vector<std::string> output_names() const { return {}; }
-  // restart_sections() are the deck sections that define the system: a
-  // restart whose deck differs from the checkpoint's in one is refused.
+  // restart_sections() are the deck sections (or single keys) that define
+  // the system: a restart whose deck differs from the checkpoint's in one of
+  // their keys is refused with the key named.
   virtual std::vector<std::string> restart_sections() const = 0;
   // create() makes the application for one run (setup() comes after).
   // Collective.
