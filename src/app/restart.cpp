@@ -44,8 +44,8 @@ std::vector<std::string> system_differences(const std::string& checkpoint_deck,
       out.push_back(fmt::format("[[{}]]: the checkpoint's run had {} of them, the deck has {}",
                                 key.substr(0, key.size() - 2), it->second, value));
     else
-      out.push_back(fmt::format("{}: the checkpoint's run had {}, the deck has {}", key,
-                                it->second, value));
+      out.push_back(
+          fmt::format("{}: the checkpoint's run had {}, the deck has {}", key, it->second, value));
   }
   return out;
 }

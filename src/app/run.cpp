@@ -171,7 +171,7 @@ int cmd_run(const RunOptions& o, const Registry& apps) {
   std::string again = launcher_command(session.size(), o.program) + shell_quote(o.program) +
                       " run " + shell_quote(o.deck);
   for (const auto& s : o.sets) again += " --set " + shell_quote(s);
-  RunLoopInput in{kind, c.deck, o.deck, c.out_dir, c.threads.threads, o.log, nullptr, again};
+  RunLoopInput in{kind, c.deck, o.deck, c.out_dir, c.threads.threads, o.log, nullptr, again, head};
   std::unique_ptr<io::CheckpointReader> restart;
   if (!o.restart.empty()) {
     std::string problem;

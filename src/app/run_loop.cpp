@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <memory>
 
 #include "outputs.hpp"
@@ -81,10 +82,16 @@ int run_loop(const RunLoopInput& in, MPI_Comm comm) {
   const std::vector<Series> series = app->series();
   RankZeroOutputs outs(dir, in.deck_path, ctx.run, series, app->columns(), rank == 0);
   std::string problem = outs.open(in.restart ? &restored : nullptr);
+  // log.txt: begun anew by a new run, continued by a restart.
+  if (rank == 0 && problem.empty() && !in.restart) {
+    std::ofstream truncate(dir + "/log.txt", std::ios::trunc);
+    if (!truncate) problem = fmt::format("cannot write {}/log.txt", dir);
+  }
   if (!(problem = mpi::broadcast_string(problem, comm)).empty()) {
     if (rank == 0) spdlog::error("{}", problem);
     return kRunFailed;
   }
+  log::add_run_log(dir + "/log.txt", mpi::Comm(comm).size(), in.banner + "\n");
   if (in.log.all_ranks) log::add_rank_file(fmt::format("{}/log.rank-{}.txt", dir, rank));
   spdlog::info("Resolved deck (also in {}/deck.toml):\n{}", dir, in.deck.resolved);
   const std::int64_t first_step = app->step();

@@ -24,6 +24,7 @@ struct RunLoopInput {
   // continue_command is the command that continues this run when given
   // `--restart CHECKPOINT` (launcher, ranks, executable, deck, every --set).
   std::string continue_command;
+  std::string banner;  // printed before the output directory existed (for log.txt)
 };
 
 // run_loop() makes the application, creates the shared outputs, runs the

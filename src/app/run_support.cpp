@@ -169,9 +169,21 @@ std::string banner(const CommonConfig& c, const std::string& layout, const Threa
   return out;
 }
 
+bool watched_terminal() {
+  if (::isatty(STDOUT_FILENO) == 0) return false;
+  // mpirun may give its ranks a pseudo-terminal while its own output goes to
+  // a file or a pipe: then nobody watches a live line.
+  char target[256];
+  const std::string link = "/proc/" + std::to_string(::getppid()) + "/fd/1";
+  const ssize_t n = ::readlink(link.c_str(), target, sizeof target - 1);
+  if (n <= 0) return true;  // not ours to read: trust isatty
+  const std::string t(target, static_cast<std::size_t>(n));
+  return t.rfind("/dev/pts/", 0) == 0 || t.rfind("/dev/tty", 0) == 0 || t == "/dev/console";
+}
+
 Progress::Progress(bool enabled, double every_s, std::string time_unit)
     : enabled_(enabled),
-      tty_(::isatty(STDOUT_FILENO) != 0),
+      tty_(watched_terminal()),
       every_s_(every_s),
       time_unit_(std::move(time_unit)),
       start_(clock::now()),

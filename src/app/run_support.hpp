@@ -55,6 +55,10 @@ void write_atomically(const std::string& path, const std::string& text);
 std::string banner(const CommonConfig& c, const std::string& layout, const ThreadChoice& threads,
                    MPI_Comm comm);
 
+// watched_terminal() is true when a person watches this process's output:
+// stdout is a terminal and so is its parent's (mpirun's, when launched by it).
+bool watched_terminal();
+
 // Progress keeps rank 0's progress display: a live line on a terminal,
 // plain lines every `every_s` seconds otherwise.
 class Progress {

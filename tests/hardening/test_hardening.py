@@ -184,6 +184,25 @@ class Hardening(unittest.TestCase):
                       "--set", "thermo.every=5", "--set", "runtime.threads=1")
         self.assertIn("Continuing from", r.stdout)
 
+    def test_log_txt_and_no_escape_codes_in_a_file(self):
+        # mpirun gives its ranks a pseudo-terminal even when its own output
+        # goes to a file: the live progress line must not go there.
+        self.deck(6, "[output]\nprogress_seconds = 1\n")
+        with open(os.path.join(self.tmp, "screen.txt"), "w") as screen:
+            subprocess.run([ARGS.mpiexec, "--allow-run-as-root", "--oversubscribe", "-np", "2", ARGS.weft,
+                            "run", "deck.toml", "--set", "output.dir=o", "--set", "run.steps=200"],
+                           cwd=self.tmp, stdout=screen, stderr=subprocess.STDOUT, check=True, timeout=300)
+        with open(os.path.join(self.tmp, "screen.txt")) as f:
+            screen = f.read()
+        self.assertNotIn("\x1b", screen)
+        self.assertNotIn("\r", screen)
+        self.assertIn("progress: step 200/200", screen)
+        with open(os.path.join(self.tmp, "o", "log.txt")) as f:
+            log = f.read()
+        for text in ("2 ranks", "Resolved deck", "Step           Time", "Loop time of", "Outputs in"):
+            self.assertIn(text, log)
+        self.assertNotIn("\x1b", log)
+
 
 if __name__ == "__main__":
     weftrun.unittest_main(sys.modules[__name__])

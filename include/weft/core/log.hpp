@@ -26,6 +26,13 @@ void setup(int rank, int size, const Options& options);
 // with --log-all-ranks once the output directory exists).
 void add_rank_file(const std::string& path);
 
+// add_run_log() appends this rank's messages to the run's log `path`
+// (log.txt in the output directory): rank 0 everything it prints (after
+// `preface`, what it printed before the file existed), the other ranks
+// their warnings and errors, each line written whole (O_APPEND). Returns
+// false when the file cannot be opened.
+bool add_run_log(const std::string& path, int size, const std::string& preface = "");
+
 // flush() flushes every sink (before exit or abort).
 void flush();
 
