@@ -153,6 +153,7 @@ int check_everything(const RunOptions& o, const Registry& apps, MPI_Comm comm, i
 
 int cmd_run(const RunOptions& o, const Registry& apps) {
   StopSignals signals;  // before anything else: a signal at any moment is seen
+  OrphanWatch orphan;   // the launcher dies: stop with a checkpoint
   mpi::Session session;
   const MPI_Comm comm = MPI_COMM_WORLD;
   const int rank = session.rank();
@@ -161,6 +162,15 @@ int cmd_run(const RunOptions& o, const Registry& apps) {
   Checked c;
   if (int rc = check_everything(o, apps, comm, rank, c); rc != 0) return rc;
   const ApplicationKind& kind = kind_of(c.deck, apps);
+  // A directory that exists may be in use by live ranks (a run whose
+  // mpirun was killed, say): refused before anything is written.
+  OutputLock lock;
+  std::string busy;
+  if (rank == 0 && std::filesystem::is_directory(c.out_dir)) busy = lock.take(c.out_dir);
+  if (!(busy = mpi::first_error(busy, comm)).empty()) {
+    if (rank == 0) std::fprintf(stderr, "%s: error: %s\n", o.deck.c_str(), busy.c_str());
+    return code(ExitCode::bad_input);
+  }
   const std::string head = banner(c.deck.common, kind.layout(c.deck), c.threads, comm);
   spdlog::info("{}", head);
   if (o.dry_run) {
@@ -171,7 +181,8 @@ int cmd_run(const RunOptions& o, const Registry& apps) {
   std::string again = launcher_command(session.size(), o.program) + shell_quote(o.program) +
                       " run " + shell_quote(o.deck);
   for (const auto& s : o.sets) again += " --set " + shell_quote(s);
-  RunLoopInput in{kind, c.deck, o.deck, c.out_dir, c.threads.threads, o.log, nullptr, again, head};
+  RunLoopInput in{kind,  c.deck,  o.deck, c.out_dir, c.threads.threads,
+                  o.log, nullptr, again,  head,      &lock};
   std::unique_ptr<io::CheckpointReader> restart;
   if (!o.restart.empty()) {
     std::string problem;

@@ -82,6 +82,9 @@ int run_loop(const RunLoopInput& in, MPI_Comm comm) {
   const std::vector<Series> series = app->series();
   RankZeroOutputs outs(dir, in.deck_path, ctx.run, series, app->columns(), rank == 0);
   std::string problem = outs.open(in.restart ? &restored : nullptr);
+  // The directory is locked for the whole run (a new directory only now
+  // exists to hold the lock).
+  if (rank == 0 && problem.empty() && in.lock) problem = in.lock->take(dir);
   // log.txt: begun anew by a new run, continued by a restart.
   if (rank == 0 && problem.empty() && !in.restart) {
     std::ofstream truncate(dir + "/log.txt", std::ios::trunc);
@@ -91,6 +94,7 @@ int run_loop(const RunLoopInput& in, MPI_Comm comm) {
     if (rank == 0) spdlog::error("{}", problem);
     return kRunFailed;
   }
+  if (in.lock) in.lock->describe(comm, in.continue_command);
   log::add_run_log(dir + "/log.txt", mpi::Comm(comm).size(), in.banner + "\n");
   if (in.log.all_ranks) log::add_rank_file(fmt::format("{}/log.rank-{}.txt", dir, rank));
   spdlog::info("Resolved deck (also in {}/deck.toml):\n{}", dir, in.deck.resolved);

@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "output_lock.hpp"
 #include "weft/app/kind.hpp"
 #include "weft/core/log.hpp"
 #include "weft/io/checkpoint.hpp"
@@ -24,7 +25,8 @@ struct RunLoopInput {
   // continue_command is the command that continues this run when given
   // `--restart CHECKPOINT` (launcher, ranks, executable, deck, every --set).
   std::string continue_command;
-  std::string banner;  // printed before the output directory existed (for log.txt)
+  std::string banner;          // printed before the output directory existed (for log.txt)
+  OutputLock* lock = nullptr;  // the lock of out_dir (rank 0 takes it; every rank describes it)
 };
 
 // run_loop() makes the application, creates the shared outputs, runs the

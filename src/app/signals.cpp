@@ -11,6 +11,7 @@ volatile std::sig_atomic_t g_pending = 0;
 constexpr int kSignals[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2};
 constexpr int kCount = sizeof kSignals / sizeof kSignals[0];
 struct sigaction g_old[kCount];
+struct sigaction g_old_pipe;
 
 extern "C" void on_stop_signal(int sig) {
   if (g_pending == 0) {
@@ -32,10 +33,17 @@ StopSignals::StopSignals() {
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = SA_RESTART;
   for (int i = 0; i < kCount; ++i) sigaction(kSignals[i], &sa, &g_old[i]);
+  // A reader that went away (`weft run ... | head`, a dead mpirun) makes
+  // writes fail with EPIPE instead of killing the run.
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset(&ignore.sa_mask);
+  sigaction(SIGPIPE, &ignore, &g_old_pipe);
 }
 
 StopSignals::~StopSignals() {
   for (int i = 0; i < kCount; ++i) sigaction(kSignals[i], &g_old[i], nullptr);
+  sigaction(SIGPIPE, &g_old_pipe, nullptr);
 }
 
 int StopSignals::pending() noexcept { return g_pending; }

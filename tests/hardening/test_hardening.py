@@ -203,6 +203,36 @@ class Hardening(unittest.TestCase):
             self.assertIn(text, log)
         self.assertNotIn("\x1b", log)
 
+    def test_a_directory_in_use_is_refused_and_orphans_stop(self):
+        # A second run into the directory of a live run is refused, naming
+        # the processes; after `kill -9` of mpirun alone the ranks notice
+        # within seconds, checkpoint and end; the directory is then free.
+        self.deck(6)
+        p = self.start(["run", "deck.toml", "--set", "run.steps=10000000", "--set", "output.dir=o"], 2)
+        pids = self.ranks_of(p, 2)
+        deadline = time.time() + 60
+        while not os.path.exists(os.path.join(self.tmp, "o", "thermo.dat")) and time.time() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.5)
+        r = self.weft("run", "deck.toml", "--set", "output.dir=o", "--set", "output.overwrite=true",
+                      check=False)
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn("is in use by a run that is still alive (held by 2 ranks", r.stderr)
+        for pid in pids:
+            self.assertIn(f":{pid}", r.stderr)
+        p.kill()  # mpirun alone
+        p.wait()
+        t0 = time.time()
+        while any(os.path.exists(f"/proc/{pid}") and open(f"/proc/{pid}/stat").read().split()[2] != "Z"
+                  for pid in pids) and time.time() - t0 < 30:
+            time.sleep(0.1)
+        self.assertLess(time.time() - t0, 10, "orphaned ranks kept running")
+        ckpts = sorted(f for f in os.listdir(os.path.join(self.tmp, "o")) if f.startswith("ckpt-"))
+        self.assertTrue(ckpts, "the orphans wrote no checkpoint")
+        step = int(ckpts[-1][5:15])
+        r = self.weft("run", "deck.toml", "--restart", f"o/{ckpts[-1]}", "--set", f"run.steps={step + 10}")
+        self.assertIn("Continuing from", r.stdout)
+
 
 if __name__ == "__main__":
     weftrun.unittest_main(sys.modules[__name__])

@@ -59,8 +59,8 @@ class Outputs(unittest.TestCase):
 
     def test_files_complete_no_temporaries(self):
         names = sorted(os.listdir(self.out[2]))
-        self.assertEqual(names, ["ckpt-0000000020.h5", "deck.toml", "thermo.dat", "thermo.h5",
-                                 "trajectory.h5md"])
+        self.assertEqual(names, ["ckpt-0000000020.h5", "deck.toml", "log.txt", "thermo.dat",
+                                 "thermo.h5", "trajectory.h5md"])
 
     def test_h5md_structure(self):
         with self.traj() as f:
