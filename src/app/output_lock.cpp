@@ -47,7 +47,8 @@ std::string OutputLock::take(const std::string& dir) {
     return fmt::format("cannot lock {}: {}", path, std::strerror(err));
   }
   // A run that ended removed the file after we opened it: lock the new one.
-  struct stat held {}, now {};
+  struct stat held {
+  }, now{};
   if (::fstat(fd, &held) != 0 || ::stat(path.c_str(), &now) != 0 || held.st_ino != now.st_ino ||
       held.st_dev != now.st_dev) {
     ::close(fd);
@@ -78,9 +79,8 @@ void OutputLock::describe(MPI_Comm comm, const std::string& what) {
   const std::time_t now = std::time(nullptr);
   char when[32];
   std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", std::localtime(&now));
-  const std::string text =
-      fmt::format("held by {} rank{} (host:pid {}) since {}: {}\n", c.size(),
-                  c.size() == 1 ? "" : "s", ranks, when, what);
+  const std::string text = fmt::format("held by {} rank{} (host:pid {}) since {}: {}\n", c.size(),
+                                       c.size() == 1 ? "" : "s", ranks, when, what);
   if (::ftruncate(fd_, 0) == 0) (void)!::pwrite(fd_, text.data(), text.size(), 0);
 }
 
