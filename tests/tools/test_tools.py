@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: Apache-2.0
 """Runs a short Lennard-Jones melt with weft and checks each post-processing
-tool on its outputs: --help, exit codes, valid non-empty PNGs, and g(r) with
+tool on its outputs: --help, exit codes, valid non-empty PNGs, g(r) with
 the physics of a dense LJ liquid (no pairs inside the core, first peak near
-1.1 sigma, g -> 1 at large r)."""
+1.1 sigma, g -> 1 at large r), and every user error (missing, wrong or unwritable files, bad option
+values) as one line on stderr with exit status 2, never a traceback."""
 import argparse
 import os
 import struct
@@ -12,6 +13,7 @@ import sys
 import tempfile
 import unittest
 
+import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
@@ -130,6 +132,97 @@ trace = true
         r = self.tool("rdf", f"{self.out}/trajectory.h5md", "--frames", "50:", code=2)
         self.assertIn("selects no frame", r.stderr)
 
+
+    def test_user_errors_are_one_line_and_exit_2(self):
+        """Hostile inputs to every tool: exit status 2, no traceback, one
+        line "TOOL: error: ..." naming the problem, no output written."""
+        d = self.tmp.name
+        bogus = os.path.join(d, "bogus.txt")
+        with open(bogus, "w") as f:
+            f.write("not hdf5")
+        plain = os.path.join(d, "plain.h5")
+        with h5py.File(plain, "w") as f:
+            f["x"] = np.arange(3)
+        empty_sweep = os.path.join(d, "empty-sweep")
+        os.makedirs(empty_sweep, exist_ok=True)
+        with open(os.path.join(empty_sweep, "sweep.txt"), "w") as f:
+            f.write("nothing here\n")
+        traj, thermo = f"{self.out}/trajectory.h5md", f"{self.out}/thermo.h5"
+        missing = os.path.join(d, "no-such-dir")
+        nodir = os.path.join(d, "no-such-dir", "x.png")
+        cases = [
+            ("weft-inspect", [missing], "no such file"),
+            ("weft-inspect", [d], "is a directory"),
+            ("weft-inspect", [bogus], "cannot open as HDF5"),
+            ("weft-inspect", [plain], "not a weft output"),
+            ("plot-thermo", [missing], "no such file"),
+            ("plot-thermo", [plain], "not a weft output"),
+            ("plot-thermo", [thermo, "-o", nodir], "does not exist"),
+            ("plot-thermo", [thermo, "-o", d], "is a directory"),
+            ("plot-thermo", [thermo, "-o", os.path.join(bogus, "x.png")], "not a directory"),
+            ("plot-thermo", [thermo, "-o", os.path.join(d, "x.xyz")], "cannot write .xyz"),
+            ("rdf", [traj, "--bins", "0"], "--bins: 0 is not > 0"),
+            ("rdf", [traj, "--bins", "-5"], "--bins: -5 is not > 0"),
+            ("rdf", [traj, "--bins", "ten"], "'ten' is not an integer"),
+            ("rdf", [traj, "--rmax", "-1"], "--rmax: -1 is not a finite number > 0"),
+            ("rdf", [traj, "--rmax", "0"], "--rmax: 0 is not a finite number > 0"),
+            ("rdf", [traj, "--rmax", "nan"], "--rmax: nan is not a finite number > 0"),
+            ("rdf", [traj, "--rmax", "100"], "larger than half the shortest box edge"),
+            ("rdf", [traj, "--frames", "50"], "'50': no such frame (the file has 7 frames, 0..6)"),
+            ("rdf", [traj, "--frames", "-8"], "no such frame"),
+            ("rdf", [traj, "--frames", "50:"], "selects no frame"),
+            ("rdf", [traj, "--frames", "a:b"], "not a frame selection"),
+            ("rdf", [traj, "--frames", "::0"], "step must not be 0"),
+            ("rdf", [thermo], "holds no trajectory frames"),
+            ("rdf", [missing], "no such file"),
+            ("rdf", [bogus], "cannot open as HDF5"),
+            ("rdf", [traj, "-o", os.path.join(missing, "rdf")], "does not exist"),
+            ("rdf", [traj, "-o", d], "is a directory; -o takes a prefix"),
+            ("plot-tasks", [thermo], "holds no task trace"),
+            ("plot-tasks", [missing], "no such file"),
+            ("plot-tasks", [thermo, "--last-ms", "-1"], "--last-ms: -1 is not a finite number > 0"),
+            ("plot-tasks", [thermo, "-o", nodir], "does not exist"),
+            ("sweep-table", [missing], "no such directory"),
+            ("sweep-table", [bogus], "not a directory"),
+            ("sweep-table", [d], "not a sweep directory"),
+            ("sweep-table", [empty_sweep], "no key= or value= lines"),
+            ("sweep-table", [empty_sweep, "--average-from", "1.5"], "must be in [0, 1)"),
+        ]
+        if os.geteuid() != 0:  # root writes anywhere
+            ro = os.path.join(d, "read-only")
+            os.makedirs(ro, exist_ok=True)
+            os.chmod(ro, 0o500)
+            cases.append(("rdf", [traj, "-o", os.path.join(ro, "rdf")], "not writable"))
+        before = set(os.listdir(d))
+        for name, args, message in cases:
+            with self.subTest(tool=name, args=args):
+                r = self.tool(name, *args, code=2)
+                self.assertNotIn("Traceback", r.stderr)
+                last = r.stderr.strip().splitlines()[-1]
+                self.assertTrue(last.startswith(f"{name}: error: "), r.stderr)
+                self.assertIn(message, last)
+                if not last.startswith(f"{name}: error: argument"):  # argparse's come after the usage
+                    self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
+        self.assertEqual(set(os.listdir(d)) - before, set(), "outputs written despite errors")
+
+    def test_a_reader_that_goes_away_ends_a_tool_quietly(self):
+        """`weft-inspect ... | head -1`: no traceback, nothing on stderr."""
+        inspect = os.path.join(ARGS.tools, "weft-inspect")
+        files = [f"{self.out}/thermo.h5"] * 200
+        rfd, wfd = os.pipe()
+        os.close(rfd)  # the reader is gone before the first write
+        try:
+            r = subprocess.run([inspect, "--deck", *files], stdout=wfd, stderr=subprocess.PIPE, text=True,
+                               timeout=300)
+        finally:
+            os.close(wfd)
+        self.assertEqual(r.stderr, "")
+        self.assertIn(r.returncode, (-13, 141), "ends as by SIGPIPE, like cat")
+        r = subprocess.run(["bash", "-c", f"'{inspect}' --deck \"$@\" | head -1", "sh", *files],
+                           capture_output=True, text=True, timeout=300)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.strip(), files[0])
+        self.assertEqual(r.stderr, "")
 
 if __name__ == "__main__":
     p = argparse.ArgumentParser()
