@@ -3,7 +3,8 @@
 """Runs a short Lennard-Jones melt with weft and checks each post-processing
 tool on its outputs: --help, exit codes, valid non-empty PNGs, g(r) with
 the physics of a dense LJ liquid (no pairs inside the core, first peak near
-1.1 sigma, g -> 1 at large r), and every user error (missing, wrong or unwritable files, bad option
+1.1 sigma, g -> 1 at large r) and equal to MDAnalysis's InterRDF, an ideal
+gas with g = 1 (N(N-1)/2 pairs), and every user error (missing, wrong or unwritable files, bad option
 values) as one line on stderr with exit status 2, never a traceback."""
 import argparse
 import os
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import unittest
+import warnings
 
 import h5py
 import numpy as np
@@ -132,6 +134,108 @@ trace = true
         r = self.tool("rdf", f"{self.out}/trajectory.h5md", "--frames", "50:", code=2)
         self.assertIn("selects no frame", r.stderr)
 
+
+    def test_rdf_equals_mdanalysis_interrdf(self):
+        """tools/rdf against MDAnalysis's InterRDF of the same trajectory,
+        frames (1.., the default: frame 0 is the initial lattice) and bins.
+        InterRDF(g, g, exclusion_block=(1, 1)) counts every ordered pair
+        (2x the distinct pairs) over N*N - N = N(N-1): the same
+        N(N-1)/2-pair normalisation; it divides by the mean box volume,
+        tools/rdf by each frame's (the same here: the box is constant).
+        MDAnalysis holds positions and box as float32 and weft writes
+        float64, so a pair within rounding of a bin edge may land in the
+        next bin and the volume differs by ~1e-7: g is compared as equal
+        up to those."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import MDAnalysis as mda
+            from MDAnalysis.analysis.rdf import InterRDF
+        traj = f"{self.out}/trajectory.h5md"
+        bins = 120
+        prefix = os.path.join(self.tmp.name, "rdf-mda")
+        self.tool("rdf", traj, "--bins", str(bins), "-o", prefix)
+        r, g = np.loadtxt(prefix + ".csv", delimiter=",", skiprows=1).T
+        with h5py.File(traj, "r") as f:
+            n_frames, n = f["particles/trajectory/position/value"].shape[:2]
+            edges = f["particles/trajectory/box/edges/value"][:]
+            volumes = [np.prod(np.diag(e)) for e in edges]
+            pos = f["particles/trajectory/position/value"][:]
+        self.assertTrue(np.allclose(volumes, volumes[0], rtol=0, atol=0), "the box changes: compare per frame")
+        rmax = 0.5 * np.diag(edges[0]).min()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            u = mda.Universe(traj, n_atoms=n, format="H5MD", topology_format="MINIMAL", convert_units=False)
+            ref = InterRDF(u.atoms, u.atoms, nbins=bins, range=(0.0, rmax), exclusion_block=(1, 1))
+            ref.run(start=1)
+            u.trajectory.close()
+        self.assertEqual(ref.n_frames, n_frames - 1)
+        np.testing.assert_allclose(r, ref.results.bins, rtol=0, atol=1e-12)
+        # The ideal count of a bin: what one pair more or less changes g by.
+        shell = 4.0 / 3.0 * np.pi * np.diff(np.linspace(0.0, rmax, bins + 1) ** 3)
+        ideal = 0.5 * n * (n - 1) / volumes[0] * shell * (n_frames - 1)
+        # Pairs within 5e-6 sigma of a bin edge may be binned differently
+        # (float32 coordinates: distances differ by up to ~2e-6 here).
+        width = rmax / bins
+        near = np.zeros(bins)
+        for fr in range(1, n_frames):
+            box = np.diag(edges[fr])
+            d = pos[fr][:, None, :] - pos[fr][None, :, :]
+            d -= box * np.round(d / box)
+            dist = np.sqrt((d ** 2).sum(-1))[np.triu_indices(n, 1)]
+            dist = dist[dist <= rmax]
+            k = np.round(dist / width)
+            close = np.abs(dist - k * width) < 5e-6
+            for edge in k[close].astype(int):
+                near[max(edge - 1, 0):min(edge + 1, bins)] += 1
+        diff = np.abs(g - ref.results.rdf)
+        # MDAnalysis's box is float32 too: its volume, hence g, is off by
+        # ~1e-7 relative; a pair binned differently changes g by 1/ideal.
+        allowed = 1e-6 * np.abs(ref.results.rdf) + near / ideal
+        self.assertTrue(np.all(diff <= allowed),
+                        f"bins differing by more than rounding: {np.nonzero(diff > allowed)[0]}, "
+                        f"max |dg| {diff.max():g}")
+        clean = near == 0
+        self.assertLess(diff[clean].max(), 1e-6, "bins without pairs at their edges")
+        print(f"\nrdf vs MDAnalysis InterRDF: max |dg| = {diff.max():.3g} over {bins} bins "
+              f"({int((diff * ideal > 0.5).sum())} bins with a pair binned differently of {int(near.sum())} "
+              f"pair-bins near edges); max |dg| in the {int(clean.sum())} other bins {diff[clean].max():.3g}; "
+              f"g at r > 0.8 rmax: {g[r > 0.8 * rmax].mean():.5f}", file=sys.stderr)
+
+    def test_rdf_default_skips_the_initial_lattice(self):
+        traj = f"{self.out}/trajectory.h5md"
+        out = {}
+        for name, sel in (("default", ()), ("from1", ("--frames", "1:")), ("all", ("--frames", "all"))):
+            prefix = os.path.join(self.tmp.name, f"rdf-{name}")
+            r = self.tool("rdf", traj, *sel, "-o", prefix)
+            out[name] = (np.loadtxt(prefix + ".csv", delimiter=",", skiprows=1), r.stdout)
+        np.testing.assert_array_equal(out["default"][0], out["from1"][0])
+        self.assertIn("(6 frames", out["default"][1])
+        self.assertIn("(7 frames", out["all"][1])
+        self.assertFalse(np.array_equal(out["default"][0], out["all"][0]))
+        r = self.tool("rdf", "--help")
+        self.assertIn("every frame but", " ".join(r.stdout.split()))
+
+    def test_rdf_of_an_ideal_gas_is_one(self):
+        """Uniform random points: the expected pairs in a shell are
+        N(N-1)/2 * shell/V, so g = 1 in every bin; dividing by N^2/2 gives
+        1 - 1/N = 0.95 for N = 20."""
+        rng = np.random.default_rng(7)
+        n, frames, side = 20, 1000, 5.0
+        path = os.path.join(self.tmp.name, "ideal.h5md")
+        with h5py.File(path, "w") as f:
+            f.create_group("parameters").create_dataset("deck", data=b"# ideal gas")
+            t = f.create_group("particles/trajectory")
+            t.create_dataset("position/value", data=rng.uniform(0.0, side, (frames, n, 3)))
+            t.create_dataset("box/edges/value", data=np.tile(np.diag([side] * 3), (frames, 1, 1)))
+        prefix = os.path.join(self.tmp.name, "rdf-ideal")
+        self.tool("rdf", path, "--frames", "all", "--bins", "10", "-o", prefix)
+        r, g = np.loadtxt(prefix + ".csv", delimiter=",", skiprows=1).T
+        # ~100k pairs with r < 2.5: the mean of g over the sphere is 1 within 1%.
+        shell = np.diff(np.linspace(0.0, 2.5, 11) ** 3)
+        mean = (g * shell).sum() / shell.sum()
+        print(f"\nrdf of an ideal gas of {n}: mean g = {mean:.4f} (N^2/2 pairs would give {1 - 1 / n:.4f})",
+              file=sys.stderr)
+        self.assertLess(abs(mean - 1.0), 0.01, f"ideal-gas g averages {mean}, not 1")
 
     def test_user_errors_are_one_line_and_exit_2(self):
         """Hostile inputs to every tool: exit status 2, no traceback, one
