@@ -4,9 +4,11 @@
 tool on its outputs: --help, exit codes, valid non-empty PNGs, g(r) with
 the physics of a dense LJ liquid (no pairs inside the core, first peak near
 1.1 sigma, g -> 1 at large r) and equal to MDAnalysis's InterRDF, an ideal
-gas with g = 1 (N(N-1)/2 pairs), and every user error (missing, wrong or unwritable files, bad option
+gas with g = 1 (N(N-1)/2 pairs), one colour per run and legends outside the
+data, and every user error (missing, wrong or unwritable files, bad option
 values) as one line on stderr with exit status 2, never a traceback."""
 import argparse
+import importlib.util
 import os
 import struct
 import subprocess
@@ -14,6 +16,7 @@ import sys
 import tempfile
 import unittest
 import warnings
+from importlib.machinery import SourceFileLoader
 
 import h5py
 import numpy as np
@@ -32,6 +35,11 @@ trajectory_every = 50
 """)
 
 
+def matplotlib_rgba(colour):
+    import matplotlib.colors
+    return matplotlib.colors.to_rgba(colour)
+
+
 def png_size(path):
     """Width and height from a PNG's IHDR chunk; fails unless the file is a PNG."""
     with open(path, "rb") as f:
@@ -48,6 +56,10 @@ class Tools(unittest.TestCase):
         deck = weftrun.write_deck(cls.tmp.name, DECK, "melt.toml")
         cls.out = os.path.join(cls.tmp.name, "out")
         weftrun.run_weft(ARGS.weft, None, ["run", deck, "--set", f"output.dir={cls.out}", "-q"])
+        # A second, different run (hotter, shorter) for the plots of several runs.
+        cls.out2 = os.path.join(cls.tmp.name, "hot")
+        weftrun.run_weft(ARGS.weft, None, ["run", deck, "--set", f"output.dir={cls.out2}", "--set",
+                                           "velocity.temperature=2.5", "--set", "run.steps=200", "-q"])
 
     @classmethod
     def tearDownClass(cls):
@@ -58,6 +70,42 @@ class Tools(unittest.TestCase):
                            cwd=self.tmp.name, timeout=300)
         self.assertEqual(r.returncode, code, f"{name} {args}: {r.stdout}\n{r.stderr}")
         return r
+
+    def figure_of(self, name, *args):
+        """Runs the tool's main() in this process (its real code, Agg) and
+        returns the matplotlib figure it drew, drawn."""
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        path = os.path.join(ARGS.tools, name)
+        loader = SourceFileLoader(name.replace("-", "_"), path)
+        module = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
+        loader.exec_module(module)
+        plt.close("all")
+        argv = sys.argv
+        sys.argv = [path, *args]
+        try:
+            module.main()
+        finally:
+            sys.argv = argv
+        fig = plt.gcf()
+        fig.canvas.draw()
+        return fig
+
+    def assert_legends_outside_the_data(self, fig):
+        """Every legend lies inside the figure and overlaps no axes."""
+        renderer = fig.canvas.get_renderer()
+        legends = list(fig.legends) + [ax.get_legend() for ax in fig.axes if ax.get_legend()]
+        self.assertTrue(legends, "no legend")
+        W, H = fig.bbox.width, fig.bbox.height
+        for leg in legends:
+            lb = leg.get_window_extent(renderer)
+            self.assertTrue(lb.x0 >= -1 and lb.y0 >= -1 and lb.x1 <= W + 1 and lb.y1 <= H + 1,
+                            f"legend {lb} cut off by the figure ({W} x {H})")
+            for ax in fig.axes:
+                self.assertFalse(lb.overlaps(ax.get_window_extent(renderer)),
+                                 f"legend {lb} covers the axes {ax.get_window_extent(renderer)}")
+        return legends
 
     def test_every_tool_has_help(self):
         for name in ("weft-inspect", "plot-thermo", "rdf", "plot-tasks"):
@@ -127,6 +175,9 @@ trace = true
         self.assertIn("on 2 workers", r.stdout)
         w, h = png_size(png)
         self.assertGreater(w * h, 100 * 100)
+        fig = self.figure_of("plot-tasks", os.path.join(out, "trace.h5"), "-o", png)
+        legends = self.assert_legends_outside_the_data(fig)
+        self.assertIn("pair", {t.get_text() for leg in legends for t in leg.get_texts()})
         r = self.tool("plot-tasks", f"{self.out}/thermo.h5", code=2)
         self.assertIn("holds no task trace", r.stderr)
 
@@ -134,6 +185,38 @@ trace = true
         r = self.tool("rdf", f"{self.out}/trajectory.h5md", "--frames", "50:", code=2)
         self.assertIn("selects no frame", r.stderr)
 
+
+    def test_plot_thermo_colours_each_run_alike_in_every_panel(self):
+        files = [f"{self.out}/thermo.h5", f"{self.out2}/thermo.h5"]
+        series = []  # per run: the value arrays of its observables
+        for path in files:
+            with h5py.File(path, "r") as f:
+                series.append([g["value"][:] for g in f["observables"].values() if "value" in g])
+        fig = self.figure_of("plot-thermo", *files, "-o", os.path.join(self.tmp.name, "runs.png"))
+        colours = [set() for _ in files]
+        for ax in fig.axes:
+            for line in ax.get_lines():
+                y = np.asarray(line.get_ydata(), dtype=float)
+                runs = [i for i, vs in enumerate(series) if any(len(v) == len(y) and np.array_equal(v, y)
+                                                                 for v in vs)]
+                if len(runs) == 1:
+                    colours[runs[0]].add(tuple(np.round(matplotlib_rgba(line.get_color()), 6)))
+        for path, c in zip(files, colours):
+            self.assertEqual(len(c), 1, f"{path}: drawn in {len(c)} colours {c}; one per run")
+        self.assertNotEqual(colours[0], colours[1], "two runs in the same colour")
+        energy = fig.axes[0]
+        styles = {line.get_linestyle() for line in energy.get_lines()}
+        self.assertGreaterEqual(len(styles), 3, f"energies not told apart by line style: {styles}")
+        legends = self.assert_legends_outside_the_data(fig)
+        labels = {t.get_text() for leg in legends for t in leg.get_texts()}
+        self.assertTrue({"out", "hot"} <= labels, labels)
+
+    def test_plot_thermo_names_runs_of_one_directory_by_file(self):
+        png = os.path.join(self.tmp.name, "thermo-two.png")
+        self.tool("plot-thermo", f"{self.out}/thermo.h5", f"{self.out}/trajectory.h5md", "-o", png)
+        fig = self.figure_of("plot-thermo", f"{self.out}/thermo.h5", f"{self.out}/trajectory.h5md", "-o", png)
+        labels = {t.get_text() for leg in fig.legends for t in leg.get_texts()}
+        self.assertTrue({"out/thermo.h5", "out/trajectory.h5md"} <= labels, labels)
 
     def test_rdf_equals_mdanalysis_interrdf(self):
         """tools/rdf against MDAnalysis's InterRDF of the same trajectory,
