@@ -71,6 +71,7 @@ std::string RankZeroOutputs::open(const std::vector<io::SeriesRow>* restored) {
   if (!active_) return "";
   try {
     fs::create_directories(dir_);
+    reserve_ = io::SpaceReserve(dir_, kReserve);
     write_atomically(dir_ + "/deck.toml", run_.deck);
     text_.open(dir_ + "/thermo.dat", std::ios::trunc);
     if (!text_) throw std::runtime_error("cannot open thermo.dat for writing");

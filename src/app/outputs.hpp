@@ -12,6 +12,7 @@
 
 #include "weft/app/application.hpp"
 #include "weft/io/series.hpp"
+#include "weft/io/space.hpp"
 
 namespace weft::app {
 
@@ -53,6 +54,12 @@ class RankZeroOutputs {
   const Table& table() const { return table_; }
   const std::string& error() const { return error_; }
   std::string newest_checkpoint() const { return checkpoints_.empty() ? "" : checkpoints_.back(); }
+  // release_reserve() gives back the space kept for closing files (call it
+  // when a write has failed, before the outputs are closed).
+  void release_reserve() { reserve_.release(); }
+
+  // kReserve is the space kept free in the directory (io::SpaceReserve).
+  static constexpr std::uint64_t kReserve = 2 << 20;
 
  private:
   void write_row(const io::SeriesRow& row);
@@ -63,6 +70,7 @@ class RankZeroOutputs {
   Table table_;
   bool active_;
   std::ofstream text_;
+  io::SpaceReserve reserve_;  // before the files: destroyed after them
   std::unique_ptr<io::SeriesFile> series_;
   std::vector<std::string> checkpoints_;  // oldest first
   std::string error_;

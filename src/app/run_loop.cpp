@@ -195,11 +195,27 @@ int run_loop(const RunLoopInput& in, MPI_Comm comm) {
     failure = e.what();
   }
   progress.clear();
+  // A failed write (a full disk): the reserved space is given back first,
+  // so that closing the outputs (HDF5 writes their metadata) succeeds and
+  // keeps every complete frame and row.
+  if (!(failure = mpi::first_error(failure, comm)).empty()) {
+    outs.release_reserve();
+    outputs.clear();  // collective: closes the application's files
+  }
   if (std::string e = outs.close(); !e.empty() && failure.empty()) failure = e;
   failure = mpi::first_error(failure, comm);
   if (!failure.empty()) {
-    spdlog::error("the run failed: {}", failure);
-    spdlog::error("outputs written so far are in {}/", dir);
+    if (rank == 0) {
+      spdlog::error("the run failed: {}", failure);
+      const std::string ckpt = outs.newest_checkpoint();
+      if (ckpt.empty())
+        spdlog::error("outputs written so far are in {}/ (no checkpoint to continue from)", dir);
+      else
+        spdlog::error(
+            "outputs written so far are in {}/; once the cause is fixed, continue with:\n  {} "
+            "--restart {}",
+            dir, in.continue_command, shell_quote(ckpt));
+    }
     log::flush();
     return kRunFailed;
   }

@@ -2,11 +2,14 @@
 #include "weft/io/columns.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
+#include "agree.hpp"
 #include "weft/core/error.hpp"
 #include "weft/mpi/collectives.hpp"
 
@@ -15,14 +18,20 @@ namespace weft::io {
 ColumnWriter::ColumnWriter(const std::string& path, MPI_Comm comm, const RunInfo& run,
                            const std::string& kind, ColumnOptions options)
     : path_(path), comm_(comm), rank_(mpi::Comm(comm).rank()), options_(options) {
-  file_ = std::make_unique<h5::File>(path + ".part", h5::Mode::create, comm);
-  write_parameters(*file_, run, kind);
+  ensure_space(path, 0, fmt::format("{} {}", kind, path), comm);
+  all_or_none(comm, path, [&] {
+    file_ = std::make_unique<h5::File>(path + ".part", h5::Mode::create, comm);
+    write_parameters(*file_, run, kind);
+  });
 }
 
 ColumnWriter::~ColumnWriter() {
   if (committed_) return;
+  // The file is incomplete: its space is given back first, so that
+  // closing it (HDF5 writes its metadata) succeeds on a full disk.
+  if (rank_ == 0) ::truncate((path_ + ".part").c_str(), 0);
   groups_.clear();
-  file_.reset();  // closes what it can; the file is incomplete
+  file_.reset();  // closes what it can
   if (rank_ == 0) {
     std::error_code ec;
     std::filesystem::remove(path_ + ".part", ec);
@@ -39,15 +48,19 @@ h5::Group& ColumnWriter::group(h5::Group& parent, const std::string& name) {
 
 void ColumnWriter::values(h5::Group& g, const std::string& name, const std::vector<double>& v) {
   const hsize_t n = mpi::bcast(std::uint64_t{v.size()}, 0, comm_);
-  auto d = g.create_dataset<double>(name, {n});
-  d.write<double>({0}, {rank_ == 0 ? n : 0}, v.data());
+  all_or_none(comm_, path_, [&] {
+    auto d = g.create_dataset<double>(name, {n});
+    d.write<double>({0}, {rank_ == 0 ? n : 0}, v.data());
+  });
 }
 
 void ColumnWriter::rank_counts(h5::Group& g, const std::string& name, std::int64_t count) {
   const std::vector<std::int64_t> counts = mpi::allgather(count, comm_);
   const auto nranks = static_cast<hsize_t>(counts.size());
-  auto d = g.create_dataset<std::int64_t>(name, {nranks});
-  d.write<std::int64_t>({0}, {rank_ == 0 ? nranks : 0}, counts.data());
+  all_or_none(comm_, path_, [&] {
+    auto d = g.create_dataset<std::int64_t>(name, {nranks});
+    d.write<std::int64_t>({0}, {rank_ == 0 ? nranks : 0}, counts.data());
+  });
 }
 
 ColumnWriter::Table ColumnWriter::table(h5::Group& g, std::int64_t count) {
@@ -58,6 +71,8 @@ ColumnWriter::Table ColumnWriter::table(h5::Group& g, std::int64_t count) {
   t.offset_ = offset;
   t.count_ = count;
   t.total_ = total;
+  t.path_ = path_;
+  t.comm_ = comm_;
   return t;
 }
 
@@ -81,8 +96,11 @@ void ColumnWriter::Table::write(const std::string& name, const std::vector<T>& v
     count.push_back(w);
     o.chunk.push_back(w);
   }
-  auto d = group_->create_dataset<T>(name, dims, o);
-  d.template write<T>(offset, count, v.data());
+  const auto bytes = static_cast<std::uint64_t>(total_) * w * sizeof(T);
+  ensure_space(path_, bytes, fmt::format("{} (column {})", path_, name), comm_);
+  std::optional<h5::Dataset> d;
+  all_or_none(comm_, path_, [&] { d.emplace(group_->create_dataset<T>(name, dims, o)); });
+  all_or_none(comm_, path_, [&] { d->template write<T>(offset, count, v.data()); });
 }
 
 void ColumnWriter::Table::column(const std::string& name, const std::vector<double>& v, int width) {
@@ -105,8 +123,9 @@ void ColumnWriter::Table::column(const std::string& name, const std::vector<std:
 }
 
 void ColumnWriter::commit() {
+  ensure_space(path_, 0, fmt::format("closing {}", path_), comm_);
   groups_.clear();
-  file_->close();
+  all_or_none(comm_, path_, [&] { file_->close(); });
   file_.reset();
   committed_ = true;
   const std::string part = path_ + ".part";

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "weft/io/trajectory.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <type_traits>
 
+#include "agree.hpp"
 #include "trajectory_state.hpp"
 #include "weft/core/environment.hpp"
 #include "weft/io/parameters.hpp"
@@ -18,8 +21,10 @@ namespace {
 // as fit in kChunkBytes (HDF5 refuses chunks of 4 GiB or more).
 constexpr double kChunkBytes = 1 << 30;
 
-// Storage decides the chunk shape of a new series.
-struct Storage {
+}  // namespace
+
+// TrajectoryStorage decides the chunk shape of a new series.
+struct TrajectoryStorage {
   bool reserved;     // unfiltered, chunks spanning `capacity` frames
   hsize_t capacity;  // frames (reserved only)
   const TrajectoryOptions* options;
@@ -53,9 +58,11 @@ struct Storage {
   }
 };
 
+namespace {
+
 template <class T = double>
 TimeSeries make_series(h5::Group& parent, const std::string& name, std::vector<hsize_t> shape,
-                       const Storage& storage, bool per_atom, const std::string& unit,
+                       const TrajectoryStorage& storage, bool per_atom, const std::string& unit,
                        const TimeSeries* share_clock) {
   const std::string& time_unit = storage.time_unit;
   h5::Group g = parent.create_group(name);
@@ -79,6 +86,12 @@ TimeSeries make_series(h5::Group& parent, const std::string& name, std::vector<h
 }
 
 }  // namespace
+
+std::uint64_t TrajectoryWriter::State::frame_bytes() const {
+  const std::uint64_t per_atom =
+      3 * 8 + 3 * 4 + (velocity.open() ? 24 : 0) + (force.open() ? 24 : 0);
+  return static_cast<std::uint64_t>(natoms) * per_atom + 9 * 8 + 16 + 8 * observables.size();
+}
 
 h5::FileOptions trajectory_file_options(const TrajectoryOptions& o) {
   // 4 KiB alignment of every object keeps each metadata block (object
@@ -105,8 +118,23 @@ TrajectoryWriter::TrajectoryWriter(const std::string& path, MPI_Comm comm, const
   st.natoms = system.total;
   const bool reserved = o.deflate == 0 && !o.fletcher32;
   st.capacity = reserved ? std::max<std::int64_t>(o.frames, 1) : 0;
-  const Storage storage{reserved, static_cast<hsize_t>(std::max<std::int64_t>(o.frames, 1)), &o,
-                        run.time_unit};
+  const TrajectoryStorage storage{
+      reserved, static_cast<hsize_t>(std::max<std::int64_t>(o.frames, 1)), &o, run.time_unit};
+  {
+    // Reserved frames take their space now: all of it must fit.
+    const std::uint64_t per_frame = static_cast<std::uint64_t>(system.total) *
+                                    (36 + (o.velocities ? 24 : 0) + (o.forces ? 24 : 0));
+    const std::uint64_t frames = static_cast<std::uint64_t>(std::max<std::int64_t>(st.capacity, 1));
+    ensure_space(path, per_frame * frames + static_cast<std::uint64_t>(system.total) * 12,
+                 fmt::format("trajectory {} ({} frames reserved)", path + ".part", frames), comm);
+  }
+  all_or_none(comm, path, [&] { st.create(system, run, storage); });
+}
+
+void TrajectoryWriter::State::create(const ParticleView& system, const RunInfo& run,
+                                     const TrajectoryStorage& storage) {
+  State& st = *this;
+  const TrajectoryOptions& o = options;
   st.file = std::make_unique<h5::File>(path + ".part.new", h5::Mode::create, comm,
                                        trajectory_file_options(o));
   h5::File& f = *st.file;
@@ -121,14 +149,14 @@ TrajectoryWriter::TrajectoryWriter(const std::string& path, MPI_Comm comm, const
 
   auto particles = f.create_group("particles");
   auto traj = particles.create_group("trajectory");
-  auto box = traj.create_group("box");
-  box.set_attribute("dimension", std::int32_t{3});
+  auto edges = traj.create_group("box");
+  edges.set_attribute("dimension", std::int32_t{3});
   std::vector<std::string> boundary;
   for (bool p : system.box.periodic) boundary.push_back(p ? "periodic" : "none");
-  box.set_attribute("boundary", boundary);
+  edges.set_attribute("boundary", boundary);
   const TrajectoryUnits& u = o.units;
   st.position = make_series(traj, "position", {n, 3}, storage, true, u.length, nullptr);
-  st.box = make_series(box, "edges", {3, 3}, storage, false, u.length, &st.position);
+  st.box = make_series(edges, "edges", {3, 3}, storage, false, u.length, &st.position);
   st.image = make_series<std::int32_t>(traj, "image", {n, 3}, storage, true, "", &st.position);
   if (o.velocities)
     st.velocity = make_series(traj, "velocity", {n, 3}, storage, true, u.velocity, &st.position);
@@ -188,34 +216,44 @@ void TrajectoryWriter::State::append(const FrameData& fr) {
   // Extents change only in memory until flush(): HDF5's parallel metadata
   // cache writes dirty metadata at flushes (and when more than its dirty
   // threshold of 256 KiB, far above one frame's few headers, is pending).
+  // Each step is agreed on by every rank (all_or_none): a write that fails
+  // on one rank (a full disk) fails on all, none waits in a collective.
   auto vectors = [&](TimeSeries& ts, const auto* data) {
     using T = std::remove_const_t<std::remove_pointer_t<decltype(data)>>;
-    ts.value.extend({frame + 1, n, 3});
-    ts.value.write<T>({frame, fr.offset, 0}, {1, fr.rows, 3}, data);
+    all_or_none(comm, path, [&] {
+      ts.value.extend({frame + 1, n, 3});
+      ts.value.write<T>({frame, fr.offset, 0}, {1, fr.rows, 3}, data);
+    });
   };
+  if (frames >= capacity)
+    ensure_space(path, frame_bytes(), fmt::format("frame {} of trajectory {}", frames, path), comm);
   // 1. Every series but position/value: extent (in memory) and data, then
   // flush(): the new extents reach the file after the data they cover.
-  position.step.extend({frame + 1});
-  position.step.write<std::int64_t>({frame}, {one}, &fr.step);
-  position.time.extend({frame + 1});
-  position.time.write<double>({frame}, {one}, &fr.time);
-  box.value.extend({frame + 1, 3, 3});
-  box.value.write<double>({frame, 0, 0}, {1, one * 3, 3}, fr.edges);
+  all_or_none(comm, path, [&] {
+    position.step.extend({frame + 1});
+    position.step.write<std::int64_t>({frame}, {one}, &fr.step);
+    position.time.extend({frame + 1});
+    position.time.write<double>({frame}, {one}, &fr.time);
+    box.value.extend({frame + 1, 3, 3});
+    box.value.write<double>({frame, 0, 0}, {1, one * 3, 3}, fr.edges);
+  });
   vectors(image, fr.image);
   if (velocity.open()) vectors(velocity, fr.v);
   if (force.open()) vectors(force, fr.f);
-  std::size_t k = 0;
-  for (const std::string& name : options.observables) {
-    const auto it = observables.find(name);
-    const double value = fr.observables[k++];
-    if (it == observables.end()) continue;
-    it->second.value.extend({frame + 1});
-    it->second.value.write<double>({frame}, {one}, &value);
-  }
-  flush();
+  all_or_none(comm, path, [&] {
+    std::size_t k = 0;
+    for (const std::string& name : options.observables) {
+      const auto it = observables.find(name);
+      const double value = fr.observables[k++];
+      if (it == observables.end()) continue;
+      it->second.value.extend({frame + 1});
+      it->second.value.write<double>({frame}, {one}, &value);
+    }
+  });
+  all_or_none(comm, path, [&] { flush(); });
   // 2. position/value, whose length is the number of complete frames.
   vectors(position, fr.x);
-  flush();
+  all_or_none(comm, path, [&] { flush(); });
   ++frames;
   if (!published && !hold) publish();
 }

@@ -38,6 +38,8 @@ struct FrameData {
   const double* f = nullptr;
 };
 
+struct TrajectoryStorage;  // how new series are chunked (trajectory.cpp)
+
 struct TrajectoryWriter::State {
   std::string path;  // final name
   MPI_Comm comm = MPI_COMM_NULL;
@@ -67,6 +69,10 @@ struct TrajectoryWriter::State {
   void flush();
   // close() closes every object of the file, then the file.
   void close();
+  // frame_bytes() is the size of one frame in the file (uncompressed).
+  std::uint64_t frame_bytes() const;
+  // create() makes the file and its groups (the constructor's work).
+  void create(const ParticleView& system, const RunInfo& run, const TrajectoryStorage& storage);
 };
 
 // trajectory_file_options() are the settings of every trajectory file:

@@ -60,6 +60,8 @@ class ColumnWriter {
     h5::Group* group_ = nullptr;  // the writer's
     ColumnOptions options_;
     std::int64_t offset_ = 0, count_ = 0, total_ = 0;
+    std::string path_;  // the writer's (for messages)
+    MPI_Comm comm_ = MPI_COMM_NULL;
   };
 
   ColumnWriter(const std::string& path, MPI_Comm comm, const RunInfo& run, const std::string& kind,
