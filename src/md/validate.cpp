@@ -2,11 +2,14 @@
 // validate(): every input check that can be made before the run starts.
 // Rank 0 does the work (it reads the data file); the verdict is broadcast so
 // every rank throws the same InputError.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <sstream>
 
 #include "engine.hpp"
+#include "footprint.hpp"
 #include "weft/core/error.hpp"
 #include "weft/mpi/collectives.hpp"
 
@@ -135,6 +138,18 @@ void validate_rank0(const Config& c, int nranks) {
                                     std::to_string(nranks) + " ranks of the run");
   }
 
+  // Counts beyond the index types, before the data file is read.
+  const Footprint f = footprint(c, nranks, 1);
+  if (f.owned + f.ghosts > static_cast<double>(kMaxAtomsPerRank) ||
+      f.bins > static_cast<double>(kMaxAtomsPerRank)) {
+    const double per = std::max(f.owned + f.ghosts, f.bins);
+    throw InputError(fmt::format(
+        "{} atoms on {} rank{} make up to {:.3g} atoms (with ghosts) and {:.3g} neighbour bins "
+        "per rank, more than the {} one rank can index (32-bit neighbour indices and message "
+        "counts); use at least {:.0f} ranks, or fewer atoms (a smaller box)",
+        f.natoms, nranks, nranks == 1 ? "" : "s", f.owned + f.ghosts, f.bins, kMaxAtomsPerRank,
+        std::ceil(nranks * per / static_cast<double>(kMaxAtomsPerRank) * 1.1)));
+  }
   int ntypes = static_cast<int>(c.species.size());
   Box box;
   if (c.init.source == "lattice") {
