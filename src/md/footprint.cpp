@@ -56,6 +56,18 @@ std::int64_t lattice_atoms(const Config& c) {
   return n;
 }
 
+// dims() is the process grid of the run, or {ranks, 1, 1} for a grid that
+// does not fit the rank count (validate() refuses it with its own message).
+std::array<int, 3> dims(const Config& c, int ranks) {
+  const auto& g = c.decomposition.grid;
+  double fixed = 1;
+  for (int v : g)
+    if (v > 0) fixed *= v;
+  const bool all = g[0] > 0 && g[1] > 0 && g[2] > 0;
+  if (all ? fixed != ranks : std::fmod(ranks, fixed) != 0) return {ranks, 1, 1};
+  return choose_dims(c, ranks);
+}
+
 }  // namespace
 
 Footprint footprint(const Config& c, int ranks, int threads) {
@@ -66,7 +78,7 @@ Footprint footprint(const Config& c, int ranks, int threads) {
   int ntypes = static_cast<int>(c.species.size());
   double imbalance = 1;
   std::uint64_t data_atoms = 0;
-  const std::array<int, 3> dims = choose_dims(c, ranks);
+  const std::array<int, 3> grid = dims(c, ranks);
   if (c.init.source == "data") {
     const DataFile h = read_data_file(c.init.data_file, periodic_flags(c), true);
     f.natoms = h.natoms;
@@ -78,7 +90,7 @@ Footprint footprint(const Config& c, int ranks, int threads) {
     box = lattice_box(c);
     // Whole cells per rank: the largest share has ceil(cells / dims) of them.
     for (std::size_t d = 0; d < 3; ++d) {
-      const double per = static_cast<double>(c.init.lattice.cells[d]) / dims[d];
+      const double per = static_cast<double>(c.init.lattice.cells[d]) / grid[d];
       imbalance *= std::ceil(per) / per;
     }
   }
@@ -91,8 +103,8 @@ Footprint footprint(const Config& c, int ranks, int threads) {
   const double binsize = cut / std::max(1, c.neighbor.bins_per_cutoff);
   for (int d = 0; d < 3; ++d) {
     const auto du = static_cast<std::size_t>(d);
-    const double len = box.length()[d] / dims[du];
-    const bool ghosts = dims[du] > 1 || box.periodic[du] || c.box.boundary[du] == "p";
+    const double len = box.length()[d] / grid[du];
+    const bool ghosts = grid[du] > 1 || box.periodic[du] || c.box.boundary[du] == "p";
     const double ext = ghosts ? len + 2 * cut : len;
     extended *= ext;
     bins *= std::floor(ext / binsize) + 3;
@@ -112,7 +124,7 @@ Footprint footprint(const Config& c, int ranks, int threads) {
       "{} atoms{}: up to {:.3g} owned and {:.3g} ghost atoms per rank on a {}x{}x{} grid, {:.3g} "
       "neighbours each, {} thread{}",
       f.natoms, data_atoms ? " read from " + c.init.data_file : std::string(), f.owned, f.ghosts,
-      dims[0], dims[1], dims[2], f.neighbors, threads, threads == 1 ? "" : "s");
+      grid[0], grid[1], grid[2], f.neighbors, threads, threads == 1 ? "" : "s");
   return f;
 }
 

@@ -123,20 +123,17 @@ void validate_rank0(const Config& c, int nranks) {
   for (int g : c.decomposition.grid)
     require(g >= 0, "decomposition.grid entries must be >= 0 (0 = automatic)");
   const auto& g = c.decomposition.grid;
+  // In doubles: entries up to 2^31 would overflow an integer product.
+  const double product = 1.0 * std::max(g[0], 1) * std::max(g[1], 1) * std::max(g[2], 1);
   if (g[0] > 0 && g[1] > 0 && g[2] > 0)
-    require(g[0] * g[1] * g[2] == nranks, "decomposition.grid = [" + std::to_string(g[0]) + ", " +
-                                              std::to_string(g[1]) + ", " + std::to_string(g[2]) +
-                                              "] needs " + std::to_string(g[0] * g[1] * g[2]) +
-                                              " ranks but the run has " + std::to_string(nranks) +
-                                              ": change the grid or the rank count");
-  else if (g[0] > 0 || g[1] > 0 || g[2] > 0) {
-    int prod = 1;
-    for (int v : g)
-      if (v > 0) prod *= v;
-    require(nranks % prod == 0, "decomposition.grid fixes " + std::to_string(prod) +
-                                    " ranks in some dimensions, which does not divide the " +
-                                    std::to_string(nranks) + " ranks of the run");
-  }
+    require(product == nranks, fmt::format("decomposition.grid = [{}, {}, {}] needs {:.0f} ranks "
+                                           "but the run has {}: change the grid or the rank count",
+                                           g[0], g[1], g[2], product, nranks));
+  else if (g[0] > 0 || g[1] > 0 || g[2] > 0)
+    require(std::fmod(nranks, product) == 0,
+            fmt::format("decomposition.grid fixes {:.0f} ranks in some dimensions, which does not "
+                        "divide the {} ranks of the run",
+                        product, nranks));
 
   // Counts beyond the index types, before the data file is read.
   const Footprint f = footprint(c, nranks, 1);
