@@ -13,6 +13,7 @@
 #include "weft/app/deck.hpp"
 #include "weft/core/environment.hpp"
 #include "weft/core/error.hpp"
+#include "weft/core/memory.hpp"
 #include "weft/deck/document.hpp"
 #include "weft/mpi/session.hpp"
 
@@ -56,7 +57,13 @@ int cmd_info() {
              v.simd_bits / 64);
   fmt::print("CPUs      {} usable by this process ({}); {} online\n", cores_available(),
              affinity_text(), std::thread::hardware_concurrency());
-  fmt::print("threads   {} per rank for a single rank here (from {})\n", t.threads, t.source);
+  const int cap = thread_cap(cores_available());
+  fmt::print("threads   {} per rank for a single rank here (from {}){}\n", t.threads, t.source,
+             t.threads > cap ? fmt::format("; more than the {} `weft run` allows ({} per core)",
+                                           cap, kThreadsPerCore)
+                             : "");
+  const MemoryAvailable mem = memory_available();
+  fmt::print("memory    {}\n", mem.bytes ? mem.source : "unknown (no /proc/meminfo)");
   return 0;
 }
 

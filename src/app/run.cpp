@@ -106,10 +106,14 @@ int check_everything(const RunOptions& o, const Registry& apps, MPI_Comm comm, i
   if (problem.empty()) {
     try {
       c.threads = choose_threads(cfg.runtime.threads, ranks_on_node(comm), node_cores(comm));
+      check_thread_cap(c.threads, cores_available());
     } catch (const InputError& e) {
       problem = e.what();
     }
   }
+  // Before anything big exists (the input files are read by validate()).
+  if ((problem = mpi::first_error(problem, comm)).empty())
+    problem = memory_problem(kind, c.deck, c.threads.threads, !o.restart.empty(), comm);
   if (!(problem = mpi::first_error(problem, comm)).empty()) {
     if (rank == 0) std::fprintf(stderr, "%s: error: %s\n", o.deck.c_str(), problem.c_str());
     return code(ExitCode::bad_input);

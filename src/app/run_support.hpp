@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "weft/app/config.hpp"
+#include "weft/app/kind.hpp"
 #include "weft/core/environment.hpp"
 
 namespace weft::app {
@@ -24,6 +25,15 @@ int ranks_on_node(MPI_Comm comm);
 // node_cores() is the number of CPUs usable by all ranks of this node
 // together (union of their affinity masks). Collective.
 int node_cores(MPI_Comm comm);
+
+// memory_problem() returns "" when the application's memory estimate for
+// this rank (kind.memory_per_rank()) fits the memory the rank may use
+// (runtime.memory_gb, else the node's available memory divided by its
+// ranks), else the message refusing the run with both numbers and how to
+// go on. Also the estimate's own InputError (counts beyond what the
+// application can hold), ignored for a `restart`. Collective.
+std::string memory_problem(const ApplicationKind& kind, const LoadedDeck& deck, int threads,
+                           bool restart, MPI_Comm comm);
 
 // output_dir_problem() returns "" when `dir` can take this run's outputs,
 // else a message saying why not and how to fix it: `dir` holds an earlier

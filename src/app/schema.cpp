@@ -29,7 +29,8 @@ void declare_runtime(deck::Schema<C>& s) {
         "interior atoms while ghost positions travel between ranks (same results, bit for bit)");
   s.key("runtime.threads", [](C& c) -> auto& { return c.runtime.threads; },
         "Worker threads per rank; 0 takes WEFT_NUM_THREADS, SLURM_CPUS_PER_TASK, "
-        "OMP_NUM_THREADS, else the node's cores divided by its ranks")
+        "OMP_NUM_THREADS, else the node's cores divided by its ranks. At most 4 per core the "
+        "rank may run on, wherever the number comes from")
       .min(0)
       .max(1024);
   s.key("runtime.stack_kib", [](C& c) -> auto& { return c.runtime.stack_kib; },
@@ -43,6 +44,15 @@ void declare_runtime(deck::Schema<C>& s) {
       .choices({"none", "cores"});
   s.key("runtime.trace", [](C& c) -> auto& { return c.runtime.trace; },
         "Record a per-task timeline (name, worker, start, end) for tools/plot-tasks");
+  s.key("runtime.memory_check", [](C& c) -> auto& { return c.runtime.memory_check; },
+        "Before set-up, estimate the memory each rank needs and refuse the run (exit 2) when it "
+        "is more than the memory per rank (runtime.memory_gb, else the node's MemAvailable or "
+        "cgroup limit, the smaller, divided by its ranks); false: run anyway");
+  s.key("runtime.memory_gb", [](C& c) -> auto& { return c.runtime.memory_gb; },
+        "Memory per rank the check compares the estimate with; 0: what the node has available "
+        "divided by the ranks on it")
+      .unit("GB")
+      .min(0);
   s.rule([](const C& c, deck::RuleContext& r) {
     if (c.runtime.scheduler == go::Scheduler::openmp && r.given("runtime.stack_kib"))
       r.error("runtime.stack_kib",

@@ -36,6 +36,28 @@ ThreadChoice choose_threads(int deck_threads, int ranks_on_node, int cores_on_no
   return {n > 0 ? n : 1, fmt::format("{} cores / {} ranks on the node", cores_on_node, ranks)};
 }
 
+int thread_cap(int cores) { return kThreadsPerCore * (cores > 0 ? cores : 1); }
+
+void check_thread_cap(const ThreadChoice& t, int cores) {
+  const int cap = thread_cap(cores);
+  if (t.threads <= cap) return;
+  const bool deck = t.source.rfind("deck ", 0) == 0;
+  const std::string name = deck ? t.source.substr(5) : t.source;
+  const std::string asked =
+      deck ? fmt::format("{} = {}", name, t.threads) : fmt::format("{}={}", name, t.threads);
+  const std::string fix =
+      deck ? fmt::format("lower {} to at most {} (0: the rank's share of the node's cores)", name,
+                         cap)
+           : fmt::format(
+                 "set {} to at most {}, or unset it (then the rank's share of the "
+                 "node's cores is used)",
+                 name, cap);
+  throw InputError(fmt::format(
+      "{} asks for {} worker threads per rank, more than {} per core of the {} core{} this "
+      "rank may run on (at most {}); {}",
+      asked, t.threads, kThreadsPerCore, cores, cores == 1 ? "" : "s", cap, fix));
+}
+
 int cores_available() {
   cpu_set_t set;
   CPU_ZERO(&set);

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 
+#include "footprint.hpp"
 #include "outputs.hpp"
 #include "weft/core/error.hpp"
 #include "weft/h5/error.hpp"
@@ -67,6 +68,11 @@ class MdKind final : public app::KindOf<Config> {
   app::Units units() const override { return {"lj", "tau"}; }
   void validate(const app::LoadedDeck& deck, MPI_Comm comm) const override {
     md::validate(with_common(deck), comm);
+  }
+  app::MemoryEstimate memory_per_rank(const app::LoadedDeck& deck, int ranks,
+                                      int threads) const override {
+    const Footprint f = footprint(config(deck), ranks, threads);
+    return {f.bytes, f.what};
   }
   std::string layout(const app::LoadedDeck& deck) const override {
     const auto& g = config(deck).decomposition.grid;

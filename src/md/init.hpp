@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "data_file.hpp"
 #include "interfaces.hpp"
 
 // Initial conditions: lattices, LAMMPS data files, Maxwell-Boltzmann velocities.
@@ -17,28 +18,6 @@ struct LatticeGeometry {
 };
 LatticeGeometry lattice_geometry(const LatticeConfig& lc);  // throws InputError
 Box lattice_box(const Config& cfg);
-
-// DataFile is a parsed LAMMPS data file (atom_style atomic).
-struct DataFile {
-  std::string path;
-  std::int64_t natoms = 0;
-  int ntypes = 0;
-  Box box;
-  std::vector<real> mass;  // by type, index 0 unused
-  struct Atom {
-    gid id = 0;
-    int type = 0;
-    Vec3 x = Vec3::Zero();
-    std::array<std::int32_t, 3> image{0, 0, 0};
-    Vec3 v = Vec3::Zero();
-    int line = 0;
-  };
-  std::vector<Atom> atoms;
-  bool has_velocities = false;
-};
-// read_data_file() parses and checks a data file; every problem is an
-// InputError naming file:line. `box_periodic` is the deck's boundary.
-DataFile read_data_file(const std::string& path, const std::array<bool, 3>& periodic);
 
 // Creates this rank's atoms (owned atoms in its subdomain).
 void create_lattice_atoms(Context& ctx);

@@ -24,7 +24,8 @@ deck::Schema<SpeciesConfig> species_schema() {
 void declare_system(deck::Schema<C>& s) {
   static const auto species = species_schema();
   s.table_array("species", [](C& c) -> auto& { return c.species; }, species,
-                "Atom types, numbered from 1 in the order given");
+                fmt::format("Atom types, numbered from 1 in the order given (at most {})",
+                            kMaxAtomTypes));
   s.key("box.boundary", [](C& c) -> auto& { return c.box.boundary; },
         "Boundary along x, y, z: p (periodic) or f (fixed, non-periodic)")
       .choices({"p", "f"});
@@ -141,6 +142,10 @@ void declare_rules(deck::Schema<C>& s) {
               "ignored: remove it or set velocity.create = true");
     const int ntypes = static_cast<int>(m.species.size());
     if (ntypes == 0) r.error("species", "at least one [[species]] is needed");
+    if (ntypes > kMaxAtomTypes)
+      r.error("species", fmt::format("{} [[species]] given; weft allows at most {} atom types "
+                                     "(every pair table holds one value per pair of types)",
+                                     ntypes, kMaxAtomTypes));
     if (m.init.source == "lattice" && m.init.lattice.type > ntypes)
       r.error("lattice.type", fmt::format("lattice.type = {} but only {} [[species]] defined",
                                           m.init.lattice.type, ntypes));

@@ -2,11 +2,14 @@
 // validate(): every input check that can be made before the run starts.
 // Rank 0 does the work (it reads the data file); the verdict is broadcast so
 // every rank throws the same InputError.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <sstream>
 
 #include "engine.hpp"
+#include "footprint.hpp"
 #include "weft/core/error.hpp"
 #include "weft/mpi/collectives.hpp"
 
@@ -120,21 +123,30 @@ void validate_rank0(const Config& c, int nranks) {
   for (int g : c.decomposition.grid)
     require(g >= 0, "decomposition.grid entries must be >= 0 (0 = automatic)");
   const auto& g = c.decomposition.grid;
+  // In doubles: entries up to 2^31 would overflow an integer product.
+  const double product = 1.0 * std::max(g[0], 1) * std::max(g[1], 1) * std::max(g[2], 1);
   if (g[0] > 0 && g[1] > 0 && g[2] > 0)
-    require(g[0] * g[1] * g[2] == nranks, "decomposition.grid = [" + std::to_string(g[0]) + ", " +
-                                              std::to_string(g[1]) + ", " + std::to_string(g[2]) +
-                                              "] needs " + std::to_string(g[0] * g[1] * g[2]) +
-                                              " ranks but the run has " + std::to_string(nranks) +
-                                              ": change the grid or the rank count");
-  else if (g[0] > 0 || g[1] > 0 || g[2] > 0) {
-    int prod = 1;
-    for (int v : g)
-      if (v > 0) prod *= v;
-    require(nranks % prod == 0, "decomposition.grid fixes " + std::to_string(prod) +
-                                    " ranks in some dimensions, which does not divide the " +
-                                    std::to_string(nranks) + " ranks of the run");
-  }
+    require(product == nranks, fmt::format("decomposition.grid = [{}, {}, {}] needs {:.0f} ranks "
+                                           "but the run has {}: change the grid or the rank count",
+                                           g[0], g[1], g[2], product, nranks));
+  else if (g[0] > 0 || g[1] > 0 || g[2] > 0)
+    require(std::fmod(nranks, product) == 0,
+            fmt::format("decomposition.grid fixes {:.0f} ranks in some dimensions, which does not "
+                        "divide the {} ranks of the run",
+                        product, nranks));
 
+  // Counts beyond the index types, before the data file is read.
+  const Footprint f = footprint(c, nranks, 1);
+  if (f.owned + f.ghosts > static_cast<double>(kMaxAtomsPerRank) ||
+      f.bins > static_cast<double>(kMaxAtomsPerRank)) {
+    const double per = std::max(f.owned + f.ghosts, f.bins);
+    throw InputError(fmt::format(
+        "{} atoms on {} rank{} make up to {:.3g} atoms (with ghosts) and {:.3g} neighbour bins "
+        "per rank, more than the {} one rank can index (32-bit neighbour indices and message "
+        "counts); use at least {:.0f} ranks, or fewer atoms (a smaller box)",
+        f.natoms, nranks, nranks == 1 ? "" : "s", f.owned + f.ghosts, f.bins, kMaxAtomsPerRank,
+        std::ceil(nranks * per / static_cast<double>(kMaxAtomsPerRank) * 1.1)));
+  }
   int ntypes = static_cast<int>(c.species.size());
   Box box;
   if (c.init.source == "lattice") {

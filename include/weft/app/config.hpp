@@ -29,6 +29,8 @@ struct RuntimeConfig {
   int stack_kib = 64;         // fiber ("goroutine") stack size
   std::string bind = "none";  // none | cores: pin worker threads
   bool trace = false;         // record a per-task timeline
+  bool memory_check = true;   // refuse a run whose estimate exceeds the memory per rank
+  double memory_gb = 0;       // memory per rank to check against; 0: the node's available / ranks
 };
 
 // OutputConfig says where results go and how per-particle outputs

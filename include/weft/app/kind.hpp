@@ -2,6 +2,7 @@
 #pragma once
 
 #include <any>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -28,6 +29,13 @@ struct LoadedDeck {
 
 class ApplicationKind;
 
+// MemoryEstimate is what one rank of a run needs, estimated from the deck
+// before anything is created (ApplicationKind::memory_per_rank()).
+struct MemoryEstimate {
+  std::uint64_t bytes = 0;  // the application's memory per rank; 0: unknown
+  std::string what;         // the numbers behind it ("32000 atoms: ..."), for messages
+};
+
 // Registry is the list of applications by name: the only list of their
 // names (the CLI's src/cli/applications.cpp holds the one weft uses).
 using Registry = std::map<std::string, const ApplicationKind*>;
@@ -53,6 +61,18 @@ class ApplicationKind {
   // for this rank count) before anything is written; weft::InputError
   // saying what, where and how to fix it. Collective.
   virtual void validate(const LoadedDeck& deck, MPI_Comm comm) const = 0;
+  // memory_per_rank() estimates the memory one rank of the run needs (the
+  // largest rank's share) on `ranks` ranks of `threads` worker threads each,
+  // without allocating it: `weft run` checks it against the memory the node
+  // has before anything is set up. Default: unknown (no check). May throw
+  // weft::InputError when the deck asks for more than the application can
+  // hold at all (counts beyond its index types). Not collective.
+  virtual MemoryEstimate memory_per_rank(const LoadedDeck& deck, int ranks, int threads) const {
+    (void)deck;
+    (void)ranks;
+    (void)threads;
+    return {};
+  }
   // layout() is a short note for the start banner ("grid automatic"), or "".
   virtual std::string layout(const LoadedDeck& deck) const = 0;
   // inputs() are the files the deck reads (never overwritten by outputs).

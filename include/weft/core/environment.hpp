@@ -22,6 +22,19 @@ ThreadChoice choose_threads(
     int deck_threads, int ranks_on_node, int cores_on_node,
     const GetEnv& getenv = [](const char* n) { return std::getenv(n); });
 
+// kThreadsPerCore is how many worker threads a rank may run per core it may
+// run on (thread_cap()).
+inline constexpr int kThreadsPerCore = 4;
+
+// thread_cap() is the most worker threads per rank: kThreadsPerCore times
+// the `cores` the rank may run on (at least one core).
+int thread_cap(int cores);
+
+// check_thread_cap() throws an InputError when `t` asks for more than
+// thread_cap(cores) threads, naming where the number came from (the deck key
+// or the environment variable), the number, the cap and how to fix it.
+void check_thread_cap(const ThreadChoice& t, int cores);
+
 // cores_available() is the number of CPUs this process may run on
 // (sched_getaffinity), at least 1.
 int cores_available();

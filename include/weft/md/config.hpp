@@ -42,6 +42,11 @@ struct VelocityConfig {
   std::uint64_t seed = 87287;
 };
 
+// kMaxAtomTypes is the most atom types a system may have ([[species]] of a
+// deck, "atom types" of a data file): every pair table holds ntypes^2 values
+// per coefficient, and real decks need a handful.
+inline constexpr int kMaxAtomTypes = 256;
+
 // SpeciesConfig describes one atom type; types are numbered from 1 in order.
 struct SpeciesConfig {
   std::string name = "A";
