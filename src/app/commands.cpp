@@ -26,20 +26,32 @@ int launch_rank() {
   return 0;
 }
 
-int cmd_check(const std::string& deck_path, const std::vector<std::string>& sets,
+int cmd_check(const std::vector<std::string>& decks, const std::vector<std::string>& sets,
               const Registry& apps) {
-  deck::Diagnostics d;
-  auto loaded = load_deck_file(deck_path, sets, apps, d);
-  if (!loaded) {
-    std::fputs(d.format().c_str(), stderr);
-    return static_cast<int>(ExitCode::bad_input);
+  int bad = 0;
+  for (const std::string& deck_path : decks) {
+    deck::Diagnostics d;
+    auto loaded = load_deck_file(deck_path, sets, apps, d);
+    if (!loaded) {
+      std::fputs(d.format().c_str(), stderr);
+      ++bad;
+      continue;
+    }
+    if (decks.size() > 1) {  // several: one line each
+      std::fputs(fmt::format("{}: valid\n", deck_path).c_str(), stdout);
+      continue;
+    }
+    std::fputs(
+        fmt::format("# {}: valid. The resolved deck, every default filled in:\n\n", deck_path)
+            .c_str(),
+        stdout);
+    std::fputs(loaded->resolved.c_str(), stdout);
+    std::fputs("\n", stdout);
   }
-  std::fputs(fmt::format("# {}: valid. The resolved deck, every default filled in:\n\n", deck_path)
-                 .c_str(),
-             stdout);
-  std::fputs(loaded->resolved.c_str(), stdout);
-  std::fputs("\n", stdout);
-  return 0;
+  if (bad > 0 && decks.size() > 1)
+    std::fputs(fmt::format("{} of {} decks are not valid\n", bad, decks.size()).c_str(), stderr);
+  std::fflush(stdout);
+  return bad > 0 ? static_cast<int>(ExitCode::bad_input) : 0;
 }
 
 int cmd_info() {

@@ -20,6 +20,7 @@ Examples:
   weft run inputs/lj-melt.toml --set run.steps=1000  override a deck key
   weft run inputs/lj-melt.toml --dry-run             check everything, run nothing
   weft check inputs/lj-melt.toml                     validate; print the resolved deck
+  weft check inputs/*.toml                           validate several decks
   weft help deck                                     every deck key, with defaults and units
   weft info                                          versions, SIMD width, threads
 
@@ -52,11 +53,13 @@ int run_cli(int argc, char** argv) {
   run_cmd->add_flag("--log-all-ranks", run.log.all_ranks,
                     "Write one log file per rank in the output directory");
 
-  std::string check_deck;
+  std::vector<std::string> check_decks;
   std::vector<std::string> check_sets;
   auto* check_cmd =
-      app.add_subcommand("check", "Validate a deck and print it resolved (all defaults)");
-  check_cmd->add_option("deck", check_deck, "Input deck (TOML)")->required();
+      app.add_subcommand("check",
+                         "Validate decks; one deck is printed resolved (all defaults), several get "
+                         "one line each");
+  check_cmd->add_option("decks", check_decks, "Input decks (TOML)")->required();
   check_cmd->add_option("--set", check_sets, "Override a deck key: --set key.path=value")
       ->allow_extra_args(false);
 
@@ -78,7 +81,7 @@ int run_cli(int argc, char** argv) {
   run.log.verbosity = quiet ? -1 : verbose;
   const weft::app::Registry& apps = weft::cli::applications();
   if (*run_cmd) return weft::app::cmd_run(run, apps);
-  if (*check_cmd) return weft::app::cmd_check(check_deck, check_sets, apps);
+  if (*check_cmd) return weft::app::cmd_check(check_decks, check_sets, apps);
   if (*info_cmd) return weft::app::cmd_info();
   if (*help_cmd) return weft::app::cmd_help_deck(apps);
   return static_cast<int>(weft::ExitCode::bad_input);

@@ -26,8 +26,8 @@ double io_timeout();
 template <class F>
 void all_or_none(MPI_Comm comm, const std::string& path, F&& write) {
   const int code = static_cast<int>(ExitCode::run_failed);
-  mpi::arm_abort_timer(write_failure(path, "writing " + path + " did not complete"),
-                       io_timeout(), code);
+  mpi::arm_abort_timer(write_failure(path, "writing " + path + " did not complete"), io_timeout(),
+                       code);
   std::string error;
   try {
     write();

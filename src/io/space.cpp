@@ -79,8 +79,7 @@ std::string write_failure(const std::string& path, const std::string& error) {
 SpaceReserve::SpaceReserve(const std::string& dir, std::uint64_t bytes) {
   const std::string path = dir + "/.weft.reserve";
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0)
-    throw RunError(fmt::format("cannot create {}: {}", path, std::strerror(errno)));
+  if (fd < 0) throw RunError(fmt::format("cannot create {}: {}", path, std::strerror(errno)));
   path_ = path;
   const int err = ::posix_fallocate(fd, 0, static_cast<off_t>(bytes));
   ::close(fd);

@@ -10,7 +10,6 @@
 #include <mutex>
 #include <thread>
 
-
 namespace weft::mpi {
 namespace {
 
@@ -36,10 +35,11 @@ Timer& timer() {
   int rank = 0, finalized = 0;
   MPI_Finalized(&finalized);
   if (!finalized) MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  std::fprintf(stderr,
-               "[rank %d] error: %s (waited %g s; another rank may wait for ever inside a "
-               "collective call of the I/O library after a write failed); ending the job (exit %d)\n",
-               rank, t.message.c_str(), t.seconds, t.code);
+  std::fprintf(
+      stderr,
+      "[rank %d] error: %s (waited %g s; another rank may wait for ever inside a "
+      "collective call of the I/O library after a write failed); ending the job (exit %d)\n",
+      rank, t.message.c_str(), t.seconds, t.code);
   std::fflush(stderr);
   if (!finalized) MPI_Abort(MPI_COMM_WORLD, t.code);
   std::_Exit(t.code);

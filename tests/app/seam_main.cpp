@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
   try {
     if (args.size() >= 2 && args[0] == "help") return weft::app::cmd_help_deck(apps);
     if (args.size() >= 2 && args[0] == "check")
-      return weft::app::cmd_check(args[1], {args.begin() + 2, args.end()}, apps);
+      return weft::app::cmd_check({args[1]}, {args.begin() + 2, args.end()}, apps);
     if (args.size() >= 2 && args[0] == "run") {
       weft::app::RunOptions o;
       o.deck = args[1];

@@ -233,6 +233,20 @@ class Hardening(unittest.TestCase):
         r = self.weft("run", "deck.toml", "--restart", f"o/{ckpts[-1]}", "--set", f"run.steps={step + 10}")
         self.assertIn("Continuing from", r.stdout)
 
+    def test_check_takes_several_decks(self):
+        inputs = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "inputs")
+        decks = sorted(os.path.join(inputs, n) for n in os.listdir(inputs) if n.endswith(".toml"))
+        r = self.weft("check", *decks)
+        self.assertEqual(r.stdout.splitlines(), [f"{d}: valid" for d in decks])
+        bad = weftrun.write_deck(self.tmp, "[lattice]\nstyle = \"fcc\"\n", "bad.toml")
+        r = self.weft("check", decks[0], bad, decks[-1], check=False)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertEqual(r.stdout.splitlines(), [f"{decks[0]}: valid", f"{decks[-1]}: valid"])
+        self.assertIn(f"{bad}: error: run.steps: missing required key", r.stderr)
+        self.assertIn("1 of 3 decks are not valid", r.stderr)
+        r = self.weft("check", decks[0])  # one deck: printed resolved
+        self.assertIn("valid. The resolved deck", r.stdout)
+
 
 if __name__ == "__main__":
     weftrun.unittest_main(sys.modules[__name__])

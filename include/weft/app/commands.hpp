@@ -29,8 +29,11 @@ int launch_rank();
 // cmd_run() is `weft run`: every check first (deck, inputs, layout, output
 // directory, checkpoint), then the run loop. Initializes and finalizes MPI.
 int cmd_run(const RunOptions& o, const Registry& apps);
-// cmd_check() is `weft check`: validate a deck, print it resolved.
-int cmd_check(const std::string& deck, const std::vector<std::string>& sets, const Registry& apps);
+// cmd_check() is `weft check`: validate every deck (each with `sets`); one
+// deck is printed resolved, several get a line each. Exit 2 when any is
+// not valid (all are checked and reported first).
+int cmd_check(const std::vector<std::string>& decks, const std::vector<std::string>& sets,
+              const Registry& apps);
 // cmd_info() is `weft info`: versions, SIMD width, thread choice.
 int cmd_info();
 // cmd_help_deck() is `weft help deck`: the deck reference.
