@@ -39,6 +39,8 @@ thread_local Worker* tls_worker = nullptr;
 
 constexpr std::size_t kStackCacheCap = 1024;
 constexpr int kSpinRounds = 64;
+// Hand-offs through runnext in a row before the worker's queue gets a turn.
+constexpr unsigned kRunnextStreak = 32;
 
 void* map_stack(std::size_t alloc, std::size_t guard) {
   void* p = mmap(nullptr, alloc, PROT_READ | PROT_WRITE,
@@ -147,7 +149,18 @@ void park(WaitSync& sync, const char* what, const void* obj, const char* obj_nam
 
 void ready(Task* t) {
   if (t->pstate.exchange(kNotified, std::memory_order_acq_rel) != kParked) return;
-  t->pool->enqueue(t, current_worker());
+  Worker* w = current_worker();
+  if (w && w->current && w->pool == t->pool) {
+    // Readied by a running task: it runs next on this worker, where the
+    // data it was handed is warm; the task it displaces goes to the queue.
+    w->runnext_seq.fetch_add(1, std::memory_order_relaxed);
+    // Once published, t may run and finish on another worker: not touched
+    // again here.
+    if (Task* old = w->runnext.exchange(t, std::memory_order_acq_rel)) w->queue.push_back(old);
+    w->pool->wake_if_needed();
+    return;
+  }
+  t->pool->enqueue(t, w);
 }
 
 void add_timer(TimerNode& node) {
@@ -339,6 +352,14 @@ Task* PoolImpl::find_work(Worker* w) {
   ++w->tick;
   if (timers.count() > 0) timers.fire_expired(Clock::now());
   Task* t = nullptr;
+  if (w->runnext.load(std::memory_order_relaxed) &&
+      (w->runnext_streak < kRunnextStreak || w->queue.approx_size() == 0)) {
+    if ((t = w->runnext.exchange(nullptr, std::memory_order_acq_rel))) {
+      ++w->runnext_streak;
+      return t;
+    }
+  }
+  w->runnext_streak = 0;
   if (w->tick % 61 == 0 && inj_size.load(std::memory_order_relaxed) > 0) {
     std::lock_guard lk(inj_mu);
     if (!inj.empty()) {
@@ -370,10 +391,29 @@ Task* PoolImpl::find_work(Worker* w) {
   return nullptr;
 }
 
+Task* PoolImpl::steal_runnext(Worker* w) {
+  if (w->seen_seq.size() != static_cast<std::size_t>(n))
+    w->seen_seq.assign(static_cast<std::size_t>(n), 0);
+  for (int k = 0; k < n; ++k) {
+    Worker* v = workers[static_cast<std::size_t>(k)].get();
+    if (v == w) continue;
+    const std::uint64_t seq = v->runnext_seq.load(std::memory_order_acquire);
+    Task* r = v->runnext.load(std::memory_order_acquire);
+    std::uint64_t& seen = w->seen_seq[static_cast<std::size_t>(k)];
+    if (r && seen == seq &&
+        v->runnext.compare_exchange_strong(r, nullptr, std::memory_order_acq_rel))
+      return r;
+    seen = seq;
+  }
+  return nullptr;
+}
+
 Task* PoolImpl::idle(Worker* w) {
   nspinning.fetch_add(1, std::memory_order_seq_cst);
   for (int i = 0; i < kSpinRounds; ++i) {
-    if (Task* t = find_work(w)) {
+    Task* t = find_work(w);
+    if (!t && n > 1) t = steal_runnext(w);
+    if (t) {
       nspinning.fetch_sub(1, std::memory_order_seq_cst);
       return t;
     }

@@ -120,6 +120,15 @@ struct alignas(64) Worker {
   RunQueue queue;
   Action action = Action::none;
   Task* current = nullptr;
+  // runnext is the task readied last by a task running here: it runs next
+  // here (no hand-off to another worker, no OS wake-up: Go's runnext).
+  // Thieves take it only after seeing it unchanged for a spin round
+  // (runnext_seq counts placements); runnext_streak bounds how many
+  // hand-offs in a row run before the queue gets a turn.
+  std::atomic<Task*> runnext{nullptr};
+  std::atomic<std::uint64_t> runnext_seq{0};
+  unsigned runnext_streak = 0;
+  std::vector<std::uint64_t> seen_seq;  // as a thief: each victim's runnext_seq last round
   std::vector<void*> stack_cache;
   void* sched_stack_lo = nullptr;
   std::size_t sched_stack_len = 0;
@@ -184,6 +193,9 @@ class PoolImpl {
   // Worker side.
   void worker_main(Worker* w);
   Task* find_work(Worker* w);
+  // steal_runnext() takes another worker's runnext that has stayed there
+  // since this thief's previous look (idle spinning only).
+  Task* steal_runnext(Worker* w);
   Task* idle(Worker* w);
   bool has_work_peek() const noexcept;
   void run_task(Worker* w, Task* t);

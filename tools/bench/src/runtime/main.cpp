@@ -3,7 +3,7 @@
 // and OpenMP tasks where the pattern fits. Prints one table; --json FILE
 // writes the rows as [{bench, impl, metric, value, unit}, ...].
 //
-//   bench_runtime [--workers 2] [--reps 5] [--json out.json] [--go PATH]
+//   bench_runtime [--workers 2] [--reps 10] [--json out.json] [--go PATH]
 #include <omp.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -226,7 +227,7 @@ std::string self_exe() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int workers = 2, reps = 5;
+  int workers = 2, reps = 10;
   std::string json, only;
 #ifdef WEFT_BENCH_GO_BINARY
   std::string go_bin = WEFT_BENCH_GO_BINARY;
@@ -321,10 +322,21 @@ int main(int argc, char** argv) {
         const std::size_t n = v.size();
         return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
       };
+      // The slow tail: the 90th percentile of a time, the 10th of a rate.
+      auto tail = [&](std::vector<double> v) {
+        if (v.empty()) return 0.0;
+        std::sort(v.begin(), v.end());
+        const double q = b.higher_better ? 0.1 : 0.9;
+        return v[static_cast<std::size_t>(std::lround(q * static_cast<double>(v.size() - 1)))];
+      };
       const double bw = median(vw), bg = median(vg), bo = median(vo);
       rows.push_back({b.bench, "weft", b.metric, bw, b.unit});
       if (have_go) rows.push_back({b.bench, "go", b.metric, bg, b.unit});
       if (b.openmp) rows.push_back({b.bench, "openmp", b.metric, bo, b.unit});
+      rows.push_back({b.bench + " p90", "weft", b.metric + "_p90", tail(vw), b.unit});
+      if (have_go) rows.push_back({b.bench + " p90", "go", b.metric + "_p90", tail(vg), b.unit});
+      if (b.openmp)
+        rows.push_back({b.bench + " p90", "openmp", b.metric + "_p90", tail(vo), b.unit});
     }
   }
   double rss = 0;
@@ -337,10 +349,12 @@ int main(int argc, char** argv) {
 
   // Table: one line per benchmark; ratio = Go / weft for times and sizes
   // (> 1: weft better), weft / Go for throughput.
-  std::vector<std::string> order = {"skynet 1e6", "pingpong", "fan 4e6", "spawn+join",
-                                    "skynet peak RSS"};
+  std::vector<std::string> order = {"skynet 1e6",   "skynet 1e6 p90", "pingpong",
+                                    "pingpong p90", "fan 4e6",        "fan 4e6 p90",
+                                    "spawn+join",   "spawn+join p90", "skynet peak RSS"};
   std::printf(
-      "weft::go runtime benchmark: %d workers, GOMAXPROCS=%d, OpenMP %d threads, median of %d\n",
+      "weft::go runtime benchmark: %d workers, GOMAXPROCS=%d, OpenMP %d threads, median and "
+      "p90 (the slow tail: 90th percentile of times, 10th of rates) of %d runs\n",
       workers, workers, workers, reps);
   std::printf("%-16s %-10s %12s %12s %12s %8s\n", "benchmark", "unit", "weft", "Go", "OpenMP",
               "ratio");
@@ -378,7 +392,8 @@ int main(int argc, char** argv) {
     for (std::size_t i = 0; i < rows.size(); ++i) {
       f << "  {\"bench\": \"" << rows[i].bench << "\", \"impl\": \"" << rows[i].impl
         << "\", \"metric\": \"" << rows[i].metric << "\", \"value\": " << rows[i].value
-        << ", \"unit\": \"" << rows[i].unit << "\"}" << (i + 1 < rows.size() ? ",\n" : "\n");
+        << ", \"unit\": \"" << rows[i].unit << "\", \"cores\": " << workers << "}"
+        << (i + 1 < rows.size() ? ",\n" : "\n");
     }
     f << "]\n";
   }
