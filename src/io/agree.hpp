@@ -26,8 +26,9 @@ double io_timeout();
 template <class F>
 void all_or_none(MPI_Comm comm, const std::string& path, F&& write) {
   const int code = static_cast<int>(ExitCode::run_failed);
-  mpi::arm_abort_timer(write_failure(path, "writing " + path + " did not complete"), io_timeout(),
-                       code);
+  // (No statvfs here: this runs at every step of every write, on every
+  // rank; a parallel file system answers it from its metadata server.)
+  mpi::arm_abort_timer("writing " + path + " did not complete", io_timeout(), code);
   std::string error;
   try {
     write();

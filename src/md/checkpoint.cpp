@@ -2,9 +2,22 @@
 // What an MD checkpoint holds (md::Snapshot) in the shared checkpoint
 // layout (io::CheckpointWriter): attributes of the run state, the thermostat
 // state, and one row per atom of this rank in /checkpoint/atoms.
+#include <utility>
+#include <vector>
+
 #include "outputs.hpp"
 
 namespace weft::md {
+namespace {
+
+// kDoubleColumns are the per-atom columns of doubles, by name (one list for
+// writing and reading).
+constexpr std::pair<const char*, std::vector<double> Snapshot::*> kDoubleColumns[] = {
+    {"x", &Snapshot::x},         {"y", &Snapshot::y},         {"z", &Snapshot::z},
+    {"vx", &Snapshot::vx},       {"vy", &Snapshot::vy},       {"vz", &Snapshot::vz},
+    {"xhold", &Snapshot::xhold}, {"yhold", &Snapshot::yhold}, {"zhold", &Snapshot::zhold}};
+
+}  // namespace
 
 void write_snapshot(io::CheckpointWriter& w, const Snapshot& s) {
   w.attribute("atoms", s.natoms);
@@ -21,16 +34,7 @@ void write_snapshot(io::CheckpointWriter& w, const Snapshot& s) {
   w.rows("atoms", static_cast<std::int64_t>(s.id.size()));
   w.column("id", s.id);
   w.column("type", std::vector<std::int32_t>(s.type.begin(), s.type.end()));
-  for (const auto& [name, v] : {std::pair{"x", &s.x},
-                                {"y", &s.y},
-                                {"z", &s.z},
-                                {"vx", &s.vx},
-                                {"vy", &s.vy},
-                                {"vz", &s.vz},
-                                {"xhold", &s.xhold},
-                                {"yhold", &s.yhold},
-                                {"zhold", &s.zhold}})
-    w.column(name, *v);
+  for (const auto& [name, member] : kDoubleColumns) w.column(name, s.*member);
   w.column("imx", s.imx);
   w.column("imy", s.imy);
   w.column("imz", s.imz);
@@ -57,16 +61,7 @@ Snapshot read_snapshot(io::CheckpointReader& r) {
   s.id = r.column_int64("id");
   const auto types = r.column_int32("type");
   s.type.assign(types.begin(), types.end());
-  for (auto [name, v] : {std::pair{"x", &s.x},
-                         {"y", &s.y},
-                         {"z", &s.z},
-                         {"vx", &s.vx},
-                         {"vy", &s.vy},
-                         {"vz", &s.vz},
-                         {"xhold", &s.xhold},
-                         {"yhold", &s.yhold},
-                         {"zhold", &s.zhold}})
-    *v = r.column_double(name);
+  for (const auto& [name, member] : kDoubleColumns) s.*member = r.column_double(name);
   s.imx = r.column_int32("imx");
   s.imy = r.column_int32("imy");
   s.imz = r.column_int32("imz");
