@@ -7,9 +7,11 @@
 
 #include <sched.h>
 
+#include <chrono>
 #include <cstdio>
 #include <mutex>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "scheduler.hpp"
@@ -169,7 +171,16 @@ void await_all(std::span<MPI_Request> requests, std::span<MPI_Status> statuses) 
   if (self->unwinding) detail::throw_unwind();
   detail::PoolImpl* owner = self->pool;
   if (owner->opt.mpi_progress == MpiProgress::polling) {
-    for (;;) {
+    // Between tests the task yields to the rank's other tasks. When the rank
+    // has nothing else to run and the wait has lasted kPollSpin, the worker
+    // sleeps kPollNap between tests: on a shared node the core goes to the
+    // process that has to send (another rank, a neighbour's job) instead of
+    // being burnt by the wait, as MPI_Wait's busy poll does.
+    using Clock = std::chrono::steady_clock;
+    constexpr auto kPollSpin = std::chrono::microseconds(200);
+    constexpr auto kPollNap = std::chrono::microseconds(20);
+    Clock::time_point since{};
+    for (int polls = 0;; ++polls) {
       int flag = 0;
       {
         std::lock_guard lk(owner->mpi_mu);
@@ -178,6 +189,11 @@ void await_all(std::span<MPI_Request> requests, std::span<MPI_Status> statuses) 
                    "MPI_Testall");
       }
       if (flag) return;
+      if (polls % 16 == 15 && !owner->has_work_peek()) {
+        const auto now = Clock::now();
+        if (since == Clock::time_point{}) since = now;
+        if (now - since >= kPollSpin) std::this_thread::sleep_for(kPollNap);
+      }
       yield();
       if (self->unwinding) detail::throw_unwind();
     }
