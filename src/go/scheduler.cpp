@@ -38,7 +38,7 @@ namespace {
 thread_local Worker* tls_worker = nullptr;
 
 constexpr std::size_t kStackCacheCap = 1024;
-constexpr int kSpinRounds = 64;
+constexpr int kBusyRounds = 16;  // rounds of 64 pauses before sched_yield()
 // Hand-offs through runnext in a row before the worker's queue gets a turn.
 constexpr unsigned kRunnextStreak = 32;
 
@@ -187,6 +187,12 @@ void wake_on_timeout(TimerNode* node) {
 PoolImpl::PoolImpl(const PoolOptions& options) : opt(options), t0(Clock::now()) {
   if (opt.threads < 1) throw std::invalid_argument("weft::go::Pool: threads must be >= 1");
   n = opt.threads;
+  idle_spin = opt.idle_spin;
+  if (const char* e = std::getenv("WEFT_GO_IDLE_SPIN_US")) {
+    char* end = nullptr;
+    const long us = std::strtol(e, &end, 10);
+    if (end != e && *end == '\0' && us >= 0) idle_spin = std::chrono::microseconds(us);
+  }
   page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
   std::size_t want = std::max<std::size_t>(opt.stack_size, 16 * 1024);
   stack_size = (want + page - 1) / page * page;
@@ -410,16 +416,18 @@ Task* PoolImpl::steal_runnext(Worker* w) {
 
 Task* PoolImpl::idle(Worker* w) {
   nspinning.fetch_add(1, std::memory_order_seq_cst);
-  for (int i = 0; i < kSpinRounds; ++i) {
+  const auto spin_end = Clock::now() + idle_spin;
+  for (int i = 0;; ++i) {
     Task* t = find_work(w);
     if (!t && n > 1) t = steal_runnext(w);
     if (t) {
       nspinning.fetch_sub(1, std::memory_order_seq_cst);
       return t;
     }
-    if (i < 16) {
+    if (i < kBusyRounds) {
       for (int k = 0; k < 64; ++k) cpu_relax();
     } else {
+      if (Clock::now() >= spin_end) break;
       sched_yield();
     }
   }

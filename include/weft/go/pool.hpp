@@ -52,6 +52,13 @@ struct PoolOptions {
   // when every core already runs a worker.
   int mpi_spin_polls = 200;
   std::chrono::microseconds mpi_poll_interval{50};
+  // idle_spin is how long a worker that ran out of tasks keeps looking for
+  // work (a short busy wait, then sched_yield() between looks) before it
+  // sleeps; a sleeping worker costs an OS wake-up (~20 us on a VM) when work
+  // comes. sched_yield() hands the core to any other runnable process, so a
+  // longer spin costs little on a shared node. The environment variable
+  // WEFT_GO_IDLE_SPIN_US, when set, overrides it (for measurements).
+  std::chrono::microseconds idle_spin{100};
 };
 
 // DeadlockError is thrown by Pool::run() when every task was blocked with

@@ -228,7 +228,7 @@ std::string self_exe() {
 
 int main(int argc, char** argv) {
   int workers = 2, reps = 10;
-  std::string json, only;
+  std::string json, only, pick;
 #ifdef WEFT_BENCH_GO_BINARY
   std::string go_bin = WEFT_BENCH_GO_BINARY;
 #else
@@ -247,9 +247,12 @@ int main(int argc, char** argv) {
       go_bin = next();
     else if (a == "--only")
       only = next();
+    else if (a == "--bench")  // run only this one (skynet, pingpong, fan, spawn)
+      pick = next();
     else {
       std::fprintf(stderr,
-                   "usage: bench_runtime [--workers N] [--reps N] [--json FILE] [--go PATH]\n");
+                   "usage: bench_runtime [--workers N] [--reps N] [--json FILE] [--go PATH] "
+                   "[--bench skynet|pingpong|fan|spawn]\n");
       return 2;
     }
   }
@@ -310,6 +313,7 @@ int main(int argc, char** argv) {
   {
     wg::Pool pool({.threads = workers});
     for (auto& b : benches) {
+      if (!pick.empty() && pick != b.go_name) continue;
       std::vector<double> vw, vg, vo;
       for (int r = 0; r < reps; ++r) {
         vw.push_back(b.weft(pool));
@@ -340,9 +344,11 @@ int main(int argc, char** argv) {
     }
   }
   double rss = 0;
-  run_child({self_exe(), "--only", "skynet", "--workers", std::to_string(workers)}, {}, &rss);
-  rows.push_back({"skynet peak RSS", "weft", "rss", rss, "MiB"});
-  if (have_go) {
+  if (pick.empty() || pick == "skynet") {
+    run_child({self_exe(), "--only", "skynet", "--workers", std::to_string(workers)}, {}, &rss);
+    rows.push_back({"skynet peak RSS", "weft", "rss", rss, "MiB"});
+  }
+  if (have_go && (pick.empty() || pick == "skynet")) {
     run_child({go_bin, "-only", "skynet", "-reps", "1"}, {gomax}, &rss);
     rows.push_back({"skynet peak RSS", "go", "rss", rss, "MiB"});
   }
