@@ -41,6 +41,8 @@ constexpr std::size_t kStackCacheCap = 1024;
 constexpr int kBusyRounds = 16;  // rounds of 64 pauses before sched_yield()
 // Hand-offs through runnext in a row before the worker's queue gets a turn.
 constexpr unsigned kRunnextStreak = 32;
+// How long an idle worker sleeps while a task stands in another's runnext.
+constexpr auto kStandingNap = std::chrono::milliseconds(1);
 
 void* map_stack(std::size_t alloc, std::size_t guard) {
   void* p = mmap(nullptr, alloc, PROT_READ | PROT_WRITE,
@@ -414,6 +416,12 @@ Task* PoolImpl::steal_runnext(Worker* w) {
   return nullptr;
 }
 
+bool PoolImpl::runnext_standing(const Worker* w) const noexcept {
+  for (const auto& v : workers)
+    if (v.get() != w && v->runnext.load(std::memory_order_seq_cst)) return true;
+  return false;
+}
+
 Task* PoolImpl::idle(Worker* w) {
   nspinning.fetch_add(1, std::memory_order_seq_cst);
   const auto spin_end = Clock::now() + idle_spin;
@@ -449,6 +457,12 @@ Task* PoolImpl::idle(Worker* w) {
   };
   lk.unlock();
   const bool work = has_work_peek();
+  // A task standing in another worker's runnext is not stealable yet (its
+  // readier may still take it), and a readier that saw this worker spinning
+  // did not wake anyone: sleep only kStandingNap then, and look again, so a
+  // readier that keeps running without a scheduling point cannot hold it
+  // for ever.
+  const bool standing = runnext_standing(w);
   lk.lock();
   if (work) {
     unregister();
@@ -460,8 +474,10 @@ Task* PoolImpl::idle(Worker* w) {
       check_quiescent(w, lk);
       if (!w->idle) break;
     }
-    if (timers.count() > 0) {
-      TimePoint deadline{std::chrono::nanoseconds(timers.next_ns())};
+    TimePoint deadline = TimePoint::max();
+    if (timers.count() > 0) deadline = TimePoint{std::chrono::nanoseconds(timers.next_ns())};
+    if (standing) deadline = std::min(deadline, Clock::now() + kStandingNap);
+    if (deadline != TimePoint::max()) {
       if (w->cv.wait_until(lk, deadline) == std::cv_status::timeout) break;
     } else {
       w->cv.wait(lk);

@@ -198,6 +198,8 @@ class PoolImpl {
   Task* steal_runnext(Worker* w);
   Task* idle(Worker* w);
   bool has_work_peek() const noexcept;
+  // runnext_standing() is true when a worker other than w has a task in runnext.
+  bool runnext_standing(const Worker* w) const noexcept;
   void run_task(Worker* w, Task* t);
   void finish_task(Worker* w, Task* t);
   void release_stack(Worker* w, void* mem, std::size_t alloc, bool pooled);

@@ -58,9 +58,12 @@ TEST_P(HandoffTest, AReadiedTaskIsTakenWhenItsReadierKeepsRunning) {
   run([&] {
     std::atomic<bool> ran{false};
     wg::Chan<int> c(0);
+    wg::WaitGroup receiver;  // ran and c must outlive the receiver
+    receiver.add();
     wg::go([&] {
       c.recv();
       ran.store(true);
+      receiver.done();
     });
     // Let the receiver park first, then ready it and spin.
     bool gave_up = false;
@@ -74,6 +77,7 @@ TEST_P(HandoffTest, AReadiedTaskIsTakenWhenItsReadierKeepsRunning) {
     }
     EXPECT_FALSE(gave_up) << "the readied task never ran while its readier spun";
     if (gave_up) c.close();  // (not reached when it works) let the receiver end
+    receiver.wait();
   });
 }
 
