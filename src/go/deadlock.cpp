@@ -17,7 +17,9 @@ void PoolImpl::check_quiescent(Worker* w, std::unique_lock<std::mutex>& lk) {
   if (inj_size.load(std::memory_order_seq_cst) > 0) return;
   std::int64_t live = ext_live.load(std::memory_order_acquire);
   for (const auto& v : workers) {
-    if (v->queue.approx_size() > 0 || v->runnext.load(std::memory_order_acquire)) return;
+    if (v->queue.approx_size() > 0 || v->runnext.load(std::memory_order_acquire) ||
+        v->mail_size.load(std::memory_order_acquire) > 0)
+      return;
     live += v->live.load(std::memory_order_relaxed);
   }
   if (live == 0) {

@@ -59,9 +59,17 @@ void spawn(const TaskOptions& options, const ClosureOps& ops, void (*construct)(
            void* src) {
   Task* parent = require_task("go()");
   Worker* w = current_worker();
-  Task* t = parent->pool->create_task(w, parent, options, ops, construct, src);
+  PoolImpl* pool = parent->pool;
+  Task* t = pool->create_task(w, parent, options, ops, construct, src);
+  if (options.worker >= 0) {
+    Worker* v = pool->workers[static_cast<std::size_t>(options.worker % pool->n)].get();
+    if (v != w) {
+      pool->post(t, v);
+      return;
+    }
+  }
   w->queue.push_back(t);
-  parent->pool->wake_if_needed();
+  pool->wake_if_needed();
 }
 
 }  // namespace detail

@@ -39,6 +39,9 @@ thread_local Worker* tls_worker = nullptr;
 
 constexpr std::size_t kStackCacheCap = 1024;
 constexpr int kBusyRounds = 16;  // rounds of 64 pauses before sched_yield()
+// How long a worker runs dry before it takes tasks posted for another: more
+// than an OS wake-up of that worker (~20-50 us on a VM).
+constexpr auto kMailPatience = std::chrono::microseconds(100);
 // Hand-offs through runnext in a row before the worker's queue gets a turn.
 constexpr unsigned kRunnextStreak = 32;
 // How long an idle worker sleeps while a task stands in another's runnext.
@@ -345,7 +348,7 @@ void PoolImpl::wake_one() {
 bool PoolImpl::has_work_peek() const noexcept {
   if (inj_size.load(std::memory_order_seq_cst) > 0) return true;
   for (const auto& w : workers) {
-    if (w->queue.approx_size() > 0) return true;
+    if (w->queue.approx_size() > 0 || w->mail_size.load(std::memory_order_seq_cst) > 0) return true;
   }
   if (timers.count() > 0 &&
       timers.next_ns() <=
@@ -379,6 +382,7 @@ Task* PoolImpl::find_work(Worker* w) {
   }
   t = w->queue.pop(w->tick % 31 == 0);
   if (t) return t;
+  if ((t = take_mail(w))) return t;
   if (inj_size.load(std::memory_order_acquire) > 0) {
     std::lock_guard lk(inj_mu);
     if (!inj.empty()) {
@@ -416,6 +420,31 @@ Task* PoolImpl::steal_runnext(Worker* w) {
   return nullptr;
 }
 
+void PoolImpl::post(Task* t, Worker* v) {
+  {
+    std::lock_guard lk(v->mail_mu);
+    v->mail.push_back(t);
+    v->mail_size.store(v->mail.size(), std::memory_order_seq_cst);
+  }
+  std::lock_guard lk(idle_mu);
+  if (!v->idle) return;  // running or spinning: it looks at its mail next
+  idle_list.erase(std::find(idle_list.begin(), idle_list.end(), v));
+  v->idle = false;
+  v->notified = true;
+  nidle.fetch_sub(1, std::memory_order_seq_cst);
+  v->cv.notify_one();
+}
+
+Task* PoolImpl::take_mail(Worker* v) {
+  if (v->mail_size.load(std::memory_order_acquire) == 0) return nullptr;
+  std::lock_guard lk(v->mail_mu);
+  if (v->mail.empty()) return nullptr;
+  Task* t = v->mail.front();
+  v->mail.pop_front();
+  v->mail_size.store(v->mail.size(), std::memory_order_release);
+  return t;
+}
+
 bool PoolImpl::runnext_standing(const Worker* w) const noexcept {
   for (const auto& v : workers)
     if (v.get() != w && v->runnext.load(std::memory_order_seq_cst)) return true;
@@ -424,10 +453,19 @@ bool PoolImpl::runnext_standing(const Worker* w) const noexcept {
 
 Task* PoolImpl::idle(Worker* w) {
   nspinning.fetch_add(1, std::memory_order_seq_cst);
-  const auto spin_end = Clock::now() + idle_spin;
+  const auto idle_since = Clock::now();
+  const auto spin_end = idle_since + idle_spin;
   for (int i = 0;; ++i) {
     Task* t = find_work(w);
     if (!t && n > 1) t = steal_runnext(w);
+    // Tasks posted for another worker: taken once this one has run dry for
+    // kMailPatience (their worker may be busy, waking up, or off its core).
+    for (int k = 0; !t && k < n; ++k) {
+      Worker* v = workers[static_cast<std::size_t>(k)].get();
+      if (v != w && v->mail_size.load(std::memory_order_relaxed) > 0 &&
+          Clock::now() - idle_since >= kMailPatience)
+        t = take_mail(v);
+    }
     if (t) {
       nspinning.fetch_sub(1, std::memory_order_seq_cst);
       return t;

@@ -129,6 +129,10 @@ struct alignas(64) Worker {
   std::atomic<std::uint64_t> runnext_seq{0};
   unsigned runnext_streak = 0;
   std::vector<std::uint64_t> seen_seq;  // as a thief: each victim's runnext_seq last round
+  // mail holds tasks spawned for this worker by others (TaskOptions::worker).
+  Spinlock mail_mu;
+  std::deque<Task*> mail;
+  std::atomic<std::size_t> mail_size{0};
   std::vector<void*> stack_cache;
   void* sched_stack_lo = nullptr;
   std::size_t sched_stack_len = 0;
@@ -198,6 +202,10 @@ class PoolImpl {
   Task* steal_runnext(Worker* w);
   Task* idle(Worker* w);
   bool has_work_peek() const noexcept;
+  // post() queues t for worker v (TaskOptions::worker) and wakes v if it sleeps.
+  void post(Task* t, Worker* v);
+  // take_mail() pops the oldest task of v's mail (nullptr if none).
+  Task* take_mail(Worker* v);
   // runnext_standing() is true when a worker other than w has a task in runnext.
   bool runnext_standing(const Worker* w) const noexcept;
   void run_task(Worker* w, Task* t);

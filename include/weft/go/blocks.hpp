@@ -26,7 +26,9 @@
 namespace weft::go {
 
 // fiber_shares() runs fn(w) for w in [0, workers) as weft::go tasks named
-// name[w] and parks the caller until all are done. Call it from a task.
+// name[w] and parks the caller until all are done. Share w is posted to
+// worker w (TaskOptions::worker), so a share runs on the same worker every
+// time unless that worker is busy when another runs dry. Call it from a task.
 template <class F>
 void fiber_shares(int workers, const char* name, F&& fn) {
   WaitGroup wg;
@@ -35,6 +37,7 @@ void fiber_shares(int workers, const char* name, F&& fn) {
     const std::string label = std::string(name) + "[" + std::to_string(w) + "]";
     TaskOptions o;
     o.name = label;  // copied by go()
+    o.worker = w;
     go(o, [&fn, &wg, w] {
       fn(w);
       wg.done();

@@ -13,9 +13,15 @@ namespace weft::go {
 // TaskOptions names a task and sizes its stack. name appears in deadlock
 // reports, error messages and the trace (truncated to 47 bytes).
 // stack_size 0 means the pool's PoolOptions::stack_size.
+// worker, when >= 0, is the worker (index modulo the pool's workers) the
+// task should run on: it is queued for that worker, which runs it when it
+// next looks for work; another worker takes it only after running dry for a
+// moment. The block loops use it so that a kernel share runs on the same
+// worker every step (its data stays in that core's caches).
 struct TaskOptions {
   std::string_view name = "task";
   std::size_t stack_size = 0;
+  int worker = -1;
 };
 
 namespace detail {
