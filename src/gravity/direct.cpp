@@ -63,15 +63,19 @@ void sum_target(const Kernel& k, const Sources& s, std::int64_t self, Vec3& acc,
   const double xi = s.x[static_cast<std::size_t>(self)], yi = s.y[static_cast<std::size_t>(self)],
                zi = s.z[static_cast<std::size_t>(self)];
   std::array<double, kLanes> ax{}, ay{}, az{}, ph{};
+  const double *x = s.x.data(), *y = s.y.data(), *z = s.z.data(), *m = s.m.data();
   const auto padded = static_cast<std::int64_t>(s.m.size());
   for (std::int64_t j0 = 0; j0 < padded; j0 += kLanes) {
+    // Lanes are independent sums: vectorising them reorders nothing.
+#pragma omp simd
     for (int l = 0; l < kLanes; ++l) {
-      const auto j = static_cast<std::size_t>(j0 + l);
-      const double dx = s.x[j] - xi, dy = s.y[j] - yi, dz = s.z[j] - zi;
+      const std::int64_t j = j0 + l;
+      const double dx = x[j] - xi, dy = y[j] - yi, dz = z[j] - zi;
       const double r2 = dx * dx + dy * dy + dz * dz;
       double f, phi;
       k.both(r2, f, phi);
-      const double mj = j0 + l == self ? 0.0 : s.m[j];
+      const double mass = m[j];  // loaded on every lane: a select, not a branch
+      const double mj = j == self ? 0.0 : mass;
       const double mf = mj * f;
       ax[static_cast<std::size_t>(l)] += mf * dx;
       ay[static_cast<std::size_t>(l)] += mf * dy;

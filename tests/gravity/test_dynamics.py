@@ -83,5 +83,69 @@ class InitialConditions(unittest.TestCase):
         self.assertLess(np.abs(com).max(), 1e-14)
 
 
+def pericentre_times(t, r):
+    """Times of the minima of r(t), each refined by the parabola through the
+    smallest sample and its neighbours."""
+    k = np.where((r[1:-1] < r[:-2]) & (r[1:-1] <= r[2:]))[0] + 1
+    y0, y1, y2 = r[k - 1], r[k], r[k + 1]
+    return t[k] + 0.5 * (y0 - y2) / (y0 - 2 * y1 + y2) * (t[k + 1] - t[k])
+
+
+class Kepler(unittest.TestCase):
+    """Two bodies of mass 0.5 (G = 1), a = 1, e = 0.5, from pericentre, for
+    100 orbits (period T = 2 pi sqrt(a^3 / (G M)) = 2 pi) at fixed steps
+    dt = T/500 and T/1000. Leapfrog is symplectic and second order: the
+    energy error oscillates without drift, with an amplitude ~ (Omega dt)^2
+    set by the fastest angular speed of the orbit, at pericentre:
+    Omega_p = n sqrt(1 + e) / (1 - e)^(3/2) = 3.46 n (n = 2 pi / T), so
+    Omega_p dt = 0.0435 and 0.0218. The leapfrog orbit is a Kepler orbit of
+    the shadow Hamiltonian H + O(dt^2), so its period is off by O((Omega_p
+    dt)^2) too. Bounds: |dE/E| < (Omega_p dt)^2 / 2 (measured 0.23 (Omega_p
+    dt)^2), |dT/T| < (Omega_p dt)^2 (measured 0.33 (Omega_p dt)^2); halving
+    dt divides both by 4 +- 25 %; the last 10 orbits' energy error is no
+    larger than the first 10 orbits' (no secular drift)."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def orbit(self, per_orbit):
+        T = 2 * math.pi
+        text = gs.deck('style = "kepler"\nmass1 = 0.5\nmass2 = 0.5\nsemi_major = 1.0\neccentricity = 0.5\n',
+                       "epsilon = 1e-4\n",  # h = 2.8e-4, far below r_p = 0.5: Newtonian
+                       f"[timestep]\ndt = {T / per_orbit!r}\n[thermo]\nevery = 1\n[checkpoint]\nat_end = false\n",
+                       steps=100 * per_orbit)
+        name = f"k{per_orbit}"
+        gs.weftrun.write_deck(self.tmp, text, name + ".toml")
+        gs.run(["run", name + ".toml", "-q", "--set", f"output.dir={name}"], self.tmp, np_=2)
+        obs = gs.series(os.path.join(self.tmp, name, "thermo.h5"))
+        t = obs["potential_energy"][1]
+        r = -0.5 * 0.5 / obs["potential_energy"][2]  # W = -G m1 m2 / r beyond h
+        err = obs["energy_error"][2]
+        # t = 0 is the first pericentre (the start, not a local minimum);
+        # the 100th may fall just after the end when the period is long.
+        peri = np.concatenate([[0.0], pericentre_times(t, r)])
+        self.assertIn(len(peri), (100, 101))
+        period = (peri[-1] - peri[0]) / (len(peri) - 1)
+        omega_dt = math.sqrt(1.5) / 0.5 ** 1.5 * (T / per_orbit)
+        e_err = np.abs(err).max()
+        p_err = abs(period / T - 1)
+        print(f"T/{per_orbit}: |dE/E| {e_err:.3e} = {e_err / omega_dt ** 2:.3f} (Omega_p dt)^2, "
+              f"|dT/T| {p_err:.3e} = {p_err / omega_dt ** 2:.3f} (Omega_p dt)^2")
+        self.assertLess(e_err, 0.5 * omega_dt ** 2, (per_orbit, e_err, omega_dt))
+        self.assertLess(p_err, omega_dt ** 2, (per_orbit, p_err, omega_dt))
+        steps10 = 10 * per_orbit
+        self.assertLess(np.abs(err[-steps10:]).max(), 1.05 * np.abs(err[:steps10 + 1]).max())
+        return e_err, p_err
+
+    def test_energy_and_period_errors_follow_the_step(self):
+        e500, p500 = self.orbit(500)
+        e1000, p1000 = self.orbit(1000)
+        self.assertTrue(3 < e500 / e1000 < 5, (e500, e1000))  # second order
+        self.assertTrue(3 < p500 / p1000 < 5, (p500, p1000))
+
+
 if __name__ == "__main__":
     gs.main(__name__)
