@@ -28,7 +28,9 @@ std::array<double, 3> lagrangian_radii(const std::vector<double>& radius,
   double enclosed = 0;
   for (std::size_t k = 0; k < order.size() && f < out.size(); ++k) {
     enclosed += mass[order[k]];
-    while (f < out.size() && enclosed >= kLagrangianFractions[f] * total)
+    // "Reaches" within the round-off of the running sum (relative 1e-12):
+    // with equal masses m = M/N the radius is that of particle ceil(f N).
+    while (f < out.size() && enclosed >= kLagrangianFractions[f] * total * (1 - 1e-12))
       out[f++] = radius[order[k]];
   }
   return out;

@@ -32,7 +32,8 @@ struct Observation {
 // in the global order of the particles, so the result is the same bits on
 // every rank and on any number of ranks. The Lagrangian radii are exact:
 // radii about the centre of mass sorted (O(N log N)), the radius of the
-// particle at which the enclosed mass first reaches the fraction. O(N)
+// particle at which the enclosed mass first reaches the fraction (to
+// round-off: with equal masses, the radius of particle ceil(f N)). O(N)
 // memory per rank. Collective.
 Observation observe_particles(const Particles& p, MPI_Comm comm);
 
