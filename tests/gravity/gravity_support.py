@@ -2,8 +2,10 @@
 """Helpers of the gravity tests: decks, runs, snapshots, and an independent
 O(N^2) oracle of the softened force (numpy, written from the kernels'
 definitions, not from weft's code)."""
+import argparse
 import os
 import sys
+import unittest
 
 import h5py
 import numpy as np
@@ -78,24 +80,15 @@ def direct_oracle(x, m, G, eps, kind):
     return acc, pot
 
 
-ARGS = None
+ARGS = None  # --weft, --mpiexec (set by main)
 
 
 def main(module_name):
-    """Runs the tests of a module with --weft/--mpiexec parsed."""
-    module = sys.modules[module_name]
-
-    class Holder:
-        pass
-
-    holder = Holder()
-    import argparse
-    import unittest
+    """Parses --weft and --mpiexec, then runs the tests of the module
+    (remaining arguments, e.g. a test class name, go to unittest)."""
+    global ARGS
     p = argparse.ArgumentParser()
     p.add_argument("--weft", required=True)
     p.add_argument("--mpiexec", required=True)
-    holder.ARGS, rest = p.parse_known_args()
-    global ARGS
-    ARGS = holder.ARGS
-    module.ARGS = ARGS
-    unittest.main(module=module, argv=[sys.argv[0]] + rest, verbosity=2)
+    ARGS, rest = p.parse_known_args()
+    unittest.main(module=module_name, argv=[sys.argv[0]] + rest, verbosity=2)
