@@ -30,8 +30,10 @@ struct ForceWork {
 class ForceSolver {
  public:
   virtual ~ForceSolver() = default;
-  // compute() sets p.acc and p.pot. Collective over comm; runs its kernels
-  // through `exec` (called outside Executor::run()).
+  // compute() sets p.acc and p.pot. On entry p.acc holds the accelerations
+  // of the previous force computation (zero before the first), which a
+  // relative opening criterion reads. Collective over comm; runs its
+  // kernels through `exec` (called outside Executor::run()).
   virtual ForceWork compute(Particles& p, MPI_Comm comm, go::Executor& exec) = 0;
   // describe() is one line for the banner and the report ("direct summation").
   virtual std::string describe() const = 0;
