@@ -11,8 +11,16 @@
 // The Barnes–Hut tree of the gravity application: an octree over sources
 // sorted along the Morton curve, with monopole and quadrupole moments, the
 // geometric (Barnes–Hut) and Gadget-2's relative opening criteria, and
-// interaction lists evaluated in SIMD batches. docs/gravity-tree.md
-// describes the algorithms, the choices and the measured accuracy.
+// interaction lists evaluated in SIMD batches. Targets are walked in groups
+// (a Morton cell of at most 32 targets shares one walk and one interaction
+// list); every criterion below measures the distance d from a node's
+// centre of mass to the group's bounding box, so each target is treated
+// at least as conservatively as by its own walk. A node is always opened
+// when the group's box meets the node's cube enlarged 1.2 times, and (spline
+// softening) when d < h + bmax: no node is used whole if one of its sources
+// may lie within the kernel's support of a target, so multipoles are always
+// Newtonian there (Plummer: multipoles of the softened potential).
+// docs/gravity-tree.md describes the algorithms, choices and accuracy.
 namespace weft::gravity {
 
 // Opening is the deck's gravity.opening: "barnes_hut" | "relative".
@@ -71,7 +79,8 @@ struct WalkStats {
   std::int64_t targets = 0;
   std::int64_t node_interactions = 0;      // nodes used whole (multipoles)
   std::int64_t particle_interactions = 0;  // source-target pairs
-  std::int64_t nodes_opened = 0;
+  std::int64_t walks = 0;                  // group walks (one serves up to 32 nearby targets)
+  std::int64_t nodes_opened = 0;           // nodes opened, summed over the walks
   // interactions_per_target() is (node + particle interactions) / targets.
   double interactions_per_target() const noexcept {
     return targets ? double(node_interactions + particle_interactions) / double(targets) : 0.0;

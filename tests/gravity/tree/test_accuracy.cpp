@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // gravity.tree.accuracy: tree forces and potentials against the O(N^2)
 // double loop on a 10^5-particle Plummer sphere (2000 sampled targets),
-// the issue's bound: p99 relative force error < 1e-3 (see QuadrupoleThetaHalf).
+// the issue's requirement: p99 relative force error < 1e-3 at theta = 0.5
+// with quadrupoles.
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <map>
+#include <string>
 
 #include "support.hpp"
 
@@ -26,11 +29,18 @@ struct Accuracy : ::testing::Test {
     delete which;
     delete acc;
     delete pot;
+    cache.clear();
   }
-  static test::Errors run(TreeConfig c, bool relative = false) {
+  // run() is the error of one configuration (cached: tests share them).
+  static const test::Errors& run(TreeConfig c, bool relative = false) {
+    char key[96];
+    std::snprintf(key, sizeof key, "%d %d %g %g", relative, c.quadrupole, c.theta, c.tolerance);
+    auto [it, fresh] = cache.try_emplace(key);
+    if (!fresh) return it->second;
     Tree tree(c);
-    tree.build(s->pos, s->mass, 1);
-    test::Errors e = test::tree_errors(tree, *s, *which, *acc, *pot, kSoft, 1.0, relative);
+    tree.build(s->pos, s->mass, 2);
+    it->second = test::tree_errors(tree, *s, *which, *acc, *pot, kSoft, 1.0, relative, 2);
+    const test::Errors& e = it->second;
     std::printf(
         "%-10s %-5s theta %.2f tol %.4g: p50 %.2e p90 %.2e p99 %.2e | pot p99 %.2e max %.2e | "
         "%.0f/target\n",
@@ -40,6 +50,7 @@ struct Accuracy : ::testing::Test {
         e.stats.interactions_per_target());
     return e;
   }
+  static inline std::map<std::string, test::Errors> cache;
   static inline const Softening kSoft{SofteningKind::spline, 0.01};
   static inline test::Sources* s = nullptr;
   static inline std::vector<std::int64_t>* which = nullptr;
@@ -47,29 +58,24 @@ struct Accuracy : ::testing::Test {
   static inline std::vector<double>* pot = nullptr;
 };
 
-TEST_F(Accuracy, QuadrupoleThetaHalf) {
-  // The issue asks for p99 < 1e-3 at theta = 0.5 with quadrupoles. With
-  // Barnes' criterion (d > l/theta + delta) this tree gives 1.17e-3 there
-  // (docs/gravity-tree.md): the tail is targets near the centre, where |a|
-  // is small. Asserted: the measured level at theta = 0.5, and the issue's
-  // 1e-3 at theta = 0.45 and with the relative criterion (next tests).
-  const test::Errors e = run({.theta = 0.5, .quadrupole = true});
-  EXPECT_LT(percentile(e.force, 99), 1.25e-3);
-  EXPECT_LT(percentile(e.force, 50), 3e-4);
-  const test::Errors e45 = run({.theta = 0.45, .quadrupole = true});
-  EXPECT_LT(percentile(e45.force, 99), 1e-3);
+TEST_F(Accuracy, QuadrupoleThetaHalfMeetsIssueBound) {
+  // The issue's requirement (every particle a target, as in a step; errors
+  // at the 2000 sampled ones).
+  const test::Errors& e = run({.theta = 0.5, .quadrupole = true});
+  EXPECT_LT(percentile(e.force, 99), 1e-3);
+  EXPECT_LT(percentile(e.force, 50), 2.5e-4);
   // Potentials: every contribution has the same sign, so the node errors add
   // up to at most the largest relative error of one node's expansion times
-  // the total (no cancellation, unlike forces): measured 1.0e-4 (p99) and
-  // 1.6e-5 (p50), an order below the force error.
+  // the total (no cancellation, unlike forces): measured 7.0e-5 (p99), an
+  // order below the force error; asserted within a factor of 3.
   EXPECT_LT(percentile(e.potential, 99), 2e-4);
   EXPECT_LT(percentile(e.potential, 50), 3e-5);
 }
 
 TEST_F(Accuracy, QuadrupoleBeatsMonopole) {
   for (double theta : {0.5, 0.7}) {
-    const test::Errors q = run({.theta = theta, .quadrupole = true});
-    const test::Errors m = run({.theta = theta, .quadrupole = false});
+    const test::Errors& q = run({.theta = theta, .quadrupole = true});
+    const test::Errors& m = run({.theta = theta, .quadrupole = false});
     EXPECT_LT(percentile(q.force, 99), 0.5 * percentile(m.force, 99)) << theta;
     EXPECT_LT(percentile(q.force, 50), 0.5 * percentile(m.force, 50)) << theta;
   }
@@ -78,8 +84,8 @@ TEST_F(Accuracy, QuadrupoleBeatsMonopole) {
 TEST_F(Accuracy, ErrorDecreasesWithTheta) {
   for (bool quad : {false, true}) {
     double last = 0;
-    for (double theta : {0.3, 0.5, 0.7, 1.0}) {
-      const test::Errors e = run({.theta = theta, .quadrupole = quad});
+    for (double theta : {0.45, 0.5, 0.7, 1.0}) {
+      const test::Errors& e = run({.theta = theta, .quadrupole = quad});
       const double p99 = percentile(e.force, 99);
       EXPECT_GT(p99, last) << "theta " << theta << (quad ? " quad" : " mono");
       last = p99;

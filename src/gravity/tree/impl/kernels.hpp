@@ -3,15 +3,29 @@
 
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <vector>
+
+#if defined(__AVX512F__)
+// GCC 12's AVX-512 headers read _mm512_undefined_pd() in inlined masked
+// intrinsics, which -Wmaybe-uninitialized reports (a false positive).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+#pragma GCC diagnostic pop
+#else
+#include <immintrin.h>
+#endif
+#endif
 
 #include "weft/gravity/softening.hpp"
 
-// Interaction lists of one target and the loops that evaluate them. Each
-// list is a structure of arrays; the two long loops are `omp simd`
-// reductions the compiler vectorises (AVX-512/AVX2 with -march=native).
-// Sums are in list order, so a target's result is the same whichever
-// worker computes it.
+// Interaction lists of one group of targets and the loops that evaluate
+// them for each target of the group. Lists hold absolute positions (shared
+// by the group); each loop is an `omp simd` reduction the compiler
+// vectorises (AVX-512/AVX2 with -march=native). Sums are in list order, so
+// a target's result is the same whichever worker computes it.
 namespace weft::gravity::impl {
 
 // Sums accumulates sum_j m_j D1 dx (acceleration / G) and sum_j m_j psi
@@ -20,42 +34,42 @@ struct Sums {
   double ax = 0, ay = 0, az = 0, phi = 0;
 };
 
-// PointList: masses at offsets d = target - source, interacting through
-// 1/sqrt(r^2 + eps2) (eps2 = epsilon^2 for Plummer, 0 beyond the spline's
-// support), or through the spline kernel (softened list).
+// PointList: point masses (sources, with id their curve position, and
+// monopole nodes, id -1).
 struct PointList {
   std::vector<double> x, y, z, m;
+  std::vector<std::int64_t> id;
   std::size_t size() const noexcept { return x.size(); }
   void clear() noexcept {
     x.clear();
     y.clear();
     z.clear();
     m.clear();
+    id.clear();
   }
-  void push(double dx, double dy, double dz, double mass) {
-    x.push_back(dx);
-    y.push_back(dy);
-    z.push_back(dz);
+  void push(double px, double py, double pz, double mass, std::int64_t ident) {
+    x.push_back(px);
+    y.push_back(py);
+    z.push_back(pz);
     m.push_back(mass);
+    id.push_back(ident);
   }
 };
 
-// QuadList: nodes with quadrupole q (traceless, xx yy zz xy xz yz) and
-// trace tr (used only with Plummer softening, 0 otherwise).
-struct QuadList : PointList {
-  std::vector<double> q0, q1, q2, q3, q4, q5, tr;
+// QuadList: nodes with centre of mass x, mass m, quadrupole q (traceless,
+// xx yy zz xy xz yz) and trace tr (used only with Plummer softening, 0
+// otherwise).
+struct QuadList {
+  std::vector<double> x, y, z, m, q0, q1, q2, q3, q4, q5, tr;
+  std::size_t size() const noexcept { return x.size(); }
   void clear() noexcept {
-    PointList::clear();
-    q0.clear();
-    q1.clear();
-    q2.clear();
-    q3.clear();
-    q4.clear();
-    q5.clear();
-    tr.clear();
+    for (auto* v : {&x, &y, &z, &m, &q0, &q1, &q2, &q3, &q4, &q5, &tr}) v->clear();
   }
-  void push(double dx, double dy, double dz, double mass, const double* q, double trace) {
-    PointList::push(dx, dy, dz, mass);
+  void push(const double* c, double mass, const double* q, double trace) {
+    x.push_back(c[0]);
+    y.push_back(c[1]);
+    z.push_back(c[2]);
+    m.push_back(mass);
     q0.push_back(q[0]);
     q1.push_back(q[1]);
     q2.push_back(q[2]);
@@ -66,59 +80,90 @@ struct QuadList : PointList {
   }
 };
 
-// monopoles() adds point masses: psi = (r^2 + eps2)^(-1/2), D1 = -psi^3.
-inline void monopoles(const PointList& l, double eps2, Sums& s) {
+// points_generic() adds the point masses of l to the target at t (but the source
+// `self`): psi = (r^2 + eps2)^(-1/2), D1 = -psi^3. Pairs closer than the
+// spline support (r^2 < h2; h2 < 0 for Plummer) are left out and counted:
+// the return value (near_points() adds them).
+inline int points_generic(const PointList& l, const double* t, std::int64_t self, double eps2,
+                          double h2, Sums& s) {
   const double *x = l.x.data(), *y = l.y.data(), *z = l.z.data(), *m = l.m.data();
+  const std::int64_t* id = l.id.data();
   const std::size_t n = l.size();
+  const double tx = t[0], ty = t[1], tz = t[2];
   double ax = 0, ay = 0, az = 0, ph = 0;
-#pragma omp simd reduction(+ : ax, ay, az, ph)
+  double near = 0;  // a double: one vector type in the loop
+#pragma omp simd reduction(+ : ax, ay, az, ph, near)
   for (std::size_t i = 0; i < n; ++i) {
-    const double q = x[i] * x[i] + y[i] * y[i] + z[i] * z[i] + eps2;
-    const double rinv = 1.0 / std::sqrt(q);
-    const double mr = m[i] * rinv;
+    const double dx = tx - x[i], dy = ty - y[i], dz = tz - z[i];
+    const double r2 = dx * dx + dy * dy + dz * dz;
+    const bool far = r2 >= h2;
+    const double rinv = 1.0 / std::sqrt((far ? r2 : 1.0) + eps2);
+    const double mr = (far && id[i] != self ? m[i] : 0.0) * rinv;
     const double f = mr * rinv * rinv;
-    ax -= f * x[i];
-    ay -= f * y[i];
-    az -= f * z[i];
+    ax -= f * dx;
+    ay -= f * dy;
+    az -= f * dz;
     ph += mr;
+    near += far ? 0.0 : 1.0;
   }
   s.ax += ax;
   s.ay += ay;
   s.az += az;
   s.phi += ph;
+  return static_cast<int>(near);
 }
 
-// quadrupoles() adds nodes to second order. With psi(q) = q^(-1/2),
+// near_points() adds the pairs points() left out, through the spline
+// kernel of support h (h_inv = 1/h), but the source `self`.
+inline void near_points(const PointList& l, const double* t, std::int64_t self, double h2,
+                        double h_inv, Sums& s) {
+  for (std::size_t i = 0; i < l.size(); ++i) {
+    const double dx = t[0] - l.x[i], dy = t[1] - l.y[i], dz = t[2] - l.z[i];
+    const double r2 = dx * dx + dy * dy + dz * dz;
+    if (r2 >= h2 || l.id[i] == self) continue;
+    const double r = std::sqrt(r2);
+    const double f = l.m[i] * spline_force(r, h_inv);
+    s.ax -= f * dx;
+    s.ay -= f * dy;
+    s.az -= f * dz;
+    s.phi += l.m[i] * spline_potential(r, h_inv);
+  }
+}
+
+// quadrupoles_generic() adds nodes to second order. With psi(q) = q^(-1/2),
 // q = r^2 + eps2, and D_n = (d/(r dr))^n psi: D1 = -q^(-3/2), D2 = 3 q^(-5/2),
 // D3 = -15 q^(-7/2). For second moments I = (Q + tr 1) / 3 about the centre
-// of mass, the expansion of sum m psi(|x - s|) is
+// of mass and x = target - centre of mass, the expansion of
+// sum m psi(|x - s|) is
 //   phi = M psi + (D1 tr(I) + D2 x.I.x) / 2
 //   a/G = M D1 x + D2 I x + (D2 tr(I) + D3 x.I.x) x / 2,
 // which for eps2 = 0 and tr = 0 is the Newtonian quadrupole
 //   a/G = -M x / r^3 + Q x / r^5 - 5/2 (x.Q.x) x / r^7.
-inline void quadrupoles(const QuadList& l, double eps2, Sums& s) {
+inline void quadrupoles_generic(const QuadList& l, const double* t, double eps2, Sums& s) {
   const double *x = l.x.data(), *y = l.y.data(), *z = l.z.data(), *m = l.m.data();
   const double *q0 = l.q0.data(), *q1 = l.q1.data(), *q2 = l.q2.data(), *q3 = l.q3.data(),
                *q4 = l.q4.data(), *q5 = l.q5.data(), *tr = l.tr.data();
   const std::size_t n = l.size();
+  const double tx = t[0], ty = t[1], tz = t[2];
   double ax = 0, ay = 0, az = 0, ph = 0;
 #pragma omp simd reduction(+ : ax, ay, az, ph)
   for (std::size_t i = 0; i < n; ++i) {
-    const double r2 = x[i] * x[i] + y[i] * y[i] + z[i] * z[i];
+    const double dx = tx - x[i], dy = ty - y[i], dz = tz - z[i];
+    const double r2 = dx * dx + dy * dy + dz * dz;
     const double qinv = 1.0 / (r2 + eps2);
     const double psi = std::sqrt(qinv);
     const double d1 = -psi * qinv, d2 = -3.0 * d1 * qinv, d3 = -5.0 * d2 * qinv;
-    const double t = tr[i];
+    const double trace = tr[i];
     constexpr double third = 1.0 / 3.0;
-    const double ix = third * (q0[i] * x[i] + q3[i] * y[i] + q4[i] * z[i] + t * x[i]);
-    const double iy = third * (q3[i] * x[i] + q1[i] * y[i] + q5[i] * z[i] + t * y[i]);
-    const double iz = third * (q4[i] * x[i] + q5[i] * y[i] + q2[i] * z[i] + t * z[i]);
-    const double xix = x[i] * ix + y[i] * iy + z[i] * iz;
-    const double radial = m[i] * d1 + 0.5 * (d2 * t + d3 * xix);
-    ax += radial * x[i] + d2 * ix;
-    ay += radial * y[i] + d2 * iy;
-    az += radial * z[i] + d2 * iz;
-    ph += m[i] * psi + 0.5 * (d1 * t + d2 * xix);
+    const double ix = third * (q0[i] * dx + q3[i] * dy + q4[i] * dz + trace * dx);
+    const double iy = third * (q3[i] * dx + q1[i] * dy + q5[i] * dz + trace * dy);
+    const double iz = third * (q4[i] * dx + q5[i] * dy + q2[i] * dz + trace * dz);
+    const double xix = dx * ix + dy * iy + dz * iz;
+    const double radial = m[i] * d1 + 0.5 * (d2 * trace + d3 * xix);
+    ax += radial * dx + d2 * ix;
+    ay += radial * dy + d2 * iy;
+    az += radial * dz + d2 * iz;
+    ph += m[i] * psi + 0.5 * (d1 * trace + d2 * xix);
   }
   s.ax += ax;
   s.ay += ay;
@@ -126,17 +171,112 @@ inline void quadrupoles(const QuadList& l, double eps2, Sums& s) {
   s.phi += ph;
 }
 
-// softened() adds masses inside the spline's support h (h_inv = 1/h),
-// through Gadget's kernel.
-inline void softened(const PointList& l, double h_inv, Sums& s) {
-  for (std::size_t i = 0; i < l.size(); ++i) {
-    const double r = std::sqrt(l.x[i] * l.x[i] + l.y[i] * l.y[i] + l.z[i] * l.z[i]);
-    const double f = l.m[i] * spline_force(r, h_inv);
-    s.ax -= f * l.x[i];
-    s.ay -= f * l.y[i];
-    s.az -= f * l.z[i];
-    s.phi += l.m[i] * spline_potential(r, h_inv);
-  }
+#if defined(__AVX512F__)
+// The same loops with AVX-512 intrinsics: 1/sqrt from vrsqrt14pd and two
+// Newton steps (14 -> 28 -> 53 bits; a few ulp from the correctly rounded
+// value) instead of vsqrtpd + vdivpd, which bound the generic loops.
+inline __m512d rsqrt(__m512d q) {
+  const __m512d half = _mm512_set1_pd(0.5), three_halves = _mm512_set1_pd(1.5);
+  __m512d y = _mm512_rsqrt14_pd(q);
+  const __m512d hq = _mm512_mul_pd(half, q);
+  y = _mm512_mul_pd(y, _mm512_fnmadd_pd(hq, _mm512_mul_pd(y, y), three_halves));
+  y = _mm512_mul_pd(y, _mm512_fnmadd_pd(hq, _mm512_mul_pd(y, y), three_halves));
+  return y;
 }
+
+inline __mmask8 live_lanes(std::size_t n, std::size_t i) {
+  return n - i >= 8 ? __mmask8(0xff) : __mmask8((1u << (n - i)) - 1);
+}
+
+inline int points(const PointList& l, const double* t, std::int64_t self, double eps2, double h2,
+                  Sums& s) {
+  const std::size_t n = l.size();
+  const __m512d tx = _mm512_set1_pd(t[0]), ty = _mm512_set1_pd(t[1]), tz = _mm512_set1_pd(t[2]);
+  const __m512d vh2 = _mm512_set1_pd(h2), veps2 = _mm512_set1_pd(eps2), one = _mm512_set1_pd(1.0);
+  const __m512i vself = _mm512_set1_epi64(self);
+  __m512d ax = _mm512_setzero_pd(), ay = ax, az = ax, ph = ax;
+  int near = 0;
+  for (std::size_t i = 0; i < n; i += 8) {
+    const __mmask8 live = live_lanes(n, i);
+    const __m512d dx = _mm512_sub_pd(tx, _mm512_maskz_loadu_pd(live, l.x.data() + i));
+    const __m512d dy = _mm512_sub_pd(ty, _mm512_maskz_loadu_pd(live, l.y.data() + i));
+    const __m512d dz = _mm512_sub_pd(tz, _mm512_maskz_loadu_pd(live, l.z.data() + i));
+    const __m512d r2 = _mm512_fmadd_pd(dx, dx, _mm512_fmadd_pd(dy, dy, _mm512_mul_pd(dz, dz)));
+    const __mmask8 far = _mm512_cmp_pd_mask(r2, vh2, _CMP_GE_OQ) & live;
+    const __m512i id = _mm512_maskz_loadu_epi64(live, l.id.data() + i);
+    const __mmask8 use = far & _mm512_cmpneq_epi64_mask(id, vself);
+    const __m512d rinv = rsqrt(_mm512_add_pd(_mm512_mask_blend_pd(far, one, r2), veps2));
+    const __m512d mr = _mm512_maskz_mul_pd(use, _mm512_maskz_loadu_pd(live, l.m.data() + i), rinv);
+    const __m512d f = _mm512_mul_pd(mr, _mm512_mul_pd(rinv, rinv));
+    ax = _mm512_fnmadd_pd(f, dx, ax);
+    ay = _mm512_fnmadd_pd(f, dy, ay);
+    az = _mm512_fnmadd_pd(f, dz, az);
+    ph = _mm512_add_pd(ph, mr);
+    near += __builtin_popcount(static_cast<unsigned>(live & ~far));
+  }
+  s.ax += _mm512_reduce_add_pd(ax);
+  s.ay += _mm512_reduce_add_pd(ay);
+  s.az += _mm512_reduce_add_pd(az);
+  s.phi += _mm512_reduce_add_pd(ph);
+  return near;
+}
+
+inline void quadrupoles(const QuadList& l, const double* t, double eps2, Sums& s) {
+  const std::size_t n = l.size();
+  const __m512d tx = _mm512_set1_pd(t[0]), ty = _mm512_set1_pd(t[1]), tz = _mm512_set1_pd(t[2]);
+  const __m512d veps2 = _mm512_set1_pd(eps2), one = _mm512_set1_pd(1.0);
+  const __m512d third = _mm512_set1_pd(1.0 / 3.0), half = _mm512_set1_pd(0.5);
+  const __m512d m3 = _mm512_set1_pd(-3.0), m5 = _mm512_set1_pd(-5.0);
+  __m512d ax = _mm512_setzero_pd(), ay = ax, az = ax, ph = ax;
+  for (std::size_t i = 0; i < n; i += 8) {
+    const __mmask8 live = live_lanes(n, i);
+    auto load = [&](const std::vector<double>& v) {
+      return _mm512_maskz_loadu_pd(live, v.data() + i);
+    };
+    const __m512d dx = _mm512_sub_pd(tx, load(l.x)), dy = _mm512_sub_pd(ty, load(l.y)),
+                  dz = _mm512_sub_pd(tz, load(l.z));
+    const __m512d r2 = _mm512_fmadd_pd(dx, dx, _mm512_fmadd_pd(dy, dy, _mm512_mul_pd(dz, dz)));
+    // dead lanes: q = 1 keeps them finite (their masses are 0)
+    const __m512d psi = rsqrt(_mm512_mask_blend_pd(live, one, _mm512_add_pd(r2, veps2)));
+    const __m512d qinv = _mm512_mul_pd(psi, psi);
+    const __m512d d1 = _mm512_sub_pd(_mm512_setzero_pd(), _mm512_mul_pd(psi, qinv));
+    const __m512d d2 = _mm512_mul_pd(_mm512_mul_pd(m3, d1), qinv);
+    const __m512d d3 = _mm512_mul_pd(_mm512_mul_pd(m5, d2), qinv);
+    const __m512d q0 = load(l.q0), q1 = load(l.q1), q2 = load(l.q2), q3 = load(l.q3),
+                  q4 = load(l.q4), q5 = load(l.q5), tr = load(l.tr), m = load(l.m);
+    const __m512d ix = _mm512_mul_pd(
+        third,
+        _mm512_fmadd_pd(_mm512_add_pd(q0, tr), dx, _mm512_fmadd_pd(q3, dy, _mm512_mul_pd(q4, dz))));
+    const __m512d iy = _mm512_mul_pd(
+        third,
+        _mm512_fmadd_pd(q3, dx, _mm512_fmadd_pd(_mm512_add_pd(q1, tr), dy, _mm512_mul_pd(q5, dz))));
+    const __m512d iz = _mm512_mul_pd(
+        third,
+        _mm512_fmadd_pd(q4, dx, _mm512_fmadd_pd(q5, dy, _mm512_mul_pd(_mm512_add_pd(q2, tr), dz))));
+    const __m512d xix = _mm512_fmadd_pd(dx, ix, _mm512_fmadd_pd(dy, iy, _mm512_mul_pd(dz, iz)));
+    const __m512d radial = _mm512_fmadd_pd(
+        m, d1, _mm512_mul_pd(half, _mm512_fmadd_pd(d2, tr, _mm512_mul_pd(d3, xix))));
+    ax = _mm512_add_pd(ax, _mm512_fmadd_pd(radial, dx, _mm512_mul_pd(d2, ix)));
+    ay = _mm512_add_pd(ay, _mm512_fmadd_pd(radial, dy, _mm512_mul_pd(d2, iy)));
+    az = _mm512_add_pd(az, _mm512_fmadd_pd(radial, dz, _mm512_mul_pd(d2, iz)));
+    ph = _mm512_add_pd(
+        ph, _mm512_fmadd_pd(m, psi,
+                            _mm512_mul_pd(half, _mm512_fmadd_pd(d1, tr, _mm512_mul_pd(d2, xix)))));
+  }
+  s.ax += _mm512_reduce_add_pd(ax);
+  s.ay += _mm512_reduce_add_pd(ay);
+  s.az += _mm512_reduce_add_pd(az);
+  s.phi += _mm512_reduce_add_pd(ph);
+}
+#else
+// points() and quadrupoles() are the generic loops without AVX-512.
+inline int points(const PointList& l, const double* t, std::int64_t self, double eps2, double h2,
+                  Sums& s) {
+  return points_generic(l, t, self, eps2, h2, s);
+}
+inline void quadrupoles(const QuadList& l, const double* t, double eps2, Sums& s) {
+  quadrupoles_generic(l, t, eps2, s);
+}
+#endif
 
 }  // namespace weft::gravity::impl
