@@ -12,7 +12,7 @@
 // sorted along the Morton curve, with monopole and quadrupole moments, the
 // geometric (Barnes–Hut) and Gadget-2's relative opening criteria, and
 // interaction lists evaluated in SIMD batches. Targets are walked in groups
-// (a Morton cell of at most 32 targets shares one walk and one interaction
+// (a Morton cell of at most 64 targets shares one walk and one interaction
 // list); every criterion below measures the distance d from a node's
 // centre of mass to the group's bounding box, so each target is treated
 // at least as conservatively as by its own walk. A node is always opened
@@ -79,7 +79,7 @@ struct WalkStats {
   std::int64_t targets = 0;
   std::int64_t node_interactions = 0;      // nodes used whole (multipoles)
   std::int64_t particle_interactions = 0;  // source-target pairs
-  std::int64_t walks = 0;                  // group walks (one serves up to 32 nearby targets)
+  std::int64_t walks = 0;                  // group walks (one serves up to 64 nearby targets)
   std::int64_t nodes_opened = 0;           // nodes opened, summed over the walks
   // interactions_per_target() is (node + particle interactions) / targets.
   double interactions_per_target() const noexcept {

@@ -28,7 +28,7 @@ namespace {
 // a multipole.
 constexpr double kGuard = 1.2;
 // kGroup: most targets in one group walk.
-constexpr std::int64_t kGroup = 32;
+constexpr std::int64_t kGroup = 64;
 
 // Lists are one worker's interaction lists, reused from group to group.
 struct Lists {
@@ -151,7 +151,7 @@ WalkStats Tree::accelerations(std::span<const Vec3> targets,
           const double reach = 0.5 * kGuard * nd.side;
           for (int d = 0; d < 3; ++d) {
             const double c = nd.com[d];
-            const double e = std::max({lo[d] - c, 0.0, c - hi[d]});
+            const double e = std::max(std::max(lo[d] - c, c - hi[d]), 0.0);
             d2 += e * e;
             guard = guard && lo[d] < nd.center[d] + reach && hi[d] > nd.center[d] - reach;
           }

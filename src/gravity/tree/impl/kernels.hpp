@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -34,49 +35,50 @@ struct Sums {
   double ax = 0, ay = 0, az = 0, phi = 0;
 };
 
-// PointList: point masses (sources, with id their curve position, and
-// monopole nodes, id -1).
-struct PointList {
-  std::vector<double> x, y, z, m;
-  std::vector<std::int64_t> id;
-  std::size_t size() const noexcept { return x.size(); }
-  void clear() noexcept {
-    x.clear();
-    y.clear();
-    z.clear();
-    m.clear();
-    id.clear();
+// Columns is a structure of arrays of K columns of doubles, grown together
+// (one size, one capacity: pushes cost one check).
+template <int K>
+class Columns {
+ public:
+  std::size_t size() const noexcept { return n_; }
+  void clear() noexcept { n_ = 0; }
+  const double* col(int k) const noexcept { return buf_.data() + std::size_t(k) * cap_; }
+  // push() appends one row of K values.
+  void push(const double* row) {
+    if (n_ == cap_) grow();
+    double* p = buf_.data() + n_;
+    for (int k = 0; k < K; ++k) p[std::size_t(k) * cap_] = row[k];
+    ++n_;
   }
+
+ private:
+  void grow() {
+    const std::size_t cap = std::max<std::size_t>(1024, 2 * cap_);
+    std::vector<double> b(K * cap);
+    for (int k = 0; k < K; ++k) std::copy_n(col(k), n_, b.data() + std::size_t(k) * cap);
+    buf_.swap(b);
+    cap_ = cap;
+  }
+  std::vector<double> buf_;
+  std::size_t n_ = 0, cap_ = 0;
+};
+
+// PointList: point masses: columns x y z m and id, the source's curve
+// position (as a double, exact below 2^53; -1 for monopole nodes).
+struct PointList : Columns<5> {
   void push(double px, double py, double pz, double mass, std::int64_t ident) {
-    x.push_back(px);
-    y.push_back(py);
-    z.push_back(pz);
-    m.push_back(mass);
-    id.push_back(ident);
+    const double row[5] = {px, py, pz, mass, double(ident)};
+    Columns<5>::push(row);
   }
 };
 
-// QuadList: nodes with centre of mass x, mass m, quadrupole q (traceless,
-// xx yy zz xy xz yz) and trace tr (used only with Plummer softening, 0
-// otherwise).
-struct QuadList {
-  std::vector<double> x, y, z, m, q0, q1, q2, q3, q4, q5, tr;
-  std::size_t size() const noexcept { return x.size(); }
-  void clear() noexcept {
-    for (auto* v : {&x, &y, &z, &m, &q0, &q1, &q2, &q3, &q4, &q5, &tr}) v->clear();
-  }
+// QuadList: nodes: columns x y z (centre of mass), m, quadrupole q0..q5
+// (traceless, xx yy zz xy xz yz) and tr, the trace of the second moments
+// (used only with Plummer softening, 0 otherwise).
+struct QuadList : Columns<11> {
   void push(const double* c, double mass, const double* q, double trace) {
-    x.push_back(c[0]);
-    y.push_back(c[1]);
-    z.push_back(c[2]);
-    m.push_back(mass);
-    q0.push_back(q[0]);
-    q1.push_back(q[1]);
-    q2.push_back(q[2]);
-    q3.push_back(q[3]);
-    q4.push_back(q[4]);
-    q5.push_back(q[5]);
-    tr.push_back(trace);
+    const double row[11] = {c[0], c[1], c[2], mass, q[0], q[1], q[2], q[3], q[4], q[5], trace};
+    Columns<11>::push(row);
   }
 };
 
@@ -86,10 +88,9 @@ struct QuadList {
 // the return value (near_points() adds them).
 inline int points_generic(const PointList& l, const double* t, std::int64_t self, double eps2,
                           double h2, Sums& s) {
-  const double *x = l.x.data(), *y = l.y.data(), *z = l.z.data(), *m = l.m.data();
-  const std::int64_t* id = l.id.data();
+  const double *x = l.col(0), *y = l.col(1), *z = l.col(2), *m = l.col(3), *id = l.col(4);
   const std::size_t n = l.size();
-  const double tx = t[0], ty = t[1], tz = t[2];
+  const double tx = t[0], ty = t[1], tz = t[2], me = double(self);
   double ax = 0, ay = 0, az = 0, ph = 0;
   double near = 0;  // a double: one vector type in the loop
 #pragma omp simd reduction(+ : ax, ay, az, ph, near)
@@ -98,7 +99,7 @@ inline int points_generic(const PointList& l, const double* t, std::int64_t self
     const double r2 = dx * dx + dy * dy + dz * dz;
     const bool far = r2 >= h2;
     const double rinv = 1.0 / std::sqrt((far ? r2 : 1.0) + eps2);
-    const double mr = (far && id[i] != self ? m[i] : 0.0) * rinv;
+    const double mr = (far && id[i] != me ? m[i] : 0.0) * rinv;
     const double f = mr * rinv * rinv;
     ax -= f * dx;
     ay -= f * dy;
@@ -117,16 +118,17 @@ inline int points_generic(const PointList& l, const double* t, std::int64_t self
 // kernel of support h (h_inv = 1/h), but the source `self`.
 inline void near_points(const PointList& l, const double* t, std::int64_t self, double h2,
                         double h_inv, Sums& s) {
+  const double *x = l.col(0), *y = l.col(1), *z = l.col(2), *m = l.col(3), *id = l.col(4);
   for (std::size_t i = 0; i < l.size(); ++i) {
-    const double dx = t[0] - l.x[i], dy = t[1] - l.y[i], dz = t[2] - l.z[i];
+    const double dx = t[0] - x[i], dy = t[1] - y[i], dz = t[2] - z[i];
     const double r2 = dx * dx + dy * dy + dz * dz;
-    if (r2 >= h2 || l.id[i] == self) continue;
+    if (r2 >= h2 || id[i] == double(self)) continue;
     const double r = std::sqrt(r2);
-    const double f = l.m[i] * spline_force(r, h_inv);
+    const double f = m[i] * spline_force(r, h_inv);
     s.ax -= f * dx;
     s.ay -= f * dy;
     s.az -= f * dz;
-    s.phi += l.m[i] * spline_potential(r, h_inv);
+    s.phi += m[i] * spline_potential(r, h_inv);
   }
 }
 
@@ -140,9 +142,9 @@ inline void near_points(const PointList& l, const double* t, std::int64_t self, 
 // which for eps2 = 0 and tr = 0 is the Newtonian quadrupole
 //   a/G = -M x / r^3 + Q x / r^5 - 5/2 (x.Q.x) x / r^7.
 inline void quadrupoles_generic(const QuadList& l, const double* t, double eps2, Sums& s) {
-  const double *x = l.x.data(), *y = l.y.data(), *z = l.z.data(), *m = l.m.data();
-  const double *q0 = l.q0.data(), *q1 = l.q1.data(), *q2 = l.q2.data(), *q3 = l.q3.data(),
-               *q4 = l.q4.data(), *q5 = l.q5.data(), *tr = l.tr.data();
+  const double *x = l.col(0), *y = l.col(1), *z = l.col(2), *m = l.col(3);
+  const double *q0 = l.col(4), *q1 = l.col(5), *q2 = l.col(6), *q3 = l.col(7), *q4 = l.col(8),
+               *q5 = l.col(9), *tr = l.col(10);
   const std::size_t n = l.size();
   const double tx = t[0], ty = t[1], tz = t[2];
   double ax = 0, ay = 0, az = 0, ph = 0;
@@ -193,20 +195,20 @@ inline int points(const PointList& l, const double* t, std::int64_t self, double
   const std::size_t n = l.size();
   const __m512d tx = _mm512_set1_pd(t[0]), ty = _mm512_set1_pd(t[1]), tz = _mm512_set1_pd(t[2]);
   const __m512d vh2 = _mm512_set1_pd(h2), veps2 = _mm512_set1_pd(eps2), one = _mm512_set1_pd(1.0);
-  const __m512i vself = _mm512_set1_epi64(self);
+  const __m512d vself = _mm512_set1_pd(double(self));
   __m512d ax = _mm512_setzero_pd(), ay = ax, az = ax, ph = ax;
   int near = 0;
   for (std::size_t i = 0; i < n; i += 8) {
     const __mmask8 live = live_lanes(n, i);
-    const __m512d dx = _mm512_sub_pd(tx, _mm512_maskz_loadu_pd(live, l.x.data() + i));
-    const __m512d dy = _mm512_sub_pd(ty, _mm512_maskz_loadu_pd(live, l.y.data() + i));
-    const __m512d dz = _mm512_sub_pd(tz, _mm512_maskz_loadu_pd(live, l.z.data() + i));
+    const __m512d dx = _mm512_sub_pd(tx, _mm512_maskz_loadu_pd(live, l.col(0) + i));
+    const __m512d dy = _mm512_sub_pd(ty, _mm512_maskz_loadu_pd(live, l.col(1) + i));
+    const __m512d dz = _mm512_sub_pd(tz, _mm512_maskz_loadu_pd(live, l.col(2) + i));
     const __m512d r2 = _mm512_fmadd_pd(dx, dx, _mm512_fmadd_pd(dy, dy, _mm512_mul_pd(dz, dz)));
     const __mmask8 far = _mm512_cmp_pd_mask(r2, vh2, _CMP_GE_OQ) & live;
-    const __m512i id = _mm512_maskz_loadu_epi64(live, l.id.data() + i);
-    const __mmask8 use = far & _mm512_cmpneq_epi64_mask(id, vself);
+    const __m512d id = _mm512_maskz_loadu_pd(live, l.col(4) + i);
+    const __mmask8 use = far & _mm512_cmp_pd_mask(id, vself, _CMP_NEQ_UQ);
     const __m512d rinv = rsqrt(_mm512_add_pd(_mm512_mask_blend_pd(far, one, r2), veps2));
-    const __m512d mr = _mm512_maskz_mul_pd(use, _mm512_maskz_loadu_pd(live, l.m.data() + i), rinv);
+    const __m512d mr = _mm512_maskz_mul_pd(use, _mm512_maskz_loadu_pd(live, l.col(3) + i), rinv);
     const __m512d f = _mm512_mul_pd(mr, _mm512_mul_pd(rinv, rinv));
     ax = _mm512_fnmadd_pd(f, dx, ax);
     ay = _mm512_fnmadd_pd(f, dy, ay);
@@ -230,11 +232,9 @@ inline void quadrupoles(const QuadList& l, const double* t, double eps2, Sums& s
   __m512d ax = _mm512_setzero_pd(), ay = ax, az = ax, ph = ax;
   for (std::size_t i = 0; i < n; i += 8) {
     const __mmask8 live = live_lanes(n, i);
-    auto load = [&](const std::vector<double>& v) {
-      return _mm512_maskz_loadu_pd(live, v.data() + i);
-    };
-    const __m512d dx = _mm512_sub_pd(tx, load(l.x)), dy = _mm512_sub_pd(ty, load(l.y)),
-                  dz = _mm512_sub_pd(tz, load(l.z));
+    auto load = [&](int k) { return _mm512_maskz_loadu_pd(live, l.col(k) + i); };
+    const __m512d dx = _mm512_sub_pd(tx, load(0)), dy = _mm512_sub_pd(ty, load(1)),
+                  dz = _mm512_sub_pd(tz, load(2));
     const __m512d r2 = _mm512_fmadd_pd(dx, dx, _mm512_fmadd_pd(dy, dy, _mm512_mul_pd(dz, dz)));
     // dead lanes: q = 1 keeps them finite (their masses are 0)
     const __m512d psi = rsqrt(_mm512_mask_blend_pd(live, one, _mm512_add_pd(r2, veps2)));
@@ -242,8 +242,8 @@ inline void quadrupoles(const QuadList& l, const double* t, double eps2, Sums& s
     const __m512d d1 = _mm512_sub_pd(_mm512_setzero_pd(), _mm512_mul_pd(psi, qinv));
     const __m512d d2 = _mm512_mul_pd(_mm512_mul_pd(m3, d1), qinv);
     const __m512d d3 = _mm512_mul_pd(_mm512_mul_pd(m5, d2), qinv);
-    const __m512d q0 = load(l.q0), q1 = load(l.q1), q2 = load(l.q2), q3 = load(l.q3),
-                  q4 = load(l.q4), q5 = load(l.q5), tr = load(l.tr), m = load(l.m);
+    const __m512d m = load(3), q0 = load(4), q1 = load(5), q2 = load(6), q3 = load(7), q4 = load(8),
+                  q5 = load(9), tr = load(10);
     const __m512d ix = _mm512_mul_pd(
         third,
         _mm512_fmadd_pd(_mm512_add_pd(q0, tr), dx, _mm512_fmadd_pd(q3, dy, _mm512_mul_pd(q4, dz))));
