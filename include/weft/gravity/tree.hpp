@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <Eigen/Core>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "weft/gravity/softening.hpp"
+
+// The Barnes–Hut tree of the gravity application: an octree over sources
+// sorted along the Morton curve, with monopole and quadrupole moments, the
+// geometric (Barnes–Hut) and Gadget-2's relative opening criteria, and
+// interaction lists evaluated in SIMD batches. Targets are walked in groups
+// (a Morton cell of at most 64 targets shares one walk and one interaction
+// list); every criterion below measures the distance d from a node's
+// centre of mass to the group's bounding box, so each target is treated
+// at least as conservatively as by its own walk. A node is always opened
+// when the group's box meets the node's cube enlarged 1.2 times, and (spline
+// softening) when d < h + bmax: no node is used whole if one of its sources
+// may lie within the kernel's support of a target, so multipoles are always
+// Newtonian there (Plummer: multipoles of the softened potential).
+// docs/gravity-tree.md describes the algorithms, choices and accuracy.
+namespace weft::gravity {
+
+// Opening is the deck's gravity.opening: "barnes_hut" | "relative".
+enum class Opening { barnes_hut, relative };
+
+// TreeConfig is how the tree is built and walked (the deck's gravity keys).
+struct TreeConfig {
+  Opening opening = Opening::barnes_hut;
+  // theta: Barnes–Hut opening angle, in (0, 1.5]: a node of side l whose
+  // centre of mass is at distance d from the target and at delta from the
+  // centre of its cube is used whole when d > l / theta + delta (Barnes
+  // 1994: l/d < theta with d measured from the far side of the cube's
+  // centre, so a node whose mass sits in a corner is not trusted as much
+  // as its side suggests). Also the criterion of a call without old
+  // accelerations.
+  double theta = 0.5;
+  // tolerance: the relative criterion's alpha (Gadget-2's ErrTolForceAcc),
+  // > 0: a node of mass M and side l at distance r is used whole when
+  //   G M l^2 / r^4 <= alpha |a_old|  (monopole: the size of the dropped
+  //                                    quadrupole term), or
+  //   G M l^3 / r^5 <= alpha |a_old|  (quadrupole: the dropped octupole term).
+  double tolerance = 0.0025;
+  bool quadrupole = true;  // quadrupole moments; monopole only when false
+  int leaf_size = 8;       // most sources in a leaf (>= 1; coincident ones excepted)
+};
+
+using Vec3 = Eigen::Vector3d;
+
+// kMaxTreeDepth is the deepest level (root 0): 21 bits per axis of the
+// Morton key. Sources closer together than root side / 2^21 share a leaf,
+// however many they are (coincident sources included).
+inline constexpr int kMaxTreeDepth = 21;
+
+// TreeNode is one node, in depth-first order (a node's children follow it;
+// the root is node 0).
+struct TreeNode {
+  double com[3];       // centre of mass (length)
+  double mass;         // total mass
+  double center[3];    // centre of the node's cube
+  double side;         // side of the cube l
+  double offset;       // |com - center| (Barnes' delta, see TreeConfig::theta)
+  double bmax;         // bounding extent: largest distance from com to a source
+  std::int32_t next;   // the node after this one's subtree (node count at the end)
+  std::int32_t begin;  // first source of the node, in curve order (order())
+  std::int32_t count;  // number of sources
+  std::int16_t leaf;   // 1: a leaf (its sources interact one by one when opened)
+  std::int16_t level;  // depth, root 0
+  // quad: traceless quadrupole about com, sum m (3 s s^T - |s|^2 I) with s the
+  // offset from com, as xx, yy, zz, xy, xz, yz; trace: sum m |s|^2.
+  double quad[6];
+  double trace;
+};
+
+// WalkStats counts what one accelerations() call did.
+struct WalkStats {
+  std::int64_t targets = 0;
+  std::int64_t node_interactions = 0;      // nodes used whole (multipoles)
+  std::int64_t particle_interactions = 0;  // source-target pairs
+  std::int64_t walks = 0;                  // group walks (one serves up to 64 nearby targets)
+  std::int64_t nodes_opened = 0;           // nodes opened, summed over the walks
+  // interactions_per_target() is (node + particle interactions) / targets.
+  double interactions_per_target() const noexcept {
+    return targets ? double(node_interactions + particle_interactions) / double(targets) : 0.0;
+  }
+};
+
+// Tree is built over one rank's sources and walked for any targets. Not
+// collective: each rank builds and walks its own. A built tree may be walked
+// by several threads; build() must not run concurrently with a walk.
+class Tree {
+ public:
+  // Tree() checks the configuration: theta in (0, 1.5], tolerance > 0,
+  // leaf_size >= 1; weft::InputError naming the deck key otherwise.
+  explicit Tree(const TreeConfig& config);
+
+  // build() copies the sources (positions pos[i], masses mass[i] > 0, same
+  // length) sorted along the Morton curve of their bounding cube and builds
+  // the nodes and their moments. threads: workers of the go block loops
+  // (fibers inside go::Executor::run(), else OpenMP); the result does not
+  // depend on it. std::invalid_argument if the lengths differ.
+  void build(std::span<const Vec3> pos, std::span<const double> mass, int threads);
+
+  // accelerations() computes for every target k the acceleration acc[k]
+  // (length/time^2) and potential pot[k] (energy per mass, <= 0) due to all
+  // sources, with gravitational constant G and softening soft.
+  //   targets:    positions, any number (they need not be sources).
+  //   self_index: empty (no target is a source) or one entry per target: the
+  //               index in build()'s pos of the source that is this target,
+  //               -1 if none. That source is left out (no self-force and no
+  //               self-potential -G m phi(0)); a different source at the same
+  //               place still counts, through the softening.
+  //   old_acc:    empty (Barnes–Hut with config.theta for this call) or |a| of
+  //               the previous step per target for the relative criterion;
+  //               an entry <= 0 makes that target use Barnes–Hut.
+  //               Ignored when config.opening is barnes_hut.
+  //   acc, pot:   outputs, one per target (overwritten); pot may be empty.
+  //   threads:    as in build(); results are bit-identical for any threads
+  //               and either scheduler.
+  //   cost:       empty or one per target: interactions of that target
+  //               (work weight for load balancing).
+  // std::invalid_argument if the lengths disagree.
+  WalkStats accelerations(std::span<const Vec3> targets, std::span<const std::int64_t> self_index,
+                          std::span<const double> old_acc, const Softening& soft, double G,
+                          std::span<Vec3> acc, std::span<double> pot, int threads,
+                          std::span<std::int32_t> cost = {}) const;
+
+  const TreeConfig& config() const noexcept { return config_; }
+  // nodes() are the nodes of the last build (empty before, or with no sources).
+  std::span<const TreeNode> nodes() const noexcept { return nodes_; }
+  // order()[i] is the index in build()'s pos of the i-th source along the curve.
+  std::span<const std::int64_t> order() const noexcept { return order_; }
+  // depth() is the deepest node level of the last build.
+  int depth() const noexcept { return depth_; }
+
+ private:
+  TreeConfig config_;
+  std::vector<TreeNode> nodes_;
+  std::vector<std::int64_t> order_;
+  std::vector<std::int64_t> rank_of_;  // source index -> curve position
+  // sources in curve order, structure of arrays
+  std::vector<double> x_, y_, z_, m_;
+  double origin_[3] = {0, 0, 0};  // lower corner of the root cube
+  double root_side_ = 1.0;
+  int depth_ = 0;
+};
+
+}  // namespace weft::gravity
