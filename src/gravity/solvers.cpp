@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// The registry of force methods: one line per method. The tree solver
-// (Barnes-Hut, weft_gravity_tree) adds {"tree", make_tree} here.
+// The registry of force methods: one line per method.
 #include "direct.hpp"
+#include "tree_solver.hpp"
 #include "weft/gravity/force_solver.hpp"
 
 namespace weft::gravity {
@@ -9,6 +9,7 @@ namespace weft::gravity {
 const std::map<std::string, SolverMaker>& force_solvers() {
   static const std::map<std::string, SolverMaker> registry{
       {"direct", make_direct},
+      {"tree", make_tree},
   };
   return registry;
 }
