@@ -18,9 +18,9 @@ constexpr std::array<double, kCurrencies> kRateBase = {1.0, 0.92, 1.17, 1.05, 0.
 Plan::Plan(const Options& o)
     : o_(o),
       zipf_(o.domain == Domain::transactions ? o.keys : 1, o.zipf),
-      dt_(static_cast<double>(o.days) * static_cast<double>(kMicrosPerDay) /
-          static_cast<double>(o.rows)),
       jitter_(o.domain == Domain::transactions ? 3 : 2),
+      dt_(static_cast<double>(o.days) * static_cast<double>(kMicrosPerDay) /
+          static_cast<double>(o.rows + static_cast<std::uint64_t>(jitter_))),
       start_us_(o.start_day * kMicrosPerDay) {
   const std::uint64_t total_us = static_cast<std::uint64_t>(o.days) * kMicrosPerDay;
   if (dt_ < 20.0) throw BadInput("--rows over --days leaves less than 20 us per row: raise --days");

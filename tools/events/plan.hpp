@@ -47,7 +47,8 @@ class Plan {
   const std::vector<Pattern>& patterns() const { return patterns_; }
   const Zipf& zipf() const { return zipf_; }
 
-  // time_us(i) is the background time of slot i: start + (i + J u) dt, floored to us.
+  // time_us(i) is the background time of slot i: start + (i + J u) dt, floored to
+  // us, u uniform in [0, 1), dt = days / (rows + J): every time is in the range.
   std::int64_t time_us(std::uint64_t i) const;
   // rate_e8(c, day) is the rate of currency c on day (since the epoch) x 10^8.
   std::int64_t rate_e8(int c, std::int64_t day) const;
@@ -82,8 +83,8 @@ class Plan {
 
   Options o_;
   Zipf zipf_;
+  int jitter_;  // before dt_: dt_ is initialized from it
   double dt_;
-  int jitter_;
   std::int64_t start_us_;
   std::int64_t velocity_w_ = 0, structuring_w_ = 0, gap_ = 0;
   std::vector<std::int64_t> rates_;     // [c * days + d]

@@ -61,3 +61,17 @@ configure() {
     cmake "$dir" "$@" >"$dir.configure.log" 2>&1 || { cat "$dir.configure.log" >&2; return 1; }
   fi
 }
+
+# ensure_duckdb installs DuckDB for node (tools/duckdb: the events oracle)
+# from the committed package-lock.json into tools/duckdb/node_modules, once.
+ensure_duckdb() {
+  local dir="$WEFT_ROOT/tools/duckdb"
+  [ -f "$dir/node_modules/@duckdb/node-api/package.json" ] && return 0
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "weft's events oracle needs Node.js 20 with npm (tools/duckdb)." >&2
+    echo "Install them (Debian: apt-get install nodejs npm), then run this command again." >&2
+    exit 1
+  fi
+  log "installing DuckDB for node into tools/duckdb/node_modules"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+}
