@@ -83,8 +83,8 @@ async function main() {
   if (spec.domain === 'transactions') {
     await step('read', sql.readRates(spec));
     const bad = await scalar(`SELECT count(*) FROM rates WHERE day IS NULL OR rate_e8 IS NULL
-      OR rate_e8 <= 0 OR length(coalesce(regexp_extract(rate, '\\.([0-9]+)$', 1), '')) > 8`);
-    if (bad > 0n) throw new InputError(`${spec.rates}: ${bad} rows with a bad date or rate (YYYY-MM-DD, rate > 0 with up to 8 decimals)`);
+      OR rate_e8 <= 0 OR rate_e8 >= 90000000000 OR length(coalesce(regexp_extract(rate, '\\.([0-9]+)$', 1), '')) > 8`);
+    if (bad > 0n) throw new InputError(`${spec.rates}: ${bad} rows with a bad date or rate (YYYY-MM-DD, 0 < rate < 900 with up to 8 decimals)`);
   }
   await step('validate', sql.validate(spec));
   if (spec.domain === 'transactions') {

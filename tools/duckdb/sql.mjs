@@ -13,12 +13,8 @@ export const COLUMNS = {
 
 const lit = (s) => `'${String(s).replaceAll("'", "''")}'`;
 
-// Macros: half-even rounding of p / d (d > 0, integers), ISO timestamps.
+// Macros: timestamps from and to ISO 8601 text.
 export const macros = String.raw`
-CREATE MACRO round_half_even_div(p, d) AS
-  sign(p) * (abs(p) // d + CASE WHEN 2 * (abs(p) % d) > d
-                                  OR (2 * (abs(p) % d) = d AND (abs(p) // d) % 2 = 1)
-                                THEN 1 ELSE 0 END);
 -- parse_ts: microseconds since the epoch of YYYY-MM-DDTHH:MM:SS[.f{1,6}]Z, or NULL.
 CREATE MACRO parse_ts(s) AS
   CASE WHEN regexp_full_match(s, '\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z')
@@ -47,7 +43,7 @@ export function readRaw(spec) {
 export function readRates(spec) {
   return `CREATE TABLE rates AS
     SELECT try_cast(date AS DATE) AS day, currency, rate,
-           try_cast(try_cast(rate AS DECIMAL(38, 8)) * 100000000 AS HUGEINT) AS rate_e8
+           try_cast(try_cast(rate AS DECIMAL(18, 8)) * 100000000 AS BIGINT) AS rate_e8
     FROM read_csv(${lit(spec.rates)}, header = true, auto_detect = false,
       columns = {'date': 'VARCHAR', 'currency': 'VARCHAR', 'rate': 'VARCHAR'});
   CREATE TABLE currencies AS
@@ -56,32 +52,41 @@ export function readRates(spec) {
 
 // checked: raw plus the quarantine reason (NULL for a valid row), first
 // failing check in column order; duplicates among the otherwise valid rows.
+// Also ts_us and, for transactions, minor: the amount x 10^decimals.
 export function validate(spec) {
   const cols = COLUMNS[spec.domain];
   const empty = cols.map((c) => `coalesce("${c}", '') = ''`).join(' OR ');
-  const num = spec.domain === 'transactions' ? 'amount' : 'value';
+  const tx = spec.domain === 'transactions';
+  const num = tx ? 'amount' : 'value';
   const dp = spec.decimals ?? 2;
-  const range = spec.domain === 'transactions'
-    ? `length(coalesce(regexp_extract(amount, '\\.([0-9]+)$', 1), '')) > ${dp}
-       OR try_cast(amount AS DECIMAL(38, ${dp})) IS NULL
-       OR abs(try_cast(amount AS DECIMAL(38, ${dp}))) > 1000000000000`
+  // minor from the digits: the integer part x 10^dp plus the fraction padded
+  // to dp digits (BIGINT; more than 13 integer digits is out of range anyway).
+  const minor = `CASE WHEN length(ltrim(split_part(ltrim(amount, '+-'), '.', 1), '0')) <= 13 THEN
+      (CASE WHEN starts_with(amount, '-') THEN -1 ELSE 1 END)
+      * (split_part(ltrim(amount, '+-'), '.', 1)::BIGINT * ${10n ** BigInt(dp)}
+         + coalesce(try_cast(rpad(split_part(amount, '.', 2), ${dp}, '0') AS BIGINT), 0)) END`;
+  const range = tx
+    ? `length(split_part(amount, '.', 2)) > ${dp}
+       OR coalesce(abs(minor) > ${10n ** 12n * 10n ** BigInt(dp)}, true)`
     : `abs(try_cast(value AS DOUBLE)) > 1e12`;
-  const currency = spec.domain === 'transactions'
-    ? `WHEN currency NOT IN (SELECT currency FROM currencies) THEN 'unknown_currency'` : '';
   return `CREATE TABLE checked AS
-    WITH r AS (
-      SELECT rowid AS rec, *, parse_ts("timestamp") AS ts_us,
+    WITH p AS (
+      SELECT rowid AS rec, *, parse_ts("timestamp") AS ts_us
+        ${tx ? `, CASE WHEN regexp_full_match(amount, '[+-]?[0-9]+(\\.[0-9]+)?') THEN ${minor} END AS minor` : ''}
+      FROM raw),
+    r AS (
+      SELECT *,
         CASE
           WHEN ${empty} THEN 'missing_field'
           WHEN NOT regexp_full_match(event_id, '-?[0-9]+') OR try_cast(event_id AS BIGINT) IS NULL
             THEN 'unparsable_field'
-          WHEN parse_ts("timestamp") IS NULL THEN 'bad_timestamp'
+          WHEN ts_us IS NULL THEN 'bad_timestamp'
           WHEN regexp_full_match(lower(${num}), '[+-]?(nan|inf|infinity)') THEN 'non_finite'
           WHEN NOT regexp_full_match(${num}, '[+-]?[0-9]+(\\.[0-9]+)?') THEN 'unparsable_field'
           WHEN ${range} THEN 'out_of_range'
-          ${currency}
+          ${tx ? `WHEN currency NOT IN (SELECT currency FROM currencies) THEN 'unknown_currency'` : ''}
         END AS reason0
-      FROM raw)
+      FROM p)
     SELECT *, CASE WHEN reason0 IS NOT NULL THEN reason0
                    WHEN row_number() OVER (PARTITION BY reason0 IS NULL, try_cast(event_id AS BIGINT)
                                            ORDER BY rec) > 1 THEN 'duplicate_event_id' END AS reason
@@ -95,16 +100,21 @@ export function events(spec) {
     return `CREATE TABLE ev AS SELECT event_id::BIGINT AS id, sensor AS key, ts_us,
       value::DOUBLE AS x FROM checked WHERE reason IS NULL;`;
   }
-  const scale = 10n ** BigInt(spec.decimals ?? 2);
+  // x = round_half_even(minor * rate_e8 / 10^8) in BIGINT arithmetic: with
+  // |minor| = a1 10^8 + a0, |minor| rate_e8 / 10^8 = a1 rate_e8 + a0 rate_e8 / 10^8
+  // (a0 rate_e8 < 2^63 for rates below 900; the oracle refuses larger ones).
   return `CREATE TABLE ev AS
-    SELECT c.event_id::BIGINT AS id, c.account AS key, c.ts_us, c.counterparty,
-      round_half_even_div(
-        (try_cast(c.amount AS DECIMAL(38, ${spec.decimals ?? 2})) * ${scale})::HUGEINT
-          * CASE WHEN c.currency = ${lit(spec.base)} THEN 100000000 ELSE r.rate_e8 END,
-        100000000)::BIGINT AS x
-    FROM checked c LEFT JOIN rates r
-      ON r.currency = c.currency AND r.day = make_timestamp(c.ts_us)::DATE
-    WHERE c.reason IS NULL;`;
+    SELECT id, key, ts_us, counterparty,
+      sign(minor) * (q + CASE WHEN 2 * r > 100000000 OR (2 * r = 100000000 AND q % 2 = 1)
+                              THEN 1 ELSE 0 END) AS x
+    FROM (SELECT *, (am // 100000000) * rate + lo // 100000000 AS q, lo % 100000000 AS r
+          FROM (SELECT *, (am % 100000000) * rate AS lo
+                FROM (SELECT c.event_id::BIGINT AS id, c.account AS key, c.ts_us, c.counterparty,
+                        c.minor, abs(c.minor) AS am,
+                        CASE WHEN c.currency = ${lit(spec.base)} THEN 100000000 ELSE r.rate_e8 END AS rate
+                      FROM checked c LEFT JOIN rates r
+                        ON r.currency = c.currency AND r.day = make_timestamp(c.ts_us)::DATE
+                      WHERE c.reason IS NULL)));`;
 }
 
 export function aggregates(spec) {
