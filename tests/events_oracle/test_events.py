@@ -151,9 +151,10 @@ def compare_aggregates(domain, events, outdir):
 
 def oracle(a, tmp):
     out = os.path.join(tmp, f"{a.domain}.csv")
-    extra = ["--keys", "100"] if a.domain == "sensors" else ["--keys", "3000", "--crlf"]
-    truth = generate(a.gen, out, "--domain", a.domain, "--rows", 100000, "--seed", 3,
-                     "--malformed", 0.01, "--patterns", 4, *extra)
+    keys = a.keys or (100 if a.domain == "sensors" else 3000)
+    extra = ["--keys", keys] + (["--crlf"] if a.domain == "transactions" else [])
+    truth = generate(a.gen, out, "--domain", a.domain, "--rows", a.rows, "--seed", a.seed,
+                     "--malformed", 0.01, "--patterns", 4, "--jobs", 2, *extra)
     outdir = os.path.join(tmp, "oracle")
     subprocess.run([a.node, a.oracle, "--spec", out + ".truth.json", "--out", outdir,
                     "--threads", "2"], check=True)
@@ -215,6 +216,9 @@ def main():
     p.add_argument("--oracle")
     p.add_argument("--domain", default="transactions")
     p.add_argument("--node", default="node")
+    p.add_argument("--rows", type=int, default=100000, help="oracle: rows to generate")
+    p.add_argument("--keys", type=int, help="oracle: keys (default 3000 accounts, 100 sensors)")
+    p.add_argument("--seed", type=int, default=3, help="oracle: the generator's seed")
     a = p.parse_args()
     if a.oracle and not os.path.isdir(os.path.join(os.path.dirname(a.oracle), "node_modules")):
         print("FAIL tools/duckdb/node_modules is missing: run tools/check (ensure_duckdb)")
