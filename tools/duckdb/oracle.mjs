@@ -7,7 +7,9 @@
 // aggregates.csv, per_day.csv, flags.csv, quarantine_counts.csv, and
 // timings.json (seconds per step).
 //
-//   node tools/duckdb/oracle.mjs --spec SPEC.json --out DIR [--threads N]
+//   node tools/duckdb/oracle.mjs --spec SPEC.json --out DIR [--threads N] [--only aggregates]
+//
+// --only aggregates stops after aggregates.csv (for timing the aggregates).
 //
 // SPEC is JSON: {domain, csv, rates, base, decimals, rules: {velocity:
 // {window_us, k}, structuring: {window_us, n, floor, threshold}, zscore:
@@ -28,7 +30,7 @@ function parseArgs(argv) {
     if (k === '--spec') { a.spec = v; i++; }
     else if (k === '--out') { a.out = v; i++; }
     else if (k === '--threads') { a.threads = Number(v); i++; }
-    else if (k === '--only') { a.only = v; i++; }
+    else if (k === '--only' && v === 'aggregates') { a.only = v; i++; }
     else throw new InputError(`unknown argument ${k} (usage: --spec SPEC.json --out DIR [--threads N])`);
   }
   if (!a.spec || !a.out) throw new InputError('--spec and --out are required');
@@ -75,7 +77,10 @@ async function main() {
   await con.run(sql.macros);
 
   // The header must name the domain's columns, in order.
-  const head = fs.readFileSync(spec.csv, 'utf8').slice(0, 4096).split(/\r?\n/)[0];
+  const fd = fs.openSync(spec.csv, 'r');
+  const buf = Buffer.alloc(4096);
+  const head = buf.subarray(0, fs.readSync(fd, buf, 0, 4096, 0)).toString('utf8').split(/\r?\n/)[0];
+  fs.closeSync(fd);
   if (head !== sql.COLUMNS[spec.domain].join(',')) {
     throw new InputError(`${spec.csv}: header is "${head}", expected "${sql.COLUMNS[spec.domain].join(',')}"`);
   }
