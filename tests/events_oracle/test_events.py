@@ -7,6 +7,7 @@ events.oracle.*). Each subcommand is one test; exit 0 pass, 1 fail.
   test_events.py malformed --gen EXE --domain transactions|sensors
   test_events.py oracle --gen EXE --oracle ORACLE.mjs --domain transactions|sensors
   test_events.py bad_input --gen EXE --oracle ORACLE.mjs
+  test_events.py edge_cases --gen EXE --oracle ORACLE.mjs   (the hand-made file of edges.py)
 """
 import argparse
 import collections
@@ -21,6 +22,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import edges  # noqa: E402
 import events_check as ec  # noqa: E402
 
 FAILURES = []
@@ -209,9 +211,31 @@ def bad_input(a, tmp):
           f"oracle, rates with a gap: exit 2, says which rate, writes nothing ({r.returncode}, {r.stderr.strip()})")
 
 
+def edge_cases(a, tmp):
+    edges.write(os.path.join(tmp, "edges.csv"), os.path.join(tmp, "edges.rates.csv"))
+    with open(os.path.join(tmp, "spec.json"), "w") as f:
+        json.dump(edges.SPEC, f)
+    outdir = os.path.join(tmp, "oracle")
+    subprocess.run([a.node, a.oracle, "--spec", os.path.join(tmp, "spec.json"), "--out", outdir],
+                   check=True)
+    q = {r["reason"]: int(r["count"]) for r in read_csv(os.path.join(outdir, "quarantine_counts.csv"))}
+    check(q == edges.QUARANTINE, f"quarantine counts as derived by hand {q}")
+    flags = [(r["rule"], r["key"], r["event_ids"], float(r["score"]))
+             for r in read_csv(os.path.join(outdir, "flags.csv"))]
+    same = len(flags) == len(edges.FLAGS) and all(
+        f[:3] == e[:3] and close(f[3], e[3], 1e-12) for f, e in zip(flags, edges.FLAGS))
+    check(same, f"flags as derived by hand: {flags}")
+    agg = {r["account"]: (int(r["count"]), int(r["sum"]), int(r["min"]), int(r["max"]),
+                          int(r["distinct_counterparties"]))
+           for r in read_csv(os.path.join(outdir, "aggregates.csv"))}
+    check(agg == edges.AGGREGATES, f"aggregates as derived by hand {agg}")
+    days = {r["day"]: (int(r["count"]), int(r["sum"])) for r in read_csv(os.path.join(outdir, "per_day.csv"))}
+    check(days == edges.PER_DAY, f"per-day totals as derived by hand {days}")
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("test", choices=["deterministic", "malformed", "oracle", "bad_input"])
+    p.add_argument("test", choices=["deterministic", "malformed", "oracle", "bad_input", "edge_cases"])
     p.add_argument("--gen", required=True)
     p.add_argument("--oracle")
     p.add_argument("--domain", default="transactions")
