@@ -91,7 +91,7 @@ bool parse_options(int argc, char** argv, Options& o) {
   if (o.patterns < 0 || o.patterns > 1000) throw BadInput("--patterns must be in [0, 1000]");
   if (o.zipf <= 0.0) throw BadInput("--zipf must be > 0");
   if (o.domain == Domain::transactions) {
-    if (o.keys < 1 || o.keys > 100'000'000) throw BadInput("--keys must be in [1, 1e8]");
+    if (o.keys < 1 || o.keys > 20'000'000) throw BadInput("--keys must be in [1, 2e7]");
     if (o.velocity_k < 7) throw BadInput("--velocity-k must be >= 7");
     if (o.structuring_n < 2 || o.structuring_n > o.velocity_k)
       throw BadInput("--structuring-n must be in [2, velocity-k] (a run must not trip velocity)");

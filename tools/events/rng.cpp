@@ -3,14 +3,13 @@
 
 namespace weft::events_gen {
 
-Zipf::Zipf(std::uint64_t n, double s) : prob_(n), alias_(n), weight_(n) {
+Zipf::Zipf(std::uint64_t n, double s) : prob_(n), alias_(n) {
   double total = 0.0;
   for (std::uint64_t r = 0; r < n; ++r)
-    total += weight_[r] = std::pow(static_cast<double>(r + 1), -s);
+    total += prob_[r] = std::pow(static_cast<double>(r + 1), -s);
   std::vector<std::uint64_t> small, large;
   for (std::uint64_t r = 0; r < n; ++r) {
-    weight_[r] /= total;
-    prob_[r] = weight_[r] * static_cast<double>(n);
+    prob_[r] *= static_cast<double>(n) / total;
     (prob_[r] < 1.0 ? small : large).push_back(r);
     alias_[r] = r;
   }

@@ -59,13 +59,10 @@ class Zipf {
     std::uint64_t col = rng.below(prob_.size());
     return rng.uniform() < prob_[col] ? col : alias_[col];
   }
-  // probability(r) is P(rank r).
-  double probability(std::uint64_t r) const { return weight_[r]; }
 
  private:
   std::vector<double> prob_;
   std::vector<std::uint64_t> alias_;
-  std::vector<double> weight_;
 };
 
 }  // namespace weft::events_gen
