@@ -90,6 +90,11 @@ async function main() {
     const bad = await scalar(`SELECT count(*) FROM rates WHERE day IS NULL OR rate_e8 IS NULL
       OR rate_e8 <= 0 OR rate_e8 >= 90000000000 OR length(coalesce(regexp_extract(rate, '\\.([0-9]+)$', 1), '')) > 8`);
     if (bad > 0n) throw new InputError(`${spec.rates}: ${bad} rows with a bad date or rate (YYYY-MM-DD, 0 < rate < 900 with up to 8 decimals)`);
+    const twice = await scalar(`SELECT count(*) FROM (SELECT day, currency FROM rates
+      GROUP BY ALL HAVING count(*) > 1)`);
+    if (twice > 0n) throw new InputError(`${spec.rates}: ${twice} (date, currency) pairs given more than once: give each rate once`);
+    const base = await scalar(`SELECT count(*) FROM rates WHERE currency = '${spec.base}' AND rate_e8 <> 100000000`);
+    if (base > 0n) throw new InputError(`${spec.rates}: the base currency ${spec.base} has a rate other than 1: omit it or give 1`);
   }
   await step('validate', sql.validate(spec));
   if (spec.domain === 'transactions') {
