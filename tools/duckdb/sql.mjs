@@ -18,8 +18,7 @@ export const macros = String.raw`
 -- parse_ts: microseconds since the epoch of YYYY-MM-DDTHH:MM:SS[.f{1,6}]Z, or NULL.
 CREATE MACRO parse_ts(s) AS
   CASE WHEN regexp_full_match(s, '\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z')
-        AND substr(s, 12, 2) < '24'  -- DuckDB reads 24:00:00 as the next midnight
-       THEN epoch_us(try_cast(rtrim(replace(s, 'T', ' '), 'Z') AS TIMESTAMP))
+       THEN epoch_us(try_strptime(s, ['%Y-%m-%dT%H:%M:%S.%fZ', '%Y-%m-%dT%H:%M:%SZ']))
   END;
 CREATE MACRO iso_ts(us) AS strftime(make_timestamp(us), '%Y-%m-%dT%H:%M:%S.%fZ');
 CREATE MACRO iso_day(us) AS strftime(make_timestamp(us)::DATE, '%Y-%m-%d');
@@ -55,9 +54,12 @@ export function validate(spec) {
   const tx = spec.domain === 'transactions';
   const num = tx ? 'amount' : 'value';
   const dp = spec.decimals ?? 2;
-  // minor from the digits: the integer part x 10^dp plus the fraction padded
-  // to dp digits (BIGINT; more than 13 integer digits is out of range anyway).
-  const minor = `CASE WHEN length(ltrim(split_part(ltrim(amount, '+-'), '.', 1), '0')) <= 13 THEN
+  // minor = amount x 10^dp: a DECIMAL(18, dp) cast while 18 - dp digits hold
+  // 10^12, else from the digits (the integer part x 10^dp plus the fraction
+  // padded to dp digits; more than 13 integer digits is out of range anyway).
+  const minor = dp <= 5
+    ? `(try_cast(amount AS DECIMAL(18, ${dp})) * ${10n ** BigInt(dp)})::BIGINT`
+    : `CASE WHEN length(ltrim(split_part(ltrim(amount, '+-'), '.', 1), '0')) <= 13 THEN
       (CASE WHEN starts_with(amount, '-') THEN -1 ELSE 1 END)
       * (split_part(ltrim(amount, '+-'), '.', 1)::BIGINT * ${10n ** BigInt(dp)}
          + coalesce(try_cast(rpad(split_part(amount, '.', 2), ${dp}, '0') AS BIGINT), 0)) END`;
