@@ -155,6 +155,7 @@ def oracle(a, tmp):
     out = os.path.join(tmp, f"{a.domain}.csv")
     keys = a.keys or (100 if a.domain == "sensors" else 3000)
     extra = ["--keys", keys] + (["--crlf"] if a.domain == "transactions" else [])
+    extra += ["--no-quoted-newlines"] if a.no_quoted_newlines else []
     truth = generate(a.gen, out, "--domain", a.domain, "--rows", a.rows, "--seed", a.seed,
                      "--malformed", 0.01, "--patterns", 4, "--jobs", 2, *extra)
     outdir = os.path.join(tmp, "oracle")
@@ -178,6 +179,9 @@ def oracle(a, tmp):
            for r in read_csv(os.path.join(outdir, "flags.csv"))}
     found = set(want) & set(got)
     check(len(want) == (12 if a.domain == "transactions" else 8), f"{len(want)} patterns injected")
+    with open(os.path.join(outdir, "timings.json")) as f:
+        serial = json.load(f).get("serial_read", False)
+    check(not (serial and a.no_quoted_newlines), f"DuckDB read the file {'serially' if serial else 'in parallel'}")
     check(found == set(want), f"recall 1.0: {len(found)} of {len(want)} injected patterns flagged "
           f"(missed: {sorted(set(want) - found)[:3]})")
     check(found == set(got), f"precision 1.0: {len(found)} of {len(got)} flags injected "
@@ -243,6 +247,8 @@ def main():
     p.add_argument("--rows", type=int, default=100000, help="oracle: rows to generate")
     p.add_argument("--keys", type=int, help="oracle: keys (default 3000 accounts, 100 sensors)")
     p.add_argument("--seed", type=int, default=3, help="oracle: the generator's seed")
+    p.add_argument("--no-quoted-newlines", action="store_true",
+                   help="oracle: no newline in counterparties (DuckDB reads in parallel)")
     a = p.parse_args()
     if a.oracle and not os.path.isdir(os.path.join(os.path.dirname(a.oracle), "node_modules")):
         print("FAIL tools/duckdb/node_modules is missing: run tools/check (ensure_duckdb)")

@@ -25,13 +25,13 @@ CREATE MACRO iso_day(us) AS strftime(make_timestamp(us)::DATE, '%Y-%m-%d');
 `;
 
 // raw: the CSV as text columns in file order (rowid), short rows padded with
-// NULL. DuckDB's parallel reader refuses null_padding with quoted newlines,
-// so the file is read by one thread (about 2e6 rows/s here).
-export function readRaw(spec) {
+// NULL. DuckDB's parallel reader refuses null_padding with quoted newlines:
+// such a file is read again with parallel = false (oracle.mjs).
+export function readRaw(spec, parallel = true) {
   const cols = COLUMNS[spec.domain].map((c) => `${lit(c)}: 'VARCHAR'`).join(', ');
   return `CREATE TABLE raw AS SELECT * FROM read_csv(${lit(spec.csv)}, header = true,
     columns = {${cols}}, delim = ',', quote = '"', escape = '"', null_padding = true,
-    parallel = false, auto_detect = false);`;
+    parallel = ${parallel}, auto_detect = false);`;
 }
 
 // rates: the rates table with rate x 10^8 as an integer (base currency added).

@@ -29,6 +29,9 @@ bool parse_options(int argc, char** argv, Options& o) {
   app.add_option("--malformed", malformed, "fraction of malformed rows, split over the kinds");
   app.add_option("--malformed-kind", kinds, "reason=fraction for one kind (repeatable)");
   app.add_flag("--crlf", o.crlf, "CRLF line ends");
+  bool no_newlines = false;
+  app.add_flag("--no-quoted-newlines", no_newlines,
+               "no counterparty holds a newline (DuckDB then reads the file in parallel)");
   app.add_option("--start", o.start, "first day, YYYY-MM-DD")->capture_default_str();
   app.add_option("--days", o.days, "days covered")->capture_default_str();
   app.add_option("--jobs", o.jobs, "worker threads (the bytes do not depend on it)")
@@ -51,6 +54,7 @@ bool parse_options(int argc, char** argv, Options& o) {
     throw BadInput(std::string(e.what()) + " (see --help)");
   }
 
+  o.quoted_newlines = !no_newlines;
   if (domain == "transactions") {
     o.domain = Domain::transactions;
   } else if (domain == "sensors") {

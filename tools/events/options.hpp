@@ -43,7 +43,8 @@ struct Options {
   std::string rates;          // the rates CSV (transactions); default <out stem>.rates.csv
   std::array<double, kReasons> malformed{};  // fraction of rows of each kind
   bool crlf = false;
-  std::int64_t start_day = 0;  // days since 1970-01-01 of --start
+  bool quoted_newlines = true;  // some counterparties hold a newline
+  std::int64_t start_day = 0;   // days since 1970-01-01 of --start
   std::string start = "2024-01-01";
   int days = 30;
   int jobs = 1;

@@ -53,10 +53,10 @@ struct Out {
   }
 };
 
-void counterparty(Out& o, std::uint64_t c) {
+void counterparty(Out& o, std::uint64_t c, bool newlines) {
   const char* w = kWords[c % kWords.size()];
   std::uint64_t n = c / kWords.size();
-  const bool comma = c % 41 == 7, quotes = c % 53 == 5, newline = c % 97 == 3;
+  const bool comma = c % 41 == 7, quotes = c % 53 == 5, newline = newlines && c % 97 == 3;
   const bool quoted = comma || quotes || newline || c % 5 == 0;
   if (quoted) o.put('"');
   if (quotes) {
@@ -196,7 +196,7 @@ void transaction(const Plan& plan, std::uint64_t i, int kind, Out& o, Block& b) 
                                  : kCurrencyNames[cur]);
   if (kind == missing_field && variant % 3 == 1) return;  // five fields
   o.put(',');
-  counterparty(o, hash3(op.seed, key, rng.below(8)) % 5000);
+  counterparty(o, hash3(op.seed, key, rng.below(8)) % 5000, op.quoted_newlines);
   if (kind == missing_field && variant % 3 == 0) return;  // six fields
   o.put(',');
   o.put(kCategories[rng.below(kCategories.size())]);

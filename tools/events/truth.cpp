@@ -60,7 +60,8 @@ void write_truth(const Plan& plan, const Tally& tally, const std::string& csv_na
     f << "  \"rates\": \"" << rates_name << "\",\n  \"base\": \"EUR\",\n  \"decimals\": 2,\n";
   }
   f << "  \"keys\": " << o.keys << ",\n  \"zipf\": " << o.zipf << ",\n  \"start\": \"" << o.start
-    << "\",\n  \"days\": " << o.days << ",\n  \"crlf\": " << (o.crlf ? "true" : "false") << ",\n";
+    << "\",\n  \"days\": " << o.days << ",\n  \"crlf\": " << (o.crlf ? "true" : "false")
+    << ",\n  \"quoted_newlines\": " << (o.quoted_newlines ? "true" : "false") << ",\n";
   f << "  \"malformed\": {";
   for (int r = 0; r < kReasons; ++r) {
     f << (r ? "," : "") << "\n    \"" << kReasonNames[r]
