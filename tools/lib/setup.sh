@@ -67,11 +67,9 @@ configure() {
 ensure_duckdb() {
   local dir="$WEFT_ROOT/tools/duckdb"
   [ -f "$dir/node_modules/@duckdb/node-api/package.json" ] && return 0
-  if ! command -v npm >/dev/null 2>&1; then
-    echo "weft's events oracle needs Node.js 20 with npm (tools/duckdb)." >&2
-    echo "Install them (Debian: apt-get install nodejs npm), then run this command again." >&2
-    exit 1
-  fi
+  # Node.js with npm: Debian's nodejs and npm when there is no npm yet (a
+  # Node.js from elsewhere, e.g. nodesource's, brings its own npm).
+  command -v npm >/dev/null 2>&1 || ensure_packages nodejs npm
   log "installing DuckDB for node into tools/duckdb/node_modules"
   (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 }
