@@ -61,3 +61,15 @@ configure() {
     cmake "$dir" "$@" >"$dir.configure.log" 2>&1 || { cat "$dir.configure.log" >&2; return 1; }
   fi
 }
+
+# ensure_duckdb installs DuckDB for node (tools/duckdb: the events oracle)
+# from the committed package-lock.json into tools/duckdb/node_modules, once.
+ensure_duckdb() {
+  local dir="$WEFT_ROOT/tools/duckdb"
+  [ -f "$dir/node_modules/@duckdb/node-api/package.json" ] && return 0
+  # Node.js with npm: Debian's nodejs and npm when there is no npm yet (a
+  # Node.js from elsewhere, e.g. nodesource's, brings its own npm).
+  command -v npm >/dev/null 2>&1 || ensure_packages nodejs npm
+  log "installing DuckDB for node into tools/duckdb/node_modules"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+}
