@@ -65,7 +65,8 @@ TEST_P(AffinityTest, BlockSharesRunOnTheirWorkers) {
         for (int step = 0; step < 50; ++step) {
           std::vector<int> on(static_cast<std::size_t>(n), -1);
           wg::parallel_blocks(
-              n, n, [&](std::int64_t b, int) { on[static_cast<std::size_t>(b)] = wg::worker_index(); },
+              n, n,
+              [&](std::int64_t b, int) { on[static_cast<std::size_t>(b)] = wg::worker_index(); },
               "share");
           for (int k = 0; k < n; ++k) {
             home += on[static_cast<std::size_t>(k)] == k;
