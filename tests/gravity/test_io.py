@@ -27,7 +27,7 @@ class Files(unittest.TestCase):
 
     def test_snapshot_header_and_yt(self):
         gs.weftrun.write_deck(self.tmp, gs.deck(gs.plummer(1000), "epsilon = 0.05\n", SNAP, steps=10), "p.toml")
-        gs.run(["run", "p.toml", "-q", "--set", "output.dir=o"], self.tmp, np_=2)
+        gs.run(["run", "p.toml", "-q", "--set", "output.dir=o", "--set", "runtime.threads=1"], self.tmp, np_=4)
         path = os.path.join(self.tmp, "o", "snapshot_000010.hdf5")
         with h5py.File(path, "r") as f:
             h = f["Header"].attrs
