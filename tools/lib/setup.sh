@@ -13,7 +13,7 @@ WEFT_RUN_PACKAGES=(g++ cmake ninja-build ccache pkg-config
   python3 python3-h5py python3-numpy python3-matplotlib python3-scipy)
 # Further packages for the test suite: LAMMPS (the oracle), setpriv,
 # clang-format 14 (tools/format, the hygiene.format test), yt (gravity snapshots
-# load as Gadget HDF5: the gravity.files test).
+# load as Gadget HDF5: the gravity.snapshots test).
 WEFT_CHECK_PACKAGES=(lammps util-linux python3-mdanalysis slurm-wlm munge strace clang-format
   python3-yt)
 
