@@ -35,12 +35,27 @@ std::vector<weft::deck::KeyDoc> every_key() {
   return docs;
 }
 
+// application_of() is the application whose deck part declares `path`; ""
+// for a shared key.
+std::string application_of(const std::string& path) {
+  for (const auto& [name, kind] : apps())
+    for (const auto& k : kind->docs())
+      if (k.path == path) return name;
+  return "";
+}
+
 // The schemas are process-wide caches: build them before the leak check runs.
 const auto g_primed = every_key();
 const std::string g_reference = weft::app::deck_reference(apps());
 const bool g_loaded = [] {  // each kind builds its whole-deck schema once
-  weft::deck::Diagnostics d;
-  return load_deck("primer.toml", "[run]\nsteps = 1\n", {}, d).has_value();
+  bool ok = true;
+  for (const auto& [name, kind] : apps()) {
+    weft::deck::Diagnostics d;
+    ok = load_deck("primer.toml", "application = \"" + name + "\"\n[run]\nsteps = 1\n", {}, d)
+             .has_value() &&
+         ok;
+  }
+  return ok;
 }();
 
 std::string slurp(const fs::path& p) {
@@ -94,6 +109,9 @@ TEST(WeftDeck, EveryKeyCanBeSetFromTheCommandLine) {
     if (k.path.find("[]") != std::string::npos || k.type.rfind("array of tables", 0) == 0) continue;
     if (k.required) continue;
     std::vector<std::string> sets;  // a conditional key: make its conditions hold
+    // an application's key: choose the application
+    if (const std::string app = application_of(k.path); !app.empty())
+      sets.push_back("application=\"" + app + "\"");
     for (const auto& c : k.when) sets.push_back(c.path + "=" + c.value);
     sets.push_back(k.path + "=" + k.default_text);
     weft::deck::Diagnostics d;

@@ -12,8 +12,10 @@ WEFT_RUN_PACKAGES=(g++ cmake ninja-build ccache pkg-config
   libfmt-dev libspdlog-dev libgtest-dev libgmock-dev
   python3 python3-h5py python3-numpy python3-matplotlib python3-scipy)
 # Further packages for the test suite: LAMMPS (the oracle), setpriv,
-# clang-format 14 (tools/format, the hygiene.format test).
-WEFT_CHECK_PACKAGES=(lammps util-linux python3-mdanalysis slurm-wlm munge strace clang-format)
+# clang-format 14 (tools/format, the hygiene.format test), yt (gravity snapshots
+# load as Gadget HDF5: the gravity.snapshots test).
+WEFT_CHECK_PACKAGES=(lammps util-linux python3-mdanalysis slurm-wlm munge strace clang-format
+  python3-yt)
 
 log() { printf '==> %s\n' "$*"; }
 

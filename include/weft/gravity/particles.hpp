@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <Eigen/Core>
+#include <cstdint>
+#include <vector>
+
+namespace weft::gravity {
+
+using Vec3 = Eigen::Vector3d;
+
+// Particles are one rank's share of the particles: rows [offset, offset +
+// size()) of the global order (contiguous ranges, rank 0 first; the global
+// order is the order of generation or of the input file, and every force
+// sum runs over it, so results do not depend on the number of ranks).
+// acc and pot belong to the current positions (set by a ForceSolver).
+struct Particles {
+  std::int64_t offset = 0;  // global index of this rank's first particle
+  std::int64_t total = 0;   // particles on all ranks
+  std::vector<std::int64_t> id;
+  std::vector<double> mass;
+  std::vector<Vec3> pos, vel, acc;
+  std::vector<double> pot;  // potential per unit mass (G included)
+
+  std::size_t size() const { return id.size(); }
+  // resize() sets the number of this rank's particles (new ones zero).
+  void resize(std::size_t n) {
+    id.resize(n, 0);
+    mass.resize(n, 0.0);
+    pos.resize(n, Vec3::Zero());
+    vel.resize(n, Vec3::Zero());
+    acc.resize(n, Vec3::Zero());
+    pot.resize(n, 0.0);
+  }
+};
+
+// share() is the contiguous range [begin, end) of `total` rows that rank
+// `rank` of `ranks` holds: total * rank / ranks to total * (rank + 1) / ranks.
+struct Share {
+  std::int64_t begin = 0, end = 0;
+};
+inline Share share(std::int64_t total, int rank, int ranks) {
+  return {total * rank / ranks, total * (rank + 1) / ranks};
+}
+
+}  // namespace weft::gravity
