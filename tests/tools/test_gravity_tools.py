@@ -120,6 +120,15 @@ class GravityTools(unittest.TestCase):
                 np.testing.assert_array_equal(radii[f"lagrangian_radius_{p}"][1], g["value"][()])
                 np.testing.assert_array_equal(radii[f"lagrangian_radius_{p}"][0], g["time"][()])
 
+    def test_inspect_describes_gravity_outputs(self):
+        # weft-inspect, unchanged for a second application: kind, units, rows
+        ckpt = os.path.join(self.run_dir, "ckpt-0000000020.h5")
+        r = self.tool("weft-inspect", self.snap, ckpt, os.path.join(self.run_dir, "thermo.h5"))
+        self.assertIn("kind:      snapshot", r.stdout)
+        self.assertIn("units nbody", r.stdout)
+        self.assertIn("checkpoint step 20, particles 600", r.stdout)
+        self.assertIn("lagrangian_radius_50", r.stdout)
+
     def test_user_errors(self):
         d = self.tmp.name
         self.tool("plot-density", os.path.join(d, "none.hdf5"), code=2)

@@ -13,7 +13,7 @@ WEFT_RUN_PACKAGES=(g++ cmake ninja-build ccache pkg-config
   python3 python3-h5py python3-numpy python3-matplotlib python3-scipy)
 # Further packages for the test suite: LAMMPS (the oracle), setpriv,
 # clang-format 14 (tools/format, the hygiene.format test), yt (gravity snapshots
-# load as Gadget HDF5: the gravity.files test).
+# load as Gadget HDF5: the gravity.snapshots test).
 WEFT_CHECK_PACKAGES=(lammps util-linux python3-mdanalysis slurm-wlm munge strace clang-format
   python3-yt)
 
@@ -62,4 +62,16 @@ configure() {
   else
     cmake "$dir" "$@" >"$dir.configure.log" 2>&1 || { cat "$dir.configure.log" >&2; return 1; }
   fi
+}
+
+# ensure_duckdb installs DuckDB for node (tools/duckdb: the events oracle)
+# from the committed package-lock.json into tools/duckdb/node_modules, once.
+ensure_duckdb() {
+  local dir="$WEFT_ROOT/tools/duckdb"
+  [ -f "$dir/node_modules/@duckdb/node-api/package.json" ] && return 0
+  # Node.js with npm: Debian's nodejs and npm when there is no npm yet (a
+  # Node.js from elsewhere, e.g. nodesource's, brings its own npm).
+  command -v npm >/dev/null 2>&1 || ensure_packages nodejs npm
+  log "installing DuckDB for node into tools/duckdb/node_modules"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 }
