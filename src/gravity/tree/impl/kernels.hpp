@@ -105,7 +105,7 @@ inline int points_generic(const PointList& l, const double* t, std::int64_t self
     ay -= f * dy;
     az -= f * dz;
     ph += mr;
-    near += far ? 0.0 : 1.0;
+    near += far || id[i] == me ? 0.0 : 1.0;
   }
   s.ax += ax;
   s.ay += ay;
@@ -190,14 +190,14 @@ inline __mmask8 live_lanes(std::size_t n, std::size_t i) {
   return n - i >= 8 ? __mmask8(0xff) : __mmask8((1u << (n - i)) - 1);
 }
 
-inline int points(const PointList& l, const double* t, std::int64_t self, double eps2, double h2,
-                  Sums& s) {
+inline void points(const PointList& l, const double* t, std::int64_t self, double eps2, double h2,
+                   double h_inv, Sums& s) {
   const std::size_t n = l.size();
+  Sums close;  // pairs within the spline's support, in list order
   const __m512d tx = _mm512_set1_pd(t[0]), ty = _mm512_set1_pd(t[1]), tz = _mm512_set1_pd(t[2]);
   const __m512d vh2 = _mm512_set1_pd(h2), veps2 = _mm512_set1_pd(eps2), one = _mm512_set1_pd(1.0);
   const __m512d vself = _mm512_set1_pd(double(self));
   __m512d ax = _mm512_setzero_pd(), ay = ax, az = ax, ph = ax;
-  int near = 0;
   for (std::size_t i = 0; i < n; i += 8) {
     const __mmask8 live = live_lanes(n, i);
     const __m512d dx = _mm512_sub_pd(tx, _mm512_maskz_loadu_pd(live, l.col(0) + i));
@@ -214,13 +214,28 @@ inline int points(const PointList& l, const double* t, std::int64_t self, double
     ay = _mm512_fnmadd_pd(f, dy, ay);
     az = _mm512_fnmadd_pd(f, dz, az);
     ph = _mm512_add_pd(ph, mr);
-    near += __builtin_popcount(static_cast<unsigned>(live & ~far));
+    const unsigned within = live & ~far & _mm512_cmp_pd_mask(id, vself, _CMP_NEQ_UQ);
+    if (within) {  // rare: a source within h of the target
+      for (unsigned b = within; b; b &= b - 1) {
+        const std::size_t j = i + static_cast<std::size_t>(__builtin_ctz(b));
+        const double ex = t[0] - l.col(0)[j], ey = t[1] - l.col(1)[j], ez = t[2] - l.col(2)[j];
+        const double r = std::sqrt(ex * ex + ey * ey + ez * ez), mj = l.col(3)[j];
+        const double fj = mj * spline_force(r, h_inv);
+        close.ax -= fj * ex;
+        close.ay -= fj * ey;
+        close.az -= fj * ez;
+        close.phi += mj * spline_potential(r, h_inv);
+      }
+    }
   }
   s.ax += _mm512_reduce_add_pd(ax);
   s.ay += _mm512_reduce_add_pd(ay);
   s.az += _mm512_reduce_add_pd(az);
   s.phi += _mm512_reduce_add_pd(ph);
-  return near;
+  s.ax += close.ax;
+  s.ay += close.ay;
+  s.az += close.az;
+  s.phi += close.phi;
 }
 
 inline void quadrupoles(const QuadList& l, const double* t, double eps2, Sums& s) {
@@ -269,10 +284,12 @@ inline void quadrupoles(const QuadList& l, const double* t, double eps2, Sums& s
   s.phi += _mm512_reduce_add_pd(ph);
 }
 #else
-// points() and quadrupoles() are the generic loops without AVX-512.
-inline int points(const PointList& l, const double* t, std::int64_t self, double eps2, double h2,
-                  Sums& s) {
-  return points_generic(l, t, self, eps2, h2, s);
+// points() and quadrupoles() are the generic loops without AVX-512:
+// points() adds the point masses, those within the spline's support through
+// the kernel.
+inline void points(const PointList& l, const double* t, std::int64_t self, double eps2, double h2,
+                   double h_inv, Sums& s) {
+  if (points_generic(l, t, self, eps2, h2, s) > 0) near_points(l, t, self, h2, h_inv, s);
 }
 inline void quadrupoles(const QuadList& l, const double* t, double eps2, Sums& s) {
   quadrupoles_generic(l, t, eps2, s);
