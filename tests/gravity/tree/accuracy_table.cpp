@@ -87,7 +87,7 @@ int main(int argc, char** argv) {
   for (const Row& r : rows) {
     const bool rel = r.c.opening == Opening::relative;
     if (!rel && r.c.theta != 0.5 && !(r.c.theta == 0.7 && r.c.quadrupole)) continue;
-    if (rel && r.c.tolerance != 0.005 && !(r.c.tolerance == 0.001 && r.c.quadrupole)) continue;
+    if (rel && r.c.tolerance != 0.005 && !r.c.quadrupole) continue;
     Tree tree(r.c);
     t0 = std::chrono::steady_clock::now();
     tree.build(s.pos, s.mass, threads);
