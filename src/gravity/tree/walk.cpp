@@ -201,9 +201,7 @@ WalkStats Tree::accelerations(std::span<const Vec3> targets,
                                         ? -2
                                         : rank_of_[static_cast<std::size_t>(self_index[t])];
           impl::Sums s;
-          if (impl::points(L.points, tp, self, eps2, h2, s) > 0) {
-            impl::near_points(L.points, tp, self, h2, h_inv, s);
-          }
+          impl::points(L.points, tp, self, eps2, h2, h_inv, s);
           impl::quadrupoles(L.quads, tp, eps2, s);
           acc[t] = Vec3(G * s.ax, G * s.ay, G * s.az);
           if (!pot.empty()) pot[t] = -G * s.phi;

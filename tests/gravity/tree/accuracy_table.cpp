@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 
 #include "support.hpp"
 
@@ -47,7 +48,7 @@ int main(int argc, char** argv) {
   for (bool quad : {false, true}) {
     for (double th : {0.3, 0.5, 0.7, 1.0})
       rows.push_back({"theta", {.theta = th, .quadrupole = quad}});
-    for (double tol : {0.005, 0.0025, 0.001, 0.0005}) {
+    for (double tol : {0.005, 0.0025, 0.001}) {
       rows.push_back(
           {"relative", {.opening = Opening::relative, .tolerance = tol, .quadrupole = quad}});
     }
@@ -79,26 +80,28 @@ int main(int argc, char** argv) {
     for (std::size_t i = 0; i < old.size(); ++i) old[i] = acc[i].norm();
   }
   std::printf(
-      "\n| all %lld targets, %d thread(s) | build s | walk s | interactions/particle | nodes "
-      "opened/particle |\n",
+      "\n| all %lld targets, %d thread(s) | build s | walk s (wall) | walk s (cpu) | "
+      "interactions/particle | interactions/s/core |\n",
       static_cast<long long>(n), threads);
-  std::printf("|---|---|---|---|---|\n");
+  std::printf("|---|---|---|---|---|---|\n");
   for (const Row& r : rows) {
     const bool rel = r.c.opening == Opening::relative;
-    if (!rel && r.c.theta != 0.5 && r.c.theta != 0.7) continue;
-    if (rel && r.c.tolerance != 0.005 && r.c.tolerance != 0.0005) continue;
+    if (!rel && r.c.theta != 0.5 && !(r.c.theta == 0.7 && r.c.quadrupole)) continue;
+    if (rel && r.c.tolerance != 0.005 && !r.c.quadrupole) continue;
     Tree tree(r.c);
     t0 = std::chrono::steady_clock::now();
     tree.build(s.pos, s.mass, threads);
     const double tb = seconds_since(t0);
     t0 = std::chrono::steady_clock::now();
+    const std::clock_t c0 = std::clock();
     const WalkStats st = tree.accelerations(
         s.pos, self, rel ? std::span<const double>(old) : std::span<const double>(), soft, 1.0, acc,
         pot, threads);
-    const double tw = seconds_since(t0);
-    std::printf("| %s %g %s | %.3f | %.3f | %.0f | %.0f |\n", r.name,
+    const double tw = seconds_since(t0), cpu = double(std::clock() - c0) / CLOCKS_PER_SEC;
+    std::printf("| %s %g %s | %.3f | %.3f | %.3f | %.0f | %.2g |\n", r.name,
                 rel ? r.c.tolerance : r.c.theta, r.c.quadrupole ? "quadrupole" : "monopole", tb, tw,
-                st.interactions_per_target(), double(st.nodes_opened) / double(n));
+                cpu, st.interactions_per_target(),
+                st.interactions_per_target() * double(n) / (tw * threads));
   }
   return 0;
 }

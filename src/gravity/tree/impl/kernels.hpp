@@ -105,7 +105,7 @@ inline int points_generic(const PointList& l, const double* t, std::int64_t self
     ay -= f * dy;
     az -= f * dz;
     ph += mr;
-    near += far ? 0.0 : 1.0;
+    near += far || id[i] == me ? 0.0 : 1.0;
   }
   s.ax += ax;
   s.ay += ay;
@@ -190,14 +190,14 @@ inline __mmask8 live_lanes(std::size_t n, std::size_t i) {
   return n - i >= 8 ? __mmask8(0xff) : __mmask8((1u << (n - i)) - 1);
 }
 
-inline int points(const PointList& l, const double* t, std::int64_t self, double eps2, double h2,
-                  Sums& s) {
+inline void points(const PointList& l, const double* t, std::int64_t self, double eps2, double h2,
+                   double h_inv, Sums& s) {
   const std::size_t n = l.size();
+  Sums close;  // pairs within the spline's support, in list order
   const __m512d tx = _mm512_set1_pd(t[0]), ty = _mm512_set1_pd(t[1]), tz = _mm512_set1_pd(t[2]);
   const __m512d vh2 = _mm512_set1_pd(h2), veps2 = _mm512_set1_pd(eps2), one = _mm512_set1_pd(1.0);
   const __m512d vself = _mm512_set1_pd(double(self));
   __m512d ax = _mm512_setzero_pd(), ay = ax, az = ax, ph = ax;
-  int near = 0;
   for (std::size_t i = 0; i < n; i += 8) {
     const __mmask8 live = live_lanes(n, i);
     const __m512d dx = _mm512_sub_pd(tx, _mm512_maskz_loadu_pd(live, l.col(0) + i));
@@ -214,16 +214,34 @@ inline int points(const PointList& l, const double* t, std::int64_t self, double
     ay = _mm512_fnmadd_pd(f, dy, ay);
     az = _mm512_fnmadd_pd(f, dz, az);
     ph = _mm512_add_pd(ph, mr);
-    near += __builtin_popcount(static_cast<unsigned>(live & ~far));
+    const unsigned within = live & ~far & _mm512_cmp_pd_mask(id, vself, _CMP_NEQ_UQ);
+    if (within) {  // rare: a source within h of the target
+      for (unsigned b = within; b; b &= b - 1) {
+        const std::size_t j = i + static_cast<std::size_t>(__builtin_ctz(b));
+        const double ex = t[0] - l.col(0)[j], ey = t[1] - l.col(1)[j], ez = t[2] - l.col(2)[j];
+        const double r = std::sqrt(ex * ex + ey * ey + ez * ez), mj = l.col(3)[j];
+        const double fj = mj * spline_force(r, h_inv);
+        close.ax -= fj * ex;
+        close.ay -= fj * ey;
+        close.az -= fj * ez;
+        close.phi += mj * spline_potential(r, h_inv);
+      }
+    }
   }
   s.ax += _mm512_reduce_add_pd(ax);
   s.ay += _mm512_reduce_add_pd(ay);
   s.az += _mm512_reduce_add_pd(az);
   s.phi += _mm512_reduce_add_pd(ph);
-  return near;
+  s.ax += close.ax;
+  s.ay += close.ay;
+  s.az += close.az;
+  s.phi += close.phi;
 }
 
-inline void quadrupoles(const QuadList& l, const double* t, double eps2, Sums& s) {
+// quadrupole_loop<kTrace>(): kTrace false skips the trace terms (the
+// lists of spline softening carry tr = 0: Newtonian multipoles).
+template <bool kTrace>
+inline void quadrupole_loop(const QuadList& l, const double* t, double eps2, Sums& s) {
   const std::size_t n = l.size();
   const __m512d tx = _mm512_set1_pd(t[0]), ty = _mm512_set1_pd(t[1]), tz = _mm512_set1_pd(t[2]);
   const __m512d veps2 = _mm512_set1_pd(eps2), one = _mm512_set1_pd(1.0);
@@ -242,37 +260,53 @@ inline void quadrupoles(const QuadList& l, const double* t, double eps2, Sums& s
     const __m512d d1 = _mm512_sub_pd(_mm512_setzero_pd(), _mm512_mul_pd(psi, qinv));
     const __m512d d2 = _mm512_mul_pd(_mm512_mul_pd(m3, d1), qinv);
     const __m512d d3 = _mm512_mul_pd(_mm512_mul_pd(m5, d2), qinv);
-    const __m512d m = load(3), q0 = load(4), q1 = load(5), q2 = load(6), q3 = load(7), q4 = load(8),
-                  q5 = load(9), tr = load(10);
+    const __m512d m = load(3), q3 = load(7), q4 = load(8), q5 = load(9);
+    __m512d q0 = load(4), q1 = load(5), q2 = load(6), tr = _mm512_setzero_pd();
+    if constexpr (kTrace) {
+      tr = load(10);
+      q0 = _mm512_add_pd(q0, tr);
+      q1 = _mm512_add_pd(q1, tr);
+      q2 = _mm512_add_pd(q2, tr);
+    }
     const __m512d ix = _mm512_mul_pd(
-        third,
-        _mm512_fmadd_pd(_mm512_add_pd(q0, tr), dx, _mm512_fmadd_pd(q3, dy, _mm512_mul_pd(q4, dz))));
+        third, _mm512_fmadd_pd(q0, dx, _mm512_fmadd_pd(q3, dy, _mm512_mul_pd(q4, dz))));
     const __m512d iy = _mm512_mul_pd(
-        third,
-        _mm512_fmadd_pd(q3, dx, _mm512_fmadd_pd(_mm512_add_pd(q1, tr), dy, _mm512_mul_pd(q5, dz))));
+        third, _mm512_fmadd_pd(q3, dx, _mm512_fmadd_pd(q1, dy, _mm512_mul_pd(q5, dz))));
     const __m512d iz = _mm512_mul_pd(
-        third,
-        _mm512_fmadd_pd(q4, dx, _mm512_fmadd_pd(q5, dy, _mm512_mul_pd(_mm512_add_pd(q2, tr), dz))));
+        third, _mm512_fmadd_pd(q4, dx, _mm512_fmadd_pd(q5, dy, _mm512_mul_pd(q2, dz))));
     const __m512d xix = _mm512_fmadd_pd(dx, ix, _mm512_fmadd_pd(dy, iy, _mm512_mul_pd(dz, iz)));
-    const __m512d radial = _mm512_fmadd_pd(
-        m, d1, _mm512_mul_pd(half, _mm512_fmadd_pd(d2, tr, _mm512_mul_pd(d3, xix))));
+    __m512d rad = _mm512_mul_pd(d3, xix), pq = _mm512_mul_pd(d2, xix);
+    if constexpr (kTrace) {
+      rad = _mm512_fmadd_pd(d2, tr, rad);
+      pq = _mm512_fmadd_pd(d1, tr, pq);
+    }
+    const __m512d radial = _mm512_fmadd_pd(m, d1, _mm512_mul_pd(half, rad));
     ax = _mm512_add_pd(ax, _mm512_fmadd_pd(radial, dx, _mm512_mul_pd(d2, ix)));
     ay = _mm512_add_pd(ay, _mm512_fmadd_pd(radial, dy, _mm512_mul_pd(d2, iy)));
     az = _mm512_add_pd(az, _mm512_fmadd_pd(radial, dz, _mm512_mul_pd(d2, iz)));
-    ph = _mm512_add_pd(
-        ph, _mm512_fmadd_pd(m, psi,
-                            _mm512_mul_pd(half, _mm512_fmadd_pd(d1, tr, _mm512_mul_pd(d2, xix)))));
+    ph = _mm512_add_pd(ph, _mm512_fmadd_pd(m, psi, _mm512_mul_pd(half, pq)));
   }
   s.ax += _mm512_reduce_add_pd(ax);
   s.ay += _mm512_reduce_add_pd(ay);
   s.az += _mm512_reduce_add_pd(az);
   s.phi += _mm512_reduce_add_pd(ph);
 }
+
+// quadrupoles(): the trace terms only with Plummer softening (eps2 > 0).
+inline void quadrupoles(const QuadList& l, const double* t, double eps2, Sums& s) {
+  if (eps2 > 0.0) {
+    quadrupole_loop<true>(l, t, eps2, s);
+  } else {
+    quadrupole_loop<false>(l, t, eps2, s);
+  }
+}
 #else
-// points() and quadrupoles() are the generic loops without AVX-512.
-inline int points(const PointList& l, const double* t, std::int64_t self, double eps2, double h2,
-                  Sums& s) {
-  return points_generic(l, t, self, eps2, h2, s);
+// points() and quadrupoles() are the generic loops without AVX-512:
+// points() adds the point masses, those within the spline's support through
+// the kernel.
+inline void points(const PointList& l, const double* t, std::int64_t self, double eps2, double h2,
+                   double h_inv, Sums& s) {
+  if (points_generic(l, t, self, eps2, h2, s) > 0) near_points(l, t, self, h2, h_inv, s);
 }
 inline void quadrupoles(const QuadList& l, const double* t, double eps2, Sums& s) {
   quadrupoles_generic(l, t, eps2, s);
