@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <limits>
 
+#include "decompose.hpp"
 #include "initial.hpp"
 #include "observables.hpp"
 #include "snapshot.hpp"
@@ -137,6 +138,7 @@ void Gravity::checkpoint(io::CheckpointWriter& w) {
       w.column(names[v][k], col);
     }
   w.column("pot", p_.pot);
+  w.column("work", p_.work);
 }
 
 void Gravity::restore(io::CheckpointReader& r) {
@@ -160,6 +162,7 @@ void Gravity::restore(io::CheckpointReader& r) {
       for (std::size_t i = 0; i < p_.size(); ++i) (*vecs[v])[i][k] = col[i];
     }
   p_.pot = r.column_double("pot");
+  p_.work = r.column_double("work");
   if (!r.exact()) forces();  // another layout: the same forces, recomputed here
 }
 
@@ -178,10 +181,10 @@ std::string Gravity::report() {
       "{} particles on {} ranks, {}\n"
       "{} steps in this run, {:.4g} s/step; {:.4g} interactions ({:.4g} per second of force work "
       "per "
-      "rank); force work imbalance max/mean over ranks {:.3f}",
+      "rank); force work imbalance max/mean over ranks {:.3f} (time), {:.3f} (interactions)",
       p_.total, comm.size(), solver_->describe(), steps_run_, per_step,
       static_cast<double>(interactions), sum > 0 ? static_cast<double>(interactions) / sum : 0.0,
-      mean > 0 ? worst / mean : 1.0);
+      mean > 0 ? worst / mean : 1.0, work_imbalance(p_, comm));
 }
 
 class Kind final : public app::KindOf<Config> {
@@ -207,7 +210,9 @@ class Kind final : public app::KindOf<Config> {
                                       int threads) const override;
   std::string layout(const app::LoadedDeck& deck) const override {
     const Config& c = config(deck);
-    return fmt::format("{}, contiguous ranges of particles", c.gravity.method);
+    return c.gravity.method == "tree"
+               ? "tree, particles split along the Morton curve by work"
+               : fmt::format("{}, contiguous ranges of particles", c.gravity.method);
   }
   std::vector<std::string> inputs(const app::LoadedDeck& deck) const override {
     const Config& c = config(deck);

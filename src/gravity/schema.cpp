@@ -39,6 +39,10 @@ void declare_gravity(deck::Schema<C>& s) {
       .above(0);
   s.key("gravity.quadrupole", [](C& c) -> auto& { return c.gravity.quadrupole; },
         "Quadrupole moments in tree nodes; read by the tree method only");
+  s.key("gravity.rebalance", [](C& c) -> auto& { return c.gravity.rebalance; },
+        "Tree method on several ranks: split the particles along the space-filling curve again "
+        "when the largest rank's work (interactions) exceeds the mean by this fraction")
+      .above(0);
 }
 
 void declare_timestep(deck::Schema<C>& s) {

@@ -4,7 +4,9 @@ O(N^2) oracle of the softened force (numpy, written from the kernels'
 definitions, not from weft's code)."""
 import argparse
 import os
+import shutil
 import sys
+import tempfile
 import unittest
 
 import h5py
@@ -78,6 +80,16 @@ def direct_oracle(x, m, G, eps, kind):
         acc[i] = G * np.sum((m[keep] * f)[:, None] * d[keep], axis=0)
         pot[i] = G * np.sum(m[keep] * p)
     return acc, pot
+
+
+class TmpTest(unittest.TestCase):
+    """A test case with a fresh directory self.tmp, removed afterwards."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
 
 
 ARGS = None  # --weft, --mpiexec (set by main)

@@ -77,7 +77,7 @@ class BadInput(unittest.TestCase):
             ("initial.mass=0", "initial.mass"),             # zero / negative total mass
             ("initial.mass=-1", "initial.mass"),
             ("gravity.G=0", "gravity.G"),
-            ("gravity.method=tree", "gravity.method"),      # not registered yet
+            ("gravity.method=fmm", "gravity.method"),       # not a registered method
         ]
         for s, key in cases:
             with self.subTest(set=s):

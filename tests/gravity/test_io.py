@@ -8,7 +8,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import unittest
 
@@ -21,13 +20,7 @@ import gravity_support as gs  # noqa: E402
 SNAP = "[timestep]\ndt = 0.01\n[thermo]\nevery = 5\n[output]\nsnapshot_every = 10\n"
 
 
-class Files(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp()
-
-    def tearDown(self):
-        shutil.rmtree(self.tmp)
-
+class Files(gs.TmpTest):
     def test_snapshot_header_and_yt(self):
         gs.weftrun.write_deck(self.tmp, gs.deck(gs.plummer(1000), "epsilon = 0.05\n", SNAP, steps=10), "p.toml")
         gs.run(["run", "p.toml", "-q", "--set", "output.dir=o", "--set", "runtime.threads=1"], self.tmp, np_=4)

@@ -21,6 +21,7 @@ struct GravityConfig {
   double theta = 0.5;                  // Barnes-Hut opening angle, in (0, 1.5]
   double tolerance = 0.005;            // relative criterion: force error tolerance
   bool quadrupole = true;              // quadrupole moments in the tree
+  double rebalance = 0.1;  // tree: new split when max/mean work over ranks > 1 + rebalance
 };
 
 // TimestepConfig is the global time step: fixed, or Gadget's accuracy

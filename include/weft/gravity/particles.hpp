@@ -21,6 +21,10 @@ struct Particles {
   std::vector<double> mass;
   std::vector<Vec3> pos, vel, acc;
   std::vector<double> pot;  // potential per unit mass (G included)
+  // work is each particle's interactions in the last force computation of a
+  // tree (0 before the first, and with direct summation): the weights of
+  // the space-filling-curve decomposition (decompose.hpp).
+  std::vector<double> work;
 
   std::size_t size() const { return id.size(); }
   // resize() sets the number of this rank's particles (new ones zero).
@@ -31,6 +35,7 @@ struct Particles {
     vel.resize(n, Vec3::Zero());
     acc.resize(n, Vec3::Zero());
     pot.resize(n, 0.0);
+    work.resize(n, 0.0);
   }
 };
 
