@@ -3,12 +3,14 @@
 // here (and linking its library in src/cli/CMakeLists.txt).
 #include "applications.hpp"
 
+#include "weft/events/application.hpp"
 #include "weft/md/application.hpp"
 
 namespace weft::cli {
 
 const app::Registry& applications() {
   static const app::Registry registry{
+      {"events", &events::application_kind()},
       {"md", &md::application_kind()},
   };
   return registry;
