@@ -58,6 +58,7 @@ class EventsApplication final : public app::Application {
     seconds_[kRead] = in.read_seconds;
     seconds_[kParse] = in.parse_seconds;
     rows_ = in.rows;
+    parked_seconds_ = in.parked_seconds;
     bytes_ = in.bytes;
     const double t0 = mpi::wtime();
     // Every currency needs a rate on every day of the events.
@@ -139,7 +140,7 @@ class EventsApplication final : public app::Application {
   Tables tables_;
   std::int64_t rows_ = 0, bytes_ = 0;
   std::array<double, kStageCount> seconds_{};
-  double mpi_seconds_ = 0;
+  double mpi_seconds_ = 0, parked_seconds_ = 0;
 };
 
 std::string EventsApplication::report() {
@@ -147,6 +148,7 @@ std::string EventsApplication::report() {
   std::array<double, kStageCount> worst{};
   mpi::allreduce(seconds_.data(), worst.data(), kStageCount, MPI_MAX, comm);
   const double mpi_worst = mpi::allreduce(mpi_seconds_, MPI_MAX, comm);
+  const double parked = mpi::allreduce(parked_seconds_, MPI_MAX, comm);
   std::array<std::int64_t, kReasons> local{}, reasons{};
   for (const BadRow& b : tables_.bad) ++local[static_cast<std::size_t>(b.reason)];
   mpi::allreduce(local.data(), reasons.data(), kReasons, MPI_SUM, comm);
@@ -161,10 +163,12 @@ std::string EventsApplication::report() {
                        worst[static_cast<std::size_t>(s)] > 0
                            ? static_cast<double>(rows) / worst[static_cast<std::size_t>(s)]
                            : 0.0);
-  out += fmt::format(
-      "MPI (shuffles, slowest rank): {:.4f} s; time parked on channels: not measured "
-      "(no channel pipeline yet)\nQuarantined by reason:",
-      mpi_worst);
+  out += fmt::format("MPI (shuffles, slowest rank): {:.4f} s\n", mpi_worst);
+  if (ctx_.executor->scheduler() == go::Scheduler::fibers)
+    out += fmt::format(
+        "Parked on channels (parse pipeline, summed over its tasks, slowest rank): {:.4f} s\n",
+        parked);
+  out += "Quarantined by reason:";
   for (int r = 0; r < kReasons; ++r)
     out += fmt::format(" {}={}", kReasonNames[static_cast<std::size_t>(r)],
                        reasons[static_cast<std::size_t>(r)]);

@@ -11,8 +11,8 @@
 
 #include "csv.hpp"
 #include "fields.hpp"
+#include "parse_tasks.hpp"
 #include "weft/core/error.hpp"
-#include "weft/go/blocks.hpp"
 #include "weft/mpi/collectives.hpp"
 #include "weft/mpi/session.hpp"
 
@@ -51,15 +51,10 @@ BadRow bad_row(int file, std::int64_t line, Reason why, std::string detail) {
   return {file, line, why, std::move(detail)};
 }
 
-// ChunkResult is what one task parsed.
-struct ChunkResult {
-  std::vector<Event> events;
-  std::vector<BadRow> bad;
-  std::int64_t rows = 0;
-};
+}  // namespace
 
-void parse_text(std::string_view text, std::int64_t first_line, const Mapping& m, const Config& c,
-                const Rates& rates, int file, ChunkResult& out) {
+void parse_text(std::string_view text, std::int64_t first_line, const TextJob& job,
+                ChunkResult& out) {
   RecordReader reader(text, first_line);
   Record r;
   Event e;
@@ -67,14 +62,12 @@ void parse_text(std::string_view text, std::int64_t first_line, const Mapping& m
   while (reader.next(r)) {
     if (r.blank) continue;
     ++out.rows;
-    if (parse_row(r, m, c, rates, file, e, b))
+    if (parse_row(r, *job.mapping, *job.config, *job.rates, job.file, e, b))
       out.events.push_back(std::move(e));
     else
       out.bad.push_back(std::move(b));
   }
 }
-
-}  // namespace
 
 Mapping map_header(const std::vector<std::string>& names, const Config& c,
                    const std::string& path) {
@@ -231,51 +224,8 @@ Ingested ingest(const Config& c, const Rates& rates, go::Executor& exec, MPI_Com
     const double t1 = mpi::wtime();
     out.read_seconds += t1 - t0;
 
-    // The rank's text in chunks of chunk_bytes, one task each (twice: the
-    // quotes of every chunk, then its records).
-    const std::int64_t n = static_cast<std::int64_t>(text.size());
-    const std::int64_t cb = c.chunk_bytes;
-    const std::int64_t blocks = std::max<std::int64_t>(1, (n + cb - 1) / cb);
-    std::vector<std::int64_t> q(static_cast<std::size_t>(blocks)), s(q.size()), lines(q.size());
-    std::vector<ChunkResult> results(q.size());
-    auto piece = [&](std::int64_t b) {
-      const std::int64_t a = std::min(n, b * cb);
-      return std::string_view(text).substr(static_cast<std::size_t>(a),
-                                           static_cast<std::size_t>(std::min(n, a + cb) - a));
-    };
-    const int threads = exec.threads();
-    exec.run([&] {
-      go::parallel_blocks(
-          threads, blocks,
-          [&](std::int64_t b, int) { q[static_cast<std::size_t>(b)] = count_quotes(piece(b)); },
-          "quotes");
-      std::int64_t parity = 0;
-      for (std::int64_t b = 0; b < blocks; ++b) {
-        const auto i = static_cast<std::size_t>(b);
-        const std::int64_t f = b == 0 ? 0 : first_start(piece(b), parity % 2 == 1);
-        s[i] = f == kNoStart ? kNoStart : std::min(n, b * cb) + f;
-        parity += q[i];
-      }
-      resolve_starts(s, n);
-      std::int64_t line = first_line;
-      for (std::int64_t b = 0; b < blocks; ++b) {
-        const auto i = static_cast<std::size_t>(b);
-        lines[i] = line;
-        const std::int64_t e = b + 1 < blocks ? s[i + 1] : n;
-        line += count_newlines(std::string_view(text).substr(static_cast<std::size_t>(s[i]),
-                                                             static_cast<std::size_t>(e - s[i])));
-      }
-      go::parallel_blocks(
-          threads, blocks,
-          [&](std::int64_t b, int) {
-            const auto i = static_cast<std::size_t>(b);
-            const std::int64_t e = b + 1 < blocks ? s[i + 1] : n;
-            parse_text(std::string_view(text).substr(static_cast<std::size_t>(s[i]),
-                                                     static_cast<std::size_t>(e - s[i])),
-                       lines[i], m, c, rates, file, results[i]);
-          },
-          "parse");
-    });
+    const TextJob job{text, first_line, &m, &c, &rates, file};
+    std::vector<ChunkResult> results = parse_chunks(job, exec, out.parked_seconds);
     for (auto& r : results) {
       out.rows += r.rows;
       std::move(r.events.begin(), r.events.end(), std::back_inserter(out.events));

@@ -41,6 +41,7 @@ struct Ingested {
   std::int64_t rows = 0;      // records read (valid + bad; blank lines excluded)
   std::int64_t bytes = 0;     // bytes read
   double read_seconds = 0, parse_seconds = 0;
+  double parked_seconds = 0;  // tasks waiting on channels (Scheduler::fibers)
 };
 
 // ingest() reads every input file: collective over `comm`; each rank

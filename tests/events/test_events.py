@@ -176,6 +176,10 @@ class Events(unittest.TestCase):
         deck = self.deck(deck_text([data]))
         variants = [(1, [f"events.chunk_bytes={n}"]) for n in (1, 5, 23, 1 << 20)]
         variants.append((ARGS.np, ["events.chunk_bytes=3"]))
+        # The fibers' channel pipeline (splitter, parsers, collector) on the same cuts.
+        variants += [(1, ["runtime.scheduler=fibers", "runtime.threads=2", f"events.chunk_bytes={n}"])
+                     for n in (1, 7)]
+        variants.append((ARGS.np, ["runtime.scheduler=fibers", "runtime.threads=2", "events.chunk_bytes=2"]))
         out = self.runs_agree(deck, variants)
         self.check_quarantine(out, {2 + 2 * 7: "unparsable_field"})
         agg = oracle.read_table(os.path.join(out, "aggregates.csv"))
