@@ -158,25 +158,61 @@ void remove_duplicates(std::vector<Event>& events, std::vector<BadRow>& bad,
 
 std::vector<Event> shuffle_by_key(std::vector<Event> events, std::int64_t round_bytes,
                                   MPI_Comm comm, double& mpi_seconds) {
-  const int size = mpi::Comm(comm).size();
+  const mpi::Comm world(comm);
+  const int size = world.size(), rank = world.rank();
   std::vector<Packer> out(static_cast<std::size_t>(size));
-  for (const Event& e : events)
-    pack_event(out[static_cast<std::size_t>(owner_of_key(e.key, size))], e);
+  std::vector<Event> mine;  // the events that stay here move, unpacked
+  for (Event& e : events) {
+    const int to = owner_of_key(e.key, size);
+    if (to == rank)
+      mine.push_back(std::move(e));
+    else
+      pack_event(out[static_cast<std::size_t>(to)], e);
+  }
   events.clear();
   events.shrink_to_fit();
   std::vector<std::string> bytes;
   for (auto& p : out) bytes.push_back(std::move(p.bytes));
   const auto in = exchange(bytes, round_bytes, comm, mpi_seconds);
-  std::vector<Event> mine;
   for (const auto& s : in) {
     Unpacker u{s};
     while (!u.done()) mine.push_back(unpack_event(u));
   }
-  std::sort(mine.begin(), mine.end(), [](const Event& a, const Event& b) {
-    if (a.key != b.key) return a.key < b.key;
-    return before(a, b);
-  });
+  sort_by_key(mine);
   return mine;
+}
+
+void sort_by_key(std::vector<Event>& events) {
+  // Sorting small records (the key's first 8 bytes big-endian, time, id,
+  // index) and moving each event once beats sorting the events.
+  struct Item {
+    std::uint64_t prefix;
+    std::int64_t time, id;
+    std::uint32_t index, length;  // length: of the key, capped at 9
+  };
+  std::vector<Item> items(events.size());
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    std::uint64_t p = 0;
+    const std::string& k = events[i].key;
+    for (std::size_t b = 0; b < 8; ++b)
+      p = p << 8 | (b < k.size() ? static_cast<unsigned char>(k[b]) : 0U);
+    items[i] = {p, events[i].time_us, events[i].id, static_cast<std::uint32_t>(i),
+                static_cast<std::uint32_t>(std::min<std::size_t>(k.size(), 9))};
+  }
+  std::sort(items.begin(), items.end(), [&](const Item& a, const Item& b) {
+    if (a.prefix != b.prefix) return a.prefix < b.prefix;
+    // Equal prefixes and one key of <= 8 bytes: it is a prefix of the other.
+    if (a.length != b.length) return a.length < b.length;
+    if (a.length > 8) {  // both longer than the prefix
+      const int c = events[a.index].key.compare(events[b.index].key);
+      if (c != 0) return c < 0;
+    }
+    return a.time != b.time ? a.time < b.time : a.id < b.id;
+  });
+  std::vector<Event> sorted;
+  sorted.reserve(events.size());
+  for (const Item& it : items) sorted.push_back(std::move(events[it.index]));
+  events = std::move(sorted);
 }
 
 }  // namespace weft::events

@@ -76,4 +76,7 @@ void remove_duplicates(std::vector<Event>& events, std::vector<BadRow>& bad,
 std::vector<Event> shuffle_by_key(std::vector<Event> events, std::int64_t round_bytes,
                                   MPI_Comm comm, double& mpi_seconds);
 
+// sort_by_key() sorts events by (key bytes, timestamp, event id).
+void sort_by_key(std::vector<Event>& events);
+
 }  // namespace weft::events

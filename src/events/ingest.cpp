@@ -204,7 +204,7 @@ Ingested ingest(const Config& c, const Rates& rates, go::Executor& exec, MPI_Com
     const std::int64_t header_lines = count_newlines(read_range(path, 0, h));
     // This rank's byte range, then the record starts of all ranks.
     auto offset = [&](int r) { return h + (bytes - h) * r / size; };
-    const std::string chunk = read_range(path, offset(rank), offset(rank + 1) - offset(rank));
+    std::string chunk = read_range(path, offset(rank), offset(rank + 1) - offset(rank));
     const auto quotes = mpi::allgather(count_quotes(chunk), world);
     std::int64_t before = 0;
     for (int r = 0; r < rank; ++r) before += quotes[static_cast<std::size_t>(r)];
@@ -217,10 +217,21 @@ Ingested ingest(const Config& c, const Rates& rates, go::Executor& exec, MPI_Com
     resolve_starts(starts, bytes);
     const std::int64_t lo = starts[static_cast<std::size_t>(rank)];
     const std::int64_t hi = rank + 1 < size ? starts[static_cast<std::size_t>(rank + 1)] : bytes;
-    const std::string text = read_range(path, lo, hi - lo);
+    // The range is this rank's chunk from its record start on, and what
+    // its last record takes of the next chunks.
+    std::string text;
+    const std::int64_t next = offset(rank + 1);
+    if (lo < next) {
+      out.bytes += static_cast<std::int64_t>(chunk.size()) + (hi - next);
+      text = std::move(chunk);
+      text.erase(0, static_cast<std::size_t>(lo - offset(rank)));
+      text += read_range(path, next, hi - next);
+    } else {  // no record starts in this rank's chunk: an empty range
+      text = read_range(path, lo, hi - lo);
+      out.bytes += static_cast<std::int64_t>(chunk.size() + text.size());
+    }
     const std::int64_t first_line =
         1 + header_lines + mpi::exscan(count_newlines(text), MPI_SUM, world);
-    out.bytes += static_cast<std::int64_t>(chunk.size() + text.size());
     const double t1 = mpi::wtime();
     out.read_seconds += t1 - t0;
 

@@ -5,10 +5,13 @@
 // of chunks cut anywhere (against a serial split of the whole text).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
 #include <string>
 #include <vector>
 
 #include "csv.hpp"
+#include "exchange.hpp"
 #include "fields.hpp"
 #include "rates.hpp"
 
@@ -117,6 +120,33 @@ TEST(EventsCsv, ChunkStartsAgreeWithASerialSplitForEveryChunkSize) {
       }
     }
     EXPECT_EQ(joined, whole) << "chunks of " << cb << " bytes";
+  }
+}
+
+TEST(EventsShuffle, SortByKeyIsTheOrderOfKeyBytesTimeAndId) {
+  // Keys around the 8-byte prefix the sort compares first.
+  const std::vector<std::string> keys{"A",         "AB",         "ABCDEFG",    "ABCDEFGH",
+                                      "ABCDEFGHI", "ABCDEFGHJ",  "ABCDEFGHIJ", "B",
+                                      "ABCDEFGG",  "ABCDEFGHIA", "\xff",       "Z z"};
+  std::mt19937_64 rng(7);
+  std::vector<Event> events;
+  for (int i = 0; i < 600; ++i) {
+    Event e;
+    e.key = keys[rng() % keys.size()];
+    e.time_us = static_cast<std::int64_t>(rng() % 5);
+    e.id = static_cast<std::int64_t>(rng() % 1000);
+    events.push_back(e);
+  }
+  std::vector<Event> want = events;
+  std::sort(want.begin(), want.end(), [](const Event& a, const Event& b) {
+    return a.key != b.key ? a.key < b.key : before(a, b);
+  });
+  sort_by_key(events);
+  ASSERT_EQ(events.size(), want.size());
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ(events[i].key, want[i].key) << i;
+    EXPECT_EQ(events[i].time_us, want[i].time_us) << i;
+    EXPECT_EQ(events[i].id, want[i].id) << i;
   }
 }
 
