@@ -109,12 +109,7 @@ class EventsApplication final : public app::Application {
         std::sort(tables_.flags.begin(), tables_.flags.end(), flag_order);
         seconds_[kDetect] = mpi::wtime() - t0;
         break;
-      case 4:
-        write_h5(ctx_.out_dir + "/events.h5", tables_, c_, ctx_.run, ctx_.comm);
-        if (c_.csv) write_csv(ctx_.out_dir, tables_, c_, ctx_.comm);
-        seconds_[kWrite] = mpi::wtime() - t0;
-        break;
-      default:
+      default:  // step 4: the tables are written by TablesOutput::after_step()
         break;
     }
   }
@@ -128,7 +123,14 @@ class EventsApplication final : public app::Application {
     return {static_cast<double>(all[0]), static_cast<double>(all[1]), static_cast<double>(all[2]),
             static_cast<double>(all[3])};
   }
-  std::vector<std::unique_ptr<app::Output>> open_outputs() override { return {}; }
+  std::vector<std::unique_ptr<app::Output>> open_outputs() override;
+  // write_tables() is stage 4: events.h5 and the CSV tables. Collective.
+  void write_tables() {
+    const double t0 = mpi::wtime();
+    write_h5(ctx_.out_dir + "/events.h5", tables_, c_, ctx_.run, ctx_.comm);
+    if (c_.csv) write_csv(ctx_.out_dir, tables_, c_, ctx_.comm);
+    seconds_[kWrite] = mpi::wtime() - t0;
+  }
   void checkpoint(io::CheckpointWriter& w) override { w.attribute("stage", stage_); }
   std::string report() override;
 
@@ -142,6 +144,29 @@ class EventsApplication final : public app::Application {
   std::array<double, kStageCount> seconds_{};
   double mpi_seconds_ = 0, parked_seconds_ = 0;
 };
+
+// TablesOutput writes the result tables after the last stage.
+class TablesOutput final : public app::Output {
+ public:
+  TablesOutput(EventsApplication& app, bool csv) : app_(app), csv_(csv) {}
+  void after_step(std::int64_t step) override {
+    if (step == kStages) app_.write_tables();
+  }
+  void finish() override {}
+  std::string name() const override {
+    return csv_ ? "events.h5, aggregates.csv, per_day.csv, flags.csv, quarantine.csv" : "events.h5";
+  }
+
+ private:
+  EventsApplication& app_;
+  bool csv_;
+};
+
+std::vector<std::unique_ptr<app::Output>> EventsApplication::open_outputs() {
+  std::vector<std::unique_ptr<app::Output>> out;
+  out.push_back(std::make_unique<TablesOutput>(*this, c_.csv));
+  return out;
+}
 
 std::string EventsApplication::report() {
   const mpi::Comm comm(ctx_.comm);
