@@ -18,6 +18,7 @@
 #include "ingest.hpp"
 #include "outputs.hpp"
 #include "schema.hpp"
+#include "state.hpp"
 #include "weft/core/error.hpp"
 #include "weft/mpi/collectives.hpp"
 #include "weft/mpi/session.hpp"
@@ -43,12 +44,7 @@ class EventsApplication final : public app::Application {
   }
   void setup() override {
     if (ctx_.restart) {
-      stage_ = ctx_.restart->step();
-      if (stage_ != kStages)
-        throw InputError(fmt::format(
-            "--restart {}: the events pipeline cannot continue from stage {} yet (only a "
-            "finished run's checkpoint); run the deck again from the start",
-            ctx_.restart->path(), stage_));
+      restore(*const_cast<io::CheckpointReader*>(ctx_.restart));
       return;
     }
     const mpi::Comm comm(ctx_.comm);
@@ -57,9 +53,9 @@ class EventsApplication final : public app::Application {
     Ingested in = ingest(c_, rates, *ctx_.executor, ctx_.comm);
     seconds_[kRead] = in.read_seconds;
     seconds_[kParse] = in.parse_seconds;
-    rows_ = in.rows;
+    s_.rows = in.rows;
     parked_seconds_ = in.parked_seconds;
-    bytes_ = in.bytes;
+    s_.bytes = in.bytes;
     const double t0 = mpi::wtime();
     // Every currency needs a rate on every day of the events.
     std::int64_t first = INT64_MAX, last = INT64_MIN;
@@ -78,12 +74,12 @@ class EventsApplication final : public app::Application {
       }
     }
     remove_duplicates(in.events, in.bad, c_.shuffle_bytes, ctx_.comm, mpi_seconds_);
-    events_ = std::move(in.events);
-    tables_.bad = std::move(in.bad);
+    s_.events = std::move(in.events);
+    s_.tables.bad = std::move(in.bad);
     seconds_[kDedup] = mpi::wtime() - t0;
-    const std::int64_t rows = mpi::allreduce(rows_, MPI_SUM, comm);
+    const std::int64_t rows = mpi::allreduce(s_.rows, MPI_SUM, comm);
     const std::int64_t bad =
-        mpi::allreduce(static_cast<std::int64_t>(tables_.bad.size()), MPI_SUM, comm);
+        mpi::allreduce(static_cast<std::int64_t>(s_.tables.bad.size()), MPI_SUM, comm);
     if (rows > 0 && static_cast<double>(bad) > c_.max_bad_fraction * static_cast<double>(rows))
       throw RunError(fmt::format(
           "{} of {} rows ({:.4g}%) are quarantined, more than events.max_bad_fraction = {} allows",
@@ -96,17 +92,17 @@ class EventsApplication final : public app::Application {
     const double t0 = mpi::wtime();
     switch (++stage_) {
       case 1:
-        events_ = shuffle_by_key(std::move(events_), c_.shuffle_bytes, ctx_.comm, mpi_seconds_);
+        s_.events = shuffle_by_key(std::move(s_.events), c_.shuffle_bytes, ctx_.comm, mpi_seconds_);
         seconds_[kShuffle] = mpi::wtime() - t0;
         break;
       case 2:
-        tables_.keys = aggregate(events_, c_, *ctx_.executor);
-        tables_.days = per_day(events_, c_, c_.shuffle_bytes, ctx_.comm, mpi_seconds_);
+        s_.tables.keys = aggregate(s_.events, c_, *ctx_.executor);
+        s_.tables.days = per_day(s_.events, c_, c_.shuffle_bytes, ctx_.comm, mpi_seconds_);
         seconds_[kAggregate] = mpi::wtime() - t0;
         break;
       case 3:
-        tables_.flags = detect(events_, c_, *ctx_.executor);
-        std::sort(tables_.flags.begin(), tables_.flags.end(), flag_order);
+        s_.tables.flags = detect(s_.events, c_, *ctx_.executor);
+        std::sort(s_.tables.flags.begin(), s_.tables.flags.end(), flag_order);
         seconds_[kDetect] = mpi::wtime() - t0;
         break;
       default:  // step 4: the tables are written by TablesOutput::after_step()
@@ -114,33 +110,54 @@ class EventsApplication final : public app::Application {
     }
   }
   std::vector<double> observe() override {
-    std::int64_t local[4] = {static_cast<std::int64_t>(events_.size()),
-                             static_cast<std::int64_t>(tables_.bad.size()),
-                             static_cast<std::int64_t>(tables_.keys.size()),
-                             static_cast<std::int64_t>(tables_.flags.size())};
+    std::int64_t local[4] = {static_cast<std::int64_t>(s_.events.size()),
+                             static_cast<std::int64_t>(s_.tables.bad.size()),
+                             static_cast<std::int64_t>(s_.tables.keys.size()),
+                             static_cast<std::int64_t>(s_.tables.flags.size())};
     std::int64_t all[4];
     mpi::allreduce(local, all, 4, MPI_SUM, mpi::Comm(ctx_.comm));
     return {static_cast<double>(all[0]), static_cast<double>(all[1]), static_cast<double>(all[2]),
             static_cast<double>(all[3])};
   }
   std::vector<std::unique_ptr<app::Output>> open_outputs() override;
+  // restore() continues from a checkpoint written between two stages by
+  // as many ranks.
+  void restore(io::CheckpointReader& r) {
+    stage_ = r.step();
+    r.rows("events");
+    if (!r.exact())
+      throw InputError(fmt::format(
+          "--restart {}: an events checkpoint continues on the number of ranks that wrote it "
+          "({}), not on {}",
+          r.path(), io::CheckpointReader::info(r.path()).ranks, mpi::Comm(ctx_.comm).size()));
+    try {
+      s_ = unpack_state(r.column_int64("state"));
+    } catch (const std::runtime_error& e) {
+      throw InputError(
+          fmt::format("--restart {}: the checkpoint is damaged: {}", r.path(), e.what()));
+    }
+  }
   // write_tables() is stage 4: events.h5 and the CSV tables. Collective.
   void write_tables() {
     const double t0 = mpi::wtime();
-    write_h5(ctx_.out_dir + "/events.h5", tables_, c_, ctx_.run, ctx_.comm);
-    if (c_.csv) write_csv(ctx_.out_dir, tables_, c_, ctx_.comm);
+    write_h5(ctx_.out_dir + "/events.h5", s_.tables, c_, ctx_.run, ctx_.comm);
+    if (c_.csv) write_csv(ctx_.out_dir, s_.tables, c_, ctx_.comm);
     seconds_[kWrite] = mpi::wtime() - t0;
   }
-  void checkpoint(io::CheckpointWriter& w) override { w.attribute("stage", stage_); }
+  // checkpoint() stores every rank's state as one column of words; the
+  // stage is the checkpoint's step.
+  void checkpoint(io::CheckpointWriter& w) override {
+    const std::vector<std::int64_t> words = pack_state(s_);
+    w.rows("events", static_cast<std::int64_t>(words.size()));
+    w.column("state", words);
+  }
   std::string report() override;
 
  private:
   Config c_;
   const app::RunContext& ctx_;
   std::int64_t stage_ = 0;
-  std::vector<Event> events_;
-  Tables tables_;
-  std::int64_t rows_ = 0, bytes_ = 0;
+  PipelineState s_;
   std::array<double, kStageCount> seconds_{};
   double mpi_seconds_ = 0, parked_seconds_ = 0;
 };
@@ -175,10 +192,10 @@ std::string EventsApplication::report() {
   const double mpi_worst = mpi::allreduce(mpi_seconds_, MPI_MAX, comm);
   const double parked = mpi::allreduce(parked_seconds_, MPI_MAX, comm);
   std::array<std::int64_t, kReasons> local{}, reasons{};
-  for (const BadRow& b : tables_.bad) ++local[static_cast<std::size_t>(b.reason)];
+  for (const BadRow& b : s_.tables.bad) ++local[static_cast<std::size_t>(b.reason)];
   mpi::allreduce(local.data(), reasons.data(), kReasons, MPI_SUM, comm);
-  const std::int64_t rows = mpi::allreduce(rows_, MPI_SUM, comm);
-  const std::int64_t bytes = mpi::allreduce(bytes_, MPI_SUM, comm);
+  const std::int64_t rows = mpi::allreduce(s_.rows, MPI_SUM, comm);
+  const std::int64_t bytes = mpi::allreduce(s_.bytes, MPI_SUM, comm);
   std::string out =
       fmt::format("Events ({}): {} rows, {:.3f} MB read\nStage          seconds      rows/s\n",
                   c_.domain, rows, static_cast<double>(bytes) / 1e6);

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,7 @@ struct Unpacker {
   bool done() const { return at >= bytes.size(); }
   template <class T>
   T get() {
+    if (at + sizeof(T) > bytes.size()) throw std::runtime_error("a byte stream ends early");
     T v;
     std::memcpy(&v, bytes.data() + at, sizeof(T));
     at += sizeof(T);
@@ -43,6 +45,7 @@ struct Unpacker {
   }
   std::string get_string() {
     const auto n = get<std::uint32_t>();
+    if (at + n > bytes.size()) throw std::runtime_error("a byte stream ends early");
     std::string s(bytes.substr(at, n));
     at += n;
     return s;

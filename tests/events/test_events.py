@@ -186,6 +186,36 @@ class Events(unittest.TestCase):
         self.assertEqual(sum(int(r["count"]) for r in agg), 39)
         self.assertEqual([int(r["distinct_counterparties"]) for r in agg], [14, 12, 13])
 
+    def test_restart_from_every_stage_gives_the_same_tables(self):
+        records, truth = oracle.make_transactions(seed=21, rows=150)
+        data = self.path("tx.csv")
+        oracle.write_csv(data, oracle.TX_HEADER, records)
+        rates = self.path("rates.csv")
+        oracle.write_rates(rates, ["USD", "GBP", "CHF"], "2026-03-01", 3)
+        rules = '[rules.velocity]\nenabled = true\ncount = 2\nwindow = 7200\n'
+        deck = self.deck(deck_text([data], rates=rates, extra=rules))
+        out = self.path("out")
+        every = ["checkpoint.every=1", "checkpoint.keep=4", "runtime.scheduler=fibers"]
+        run(deck, out, ARGS.np, every)
+        want = {t: open(os.path.join(out, t), "rb").read() for t in TABLES}
+        for stage in (1, 2, 3):
+            for t in TABLES:
+                os.remove(os.path.join(out, t))
+            ckpt = os.path.join(out, f"ckpt-{stage:010d}.h5")
+            r = subprocess.run(([ARGS.mpiexec, "--allow-run-as-root", "--oversubscribe", "-np", str(ARGS.np)]
+                                if ARGS.np > 1 else []) +
+                               [ARGS.weft, "run", deck, "-q", "--restart", ckpt, *sum((["--set", x] for x in every), [])],
+                               capture_output=True, text=True, timeout=120)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            for t in TABLES:
+                with open(os.path.join(out, t), "rb") as f:
+                    self.assertEqual(f.read(), want[t], f"{t} after a restart from stage {stage}")
+        if ARGS.np > 1:  # the state is per rank: another rank count is refused
+            r = subprocess.run([ARGS.weft, "run", deck, "-q", "--restart", os.path.join(out, "ckpt-0000000002.h5")],
+                               capture_output=True, text=True, timeout=120)
+            self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+            self.assertIn("number of ranks that wrote it", r.stderr)
+
     def test_bad_row_threshold_fails_the_run(self):
         records, truth = oracle.make_transactions(seed=5, rows=120)
         data = self.path("tx.csv")
