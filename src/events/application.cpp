@@ -247,6 +247,8 @@ class EventsKind final : public app::KindOf<Config> {
               fmt::format("run.steps: the events pipeline has {} stages (shuffle, "
                           "aggregate, detect, write); leave run.steps out",
                           kStages));
+        if (c.inputs.empty())
+          throw InputError("events.inputs: no input file; name at least one CSV file");
         if (!c.rates.empty()) (void)Rates::load(c.rates, c.base_currency);
         for (int f = 0; f < static_cast<int>(c.inputs.size()); ++f) check_input(c, f);
       } catch (const InputError& e) {

@@ -15,8 +15,8 @@ void declare_input(deck::Schema<C>& s) {
         "counterparty, category) or sensors (event_id, sensor, timestamp, value)")
       .choices({"transactions", "sensors"});
   s.key("events.inputs", [](C& c) -> auto& { return c.inputs; },
-        "Input files, read in this order (one logical stream), relative to the deck's directory")
-      .required();
+        "Input files (at least one), read in this order as one stream, relative to the deck's "
+        "directory");
   s.key("events.format", [](C& c) -> auto& { return c.format; }, "Input format")
       .choices({"csv"});
   s.key("events.columns.event_id", [](C& c) -> auto& { return c.columns.event_id; },
@@ -111,7 +111,6 @@ const deck::Schema<Config>& schema() {
     declare_input(p);
     declare_rules(p);
     p.rule([](const C& c, deck::RuleContext& r) {
-      if (c.inputs.empty()) r.error("events.inputs", "needs at least one input file");
       if (c.base_currency.size() != 3)
         r.error("events.base_currency", "is a 3-letter ISO code such as EUR");
     });

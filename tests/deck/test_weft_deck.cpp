@@ -39,8 +39,14 @@ std::vector<weft::deck::KeyDoc> every_key() {
 const auto g_primed = every_key();
 const std::string g_reference = weft::app::deck_reference(apps());
 const bool g_loaded = [] {  // each kind builds its whole-deck schema once
-  weft::deck::Diagnostics d;
-  return load_deck("primer.toml", "[run]\nsteps = 1\n", {}, d).has_value();
+  bool all = true;
+  for (const auto& [name, kind] : apps()) {
+    weft::deck::Diagnostics d;
+    all = load_deck("primer.toml", "application = \"" + name + "\"\n[run]\nsteps = 1\n", {}, d)
+              .has_value() &&
+          all;
+  }
+  return all;
 }();
 
 std::string slurp(const fs::path& p) {
@@ -88,12 +94,18 @@ TEST(WeftDeck, LjMeltMatchesLammpsBenchInput) {
 }
 
 TEST(WeftDeck, EveryKeyCanBeSetFromTheCommandLine) {
-  const auto docs = every_key();
+  // The shared keys on a deck of the default application, each
+  // application's own keys on a deck of that application.
+  std::vector<std::pair<std::string, weft::deck::KeyDoc>> docs;
+  for (auto& k : weft::app::common_schema().docs()) docs.emplace_back("", k);
+  for (const auto& [name, kind] : apps())
+    for (auto& k : kind->docs()) docs.emplace_back(name, k);
   const std::string base = "[run]\nsteps = 5\n";
-  for (const auto& k : docs) {
+  for (const auto& [app, k] : docs) {
     if (k.path.find("[]") != std::string::npos || k.type.rfind("array of tables", 0) == 0) continue;
     if (k.required) continue;
     std::vector<std::string> sets;  // a conditional key: make its conditions hold
+    if (!app.empty()) sets.push_back("application=" + app);
     for (const auto& c : k.when) sets.push_back(c.path + "=" + c.value);
     sets.push_back(k.path + "=" + k.default_text);
     weft::deck::Diagnostics d;
