@@ -145,6 +145,19 @@ void write_h5(const std::string& path, const Tables& t, const Config& c, const i
     f.column("events", column_of(t.flags, [](const Flag& x) {
                return static_cast<std::int64_t>(x.events.size());
              }));
+    // Every flag's event ids, concatenated in flag order in /flag_events;
+    // flag i's are rows [first_row[i], first_row[i] + events[i]).
+    std::vector<std::int64_t> ids;
+    std::vector<std::int64_t> first;
+    for (const Flag& x : t.flags) {
+      first.push_back(static_cast<std::int64_t>(ids.size()));
+      ids.insert(ids.end(), x.events.begin(), x.events.end());
+    }
+    auto& ge = w.group("flag_events");
+    Table e = w.table(ge, static_cast<std::int64_t>(ids.size()));
+    e.column("event_id", ids);
+    for (auto& r : first) r += e.offset();
+    f.column("first_row", first);
   }
   {
     auto& g = w.group("quarantine");

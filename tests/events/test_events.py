@@ -109,6 +109,26 @@ class Events(unittest.TestCase):
         self.assertEqual({d: {"count": int(r["count"]), "sum": int(r["sum"])} for d, r in days.items()},
                          oracle.per_day(events, "transactions"))
         self.check_flags(out, oracle.flags(events, {"velocity": (2, 7200), "zscore": (1.5, 4)}))
+        self.check_h5_matches_csv(self.path(f"out{len(variants) - 1}"))
+
+    def check_h5_matches_csv(self, out):
+        """events.h5 (rows in rank order) holds what the sorted CSV tables hold."""
+        import h5py
+        text = lambda col: [bytes(v).rstrip(b"\0").decode() for v in col]  # noqa: E731
+        with h5py.File(os.path.join(out, "events.h5"), "r") as f:
+            a = f["aggregates"]
+            got = dict(zip(text(a["key"][:]), zip(a["count"][:].tolist(), a["sum"][:].tolist())))
+            fl, ids = f["flags"], f["flag_events/event_id"][:].tolist()
+            flags = sorted((r, k, tuple(ids[s:s + n])) for r, k, s, n in zip(
+                text(fl["rule"][:]), text(fl["key"][:]), fl["first_row"][:].tolist(), fl["events"][:].tolist()))
+            bad = sorted(zip(f["quarantine/line"][:].tolist(), text(f["quarantine/reason"][:])))
+            self.assertIn("deck", f["parameters"])
+        agg = oracle.read_table(os.path.join(out, "aggregates.csv"))
+        self.assertEqual(got, {r["key"]: (int(r["count"]), int(r["sum"])) for r in agg})
+        self.assertEqual(flags, sorted((r["rule"], r["key"], tuple(int(x) for x in r["events"].split()))
+                                       for r in oracle.read_table(os.path.join(out, "flags.csv"))))
+        self.assertEqual(bad, sorted((int(r["line"]), r["reason"])
+                                     for r in oracle.read_table(os.path.join(out, "quarantine.csv"))))
 
     def check_flags(self, out, want):
         got = {}
@@ -241,6 +261,10 @@ class Events(unittest.TestCase):
             "rates with gaps": (oracle.TX_HEADER, good + ["9,A1,2026-03-02T00:00:00Z,1.00,USD,p,c"],
                                 [f"events.rates={rates}"], "no rate of USD on 2026-03-02"),
         }
+        r = run(self.deck(deck_text([]).replace("inputs = []\n", "")), self.path("out-none"), ARGS.np, check=False)
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn("no input file", r.stderr)
+        self.assertFalse(os.path.exists(self.path("out-none")))
         for name, (header, rows, sets, message) in cases.items():
             with self.subTest(case=name):
                 data = self.path(name.replace(" ", "_") + ".csv")
