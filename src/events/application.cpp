@@ -48,8 +48,10 @@ class EventsApplication final : public app::Application {
       return;
     }
     const mpi::Comm comm(ctx_.comm);
-    const Rates rates =
-        c_.rates.empty() ? Rates(c_.base_currency) : Rates::load(c_.rates, c_.base_currency);
+    Rates rates(c_.base_currency);
+    agree_on_failure(comm, [&] {
+      if (!c_.rates.empty()) rates = Rates::load(c_.rates, c_.base_currency);
+    });
     Ingested in = ingest(c_, rates, *ctx_.executor, ctx_.comm);
     seconds_[kRead] = in.read_seconds;
     seconds_[kParse] = in.parse_seconds;

@@ -198,13 +198,18 @@ Ingested ingest(const Config& c, const Rates& rates, go::Executor& exec, MPI_Com
   for (int file = 0; file < static_cast<int>(c.inputs.size()); ++file) {
     const std::string& path = c.inputs[static_cast<std::size_t>(file)];
     double t0 = mpi::wtime();
-    const std::int64_t bytes = file_size(path);
-    std::int64_t h = 0;
-    const Mapping m = map_header(header_of(path, bytes, h), c, path);
-    const std::int64_t header_lines = count_newlines(read_range(path, 0, h));
-    // This rank's byte range, then the record starts of all ranks.
+    // Every rank reads; a failure on one (the file changed since the
+    // checks) is agreed on before the first collective, so no rank waits.
+    std::int64_t bytes = 0, h = 0, header_lines = 0;
+    Mapping m;
+    std::string chunk;
     auto offset = [&](int r) { return h + (bytes - h) * r / size; };
-    std::string chunk = read_range(path, offset(rank), offset(rank + 1) - offset(rank));
+    agree_on_failure(world, [&] {
+      bytes = file_size(path);
+      m = map_header(header_of(path, bytes, h), c, path);
+      header_lines = count_newlines(read_range(path, 0, h));
+      chunk = read_range(path, offset(rank), offset(rank + 1) - offset(rank));
+    });
     const auto quotes = mpi::allgather(count_quotes(chunk), world);
     std::int64_t before = 0;
     for (int r = 0; r < rank; ++r) before += quotes[static_cast<std::size_t>(r)];
@@ -221,15 +226,17 @@ Ingested ingest(const Config& c, const Rates& rates, go::Executor& exec, MPI_Com
     // its last record takes of the next chunks.
     std::string text;
     const std::int64_t next = offset(rank + 1);
-    if (lo < next) {
-      out.bytes += static_cast<std::int64_t>(chunk.size()) + (hi - next);
-      text = std::move(chunk);
-      text.erase(0, static_cast<std::size_t>(lo - offset(rank)));
-      text += read_range(path, next, hi - next);
-    } else {  // no record starts in this rank's chunk: an empty range
-      text = read_range(path, lo, hi - lo);
-      out.bytes += static_cast<std::int64_t>(chunk.size() + text.size());
-    }
+    agree_on_failure(world, [&] {
+      if (lo < next) {
+        out.bytes += static_cast<std::int64_t>(chunk.size()) + (hi - next);
+        text = std::move(chunk);
+        text.erase(0, static_cast<std::size_t>(lo - offset(rank)));
+        text += read_range(path, next, hi - next);
+      } else {  // no record starts in this rank's chunk: an empty range
+        text = read_range(path, lo, hi - lo);
+        out.bytes += static_cast<std::int64_t>(chunk.size() + text.size());
+      }
+    });
     const std::int64_t first_line =
         1 + header_lines + mpi::exscan(count_newlines(text), MPI_SUM, world);
     const double t1 = mpi::wtime();

@@ -4,14 +4,17 @@
 #include <mpi.h>
 
 #include <cstdint>
+#include <exception>
 #include <string>
 #include <vector>
 
 #include "csv.hpp"
 #include "model.hpp"
 #include "rates.hpp"
+#include "weft/core/error.hpp"
 #include "weft/events/config.hpp"
 #include "weft/go/executor.hpp"
+#include "weft/mpi/collectives.hpp"
 
 // Stage 1 of the pipeline: reading the input CSV files in parallel (byte
 // ranges over the ranks, chunks over the tasks of a rank), parsing and
@@ -43,6 +46,23 @@ struct Ingested {
   double read_seconds = 0, parse_seconds = 0;
   double parked_seconds = 0;  // tasks waiting on channels (Scheduler::fibers)
 };
+
+// agree_on_failure() runs `read` on every rank and agrees on its failures: every rank
+// throws the first rank's error (InputError stays InputError) or none does.
+// Collective over `comm`.
+template <class F>
+void agree_on_failure(const mpi::Comm& comm, F&& read) {
+  std::string input, run;
+  try {
+    read();
+  } catch (const InputError& e) {
+    input = e.what();
+  } catch (const std::exception& e) {
+    run = e.what();
+  }
+  if (!(input = mpi::first_error(input, comm)).empty()) throw InputError(input);
+  if (!(run = mpi::first_error(run, comm)).empty()) throw RunError(run);
+}
 
 // ingest() reads every input file: collective over `comm`; each rank
 // parses its byte range with `exec`'s workers.
