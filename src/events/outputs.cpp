@@ -19,10 +19,11 @@ namespace {
 using Table = io::ColumnWriter::Table;
 
 // text_column() stores strings as fixed-length NUL-padded bytes, as wide
-// as the longest on any rank.
+// as the longest on any rank and at least 2 (so that the dataset is always
+// rows x width: a width of 1 would store one dimension).
 void text_column(Table& t, const std::string& name, const std::vector<std::string>& v,
                  MPI_Comm comm) {
-  std::size_t local = 1;
+  std::size_t local = 2;
   for (const auto& s : v) local = std::max(local, s.size());
   const auto width = static_cast<std::size_t>(
       mpi::allreduce(static_cast<std::int64_t>(local), MPI_MAX, mpi::Comm(comm)));

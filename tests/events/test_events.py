@@ -247,6 +247,19 @@ class Events(unittest.TestCase):
         self.assertEqual(r.returncode, 3, r.stderr)
         self.assertIn(f"{len(truth)} of 120 rows", r.stdout + r.stderr)
 
+    def test_every_row_quarantined_with_threshold_one(self):
+        data = self.path("allbad.csv")
+        oracle.write_csv(data, oracle.TX_HEADER, ["1,A,bad,1.00,EUR,p,c", "2,A,2026-01-01T00:00:00Z,x,EUR,p,c"])
+        deck = self.deck(deck_text([data]))
+        out = self.path("out")
+        run(deck, out, ARGS.np, ["events.max_bad_fraction=1"])
+        self.check_quarantine(out, {2: "bad_timestamp", 3: "unparsable_field"})
+        self.assertEqual(oracle.read_table(os.path.join(out, "aggregates.csv")), [])
+        import h5py
+        with h5py.File(os.path.join(out, "events.h5"), "r") as f:
+            self.assertEqual(f["aggregates/key"].shape, (0, 2))
+            self.assertEqual(f["quarantine/line"][:].tolist(), [2, 3])
+
     def test_bad_inputs_exit_2_and_write_nothing(self):
         good = [f"{i},A1,2026-03-01T00:00:0{i}Z,1.00,EUR,p,c" for i in range(5)]
         rates = self.path("rates.csv")
