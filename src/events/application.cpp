@@ -271,7 +271,12 @@ class EventsKind final : public app::KindOf<Config> {
   std::vector<std::string> output_names() const override {
     return {"events.h5", "aggregates.csv", "per_day.csv", "flags.csv", "quarantine.csv"};
   }
-  std::vector<std::string> restart_sections() const override { return {"events", "rules"}; }
+  // restart_sections(): what defines the results (chunk and round sizes do not).
+  std::vector<std::string> restart_sections() const override {
+    return {"events.domain",  "events.inputs",           "events.format",
+            "events.columns", "events.decimals",         "events.base_currency",
+            "events.rates",   "events.max_bad_fraction", "rules"};
+  }
   std::unique_ptr<app::Application> create(const app::LoadedDeck& deck,
                                            const app::RunContext& ctx) const override {
     return std::make_unique<EventsApplication>(config(deck), ctx);
