@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -71,10 +72,10 @@ std::optional<std::int64_t> parse_timestamp(std::string_view s) {
   const int h = digits(s, 11, 2), mi = digits(s, 14, 2), se = digits(s, 17, 2);
   if (!day || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59) return std::nullopt;
   std::int64_t micros = 0;
-  if (s.size() > 20) {  // ".f{0,6}Z"
+  if (s.size() > 20) {  // ".f{1,6}Z"
     const std::size_t n = s.size() - 21;
-    if (s[19] != '.' || n > 6) return std::nullopt;
-    const int f = n > 0 ? digits(s, 20, n) : 0;
+    if (s[19] != '.' || n < 1 || n > 6) return std::nullopt;
+    const int f = digits(s, 20, n);
     if (f < 0) return std::nullopt;
     micros = f;
     for (std::size_t i = n; i < 6; ++i) micros *= 10;
@@ -128,11 +129,10 @@ Decimal parse_decimal(std::string_view s, int places, std::int64_t limit) {
   const std::size_t dot = s.find('.');
   const std::string_view whole = s.substr(0, dot);
   const std::string_view frac = dot == std::string_view::npos ? "" : s.substr(dot + 1);
-  if (whole.empty() && frac.empty()) return out;
+  if (whole.empty() || (dot != std::string_view::npos && frac.empty())) return out;  // ".5", "5."
   for (std::string_view part : {whole, frac})
     for (char c : part)
       if (c < '0' || c > '9') return out;
-  if (dot != std::string_view::npos && frac.empty() && whole.empty()) return out;
   // Leading zeros do not count towards the size.
   std::size_t lead = 0;
   while (lead + 1 < whole.size() && whole[lead] == '0') ++lead;
@@ -156,9 +156,22 @@ Decimal parse_decimal(std::string_view s, int places, std::int64_t limit) {
   return out;
 }
 
+bool is_plain_decimal(std::string_view s) {
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
+  const std::size_t dot = s.find('.');
+  const std::string_view whole = s.substr(0, dot);
+  const std::string_view frac = dot == std::string_view::npos ? "1" : s.substr(dot + 1);
+  auto all_digits = [](std::string_view p) {
+    return !p.empty() &&
+           std::all_of(p.begin(), p.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  return all_digits(whole) && all_digits(frac);
+}
+
 std::optional<double> parse_double(std::string_view s) {
   if (is_non_finite_text(s))
     return s[0] == '-' ? -HUGE_VAL : (s.find_first_of("nN") != s.npos ? NAN : HUGE_VAL);
+  if (!is_plain_decimal(s)) return std::nullopt;
   if (!s.empty() && s[0] == '+') s.remove_prefix(1);
   double v = 0;
   const char* end = s.data() + s.size();

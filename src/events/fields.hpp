@@ -12,7 +12,7 @@ namespace weft::events {
 // parse_int64() is the whole of `s` as a decimal int64 (optional '-').
 std::optional<std::int64_t> parse_int64(std::string_view s);
 
-// parse_timestamp() is `YYYY-MM-DDTHH:MM:SS[.f{0,6}]Z` in microseconds
+// parse_timestamp() is `YYYY-MM-DDTHH:MM:SS[.f{1,6}]Z` in microseconds
 // since the epoch, or nullopt when it is not one (or not a real date/time).
 std::optional<std::int64_t> parse_timestamp(std::string_view s);
 // format_timestamp() is the ISO text of a time with 6 fraction digits.
@@ -32,13 +32,18 @@ struct Decimal {
   std::int64_t units = 0;  // the value times 10^places
 };
 
+// is_plain_decimal() says `s` is `[+-]digits[.digits]` (no exponent, no
+// ".5", no "5.", no spaces).
+bool is_plain_decimal(std::string_view s);
+
 // parse_decimal() reads `[+-]digits[.digits]` as an integer of 10^-places
 // units: more fraction digits than `places` or |value| > `limit` (whole
 // units) is out_of_range; nan/inf (any case) is non_finite.
 Decimal parse_decimal(std::string_view s, int places, std::int64_t limit);
 
-// parse_double() reads a decimal float (strtod-exact, round to nearest):
-// nullopt when it is not one; a non-finite text gives a non-finite double.
+// parse_double() reads a plain decimal (is_plain_decimal) as a double
+// (strtod-exact, round to nearest): nullopt when it is not one; a
+// non-finite text gives a non-finite double.
 std::optional<double> parse_double(std::string_view s);
 
 // is_non_finite_text() says `s` spells nan or inf (either sign, any case).

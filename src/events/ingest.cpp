@@ -105,13 +105,15 @@ bool parse_row(const Record& r, const Mapping& m, const Config& c, const Rates& 
   if (static_cast<int>(f.size()) < m.fields)
     return reject(Reason::missing_field,
                   fmt::format("{} fields, the header has {}", f.size(), m.fields));
+  for (int col : {m.id, m.key, m.time, m.value, m.currency, m.counterparty, m.category})
+    if (col >= 0 && f[static_cast<std::size_t>(col)].empty())
+      return reject(Reason::missing_field, fmt::format("field {} is empty", col + 1));
   if (static_cast<int>(f.size()) > m.fields)
     return reject(Reason::unparsable_field,
                   fmt::format("{} fields, the header has {}", f.size(), m.fields));
   const auto id = parse_int64(f[static_cast<std::size_t>(m.id)]);
   if (!id) return reject(Reason::unparsable_field, "event_id is not an integer");
   const std::string_view key = f[static_cast<std::size_t>(m.key)];
-  if (key.empty()) return reject(Reason::missing_field, "the key is empty");
   const auto t = parse_timestamp(f[static_cast<std::size_t>(m.time)]);
   if (!t) return reject(Reason::bad_timestamp, "not YYYY-MM-DDTHH:MM:SS[.ffffff]Z");
   const std::string_view v = f[static_cast<std::size_t>(m.value)];
@@ -140,7 +142,8 @@ bool parse_row(const Record& r, const Mapping& m, const Config& c, const Rates& 
     const auto x = parse_double(v);
     if (!x) return reject(Reason::unparsable_field, "value is not a number");
     if (is_non_finite_text(v)) return reject(Reason::non_finite, "value is not finite");
-    if (!std::isfinite(*x)) return reject(Reason::out_of_range, "value beyond a double");
+    if (!std::isfinite(*x) || std::fabs(*x) > 1e12)
+      return reject(Reason::out_of_range, "|value| > 1e12");
     e.value = *x;
   }
   return true;

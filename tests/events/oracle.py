@@ -7,7 +7,8 @@ import csv
 import datetime as dt
 import math
 import random
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 from fractions import Fraction
 
 REASONS = ["unparsable_field", "missing_field", "bad_timestamp", "non_finite", "out_of_range",
@@ -28,10 +29,10 @@ def parse_time(text):
         return None
     frac = ""
     if len(text) > 20:
-        if text[19] != "." or len(text) - 21 > 6:
+        if text[19] != "." or not 1 <= len(text) - 21 <= 6:
             return None
         frac = text[20:-1]
-        if frac and not frac.isdigit():
+        if not frac.isdigit():
             return None
     try:
         t = dt.datetime.strptime(text[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=dt.timezone.utc)
@@ -74,7 +75,13 @@ def make_transactions(seed, rows, start_day="2026-03-01", days=3):
         fields = [str(eid), key, ts, amount, cur, q(rnd.choice(parties)),
                   q(rnd.choice(["food", "rent", "misc, etc"]))]
         kind = i % 37
-        if kind == 5:
+        if kind == 3:
+            fields[5] = ""; truth[line] = "missing_field"
+        elif kind == 7:
+            fields[3] = rnd.choice([".5", "5.", "1e3"]); truth[line] = "unparsable_field"
+        elif kind == 13:
+            fields[2] = fields[2][:19] + ".Z"; truth[line] = "bad_timestamp"
+        elif kind == 5:
             fields[3] = "12.3x"; truth[line] = "unparsable_field"
         elif kind == 11:
             fields = fields[:4]; truth[line] = "missing_field"
@@ -134,12 +141,11 @@ def load_events(path, domain, rates=None, dp=2, base="EUR"):
             line, start = start, reader.line_num + 1
             if not fields:
                 continue
-            if len(fields) < len(header):
+            if len(fields) < len(header) or "" in fields[:len(header)]:
                 bad[line] = "missing_field"; continue
-            try:
-                eid = int(fields[col["event_id"]])
-            except ValueError:
+            if len(fields) > len(header) or not re.fullmatch(r"-?[0-9]+", fields[col["event_id"]]):
                 bad[line] = "unparsable_field"; continue
+            eid = int(fields[col["event_id"]])
             key = fields[col["account" if domain == "transactions" else "sensor"]]
             t = parse_time(fields[col["timestamp"]])
             if t is None:
@@ -147,12 +153,11 @@ def load_events(path, domain, rates=None, dp=2, base="EUR"):
             text = fields[col["amount" if domain == "transactions" else "value"]]
             if text.lstrip("+-").lower() in ("nan", "inf", "infinity"):
                 bad[line] = "non_finite"; continue
+            if not re.fullmatch(r"[+-]?[0-9]+(\.[0-9]+)?", text):
+                bad[line] = "unparsable_field"; continue
             e = {"id": eid, "key": key, "t": t, "line": line}
             if domain == "transactions":
-                try:
-                    d = Decimal(text)
-                except InvalidOperation:
-                    bad[line] = "unparsable_field"; continue
+                d = Decimal(text)
                 if -d.as_tuple().exponent > dp or abs(d) > 10**12:
                     bad[line] = "out_of_range"; continue
                 cur = fields[col["currency"]]
@@ -165,10 +170,9 @@ def load_events(path, domain, rates=None, dp=2, base="EUR"):
                 e["value"] = e["units"] / 10**dp
                 e["party"] = fields[col["counterparty"]]
             else:
-                try:
-                    e["value"] = float(text)
-                except ValueError:
-                    bad[line] = "unparsable_field"; continue
+                e["value"] = float(text)
+                if abs(e["value"]) > 1e12:
+                    bad[line] = "out_of_range"; continue
             if eid in seen:
                 bad[line] = "duplicate_event_id"; continue
             seen[eid] = line

@@ -157,7 +157,7 @@ class Events(unittest.TestCase):
             add("S3", t0 + round(s * 10**6), 5.0 + s)
         for k in range(12):
             add("S4", t0 + k * 10**6, 21.375 if k != 9 else 40.0)
-        add("S4", t0 + 30 * 10**6, "1e3")
+        add("S4", t0 + 30 * 10**6, "1000.0")
         data = self.path("sensors.csv")
         oracle.write_csv(data, "event_id,sensor,timestamp,value", rows)
         rules = ('[rules.gap]\nenabled = true\nseconds = 600\n[rules.stuck]\nenabled = true\nrun = 3\n'

@@ -23,11 +23,11 @@ TEST(EventsFields, TimestampsAreMicrosecondsSinceTheEpoch) {
   EXPECT_EQ(parse_timestamp("2024-02-29T23:59:59.5Z"), 1709251199500000);
   EXPECT_EQ(parse_timestamp("1969-12-31T23:59:59.999999Z"), -1);
   EXPECT_EQ(parse_timestamp("2026-03-01T00:00:00Z"), 1772323200000000);
-  EXPECT_EQ(parse_timestamp("2026-03-01T00:00:00.Z"), 1772323200000000);
   EXPECT_EQ(days_from_civil(1900, 3, 1), -25508);
-  for (const char* bad : {"2023-02-29T00:00:00Z", "2026-03-01T24:00:00Z", "2026-03-01 00:00:00Z",
-                          "2026-03-01T00:00:00", "2026-03-01T00:00:00.1234567Z",
-                          "2026-03-01T00:00:60Z", "2026-13-01T00:00:00Z", "2026-03-01T00:0a:00Z"})
+  for (const char* bad :
+       {"2023-02-29T00:00:00Z", "2026-03-01T24:00:00Z", "2026-03-01 00:00:00Z",
+        "2026-03-01T00:00:00", "2026-03-01T00:00:00.1234567Z", "2026-03-01T00:00:00.Z",
+        "2026-03-01T00:00:60Z", "2026-13-01T00:00:00Z", "2026-03-01T00:0a:00Z"})
     EXPECT_FALSE(parse_timestamp(bad).has_value()) << bad;
   EXPECT_EQ(format_timestamp(-1), "1969-12-31T23:59:59.999999Z");
   EXPECT_EQ(format_timestamp(1709251199500000), "2024-02-29T23:59:59.500000Z");
@@ -38,7 +38,6 @@ TEST(EventsFields, DecimalsAreExactIntegers) {
   EXPECT_EQ(units("12.5").units, 1250);
   EXPECT_EQ(units("-0.01").units, -1);
   EXPECT_EQ(units("+7").units, 700);
-  EXPECT_EQ(units(".5").units, 50);
   EXPECT_EQ(units("1000000000000.00").units, 100'000'000'000'000);
   EXPECT_EQ(units("-1000000000000").status, Decimal::ok);
   EXPECT_EQ(units("1000000000000.01").status, Decimal::out_of_range);
@@ -46,11 +45,12 @@ TEST(EventsFields, DecimalsAreExactIntegers) {
   EXPECT_EQ(units("1.234", 3).units, 1234);
   for (const char* s : {"nan", "-inf", "Infinity", "NaN"})
     EXPECT_EQ(units(s).status, Decimal::non_finite) << s;
-  for (const char* s : {"", ".", "-", "12.3x", "1e3", "1,5", " 1"})
+  for (const char* s : {"", ".", "-", "12.3x", "1e3", "1,5", " 1", ".5", "5.", "+-1"})
     EXPECT_EQ(units(s).status, Decimal::unparsable) << s;
   EXPECT_EQ(parse_double("21.375"), 21.375);
   EXPECT_EQ(parse_double("0.1"), 0.1);
-  EXPECT_FALSE(parse_double("2x").has_value());
+  for (const char* s : {"2x", "1e3", ".5", "5.", "0x10", ""})
+    EXPECT_FALSE(parse_double(s).has_value()) << s;
 }
 
 TEST(EventsRates, ConversionRoundsHalfToEven) {
