@@ -3,6 +3,7 @@
 // here (and linking its library in src/cli/CMakeLists.txt).
 #include "applications.hpp"
 
+#include "weft/events/application.hpp"
 #include "weft/gravity/application.hpp"
 #include "weft/md/application.hpp"
 
@@ -10,6 +11,7 @@ namespace weft::cli {
 
 const app::Registry& applications() {
   static const app::Registry registry{
+      {"events", &events::application_kind()},
       {"gravity", &gravity::application_kind()},
       {"md", &md::application_kind()},
   };

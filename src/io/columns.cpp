@@ -122,6 +122,11 @@ void ColumnWriter::Table::column(const std::string& name, const std::vector<std:
   write(name, v, width);
 }
 
+void ColumnWriter::Table::column(const std::string& name, const std::vector<std::uint8_t>& v,
+                                 int width) {
+  write(name, v, width);
+}
+
 void ColumnWriter::commit() {
   ensure_space(path_, 0, fmt::format("closing {}", path_), comm_);
   groups_.clear();

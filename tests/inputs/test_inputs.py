@@ -55,7 +55,9 @@ class Inputs(unittest.TestCase):
         shutil.rmtree(self.tmp)
 
     def test_every_example_deck_runs(self):
-        decks = sorted(glob.glob(os.path.join(ROOT, "inputs", "*.toml")))
+        # MD decks here; the events decks (application = "events") run in events.decks.
+        decks = [d for d in sorted(glob.glob(os.path.join(ROOT, "inputs", "*.toml")))
+                 if 'application = "events"' not in open(d).read()]
         self.assertGreaterEqual(len(decks), 4)
         for deck in decks:
             with self.subTest(deck=os.path.basename(deck)):

@@ -49,6 +49,9 @@ class ColumnWriter {
     void column(const std::string& name, const std::vector<std::int32_t>& v, int width = 1);
     void column(const std::string& name, const std::vector<std::int64_t>& v, int width = 1);
     void column(const std::string& name, const std::vector<std::uint64_t>& v, int width = 1);
+    // column() of bytes: `width` bytes a row, e.g. text of up to `width`
+    // bytes padded with NULs (fixed-length strings; the same width on every rank).
+    void column(const std::string& name, const std::vector<std::uint8_t>& v, int width = 1);
     std::int64_t offset() const { return offset_; }
     std::int64_t count() const { return count_; }
     std::int64_t total() const { return total_; }

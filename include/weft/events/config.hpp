@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+// The deck part of the events application ([events], [events.columns],
+// [rules.*], output.csv). Member defaults ARE the deck defaults.
+namespace weft::events {
+
+// ColumnsConfig maps the roles of the pipeline to header names of the
+// input CSV. An empty key or value name takes the domain's default
+// (transactions: account, amount; sensors: sensor, value).
+struct ColumnsConfig {
+  std::string event_id = "event_id";          // int64, unique
+  std::string key = "";                       // the grouping key (account, sensor)
+  std::string timestamp = "timestamp";        // ISO 8601 UTC, YYYY-MM-DDTHH:MM:SS[.ffffff]Z
+  std::string value = "";                     // amount (transactions) or value (sensors)
+  std::string currency = "currency";          // transactions only
+  std::string counterparty = "counterparty";  // transactions only
+  std::string category = "category";          // transactions only (read, not aggregated)
+};
+
+// VelocityRule: more than `count` events of one key within `window`
+// seconds (window(e) = events j <= e with t_j > t_e - window).
+struct VelocityRule {
+  bool enabled = false;
+  std::int64_t count = 10;  // K
+  double window = 3600;     // W, seconds
+};
+
+// StructuringRule: `count` or more events with value in
+// [threshold (1 - fraction), threshold) within `window` seconds.
+struct StructuringRule {
+  bool enabled = false;
+  std::int64_t count = 3;    // N
+  double threshold = 10000;  // T, base currency major units
+  double fraction = 0.1;     // f
+  double window = 86400;     // W, seconds
+};
+
+// ZscoreRule: |v - mean| > k std over at least `min_history` prior events.
+struct ZscoreRule {
+  bool enabled = false;
+  double k = 4;                   // k
+  std::int64_t min_history = 10;  // M
+};
+
+// GapRule: consecutive readings more than `seconds` apart.
+struct GapRule {
+  bool enabled = false;
+  double seconds = 3600;  // G
+};
+
+// StuckRule: `run` or more consecutive equal readings.
+struct StuckRule {
+  bool enabled = false;
+  std::int64_t run = 5;  // R
+};
+
+// RulesConfig is every detection rule; each is off unless enabled.
+struct RulesConfig {
+  VelocityRule velocity;
+  StructuringRule structuring;
+  ZscoreRule zscore;
+  GapRule gap;
+  StuckRule stuck;
+};
+
+// Config is the events application's own deck keys.
+struct Config {
+  std::string domain = "transactions";  // transactions | sensors
+  std::vector<std::string> inputs;      // CSV files, relative to the deck's directory
+  std::string format = "csv";           // csv
+  ColumnsConfig columns;
+  int decimals = 2;                       // dp: amounts are integers of 10^-dp units
+  std::string base_currency = "EUR";      // the currency sums are in
+  std::string rates;                      // rates CSV (date,currency,rate); "": base currency only
+  double max_bad_fraction = 0.05;         // quarantined rows / all rows above it: exit 3
+  std::int64_t chunk_bytes = 1 << 20;     // bytes parsed by one task (tests: tiny)
+  std::int64_t shuffle_bytes = 64 << 20;  // bytes to one rank per all-to-all round
+  bool csv = false;                       // output.csv: also write the tables as CSV
+  RulesConfig rules;
+
+  // key_column() and value_column() are the mapped names, defaults resolved.
+  std::string key_column() const {
+    return !columns.key.empty() ? columns.key : domain == "sensors" ? "sensor" : "account";
+  }
+  std::string value_column() const {
+    return !columns.value.empty() ? columns.value : domain == "sensors" ? "value" : "amount";
+  }
+  bool transactions() const { return domain == "transactions"; }
+};
+
+}  // namespace weft::events

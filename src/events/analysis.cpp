@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "analysis.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+#include <tuple>
+
+#include "exchange.hpp"
+#include "weft/go/blocks.hpp"
+#include "weft/mpi/comm.hpp"
+#include "weft/mpi/session.hpp"
+
+namespace weft::events {
+namespace {
+
+double pow10(int dp) {
+  double s = 1;
+  for (int i = 0; i < dp; ++i) s *= 10;
+  return s;
+}
+
+KeyStats stats_of(const Event* e, std::size_t n, const Config& c) {
+  KeyStats s;
+  s.key = e[0].key;
+  s.count = static_cast<std::int64_t>(n);
+  s.first_time = e[0].time_us;
+  s.last_time = e[n - 1].time_us;
+  const double scale = pow10(c.decimals);
+  if (c.transactions()) {
+    s.min_units = s.max_units = e[0].amount;
+    std::set<std::string> parties;
+    for (std::size_t i = 0; i < n; ++i) {
+      s.sum_units += e[i].amount;
+      s.min_units = std::min(s.min_units, e[i].amount);
+      s.max_units = std::max(s.max_units, e[i].amount);
+      parties.insert(e[i].counterparty);
+    }
+    s.distinct_counterparties = static_cast<std::int64_t>(parties.size());
+    s.mean = static_cast<double>(s.sum_units) / static_cast<double>(n) / scale;
+  } else {
+    s.min = s.max = e[0].value;
+    for (std::size_t i = 0; i < n; ++i) {
+      s.sum += e[i].value;
+      s.min = std::min(s.min, e[i].value);
+      s.max = std::max(s.max, e[i].value);
+    }
+    s.mean = s.sum / static_cast<double>(n);
+  }
+  if (n > 1) {
+    double squares = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double d = e[i].value - s.mean;
+      squares += d * d;
+    }
+    s.stddev = std::sqrt(squares / static_cast<double>(n - 1));
+  }
+  return s;
+}
+
+// window_flags() flags every event of `idx` (indices into e, in key order)
+// whose window (events of idx before or at it, later than t - window_us)
+// holds at least `least` events.
+void window_flags(const Event* e, const std::vector<std::size_t>& idx, std::int64_t window_us,
+                  std::size_t least, const char* rule, std::vector<Flag>& out) {
+  std::size_t j = 0;
+  for (std::size_t i = 0; i < idx.size(); ++i) {
+    const std::int64_t t = e[idx[i]].time_us;
+    while (e[idx[j]].time_us <= t - window_us) ++j;
+    const std::size_t size = i - j + 1;
+    if (size < least) continue;
+    Flag f{rule, e[idx[i]].key, {}, static_cast<double>(size)};
+    for (std::size_t k = j; k <= i; ++k) f.events.push_back(e[idx[k]].id);
+    out.push_back(std::move(f));
+  }
+}
+
+std::int64_t micros(double seconds) { return std::llround(seconds * 1e6); }
+
+void detect_key(const Event* e, std::size_t n, const RulesConfig& r, std::vector<Flag>& out) {
+  if (r.velocity.enabled) {
+    std::vector<std::size_t> all(n);
+    for (std::size_t i = 0; i < n; ++i) all[i] = i;
+    window_flags(e, all, micros(r.velocity.window), static_cast<std::size_t>(r.velocity.count) + 1,
+                 "velocity", out);
+  }
+  if (r.structuring.enabled) {
+    const auto& s = r.structuring;
+    const double lo = s.threshold * (1 - s.fraction);
+    std::vector<std::size_t> band;
+    for (std::size_t i = 0; i < n; ++i)
+      if (e[i].value >= lo && e[i].value < s.threshold) band.push_back(i);
+    window_flags(e, band, micros(s.window), static_cast<std::size_t>(s.count), "structuring", out);
+  }
+  if (r.zscore.enabled) {
+    double mean = 0, m2 = 0;  // Welford over the events before i
+    for (std::size_t i = 0; i < n; ++i) {
+      const double v = e[i].value;
+      if (static_cast<std::int64_t>(i) >= r.zscore.min_history) {
+        const double sd = std::sqrt(m2 / static_cast<double>(i - 1));
+        if (sd > 0 && std::fabs(v - mean) > r.zscore.k * sd)
+          out.push_back({"zscore", e[i].key, {e[i].id}, std::fabs(v - mean) / sd});
+      }
+      const double d = v - mean;
+      mean += d / static_cast<double>(i + 1);
+      m2 += d * (v - mean);
+    }
+  }
+  if (r.gap.enabled) {
+    const std::int64_t g = micros(r.gap.seconds);
+    for (std::size_t i = 1; i < n; ++i)
+      if (e[i].time_us - e[i - 1].time_us > g)
+        out.push_back({"gap",
+                       e[i].key,
+                       {e[i - 1].id, e[i].id},
+                       static_cast<double>(e[i].time_us - e[i - 1].time_us) / 1e6});
+  }
+  if (r.stuck.enabled) {
+    for (std::size_t i = 0; i < n;) {
+      std::size_t j = i + 1;
+      while (j < n && e[j].value == e[i].value) ++j;
+      if (static_cast<std::int64_t>(j - i) >= r.stuck.run) {
+        Flag f{"stuck", e[i].key, {}, static_cast<double>(j - i)};
+        for (std::size_t k = i; k < j; ++k) f.events.push_back(e[k].id);
+        out.push_back(std::move(f));
+      }
+      i = j;
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<std::pair<std::size_t, std::size_t>> key_ranges(const std::vector<Event>& events) {
+  std::vector<std::pair<std::size_t, std::size_t>> out;
+  for (std::size_t i = 0; i < events.size();) {
+    std::size_t j = i + 1;
+    while (j < events.size() && events[j].key == events[i].key) ++j;
+    out.emplace_back(i, j);
+    i = j;
+  }
+  return out;
+}
+
+std::vector<KeyStats> aggregate(const std::vector<Event>& events, const Config& c,
+                                go::Executor& exec) {
+  const auto keys = key_ranges(events);
+  std::vector<KeyStats> out(keys.size());
+  exec.run([&] {
+    go::parallel_blocks(
+        exec.threads(), static_cast<std::int64_t>(keys.size()),
+        [&](std::int64_t k, int) {
+          const auto [b, e] = keys[static_cast<std::size_t>(k)];
+          out[static_cast<std::size_t>(k)] = stats_of(&events[b], e - b, c);
+        },
+        "aggregate");
+  });
+  return out;
+}
+
+std::vector<DayRow> per_day(const std::vector<Event>& events, const Config& c,
+                            std::int64_t round_bytes, MPI_Comm comm, double& mpi_seconds) {
+  const int size = mpi::Comm(comm).size();
+  std::vector<Packer> out(static_cast<std::size_t>(size));
+  for (const auto& [b, e] : key_ranges(events)) {
+    std::map<std::int64_t, std::tuple<std::int64_t, std::int64_t, double>> days;  // of this key
+    for (std::size_t i = b; i < e; ++i) {
+      auto& [count, units, sum] = days[day_of(events[i].time_us)];
+      ++count;
+      units += events[i].amount;
+      sum += events[i].value;
+    }
+    for (const auto& [day, t] : days) {
+      Packer& p = out[static_cast<std::size_t>(owner_of_id(day, size))];
+      p.put(day);
+      p.put(std::get<0>(t));
+      p.put(std::get<1>(t));
+      p.put(std::get<2>(t));
+      p.put_string(events[b].key);
+    }
+  }
+  std::vector<std::string> bytes;
+  for (auto& p : out) bytes.push_back(std::move(p.bytes));
+  const auto in = exchange(bytes, round_bytes, comm, mpi_seconds);
+  struct Part {
+    std::int64_t day, count, units;
+    double sum;
+    std::string key;
+  };
+  std::vector<Part> parts;
+  for (const auto& s : in) {
+    Unpacker u{s};
+    while (!u.done()) {
+      Part p;
+      p.day = u.get<std::int64_t>();
+      p.count = u.get<std::int64_t>();
+      p.units = u.get<std::int64_t>();
+      p.sum = u.get<double>();
+      p.key = u.get_string();
+      parts.push_back(std::move(p));
+    }
+  }
+  std::sort(parts.begin(), parts.end(), [](const Part& a, const Part& b) {
+    return std::tie(a.day, a.key) < std::tie(b.day, b.key);
+  });
+  std::vector<DayRow> rows;
+  std::vector<double> sums;
+  for (const Part& p : parts) {
+    if (rows.empty() || rows.back().day != p.day) {
+      rows.push_back({p.day, 0, 0, 0});
+      sums.push_back(0);
+    }
+    rows.back().count += p.count;
+    rows.back().sum_units += p.units;
+    sums.back() += p.sum;
+  }
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    rows[i].mean = c.transactions() ? 0 : sums[i] / static_cast<double>(rows[i].count);
+  return rows;
+}
+
+std::vector<Flag> detect(const std::vector<Event>& events, const Config& c, go::Executor& exec) {
+  const auto keys = key_ranges(events);
+  std::vector<std::vector<Flag>> per_key(keys.size());
+  exec.run([&] {
+    go::parallel_blocks(
+        exec.threads(), static_cast<std::int64_t>(keys.size()),
+        [&](std::int64_t k, int) {
+          const auto [b, e] = keys[static_cast<std::size_t>(k)];
+          detect_key(&events[b], e - b, c.rules, per_key[static_cast<std::size_t>(k)]);
+        },
+        "detect");
+  });
+  std::vector<Flag> out;
+  for (auto& f : per_key) std::move(f.begin(), f.end(), std::back_inserter(out));
+  return out;
+}
+
+bool flag_order(const Flag& a, const Flag& b) {
+  return std::tie(a.rule, a.key, a.events) < std::tie(b.rule, b.key, b.events);
+}
+
+}  // namespace weft::events

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <mpi.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model.hpp"
+#include "weft/events/config.hpp"
+#include "weft/go/executor.hpp"
+
+// Stages 3 and 4 of the pipeline on a rank's events after the shuffle (all
+// events of each of its keys, sorted by (key, timestamp, event id)): per-key
+// and per-day aggregates, and the detection rules. Every floating result
+// is computed in the order of the key's events, so it does not depend on
+// the number of ranks or threads.
+namespace weft::events {
+
+// KeyStats is the aggregate row of one key. Transactions: sums, minima and
+// maxima in 10^-dp base units (`units`), mean and stddev in major units;
+// sensors: the doubles.
+struct KeyStats {
+  std::string key;
+  std::int64_t count = 0;
+  std::int64_t sum_units = 0, min_units = 0, max_units = 0;
+  double sum = 0, mean = 0, stddev = 0, min = 0, max = 0;
+  std::int64_t first_time = 0, last_time = 0;  // microseconds since the epoch
+  std::int64_t distinct_counterparties = 0;
+};
+
+// DayRow is one UTC day over all keys (on the rank that owns the day).
+struct DayRow {
+  std::int64_t day = 0;  // days since 1970-01-01
+  std::int64_t count = 0;
+  std::int64_t sum_units = 0;  // transactions
+  double mean = 0;             // sensors: the mean reading
+};
+
+// Flag is one detection: the rule, the key, the events (ids, in key
+// order) and the score.
+struct Flag {
+  std::string rule;
+  std::string key;
+  std::vector<std::int64_t> events;
+  double score = 0;
+};
+
+// key_ranges() are the [begin, end) index ranges of each key of `events`.
+std::vector<std::pair<std::size_t, std::size_t>> key_ranges(const std::vector<Event>& events);
+
+// aggregate() is the aggregate row of every key, in key order.
+std::vector<KeyStats> aggregate(const std::vector<Event>& events, const Config& c,
+                                go::Executor& exec);
+
+// per_day() is the per-day table: partial sums of each (day, key), taken
+// in key order, go to the day's owner rank, which adds them in (day, key)
+// order. Collective over `comm`; this rank's days, sorted.
+std::vector<DayRow> per_day(const std::vector<Event>& events, const Config& c,
+                            std::int64_t round_bytes, MPI_Comm comm, double& mpi_seconds);
+
+// detect() runs every enabled rule over every key; flags in key order.
+std::vector<Flag> detect(const std::vector<Event>& events, const Config& c, go::Executor& exec);
+
+// flag_order() orders flags by (rule, key, events).
+bool flag_order(const Flag& a, const Flag& b);
+
+}  // namespace weft::events

@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: Apache-2.0
+// The events application on the shared run loop (weft::app): its kind
+// (deck part, input checks) and one run of it. The pipeline is the run's
+// steps: setup() is stage 1 (read, parse, validate, convert, remove
+// duplicates: every input error shows here, before anything is written),
+// then step 1 shuffles by key, step 2 aggregates, step 3 detects, step 4
+// writes the tables. See docs/events.md.
+#include "weft/events/application.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <filesystem>
+
+#include "analysis.hpp"
+#include "exchange.hpp"
+#include "ingest.hpp"
+#include "outputs.hpp"
+#include "schema.hpp"
+#include "state.hpp"
+#include "weft/core/error.hpp"
+#include "weft/mpi/collectives.hpp"
+#include "weft/mpi/session.hpp"
+
+namespace weft::events {
+namespace {
+
+constexpr std::int64_t kStages = 4;  // shuffle, aggregate, detect, write
+// Stage timings of the report, in order.
+enum Stage { kRead, kParse, kDedup, kShuffle, kAggregate, kDetect, kWrite, kStageCount };
+constexpr std::array<const char*, kStageCount> kStageNames{
+    "read", "parse", "duplicates", "shuffle", "aggregate", "detect", "write"};
+
+class EventsApplication final : public app::Application {
+ public:
+  EventsApplication(Config c, const app::RunContext& ctx) : c_(std::move(c)), ctx_(ctx) {}
+
+  std::vector<app::Series> series() const override {
+    return {{"valid_rows", "Valid"}, {"quarantined", "Bad"}, {"keys", "Keys"}, {"flags", "Flags"}};
+  }
+  std::vector<std::string> columns() const override {
+    return {"step", "valid_rows", "quarantined", "keys", "flags"};
+  }
+  void setup() override {
+    if (ctx_.restart) {
+      restore(*const_cast<io::CheckpointReader*>(ctx_.restart));
+      return;
+    }
+    const mpi::Comm comm(ctx_.comm);
+    Rates rates(c_.base_currency);
+    agree_on_failure(comm, [&] {
+      if (!c_.rates.empty()) rates = Rates::load(c_.rates, c_.base_currency);
+    });
+    Ingested in = ingest(c_, rates, *ctx_.executor, ctx_.comm);
+    seconds_[kRead] = in.read_seconds;
+    seconds_[kParse] = in.parse_seconds;
+    s_.rows = in.rows;
+    parked_seconds_ = in.parked_seconds;
+    s_.bytes = in.bytes;
+    const double t0 = mpi::wtime();
+    // Every currency needs a rate on every day of the events.
+    std::int64_t first = INT64_MAX, last = INT64_MIN;
+    for (const Event& e : in.events) {
+      first = std::min(first, day_of(e.time_us));
+      last = std::max(last, day_of(e.time_us));
+    }
+    first = mpi::allreduce(first, MPI_MIN, comm);
+    last = mpi::allreduce(last, MPI_MAX, comm);
+    if (c_.transactions() && first <= last) {
+      rates.check_covers(first, last);
+      const double scale = std::pow(10.0, c_.decimals);
+      for (Event& e : in.events) {
+        e.amount = rates.convert(e.amount, e.currency, day_of(e.time_us));
+        e.value = static_cast<double>(e.amount) / scale;
+      }
+    }
+    remove_duplicates(in.events, in.bad, c_.shuffle_bytes, ctx_.comm, mpi_seconds_);
+    s_.events = std::move(in.events);
+    s_.tables.bad = std::move(in.bad);
+    seconds_[kDedup] = mpi::wtime() - t0;
+    const std::int64_t rows = mpi::allreduce(s_.rows, MPI_SUM, comm);
+    const std::int64_t bad =
+        mpi::allreduce(static_cast<std::int64_t>(s_.tables.bad.size()), MPI_SUM, comm);
+    if (rows > 0 && static_cast<double>(bad) > c_.max_bad_fraction * static_cast<double>(rows))
+      throw RunError(fmt::format(
+          "{} of {} rows ({:.4g}%) are quarantined, more than events.max_bad_fraction = {} allows",
+          bad, rows, 100.0 * static_cast<double>(bad) / static_cast<double>(rows),
+          c_.max_bad_fraction));
+  }
+  std::int64_t step() const override { return stage_; }
+  double time() const override { return static_cast<double>(stage_); }
+  void advance(bool) override {
+    const double t0 = mpi::wtime();
+    switch (++stage_) {
+      case 1:
+        s_.events = shuffle_by_key(std::move(s_.events), c_.shuffle_bytes, ctx_.comm, mpi_seconds_);
+        seconds_[kShuffle] = mpi::wtime() - t0;
+        break;
+      case 2:
+        s_.tables.keys = aggregate(s_.events, c_, *ctx_.executor);
+        s_.tables.days = per_day(s_.events, c_, c_.shuffle_bytes, ctx_.comm, mpi_seconds_);
+        seconds_[kAggregate] = mpi::wtime() - t0;
+        break;
+      case 3:
+        s_.tables.flags = detect(s_.events, c_, *ctx_.executor);
+        std::sort(s_.tables.flags.begin(), s_.tables.flags.end(), flag_order);
+        seconds_[kDetect] = mpi::wtime() - t0;
+        break;
+      default:  // step 4: the tables are written by TablesOutput::after_step()
+        break;
+    }
+  }
+  std::vector<double> observe() override {
+    std::int64_t local[4] = {static_cast<std::int64_t>(s_.events.size()),
+                             static_cast<std::int64_t>(s_.tables.bad.size()),
+                             static_cast<std::int64_t>(s_.tables.keys.size()),
+                             static_cast<std::int64_t>(s_.tables.flags.size())};
+    std::int64_t all[4];
+    mpi::allreduce(local, all, 4, MPI_SUM, mpi::Comm(ctx_.comm));
+    return {static_cast<double>(all[0]), static_cast<double>(all[1]), static_cast<double>(all[2]),
+            static_cast<double>(all[3])};
+  }
+  std::vector<std::unique_ptr<app::Output>> open_outputs() override;
+  // restore() continues from a checkpoint written between two stages by
+  // as many ranks.
+  void restore(io::CheckpointReader& r) {
+    stage_ = r.step();
+    r.rows("events");
+    if (!r.exact())
+      throw InputError(fmt::format(
+          "--restart {}: an events checkpoint continues on the number of ranks that wrote it "
+          "({}), not on {}",
+          r.path(), io::CheckpointReader::info(r.path()).ranks, mpi::Comm(ctx_.comm).size()));
+    try {
+      s_ = unpack_state(r.column_int64("state"));
+    } catch (const std::runtime_error& e) {
+      throw InputError(
+          fmt::format("--restart {}: the checkpoint is damaged: {}", r.path(), e.what()));
+    }
+  }
+  // write_tables() is stage 4: events.h5 and the CSV tables. Collective.
+  void write_tables() {
+    const double t0 = mpi::wtime();
+    write_h5(ctx_.out_dir + "/events.h5", s_.tables, c_, ctx_.run, ctx_.comm);
+    if (c_.csv) write_csv(ctx_.out_dir, s_.tables, c_, ctx_.comm);
+    seconds_[kWrite] = mpi::wtime() - t0;
+  }
+  // checkpoint() stores every rank's state as one column of words; the
+  // stage is the checkpoint's step.
+  void checkpoint(io::CheckpointWriter& w) override {
+    const std::vector<std::int64_t> words = pack_state(s_);
+    w.rows("events", static_cast<std::int64_t>(words.size()));
+    w.column("state", words);
+  }
+  std::string report() override;
+
+ private:
+  Config c_;
+  const app::RunContext& ctx_;
+  std::int64_t stage_ = 0;
+  PipelineState s_;
+  std::array<double, kStageCount> seconds_{};
+  double mpi_seconds_ = 0, parked_seconds_ = 0;
+};
+
+// TablesOutput writes the result tables after the last stage.
+class TablesOutput final : public app::Output {
+ public:
+  TablesOutput(EventsApplication& app, bool csv) : app_(app), csv_(csv) {}
+  void after_step(std::int64_t step) override {
+    if (step == kStages) app_.write_tables();
+  }
+  void finish() override {}
+  std::string name() const override {
+    return csv_ ? "events.h5, aggregates.csv, per_day.csv, flags.csv, quarantine.csv" : "events.h5";
+  }
+
+ private:
+  EventsApplication& app_;
+  bool csv_;
+};
+
+std::vector<std::unique_ptr<app::Output>> EventsApplication::open_outputs() {
+  std::vector<std::unique_ptr<app::Output>> out;
+  out.push_back(std::make_unique<TablesOutput>(*this, c_.csv));
+  return out;
+}
+
+std::string EventsApplication::report() {
+  const mpi::Comm comm(ctx_.comm);
+  std::array<double, kStageCount> worst{};
+  mpi::allreduce(seconds_.data(), worst.data(), kStageCount, MPI_MAX, comm);
+  const double mpi_worst = mpi::allreduce(mpi_seconds_, MPI_MAX, comm);
+  const double parked = mpi::allreduce(parked_seconds_, MPI_MAX, comm);
+  std::array<std::int64_t, kReasons> local{}, reasons{};
+  for (const BadRow& b : s_.tables.bad) ++local[static_cast<std::size_t>(b.reason)];
+  mpi::allreduce(local.data(), reasons.data(), kReasons, MPI_SUM, comm);
+  const std::int64_t rows = mpi::allreduce(s_.rows, MPI_SUM, comm);
+  const std::int64_t bytes = mpi::allreduce(s_.bytes, MPI_SUM, comm);
+  std::string out =
+      fmt::format("Events ({}): {} rows, {:.3f} MB read\nStage          seconds      rows/s\n",
+                  c_.domain, rows, static_cast<double>(bytes) / 1e6);
+  for (int s = 0; s < kStageCount; ++s)
+    out += fmt::format("{:<12} {:10.4f} {:11.4g}\n", kStageNames[static_cast<std::size_t>(s)],
+                       worst[static_cast<std::size_t>(s)],
+                       worst[static_cast<std::size_t>(s)] > 0
+                           ? static_cast<double>(rows) / worst[static_cast<std::size_t>(s)]
+                           : 0.0);
+  out += fmt::format("MPI (shuffles, slowest rank): {:.4f} s\n", mpi_worst);
+  if (ctx_.executor->scheduler() == go::Scheduler::fibers)
+    out += fmt::format(
+        "Parked on channels (parse pipeline, summed over its tasks, slowest rank): {:.4f} s\n",
+        parked);
+  out += "Quarantined by reason:";
+  for (int r = 0; r < kReasons; ++r)
+    out += fmt::format(" {}={}", kReasonNames[static_cast<std::size_t>(r)],
+                       reasons[static_cast<std::size_t>(r)]);
+  return out;
+}
+
+class EventsKind final : public app::KindOf<Config> {
+ public:
+  std::string summary() const override {
+    return "keyed event streams (transactions, sensor readings): parallel CSV ingest, "
+           "validation with quarantine, shuffle by key, exact aggregates, detection rules";
+  }
+  app::Units units() const override { return {"events", "stage"}; }
+  // load() reads the deck with run.steps = the pipeline's stages and
+  // thermo.every = 1 unless the deck sets them (validate() refuses others).
+  std::optional<app::LoadedDeck> load(const toml::table& deck, const std::string& path,
+                                      deck::Diagnostics& d) const override {
+    toml::table t = deck;
+    auto put = [&](const char* section, const char* key, std::int64_t v) {
+      if (!t.contains(section)) t.insert(section, toml::table{});
+      if (auto* s = t[section].as_table(); s && !s->contains(key)) s->insert(key, v);
+    };
+    put("run", "steps", kStages);
+    put("thermo", "every", 1);
+    return KindOf<Config>::load(t, path, d);
+  }
+  void validate(const app::LoadedDeck& deck, MPI_Comm comm) const override {
+    const Config& c = config(deck);
+    std::string problem;
+    if (mpi::Comm(comm).rank() == 0) {
+      try {
+        if (deck.common.run.steps != kStages)
+          throw InputError(
+              fmt::format("run.steps: the events pipeline has {} stages (shuffle, "
+                          "aggregate, detect, write); leave run.steps out",
+                          kStages));
+        if (c.inputs.empty())
+          throw InputError("events.inputs: no input file; name at least one CSV file");
+        if (!c.rates.empty()) (void)Rates::load(c.rates, c.base_currency);
+        for (int f = 0; f < static_cast<int>(c.inputs.size()); ++f) check_input(c, f);
+      } catch (const InputError& e) {
+        problem = e.what();
+      }
+    }
+    if (!(problem = mpi::first_error(problem, mpi::Comm(comm))).empty()) throw InputError(problem);
+  }
+  std::string layout(const app::LoadedDeck& deck) const override {
+    const Config& c = config(deck);
+    return fmt::format("{} from {} CSV file(s)", c.domain, c.inputs.size());
+  }
+  std::vector<std::string> inputs(const app::LoadedDeck& deck) const override {
+    std::vector<std::string> out = config(deck).inputs;
+    if (!config(deck).rates.empty()) out.push_back(config(deck).rates);
+    return out;
+  }
+  std::vector<std::string> output_names() const override {
+    return {"events.h5", "aggregates.csv", "per_day.csv", "flags.csv", "quarantine.csv"};
+  }
+  // restart_sections(): what defines the results (chunk and round sizes do not).
+  std::vector<std::string> restart_sections() const override {
+    return {"events.domain",  "events.inputs",           "events.format",
+            "events.columns", "events.decimals",         "events.base_currency",
+            "events.rates",   "events.max_bad_fraction", "rules"};
+  }
+  std::unique_ptr<app::Application> create(const app::LoadedDeck& deck,
+                                           const app::RunContext& ctx) const override {
+    return std::make_unique<EventsApplication>(config(deck), ctx);
+  }
+
+ protected:
+  const deck::Schema<Config>& part() const override { return schema(); }
+  void resolve_paths(Config& c, const std::filesystem::path& dir) const override {
+    auto resolve = [&](std::string& p) {
+      if (!p.empty() && std::filesystem::path(p).is_relative())
+        p = (dir / p).lexically_normal().string();
+    };
+    for (auto& p : c.inputs) resolve(p);
+    resolve(c.rates);
+  }
+};
+
+}  // namespace
+
+const app::ApplicationKind& application_kind() {
+  static const EventsKind kind;
+  return kind;
+}
+
+}  // namespace weft::events

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <mpi.h>
+
+#include <cstdint>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model.hpp"
+
+// Moving rows between ranks: byte streams per destination sent by MPI
+// all-to-all in rounds, events packed into them, and the two shuffles of
+// the pipeline (duplicate ids by id hash, events by key hash).
+namespace weft::events {
+
+// Packer appends plain values and strings to a byte stream.
+struct Packer {
+  std::string bytes;
+  template <class T>
+  void put(const T& v) {
+    bytes.append(reinterpret_cast<const char*>(&v), sizeof(T));
+  }
+  void put_string(std::string_view s) {
+    put(static_cast<std::uint32_t>(s.size()));
+    bytes.append(s);
+  }
+};
+
+// Unpacker reads back what a Packer wrote, in the same order.
+struct Unpacker {
+  std::string_view bytes;
+  std::size_t at = 0;
+  bool done() const { return at >= bytes.size(); }
+  template <class T>
+  T get() {
+    if (at + sizeof(T) > bytes.size()) throw std::runtime_error("a byte stream ends early");
+    T v;
+    std::memcpy(&v, bytes.data() + at, sizeof(T));
+    at += sizeof(T);
+    return v;
+  }
+  std::string get_string() {
+    const auto n = get<std::uint32_t>();
+    if (at + n > bytes.size()) throw std::runtime_error("a byte stream ends early");
+    std::string s(bytes.substr(at, n));
+    at += n;
+    return s;
+  }
+};
+
+// exchange() sends out[r] to rank r and returns what every rank sent to
+// this one, indexed by source rank. The streams go in all-to-all rounds
+// of at most `round_bytes` per pair (so any size fits MPI's int counts).
+// `mpi_seconds` grows by the time spent in MPI. Collective over `comm`.
+std::vector<std::string> exchange(const std::vector<std::string>& out, std::int64_t round_bytes,
+                                  MPI_Comm comm, double& mpi_seconds);
+
+// owner_of_key() is the rank that holds key `key` (FNV-1a 64 of its bytes
+// modulo `ranks`); owner_of_id() the rank that checks id `id`.
+int owner_of_key(std::string_view key, int ranks);
+int owner_of_id(std::int64_t id, int ranks);
+
+// pack_event() / unpack_event() move an event through a byte stream.
+void pack_event(Packer& p, const Event& e);
+Event unpack_event(Unpacker& u);
+
+// remove_duplicates() finds, over all ranks, the rows whose event id an
+// earlier row (smaller (file, line)) has: they leave `events` for `bad`
+// as duplicate_event_id. Collective over `comm`.
+void remove_duplicates(std::vector<Event>& events, std::vector<BadRow>& bad,
+                       std::int64_t round_bytes, MPI_Comm comm, double& mpi_seconds);
+
+// shuffle_by_key() sends every event to the owner of its key and returns
+// this rank's events sorted by (key, timestamp, event id). Collective.
+std::vector<Event> shuffle_by_key(std::vector<Event> events, std::int64_t round_bytes,
+                                  MPI_Comm comm, double& mpi_seconds);
+
+// sort_by_key() sorts events by (key bytes, timestamp, event id).
+void sort_by_key(std::vector<Event>& events);
+
+}  // namespace weft::events

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+// Parsing and formatting the fields of event rows, without iostreams.
+namespace weft::events {
+
+// parse_int64() is the whole of `s` as a decimal int64 (optional '-').
+std::optional<std::int64_t> parse_int64(std::string_view s);
+
+// parse_timestamp() is `YYYY-MM-DDTHH:MM:SS[.f{1,6}]Z` in microseconds
+// since the epoch, or nullopt when it is not one (or not a real date/time).
+std::optional<std::int64_t> parse_timestamp(std::string_view s);
+// format_timestamp() is the ISO text of a time with 6 fraction digits.
+std::string format_timestamp(std::int64_t time_us);
+
+// parse_date() is `YYYY-MM-DD` as a day number since 1970-01-01.
+std::optional<std::int64_t> parse_date(std::string_view s);
+// format_date() is the ISO text of a day number.
+std::string format_date(std::int64_t day);
+
+// days_from_civil() is the day number of a proleptic Gregorian date.
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d);
+
+// Decimal is the result of parse_decimal(): a fixed-point integer or why not.
+struct Decimal {
+  enum Status { ok, unparsable, non_finite, out_of_range } status = unparsable;
+  std::int64_t units = 0;  // the value times 10^places
+};
+
+// is_plain_decimal() says `s` is `[+-]digits[.digits]` (no exponent, no
+// ".5", no "5.", no spaces).
+bool is_plain_decimal(std::string_view s);
+
+// parse_decimal() reads `[+-]digits[.digits]` as an integer of 10^-places
+// units: more fraction digits than `places` or |value| > `limit` (whole
+// units) is out_of_range; nan/inf (any case) is non_finite.
+Decimal parse_decimal(std::string_view s, int places, std::int64_t limit);
+
+// parse_double() reads a plain decimal (is_plain_decimal) as a double
+// (strtod-exact, round to nearest): nullopt when it is not one; a
+// non-finite text gives a non-finite double.
+std::optional<double> parse_double(std::string_view s);
+
+// is_non_finite_text() says `s` spells nan or inf (either sign, any case).
+bool is_non_finite_text(std::string_view s);
+
+}  // namespace weft::events

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "ingest.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "csv.hpp"
+#include "fields.hpp"
+#include "parse_tasks.hpp"
+#include "weft/core/error.hpp"
+#include "weft/mpi/collectives.hpp"
+#include "weft/mpi/session.hpp"
+
+namespace weft::events {
+namespace {
+
+constexpr std::int64_t kAmountLimit = 1'000'000'000'000;  // |amount| <= 1e12
+
+// read_range() is `len` bytes of `path` from `offset` (fewer at its end).
+std::string read_range(const std::string& path, std::int64_t offset, std::int64_t len) {
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!f) throw RunError(fmt::format("cannot read {}", path));
+  std::string out(static_cast<std::size_t>(std::max<std::int64_t>(len, 0)), '\0');
+  if (len <= 0) return out;
+  if (fseeko(f.get(), offset, SEEK_SET) != 0) throw RunError(fmt::format("cannot seek {}", path));
+  out.resize(std::fread(out.data(), 1, out.size(), f.get()));
+  return out;
+}
+
+std::int64_t file_size(const std::string& path) {
+  std::error_code ec;
+  const auto n = std::filesystem::file_size(path, ec);
+  if (ec) throw InputError(fmt::format("cannot read input {}: {}", path, ec.message()));
+  return static_cast<std::int64_t>(n);
+}
+
+// header_of() reads the header of `path` (up to its first record start).
+std::vector<std::string> header_of(const std::string& path, std::int64_t size, std::int64_t& end) {
+  for (std::int64_t len = 1 << 16;; len *= 4) {
+    const std::string head = read_range(path, 0, std::min(len, size));
+    if (first_start(head, false) != kNoStart || len >= size) return split_header(head, path, end);
+  }
+}
+
+BadRow bad_row(int file, std::int64_t line, Reason why, std::string detail) {
+  return {file, line, why, std::move(detail)};
+}
+
+}  // namespace
+
+void parse_text(std::string_view text, std::int64_t first_line, const TextJob& job,
+                ChunkResult& out) {
+  RecordReader reader(text, first_line);
+  Record r;
+  Event e;
+  BadRow b;
+  while (reader.next(r)) {
+    if (r.blank) continue;
+    ++out.rows;
+    if (parse_row(r, *job.mapping, *job.config, *job.rates, job.file, e, b))
+      out.events.push_back(std::move(e));
+    else
+      out.bad.push_back(std::move(b));
+  }
+}
+
+Mapping map_header(const std::vector<std::string>& names, const Config& c,
+                   const std::string& path) {
+  Mapping m;
+  m.fields = static_cast<int>(names.size());
+  auto find = [&](const std::string& name, const char* deck_key, bool required) {
+    if (name.empty() && !required) return -1;
+    const auto it = std::find(names.begin(), names.end(), name);
+    if (it == names.end())
+      throw InputError(fmt::format(
+          "{}: line 1: no column '{}' in the header ({}); name the column with {} in the deck",
+          path, name, fmt::join(names, ","), deck_key));
+    return static_cast<int>(it - names.begin());
+  };
+  m.id = find(c.columns.event_id, "events.columns.event_id", true);
+  m.key = find(c.key_column(), "events.columns.key", true);
+  m.time = find(c.columns.timestamp, "events.columns.timestamp", true);
+  m.value = find(c.value_column(), "events.columns.value", true);
+  if (c.transactions()) {
+    m.currency = find(c.columns.currency, "events.columns.currency", false);
+    m.counterparty = find(c.columns.counterparty, "events.columns.counterparty", false);
+    m.category = find(c.columns.category, "events.columns.category", false);
+  }
+  return m;
+}
+
+bool parse_row(const Record& r, const Mapping& m, const Config& c, const Rates& rates, int file,
+               Event& e, BadRow& bad) {
+  const auto& f = r.fields;
+  auto reject = [&](Reason why, std::string detail) {
+    bad = bad_row(file, r.line, why, std::move(detail));
+    return false;
+  };
+  if (r.malformed) return reject(Reason::unparsable_field, "malformed quoting");
+  if (static_cast<int>(f.size()) < m.fields)
+    return reject(Reason::missing_field,
+                  fmt::format("{} fields, the header has {}", f.size(), m.fields));
+  for (int col : {m.id, m.key, m.time, m.value, m.currency, m.counterparty, m.category})
+    if (col >= 0 && f[static_cast<std::size_t>(col)].empty())
+      return reject(Reason::missing_field, fmt::format("field {} is empty", col + 1));
+  if (static_cast<int>(f.size()) > m.fields)
+    return reject(Reason::unparsable_field,
+                  fmt::format("{} fields, the header has {}", f.size(), m.fields));
+  const auto id = parse_int64(f[static_cast<std::size_t>(m.id)]);
+  if (!id) return reject(Reason::unparsable_field, "event_id is not an integer");
+  const std::string_view key = f[static_cast<std::size_t>(m.key)];
+  const auto t = parse_timestamp(f[static_cast<std::size_t>(m.time)]);
+  if (!t) return reject(Reason::bad_timestamp, "not YYYY-MM-DDTHH:MM:SS[.ffffff]Z");
+  const std::string_view v = f[static_cast<std::size_t>(m.value)];
+  e.id = *id;
+  e.time_us = *t;
+  e.key.assign(key);
+  e.line = r.line;
+  e.file = file;
+  e.currency = Rates::kBase;
+  e.counterparty.clear();
+  if (c.transactions()) {
+    const Decimal d = parse_decimal(v, c.decimals, kAmountLimit);
+    if (d.status == Decimal::non_finite) return reject(Reason::non_finite, "amount is not finite");
+    if (d.status == Decimal::out_of_range)
+      return reject(Reason::out_of_range,
+                    fmt::format("amount beyond {} decimals or 1e12", c.decimals));
+    if (d.status != Decimal::ok) return reject(Reason::unparsable_field, "amount is not a decimal");
+    if (m.currency >= 0) {
+      e.currency = rates.currency_index(f[static_cast<std::size_t>(m.currency)]);
+      if (e.currency == Rates::kUnknown)
+        return reject(Reason::unknown_currency, "currency not in the rates table");
+    }
+    e.amount = d.units;
+    if (m.counterparty >= 0) e.counterparty.assign(f[static_cast<std::size_t>(m.counterparty)]);
+  } else {
+    const auto x = parse_double(v);
+    if (!x) return reject(Reason::unparsable_field, "value is not a number");
+    if (is_non_finite_text(v)) return reject(Reason::non_finite, "value is not finite");
+    if (!std::isfinite(*x) || std::fabs(*x) > 1e12)
+      return reject(Reason::out_of_range, "|value| > 1e12");
+    e.value = *x;
+  }
+  return true;
+}
+
+void check_input(const Config& c, int file) {
+  const std::string& path = c.inputs[static_cast<std::size_t>(file)];
+  if (!std::filesystem::is_regular_file(path))
+    throw InputError(fmt::format("events.inputs: {} is not a file", path));
+  const std::int64_t size = file_size(path);
+  if (size == 0) throw InputError(fmt::format("{}: the file is empty (no header, no rows)", path));
+  const std::string head = read_range(path, 0, std::min<std::int64_t>(size, 1 << 16));
+  for (unsigned char ch : head)
+    if (ch == 0 || (ch < 0x20 && ch != '\n' && ch != '\r' && ch != '\t'))
+      throw InputError(fmt::format(
+          "{}: is not a CSV text file (it holds control bytes such as 0x{:02x}); events.format "
+          "= \"csv\" reads text with a header line",
+          path, ch));
+  std::int64_t end = 0;
+  const Mapping m = map_header(header_of(path, size, end), c, path);
+  // The first rows: a mapped column none of them can be read as is a
+  // wrong mapping, not bad rows.
+  RecordReader reader(
+      std::string_view(head).substr(std::min(head.size(), static_cast<std::size_t>(end))), 2);
+  Record r;
+  int records = 0, rows = 0, ids = 0, times = 0, values = 0;
+  while (rows < 100 && reader.next(r)) {
+    if (r.blank) continue;
+    ++records;
+    if (r.malformed || static_cast<int>(r.fields.size()) != m.fields) continue;
+    ++rows;
+    auto field = [&](int i) { return r.fields[static_cast<std::size_t>(i)]; };
+    ids += parse_int64(field(m.id)).has_value();
+    times += parse_timestamp(field(m.time)).has_value();
+    values += parse_double(field(m.value)).has_value() || is_non_finite_text(field(m.value));
+  }
+  if (records == 0 && size <= static_cast<std::int64_t>(head.size()))
+    throw InputError(fmt::format("{}: the file has a header but no rows", path));
+  auto wrong = [&](int count, const std::string& column, const char* key, const char* type) {
+    if (rows > 0 && count == 0)
+      throw InputError(fmt::format(
+          "{}: column '{}' ({}) holds no {} in its first {} rows: the mapping is wrong; set {} "
+          "to the right column",
+          path, column, key, type, rows, key));
+  };
+  wrong(ids, c.columns.event_id, "events.columns.event_id", "integer");
+  wrong(times, c.columns.timestamp, "events.columns.timestamp", "timestamp");
+  wrong(values, c.value_column(), "events.columns.value", "number");
+}
+
+Ingested ingest(const Config& c, const Rates& rates, go::Executor& exec, MPI_Comm comm) {
+  const mpi::Comm world(comm);
+  const int rank = world.rank(), size = world.size();
+  Ingested out;
+  for (int file = 0; file < static_cast<int>(c.inputs.size()); ++file) {
+    const std::string& path = c.inputs[static_cast<std::size_t>(file)];
+    double t0 = mpi::wtime();
+    // Every rank reads; a failure on one (the file changed since the
+    // checks) is agreed on before the first collective, so no rank waits.
+    std::int64_t bytes = 0, h = 0, header_lines = 0;
+    Mapping m;
+    std::string chunk;
+    auto offset = [&](int r) { return h + (bytes - h) * r / size; };
+    agree_on_failure(world, [&] {
+      bytes = file_size(path);
+      m = map_header(header_of(path, bytes, h), c, path);
+      header_lines = count_newlines(read_range(path, 0, h));
+      chunk = read_range(path, offset(rank), offset(rank + 1) - offset(rank));
+    });
+    const auto quotes = mpi::allgather(count_quotes(chunk), world);
+    std::int64_t before = 0;
+    for (int r = 0; r < rank; ++r) before += quotes[static_cast<std::size_t>(r)];
+    std::int64_t start = h;
+    if (rank > 0) {
+      const std::int64_t s = first_start(chunk, before % 2 == 1);
+      start = s == kNoStart ? kNoStart : offset(rank) + s;
+    }
+    std::vector<std::int64_t> starts = mpi::allgather(start, world);
+    resolve_starts(starts, bytes);
+    const std::int64_t lo = starts[static_cast<std::size_t>(rank)];
+    const std::int64_t hi = rank + 1 < size ? starts[static_cast<std::size_t>(rank + 1)] : bytes;
+    // The range is this rank's chunk from its record start on, and what
+    // its last record takes of the next chunks.
+    std::string text;
+    const std::int64_t next = offset(rank + 1);
+    agree_on_failure(world, [&] {
+      if (lo < next) {
+        out.bytes += static_cast<std::int64_t>(chunk.size()) + (hi - next);
+        text = std::move(chunk);
+        text.erase(0, static_cast<std::size_t>(lo - offset(rank)));
+        text += read_range(path, next, hi - next);
+      } else {  // no record starts in this rank's chunk: an empty range
+        text = read_range(path, lo, hi - lo);
+        out.bytes += static_cast<std::int64_t>(chunk.size() + text.size());
+      }
+    });
+    const std::int64_t first_line =
+        1 + header_lines + mpi::exscan(count_newlines(text), MPI_SUM, world);
+    const double t1 = mpi::wtime();
+    out.read_seconds += t1 - t0;
+
+    const TextJob job{text, first_line, &m, &c, &rates, file};
+    std::vector<ChunkResult> results = parse_chunks(job, exec, out.parked_seconds);
+    for (auto& r : results) {
+      out.rows += r.rows;
+      std::move(r.events.begin(), r.events.end(), std::back_inserter(out.events));
+      std::move(r.bad.begin(), r.bad.end(), std::back_inserter(out.bad));
+    }
+    out.parse_seconds += mpi::wtime() - t1;
+  }
+  return out;
+}
+
+}  // namespace weft::events

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <mpi.h>
+
+#include <cstdint>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "csv.hpp"
+#include "model.hpp"
+#include "rates.hpp"
+#include "weft/core/error.hpp"
+#include "weft/events/config.hpp"
+#include "weft/go/executor.hpp"
+#include "weft/mpi/collectives.hpp"
+
+// Stage 1 of the pipeline: reading the input CSV files in parallel (byte
+// ranges over the ranks, chunks over the tasks of a rank), parsing and
+// validating their rows.
+namespace weft::events {
+
+// Mapping is where each role's column is in a file's header (-1: none).
+struct Mapping {
+  int id = -1, key = -1, time = -1, value = -1, currency = -1, counterparty = -1, category = -1;
+  int fields = 0;  // columns of the header
+};
+
+// map_header() finds the deck's columns in a header; weft::InputError
+// naming the file, the missing column and the deck key when one is absent.
+Mapping map_header(const std::vector<std::string>& names, const Config& c, const std::string& path);
+
+// check_input() checks input file `file` before the run: it exists, is
+// not empty, is text (no NUL byte), has a header with the mapped columns
+// and rows whose first ones hold the mapped types. weft::InputError
+// otherwise. Not collective (rank 0 runs it).
+void check_input(const Config& c, int file);
+
+// Ingested is one rank's share of the input after stage 1.
+struct Ingested {
+  std::vector<Event> events;  // valid rows (amounts not yet converted)
+  std::vector<BadRow> bad;    // quarantined rows
+  std::int64_t rows = 0;      // records read (valid + bad; blank lines excluded)
+  std::int64_t bytes = 0;     // bytes read
+  double read_seconds = 0, parse_seconds = 0;
+  double parked_seconds = 0;  // tasks waiting on channels (Scheduler::fibers)
+};
+
+// agree_on_failure() runs `read` on every rank and agrees on its failures: every rank
+// throws the first rank's error (InputError stays InputError) or none does.
+// Collective over `comm`.
+template <class F>
+void agree_on_failure(const mpi::Comm& comm, F&& read) {
+  std::string input, run;
+  try {
+    read();
+  } catch (const InputError& e) {
+    input = e.what();
+  } catch (const std::exception& e) {
+    run = e.what();
+  }
+  if (!(input = mpi::first_error(input, comm)).empty()) throw InputError(input);
+  if (!(run = mpi::first_error(run, comm)).empty()) throw RunError(run);
+}
+
+// ingest() reads every input file: collective over `comm`; each rank
+// parses its byte range with `exec`'s workers.
+Ingested ingest(const Config& c, const Rates& rates, go::Executor& exec, MPI_Comm comm);
+
+// parse_row() validates one record of file `file`: true with `e` filled,
+// or false with `bad` saying why.
+bool parse_row(const Record& r, const Mapping& m, const Config& c, const Rates& rates, int file,
+               Event& e, BadRow& bad);
+
+}  // namespace weft::events

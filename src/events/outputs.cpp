@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "outputs.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "fields.hpp"
+#include "weft/core/error.hpp"
+#include "weft/io/columns.hpp"
+#include "weft/mpi/collectives.hpp"
+
+namespace weft::events {
+namespace {
+
+using Table = io::ColumnWriter::Table;
+
+// text_column() stores strings as fixed-length NUL-padded bytes, as wide
+// as the longest on any rank and at least 2 (so that the dataset is always
+// rows x width: a width of 1 would store one dimension).
+void text_column(Table& t, const std::string& name, const std::vector<std::string>& v,
+                 MPI_Comm comm) {
+  std::size_t local = 2;
+  for (const auto& s : v) local = std::max(local, s.size());
+  const auto width = static_cast<std::size_t>(
+      mpi::allreduce(static_cast<std::int64_t>(local), MPI_MAX, mpi::Comm(comm)));
+  std::vector<std::uint8_t> bytes(v.size() * width, 0);
+  for (std::size_t i = 0; i < v.size(); ++i) std::copy(v[i].begin(), v[i].end(), &bytes[i * width]);
+  t.column(name, bytes, static_cast<int>(width));
+}
+
+template <class Row, class F>
+auto column_of(const std::vector<Row>& rows, F f) {
+  std::vector<std::decay_t<decltype(f(rows[0]))>> out;
+  out.reserve(rows.size());
+  for (const Row& r : rows) out.push_back(f(r));
+  return out;
+}
+
+std::string csv_text(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char ch : s) {
+    if (ch == '"') out += '"';
+    out += ch;
+  }
+  return out + "\"";
+}
+
+// sortable() is an int64 as text that sorts like the number.
+std::string sortable(std::int64_t v) {
+  return fmt::format("{:016x}", static_cast<std::uint64_t>(v) ^ (std::uint64_t{1} << 63));
+}
+
+std::string ids_text(const std::vector<std::int64_t>& ids) {
+  return fmt::format("{}", fmt::join(ids, " "));
+}
+
+// Line is one CSV row with the key it is sorted by.
+struct Line {
+  std::string sort, text;
+};
+
+// write_sorted() gathers every rank's lines, sorts them and writes them
+// under `header` to `path` on rank 0; the error message or "".
+std::string write_sorted(const std::string& path, const std::string& header,
+                         const std::vector<Line>& lines, MPI_Comm comm) {
+  std::string mine;
+  for (const Line& l : lines) {
+    mine += l.sort;
+    mine += '\x1f';
+    mine += l.text;
+    mine += '\x1e';
+  }
+  const std::vector<char> all =
+      mpi::allgatherv(mine.data(), static_cast<int>(mine.size()), mpi::Comm(comm));
+  if (mpi::Comm(comm).rank() != 0) return "";
+  std::vector<Line> rows;
+  std::string_view rest(all.data(), all.size());
+  while (!rest.empty()) {
+    const std::size_t us = rest.find('\x1f'), rs = rest.find('\x1e');
+    rows.push_back(
+        {std::string(rest.substr(0, us)), std::string(rest.substr(us + 1, rs - us - 1))});
+    rest.remove_prefix(rs + 1);
+  }
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const Line& a, const Line& b) { return a.sort < b.sort; });
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "wb"), &std::fclose);
+  if (!f) return fmt::format("cannot write {}", path);
+  std::string text = header + "\n";
+  for (const Line& r : rows) text += r.text + "\n";
+  if (std::fwrite(text.data(), 1, text.size(), f.get()) != text.size() ||
+      std::fclose(f.release()) != 0)
+    return fmt::format("cannot write {} (disk full?)", path);
+  return "";
+}
+
+}  // namespace
+
+void write_h5(const std::string& path, const Tables& t, const Config& c, const io::RunInfo& run,
+              MPI_Comm comm) {
+  io::ColumnWriter w(path, comm, run, "events");
+  const bool tx = c.transactions();
+  {
+    auto& g = w.group("aggregates");
+    Table a = w.table(g, static_cast<std::int64_t>(t.keys.size()));
+    text_column(a, "key", column_of(t.keys, [](const KeyStats& s) { return s.key; }), comm);
+    a.column("count", column_of(t.keys, [](const KeyStats& s) { return s.count; }));
+    if (tx) {
+      a.column("sum", column_of(t.keys, [](const KeyStats& s) { return s.sum_units; }));
+      a.column("min", column_of(t.keys, [](const KeyStats& s) { return s.min_units; }));
+      a.column("max", column_of(t.keys, [](const KeyStats& s) { return s.max_units; }));
+      a.column("distinct_counterparties",
+               column_of(t.keys, [](const KeyStats& s) { return s.distinct_counterparties; }));
+    } else {
+      a.column("sum", column_of(t.keys, [](const KeyStats& s) { return s.sum; }));
+      a.column("min", column_of(t.keys, [](const KeyStats& s) { return s.min; }));
+      a.column("max", column_of(t.keys, [](const KeyStats& s) { return s.max; }));
+    }
+    a.column("mean", column_of(t.keys, [](const KeyStats& s) { return s.mean; }));
+    a.column("stddev", column_of(t.keys, [](const KeyStats& s) { return s.stddev; }));
+    a.column("first_time_us", column_of(t.keys, [](const KeyStats& s) { return s.first_time; }));
+    a.column("last_time_us", column_of(t.keys, [](const KeyStats& s) { return s.last_time; }));
+  }
+  {
+    auto& g = w.group("per_day");
+    Table d = w.table(g, static_cast<std::int64_t>(t.days.size()));
+    d.column("day", column_of(t.days, [](const DayRow& r) { return r.day; }));
+    d.column("count", column_of(t.days, [](const DayRow& r) { return r.count; }));
+    if (tx)
+      d.column("sum", column_of(t.days, [](const DayRow& r) { return r.sum_units; }));
+    else
+      d.column("mean", column_of(t.days, [](const DayRow& r) { return r.mean; }));
+  }
+  {
+    auto& g = w.group("flags");
+    Table f = w.table(g, static_cast<std::int64_t>(t.flags.size()));
+    text_column(f, "rule", column_of(t.flags, [](const Flag& x) { return x.rule; }), comm);
+    text_column(f, "key", column_of(t.flags, [](const Flag& x) { return x.key; }), comm);
+    f.column("score", column_of(t.flags, [](const Flag& x) { return x.score; }));
+    f.column("first_event", column_of(t.flags, [](const Flag& x) { return x.events.front(); }));
+    f.column("last_event", column_of(t.flags, [](const Flag& x) { return x.events.back(); }));
+    f.column("events", column_of(t.flags, [](const Flag& x) {
+               return static_cast<std::int64_t>(x.events.size());
+             }));
+    // Every flag's event ids, concatenated in flag order in /flag_events;
+    // flag i's are rows [first_row[i], first_row[i] + events[i]).
+    std::vector<std::int64_t> ids;
+    std::vector<std::int64_t> first;
+    for (const Flag& x : t.flags) {
+      first.push_back(static_cast<std::int64_t>(ids.size()));
+      ids.insert(ids.end(), x.events.begin(), x.events.end());
+    }
+    auto& ge = w.group("flag_events");
+    Table e = w.table(ge, static_cast<std::int64_t>(ids.size()));
+    e.column("event_id", ids);
+    for (auto& r : first) r += e.offset();
+    f.column("first_row", first);
+  }
+  {
+    auto& g = w.group("quarantine");
+    Table q = w.table(g, static_cast<std::int64_t>(t.bad.size()));
+    q.column("file", column_of(t.bad, [](const BadRow& b) { return b.file; }));
+    q.column("line", column_of(t.bad, [](const BadRow& b) { return b.line; }));
+    text_column(q, "reason",
+                column_of(t.bad,
+                          [](const BadRow& b) {
+                            return std::string(kReasonNames[static_cast<std::size_t>(b.reason)]);
+                          }),
+                comm);
+    text_column(q, "detail", column_of(t.bad, [](const BadRow& b) { return b.detail; }), comm);
+  }
+  w.commit();
+}
+
+void write_csv(const std::string& dir, const Tables& t, const Config& c, MPI_Comm comm) {
+  const bool tx = c.transactions();
+  std::vector<Line> keys, days, flags, bad;
+  for (const KeyStats& s : t.keys) {
+    std::string text = fmt::format("{},{},", csv_text(s.key), s.count);
+    if (tx)
+      text +=
+          fmt::format("{},{},{},{},{},", s.sum_units, s.mean, s.stddev, s.min_units, s.max_units);
+    else
+      text += fmt::format("{},{},{},{},{},", s.sum, s.mean, s.stddev, s.min, s.max);
+    text += format_timestamp(s.first_time) + "," + format_timestamp(s.last_time);
+    if (tx) text += fmt::format(",{}", s.distinct_counterparties);
+    keys.push_back({s.key, std::move(text)});
+  }
+  for (const DayRow& d : t.days)
+    days.push_back(
+        {sortable(d.day), tx ? fmt::format("{},{},{}", format_date(d.day), d.count, d.sum_units)
+                             : fmt::format("{},{},{}", format_date(d.day), d.count, d.mean)});
+  for (const Flag& f : t.flags) {
+    std::string sort = f.rule + '\x1d' + f.key + '\x1d';
+    for (auto id : f.events) sort += sortable(id);
+    flags.push_back({std::move(sort), fmt::format("{},{},{},{}", f.rule, csv_text(f.key), f.score,
+                                                  ids_text(f.events))});
+  }
+  for (const BadRow& b : t.bad)
+    bad.push_back(
+        {sortable(b.file) + sortable(b.line),
+         fmt::format("{},{},{},{}", csv_text(c.inputs[static_cast<std::size_t>(b.file)]), b.line,
+                     kReasonNames[static_cast<std::size_t>(b.reason)], csv_text(b.detail))});
+  const std::string agg_header =
+      tx ? "key,count,sum,mean,stddev,min,max,first_time,last_time,distinct_counterparties"
+         : "key,count,sum,mean,stddev,min,max,first_time,last_time";
+  std::string e = write_sorted(dir + "/aggregates.csv", agg_header, keys, comm);
+  std::string e2 =
+      write_sorted(dir + "/per_day.csv", tx ? "day,count,sum" : "day,count,mean", days, comm);
+  std::string e3 = write_sorted(dir + "/flags.csv", "rule,key,score,events", flags, comm);
+  std::string e4 = write_sorted(dir + "/quarantine.csv", "file,line,reason,detail", bad, comm);
+  for (const std::string* x : {&e2, &e3, &e4})
+    if (e.empty()) e = *x;
+  if (!(e = mpi::first_error(e, mpi::Comm(comm))).empty()) throw RunError(e);
+}
+
+}  // namespace weft::events

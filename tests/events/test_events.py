@@ -1,0 +1,303 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
+"""The events application through the weft executable: results against an
+independent Python oracle (oracle.py), identical bytes over ranks,
+schedulers and chunk sizes, quarantine lines and reasons, detection rules
+on crafted streams, bad inputs (exit 2, nothing written) and the bad-row
+threshold (exit 3)."""
+import argparse
+import filecmp
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import oracle  # noqa: E402
+
+ARGS = None
+TABLES = ["aggregates.csv", "per_day.csv", "flags.csv", "quarantine.csv"]
+
+
+def run(deck, out, np_=1, sets=(), check=True):
+    cmd = [ARGS.weft, "run", deck, "-q", "--set", f"output.dir={out}", *sum((["--set", s] for s in sets), [])]
+    if np_ > 1:
+        cmd = [ARGS.mpiexec, "--allow-run-as-root", "--oversubscribe", "-np", str(np_)] + cmd
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    if check and r.returncode != 0:
+        raise AssertionError(f"{cmd} -> {r.returncode}\n{r.stdout}\n{r.stderr}")
+    return r
+
+
+def deck_text(inputs, domain="transactions", rates="", extra=""):
+    files = ", ".join(f'"{p}"' for p in inputs)
+    text = f'application = "events"\n[events]\ndomain = "{domain}"\ninputs = [{files}]\n'
+    if rates:
+        text += f'rates = "{rates}"\n'
+    return text + 'max_bad_fraction = 0.5\n[output]\ncsv = true\n[checkpoint]\nat_end = false\n' + extra
+
+
+def close(a, b, rel=1e-12):
+    return a == b or abs(a - b) <= rel * max(abs(a), abs(b))
+
+
+class Events(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def path(self, name):
+        return os.path.join(self.tmp, name)
+
+    def deck(self, text, name="deck.toml"):
+        p = self.path(name)
+        with open(p, "w") as f:
+            f.write(text)
+        return p
+
+    def runs_agree(self, deck, variants):
+        """Runs the deck once per (np, sets); every CSV table equal byte for byte. Returns the first dir."""
+        dirs = []
+        for k, (np_, sets) in enumerate(variants):
+            out = self.path(f"out{k}")
+            run(deck, out, np_, sets)
+            dirs.append(out)
+        for d in dirs[1:]:
+            for t in TABLES:
+                self.assertTrue(filecmp.cmp(os.path.join(dirs[0], t), os.path.join(d, t), shallow=False),
+                                f"{t} differs between {variants[0]} and {variants[dirs.index(d)]}")
+        return dirs[0]
+
+    def check_quarantine(self, out, truth):
+        got = {int(r["line"]): r["reason"] for r in oracle.read_table(os.path.join(out, "quarantine.csv"))}
+        self.assertEqual(got, truth)
+
+    def test_transactions_match_the_oracle(self):
+        records, truth = oracle.make_transactions(seed=13, rows=260)
+        data = self.path("tx.csv")
+        oracle.write_csv(data, oracle.TX_HEADER, records, crlf_every=3)
+        rates = self.path("rates.csv")
+        oracle.write_rates(rates, ["USD", "GBP", "CHF"], "2026-03-01", 3)
+        rules = '[rules.velocity]\nenabled = true\ncount = 2\nwindow = 7200\n' \
+                '[rules.zscore]\nenabled = true\nk = 1.5\nmin_history = 4\n'
+        deck = self.deck(deck_text([data], rates=rates, extra=rules))
+        variants = [(1, ["runtime.scheduler=openmp"]), (1, ["runtime.scheduler=fibers", "events.chunk_bytes=97"])]
+        if ARGS.np > 1:
+            variants += [(ARGS.np, ["runtime.scheduler=openmp", "events.chunk_bytes=13"]),
+                         (ARGS.np, ["runtime.scheduler=fibers", "runtime.threads=2"])]
+        out = self.runs_agree(deck, variants)
+        self.check_quarantine(out, truth)
+        events, bad = oracle.load_events(data, "transactions", oracle.read_rates(rates))
+        self.assertEqual(bad, truth)  # the oracle reads the injected faults too
+        want = oracle.aggregates(events, "transactions")
+        got = {r["key"]: r for r in oracle.read_table(os.path.join(out, "aggregates.csv"))}
+        self.assertEqual(sorted(got), sorted(want))
+        for key, w in want.items():
+            g = got[key]
+            for col in ["count", "sum", "min", "max", "distinct_counterparties"]:
+                self.assertEqual(int(g[col]), w[col], f"{key} {col}")
+            for col in ["first_time", "last_time"]:
+                self.assertEqual(g[col], w[col], f"{key} {col}")
+            for col in ["mean", "stddev"]:
+                self.assertTrue(close(float(g[col]), w[col]), f"{key} {col}: {g[col]} vs {w[col]}")
+        days = {r["day"]: r for r in oracle.read_table(os.path.join(out, "per_day.csv"))}
+        self.assertEqual({d: {"count": int(r["count"]), "sum": int(r["sum"])} for d, r in days.items()},
+                         oracle.per_day(events, "transactions"))
+        self.check_flags(out, oracle.flags(events, {"velocity": (2, 7200), "zscore": (1.5, 4)}))
+        self.check_h5_matches_csv(self.path(f"out{len(variants) - 1}"))
+
+    def check_h5_matches_csv(self, out):
+        """events.h5 (rows in rank order) holds what the sorted CSV tables hold."""
+        import h5py
+        text = lambda col: [bytes(v).rstrip(b"\0").decode() for v in col]  # noqa: E731
+        with h5py.File(os.path.join(out, "events.h5"), "r") as f:
+            a = f["aggregates"]
+            got = dict(zip(text(a["key"][:]), zip(a["count"][:].tolist(), a["sum"][:].tolist())))
+            fl, ids = f["flags"], f["flag_events/event_id"][:].tolist()
+            flags = sorted((r, k, tuple(ids[s:s + n])) for r, k, s, n in zip(
+                text(fl["rule"][:]), text(fl["key"][:]), fl["first_row"][:].tolist(), fl["events"][:].tolist()))
+            bad = sorted(zip(f["quarantine/line"][:].tolist(), text(f["quarantine/reason"][:])))
+            self.assertIn("deck", f["parameters"])
+        agg = oracle.read_table(os.path.join(out, "aggregates.csv"))
+        self.assertEqual(got, {r["key"]: (int(r["count"]), int(r["sum"])) for r in agg})
+        self.assertEqual(flags, sorted((r["rule"], r["key"], tuple(int(x) for x in r["events"].split()))
+                                       for r in oracle.read_table(os.path.join(out, "flags.csv"))))
+        self.assertEqual(bad, sorted((int(r["line"]), r["reason"])
+                                     for r in oracle.read_table(os.path.join(out, "quarantine.csv"))))
+
+    def check_flags(self, out, want):
+        got = {}
+        for r in oracle.read_table(os.path.join(out, "flags.csv")):
+            got[(r["rule"], r["key"], tuple(int(x) for x in r["events"].split()))] = float(r["score"])
+        self.assertEqual(sorted(got), sorted(want))
+        for k, s in want.items():
+            self.assertTrue(close(got[k], s, 1e-9), f"{k}: {got[k]} vs {s}")
+
+    def test_sensor_rules_on_crafted_streams(self):
+        # S1: a gap of exactly G (not flagged) then G + 1 us (flagged); S2: a
+        # stuck run of exactly R, one of R - 1; S3: velocity windows whose
+        # oldest event sits exactly at t - W (outside) or 1 us later (inside).
+        rows, eid = [], 1
+
+        def add(key, t_us, v):
+            nonlocal eid
+            rows.append(f"{eid},{key},{oracle.iso(t_us)},{v}")
+            eid += 1
+        t0 = oracle.parse_time("2026-05-01T00:00:00Z")
+        for k, dt_s in enumerate([0, 600, 1200, 1800, 2400 + 0.000001, 3000]):
+            add("S1", t0 + round(dt_s * 10**6), 20.5 + k)
+        for v in [1.0, 2.0, 2.0, 2.0, 2.0, 3.0, 3.0, 3.0, 4.0]:
+            add("S2", t0 + eid * 10**6, v)
+        for s in [0, 10, 20, 60, 70, 80.000001]:
+            add("S3", t0 + round(s * 10**6), 5.0 + s)
+        for k in range(12):
+            add("S4", t0 + k * 10**6, 21.375 if k != 9 else 40.0)
+        add("S4", t0 + 30 * 10**6, "1000.0")
+        data = self.path("sensors.csv")
+        oracle.write_csv(data, "event_id,sensor,timestamp,value", rows)
+        rules = ('[rules.gap]\nenabled = true\nseconds = 600\n[rules.stuck]\nenabled = true\nrun = 3\n'
+                 '[rules.velocity]\nenabled = true\ncount = 2\nwindow = 60\n'
+                 '[rules.zscore]\nenabled = true\nk = 3\nmin_history = 5\n')
+        deck = self.deck(deck_text([data], domain="sensors", extra=rules))
+        out = self.runs_agree(deck, [(1, []), (ARGS.np, ["runtime.scheduler=fibers"])])
+        events, bad = oracle.load_events(data, "sensors")
+        self.assertEqual(bad, {})
+        want = oracle.flags(events, {"gap": 600, "stuck": 3, "velocity": (2, 60), "zscore": (3, 5)})
+        # The edges, by hand: S1's 600 s step is no gap, 600.000001 s is.
+        self.assertIn(("gap", "S1", (4, 5)), want)
+        self.assertNotIn(("gap", "S1", (3, 4)), want)
+        self.assertIn(("stuck", "S2", (8, 9, 10, 11)), want)
+        self.assertIn(("stuck", "S2", (12, 13, 14)), want)
+        self.assertNotIn(("velocity", "S3", (16, 17, 18, 19)), want)  # t=0 is at t_e - W: outside
+        self.assertIn(("velocity", "S3", (17, 18, 19)), want)
+        self.check_flags(out, want)
+        agg = {r["key"]: r for r in oracle.read_table(os.path.join(out, "aggregates.csv"))}
+        for key, w in oracle.aggregates(events, "sensors").items():
+            for col in ["sum", "mean", "stddev", "min", "max"]:
+                self.assertTrue(close(float(agg[key][col]), w[col]), f"{key} {col}")
+        days = oracle.read_table(os.path.join(out, "per_day.csv"))
+        want_days = oracle.per_day(events, "sensors")
+        self.assertEqual(len(days), len(want_days))
+        for r in days:
+            self.assertTrue(close(float(r["mean"]), want_days[r["day"]]["mean"]))
+
+    def test_quoted_newlines_across_chunk_borders(self):
+        # Every record holds a quoted newline; chunk sizes of 1 .. 23 bytes
+        # cut records everywhere, also inside quotes and between \r and \n.
+        rows = [f'{i},A{i % 3},2026-03-01T00:00:{i:02d}Z,{i}.5,EUR,"p{i}\r\nline ""{i}"", x",c' for i in range(40)]
+        rows[7] = '7,A1,2026-03-01T00:00:07Z,7.5x,EUR,"p\n7",c'
+        data = self.path("q.csv")
+        oracle.write_csv(data, oracle.TX_HEADER, rows, crlf_every=2)
+        deck = self.deck(deck_text([data]))
+        variants = [(1, [f"events.chunk_bytes={n}"]) for n in (1, 5, 23, 1 << 20)]
+        variants.append((ARGS.np, ["events.chunk_bytes=3"]))
+        # The fibers' channel pipeline (splitter, parsers, collector) on the same cuts.
+        variants += [(1, ["runtime.scheduler=fibers", "runtime.threads=2", f"events.chunk_bytes={n}"])
+                     for n in (1, 7)]
+        variants.append((ARGS.np, ["runtime.scheduler=fibers", "runtime.threads=2", "events.chunk_bytes=2"]))
+        out = self.runs_agree(deck, variants)
+        self.check_quarantine(out, {2 + 2 * 7: "unparsable_field"})
+        agg = oracle.read_table(os.path.join(out, "aggregates.csv"))
+        self.assertEqual(sum(int(r["count"]) for r in agg), 39)
+        self.assertEqual([int(r["distinct_counterparties"]) for r in agg], [14, 12, 13])
+
+    def test_restart_from_every_stage_gives_the_same_tables(self):
+        records, truth = oracle.make_transactions(seed=21, rows=150)
+        data = self.path("tx.csv")
+        oracle.write_csv(data, oracle.TX_HEADER, records)
+        rates = self.path("rates.csv")
+        oracle.write_rates(rates, ["USD", "GBP", "CHF"], "2026-03-01", 3)
+        rules = '[rules.velocity]\nenabled = true\ncount = 2\nwindow = 7200\n'
+        deck = self.deck(deck_text([data], rates=rates, extra=rules))
+        out = self.path("out")
+        every = ["checkpoint.every=1", "checkpoint.keep=4", "runtime.scheduler=fibers"]
+        run(deck, out, ARGS.np, every)
+        want = {t: open(os.path.join(out, t), "rb").read() for t in TABLES}
+        for stage in (1, 2, 3):
+            for t in TABLES:
+                os.remove(os.path.join(out, t))
+            ckpt = os.path.join(out, f"ckpt-{stage:010d}.h5")
+            r = subprocess.run(([ARGS.mpiexec, "--allow-run-as-root", "--oversubscribe", "-np", str(ARGS.np)]
+                                if ARGS.np > 1 else []) +
+                               [ARGS.weft, "run", deck, "-q", "--restart", ckpt, *sum((["--set", x] for x in every), [])],
+                               capture_output=True, text=True, timeout=120)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            for t in TABLES:
+                with open(os.path.join(out, t), "rb") as f:
+                    self.assertEqual(f.read(), want[t], f"{t} after a restart from stage {stage}")
+        if ARGS.np > 1:  # the state is per rank: another rank count is refused
+            r = subprocess.run([ARGS.weft, "run", deck, "-q", "--restart", os.path.join(out, "ckpt-0000000002.h5")],
+                               capture_output=True, text=True, timeout=120)
+            self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+            self.assertIn("number of ranks that wrote it", r.stderr)
+
+    def test_bad_row_threshold_fails_the_run(self):
+        records, truth = oracle.make_transactions(seed=5, rows=120)
+        data = self.path("tx.csv")
+        oracle.write_csv(data, oracle.TX_HEADER, records)
+        rates = self.path("rates.csv")
+        oracle.write_rates(rates, ["USD", "GBP"], "2026-03-01", 3)
+        deck = self.deck(deck_text([data], rates=rates))
+        r = run(deck, self.path("out"), ARGS.np, ["events.max_bad_fraction=0.01"], check=False)
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertIn(f"{len(truth)} of 120 rows", r.stdout + r.stderr)
+
+    def test_every_row_quarantined_with_threshold_one(self):
+        data = self.path("allbad.csv")
+        oracle.write_csv(data, oracle.TX_HEADER, ["1,A,bad,1.00,EUR,p,c", "2,A,2026-01-01T00:00:00Z,x,EUR,p,c"])
+        deck = self.deck(deck_text([data]))
+        out = self.path("out")
+        run(deck, out, ARGS.np, ["events.max_bad_fraction=1"])
+        self.check_quarantine(out, {2: "bad_timestamp", 3: "unparsable_field"})
+        self.assertEqual(oracle.read_table(os.path.join(out, "aggregates.csv")), [])
+        import h5py
+        with h5py.File(os.path.join(out, "events.h5"), "r") as f:
+            self.assertEqual(f["aggregates/key"].shape, (0, 2))
+            self.assertEqual(f["quarantine/line"][:].tolist(), [2, 3])
+
+    def test_bad_inputs_exit_2_and_write_nothing(self):
+        good = [f"{i},A1,2026-03-01T00:00:0{i}Z,1.00,EUR,p,c" for i in range(5)]
+        rates = self.path("rates.csv")
+        oracle.write_rates(rates, ["USD"], "2026-03-01", 1)
+        cases = {
+            "missing column": (oracle.TX_HEADER.replace(",currency", ""), good, [], "no column 'currency'"),
+            "key column absent": (oracle.TX_HEADER, good, ["events.columns.key=acct"], "no column 'acct'"),
+            "wrong type mapping": (oracle.TX_HEADER, good, ["events.columns.value=category"], "mapping is wrong"),
+            "empty file": (None, [], [], "is empty"),
+            "header only": (oracle.TX_HEADER, [], [], "no rows"),
+            "binary file": (b"\x89HDF\r\n\x1a\n\x00\x00", [], [], "not a CSV"),
+            "rates with gaps": (oracle.TX_HEADER, good + ["9,A1,2026-03-02T00:00:00Z,1.00,USD,p,c"],
+                                [f"events.rates={rates}"], "no rate of USD on 2026-03-02"),
+        }
+        r = run(self.deck(deck_text([]).replace("inputs = []\n", "")), self.path("out-none"), ARGS.np, check=False)
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn("no input file", r.stderr)
+        self.assertFalse(os.path.exists(self.path("out-none")))
+        for name, (header, rows, sets, message) in cases.items():
+            with self.subTest(case=name):
+                data = self.path(name.replace(" ", "_") + ".csv")
+                with open(data, "wb") as f:
+                    if isinstance(header, bytes):
+                        f.write(header)
+                    elif header is not None:
+                        f.write(("\n".join([header] + rows) + "\n").encode())
+                deck = self.deck(deck_text([data]))
+                out = self.path("out-" + name.replace(" ", "_"))
+                r = run(deck, out, ARGS.np, sets, check=False)
+                self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+                self.assertIn(message, r.stderr)
+                self.assertFalse(os.path.exists(out), f"{out} was created")
+
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser()
+    p.add_argument("--weft", required=True)
+    p.add_argument("--mpiexec", required=True)
+    p.add_argument("--np", type=int, default=1)
+    ARGS, rest = p.parse_known_args()
+    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)

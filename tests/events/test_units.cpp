@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: Apache-2.0
+// The parts of the events pipeline with exact answers: ISO timestamps
+// (expected values from Python's datetime), fixed-point decimals, the
+// half-to-even rounding of conversions, CSV records and the record starts
+// of chunks cut anywhere (against a serial split of the whole text).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "csv.hpp"
+#include "exchange.hpp"
+#include "fields.hpp"
+#include "rates.hpp"
+
+namespace weft::events {
+namespace {
+
+TEST(EventsFields, TimestampsAreMicrosecondsSinceTheEpoch) {
+  // Python: (datetime.fromisoformat(s) - epoch) // timedelta(microseconds=1)
+  EXPECT_EQ(parse_timestamp("2024-02-29T23:59:59.5Z"), 1709251199500000);
+  EXPECT_EQ(parse_timestamp("1969-12-31T23:59:59.999999Z"), -1);
+  EXPECT_EQ(parse_timestamp("2026-03-01T00:00:00Z"), 1772323200000000);
+  EXPECT_EQ(days_from_civil(1900, 3, 1), -25508);
+  for (const char* bad :
+       {"2023-02-29T00:00:00Z", "2026-03-01T24:00:00Z", "2026-03-01 00:00:00Z",
+        "2026-03-01T00:00:00", "2026-03-01T00:00:00.1234567Z", "2026-03-01T00:00:00.Z",
+        "2026-03-01T00:00:60Z", "2026-13-01T00:00:00Z", "2026-03-01T00:0a:00Z"})
+    EXPECT_FALSE(parse_timestamp(bad).has_value()) << bad;
+  EXPECT_EQ(format_timestamp(-1), "1969-12-31T23:59:59.999999Z");
+  EXPECT_EQ(format_timestamp(1709251199500000), "2024-02-29T23:59:59.500000Z");
+}
+
+TEST(EventsFields, DecimalsAreExactIntegers) {
+  auto units = [](const char* s, int dp = 2) { return parse_decimal(s, dp, 1'000'000'000'000); };
+  EXPECT_EQ(units("12.5").units, 1250);
+  EXPECT_EQ(units("-0.01").units, -1);
+  EXPECT_EQ(units("+7").units, 700);
+  EXPECT_EQ(units("1000000000000.00").units, 100'000'000'000'000);
+  EXPECT_EQ(units("-1000000000000").status, Decimal::ok);
+  EXPECT_EQ(units("1000000000000.01").status, Decimal::out_of_range);
+  EXPECT_EQ(units("1.234").status, Decimal::out_of_range);
+  EXPECT_EQ(units("1.234", 3).units, 1234);
+  for (const char* s : {"nan", "-inf", "Infinity", "NaN"})
+    EXPECT_EQ(units(s).status, Decimal::non_finite) << s;
+  for (const char* s : {"", ".", "-", "12.3x", "1e3", "1,5", " 1", ".5", "5.", "+-1"})
+    EXPECT_EQ(units(s).status, Decimal::unparsable) << s;
+  EXPECT_EQ(parse_double("21.375"), 21.375);
+  EXPECT_EQ(parse_double("0.1"), 0.1);
+  for (const char* s : {"2x", "1e3", ".5", "5.", "0x10", ""})
+    EXPECT_FALSE(parse_double(s).has_value()) << s;
+}
+
+TEST(EventsRates, ConversionRoundsHalfToEven) {
+  EXPECT_EQ(round_half_even_div(5, 2), 2);
+  EXPECT_EQ(round_half_even_div(7, 2), 4);
+  EXPECT_EQ(round_half_even_div(-5, 2), -2);
+  EXPECT_EQ(round_half_even_div(-7, 2), -4);
+  EXPECT_EQ(round_half_even_div(149'999'999, 100'000'000), 1);
+  EXPECT_EQ(round_half_even_div(150'000'000, 100'000'000), 2);
+  EXPECT_EQ(round_half_even_div(250'000'000, 100'000'000), 2);
+  // 10^12 major units at 2 dp times a rate of 50000.00000001: the product
+  // needs more than 64 bits, the result does not.
+  const Int128 big = static_cast<Int128>(100'000'000'000'000) * 5'000'000'000'001;
+  EXPECT_EQ(round_half_even_div(big, 100'000'000), 5'000'000'000'001'000'000);
+}
+
+std::vector<std::vector<std::string>> records(std::string_view text) {
+  RecordReader r(text, 1);
+  Record rec;
+  std::vector<std::vector<std::string>> out;
+  while (r.next(rec)) {
+    std::vector<std::string> f{std::to_string(rec.line)};
+    for (auto v : rec.fields) f.emplace_back(v);
+    if (rec.malformed) f.emplace_back("<malformed>");
+    out.push_back(f);
+  }
+  return out;
+}
+
+TEST(EventsCsv, QuotedFieldsCommasDoubledQuotesNewlinesAndCrlf) {
+  const auto r = records("a,\"b,\"\"c\"\"\r\nd\",e\r\nf,g\n\n\"h\"x,i\n");
+  ASSERT_EQ(r.size(), 4U);
+  EXPECT_EQ(r[0], (std::vector<std::string>{"1", "a", "b,\"c\"\r\nd", "e"}));
+  EXPECT_EQ(r[1], (std::vector<std::string>{"3", "f", "g"}));
+  EXPECT_EQ(r[2], (std::vector<std::string>{"4"}));  // a blank line
+  EXPECT_EQ(r[3], (std::vector<std::string>{"5", "h", "i", "<malformed>"}));
+}
+
+TEST(EventsCsv, ChunkStartsAgreeWithASerialSplitForEveryChunkSize) {
+  const std::string text =
+      "1,\"x\ny\",2\r\n3,\"\"\"q\"\"\n,\",4\n5,p,6\n7,\"\n\n\",8\r\n9,\"a,b\",10\n";
+  const auto whole = records(text);
+  for (std::size_t cb = 1; cb <= text.size(); ++cb) {
+    const std::size_t n = (text.size() + cb - 1) / cb;
+    std::vector<std::int64_t> starts(n);
+    std::int64_t quotes = 0;
+    for (std::size_t b = 0; b < n; ++b) {
+      const std::string_view piece = std::string_view(text).substr(b * cb, cb);
+      const std::int64_t s = b == 0 ? 0 : first_start(piece, quotes % 2 == 1);
+      starts[b] = s == kNoStart ? kNoStart : static_cast<std::int64_t>(b * cb) + s;
+      quotes += count_quotes(piece);
+    }
+    resolve_starts(starts, static_cast<std::int64_t>(text.size()));
+    std::vector<std::vector<std::string>> joined;
+    for (std::size_t b = 0; b < n; ++b) {
+      const std::int64_t e = b + 1 < n ? starts[b + 1] : static_cast<std::int64_t>(text.size());
+      const std::string_view part = std::string_view(text).substr(
+          static_cast<std::size_t>(starts[b]), static_cast<std::size_t>(e - starts[b]));
+      const std::int64_t line =
+          1 + count_newlines(std::string_view(text).substr(0, static_cast<std::size_t>(starts[b])));
+      RecordReader r(part, line);
+      Record rec;
+      while (r.next(rec)) {
+        std::vector<std::string> f{std::to_string(rec.line)};
+        for (auto v : rec.fields) f.emplace_back(v);
+        joined.push_back(f);
+      }
+    }
+    EXPECT_EQ(joined, whole) << "chunks of " << cb << " bytes";
+  }
+}
+
+TEST(EventsShuffle, SortByKeyIsTheOrderOfKeyBytesTimeAndId) {
+  // Keys around the 8-byte prefix the sort compares first.
+  const std::vector<std::string> keys{"A",         "AB",         "ABCDEFG",    "ABCDEFGH",
+                                      "ABCDEFGHI", "ABCDEFGHJ",  "ABCDEFGHIJ", "B",
+                                      "ABCDEFGG",  "ABCDEFGHIA", "\xff",       "Z z"};
+  std::mt19937_64 rng(7);
+  std::vector<Event> events;
+  for (int i = 0; i < 600; ++i) {
+    Event e;
+    e.key = keys[rng() % keys.size()];
+    e.time_us = static_cast<std::int64_t>(rng() % 5);
+    e.id = static_cast<std::int64_t>(rng() % 1000);
+    events.push_back(e);
+  }
+  std::vector<Event> want = events;
+  std::sort(want.begin(), want.end(), [](const Event& a, const Event& b) {
+    return a.key != b.key ? a.key < b.key : before(a, b);
+  });
+  sort_by_key(events);
+  ASSERT_EQ(events.size(), want.size());
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ(events[i].key, want[i].key) << i;
+    EXPECT_EQ(events[i].time_us, want[i].time_us) << i;
+    EXPECT_EQ(events[i].id, want[i].id) << i;
+  }
+}
+
+}  // namespace
+}  // namespace weft::events
