@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <stdexcept>
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -44,6 +45,10 @@ constexpr int kBusyRounds = 16;  // rounds of 64 pauses before sched_yield()
 constexpr auto kMailPatience = std::chrono::microseconds(100);
 // Hand-offs through runnext in a row before the worker's queue gets a turn.
 constexpr unsigned kRunnextStreak = 32;
+// Least time between two wake-ups of a sleeper for tasks placed in one
+// worker's runnext (wake_for_runnext())
+// (nanoseconds of the coarse monotonic clock: it advances by whole ticks).
+constexpr std::int64_t kRunnextWakeGapNs = 1'000'000;
 // How long an idle worker sleeps while a task stands in another's runnext.
 constexpr auto kStandingNap = std::chrono::milliseconds(1);
 
@@ -161,8 +166,12 @@ void ready(Task* t) {
     w->runnext_seq.fetch_add(1, std::memory_order_relaxed);
     // Once published, t may run and finish on another worker: not touched
     // again here.
-    if (Task* old = w->runnext.exchange(t, std::memory_order_acq_rel)) w->queue.push_back(old);
-    w->pool->wake_if_needed();
+    if (Task* old = w->runnext.exchange(t, std::memory_order_seq_cst)) {
+      w->queue.push_back(old);  // stealable work: wake a sleeper for it
+      w->pool->wake_if_needed();
+    } else {
+      w->pool->wake_for_runnext(w);
+    }
     return;
   }
   t->pool->enqueue(t, w);
@@ -329,6 +338,26 @@ void PoolImpl::wake_if_needed() {
 #endif
   if (nspinning.load(std::memory_order_relaxed) == 0 && nidle.load(std::memory_order_relaxed) > 0)
     wake_one();
+}
+
+void PoolImpl::wake_for_runnext(Worker* w) {
+  // A task in runnext is not stealable work: its readier runs it when it
+  // parks or yields, which in a hand-off is a few hundred nanoseconds away,
+  // far less than an OS wake-up (a futex call on this path doubled a
+  // ping-pong round trip). Only a readier that keeps running would hold it
+  // back: so a sleeper is woken at most once per kRunnextWakeGapNs per worker
+  // (the woken worker takes a task left standing, see steal_runnext()), and
+  // a worker that goes to sleep while a task stands in runnext sleeps at
+  // most kStandingNap (idle()).
+  if (nspinning.load(std::memory_order_seq_cst) != 0 || nidle.load(std::memory_order_seq_cst) == 0)
+    return;
+  // The coarse clock (a few ns; ticks every 1-4 ms) is enough for the gap.
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  const std::int64_t now = std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+  if (now - w->last_runnext_wake_ns < kRunnextWakeGapNs) return;
+  w->last_runnext_wake_ns = now;
+  wake_one();
 }
 
 void PoolImpl::wake_one() {

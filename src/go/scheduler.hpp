@@ -128,7 +128,8 @@ struct alignas(64) Worker {
   std::atomic<Task*> runnext{nullptr};
   std::atomic<std::uint64_t> runnext_seq{0};
   unsigned runnext_streak = 0;
-  std::vector<std::uint64_t> seen_seq;  // as a thief: each victim's runnext_seq last round
+  std::int64_t last_runnext_wake_ns = 0;  // wake_for_runnext(), coarse clock
+  std::vector<std::uint64_t> seen_seq;    // as a thief: each victim's runnext_seq last round
   // mail holds tasks spawned for this worker by others (TaskOptions::worker).
   Spinlock mail_mu;
   std::deque<Task*> mail;
@@ -192,6 +193,8 @@ class PoolImpl {
   void enqueue(Task* t, Worker* w);
   void inject(Task* t);
   void wake_if_needed();
+  // wake_for_runnext() is the wake-up of a task placed in w's runnext.
+  void wake_for_runnext(Worker* w);
   void wake_one();
 
   // Worker side.
