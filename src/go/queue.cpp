@@ -133,6 +133,11 @@ void TimerHeap::add(TimerNode* n) {
   publish_next();
 }
 
+namespace {
+// tls_firing is the timer whose callback this thread runs (fire_expired()).
+thread_local TimerNode* tls_firing = nullptr;
+}  // namespace
+
 void TimerHeap::cancel(TimerNode* n) noexcept {
   {
     std::lock_guard lk(mu_);
@@ -143,27 +148,41 @@ void TimerHeap::cancel(TimerNode* n) noexcept {
       return;
     }
   }
-  // Not in the heap: idle, done, or firing right now on another worker.
+  // Not in the heap: idle, done, or firing right now. Firing on this very
+  // thread (a callback destroying its own node): nothing to wait for.
+  if (tls_firing == n) {
+    tls_firing = nullptr;
+    return;
+  }
+  // Firing on another worker: wait until its callback returned.
   while (n->state.load(std::memory_order_acquire) == 2) sched_yield();
 }
 
 int TimerHeap::fire_expired(TimePoint now) {
   if (count() == 0 || to_ns(now) < next_ns()) return 0;
-  TimerNode* due[32];
+  // One node at a time: the others stay in the heap while a callback runs,
+  // so a callback that cancels another due timer (a context's deadline
+  // cancelling its child, whose last owner then destroys it with its timer
+  // node) removes it from the heap instead of waiting for a firing that
+  // would only start after the callback returned (a self-deadlock).
   int k = 0;
-  {
-    std::lock_guard lk(mu_);
-    while (!heap_.empty() && heap_.front()->when <= now && k < 32) {
-      TimerNode* n = heap_.front();
+  for (; k < 32; ++k) {
+    TimerNode* n = nullptr;
+    {
+      std::lock_guard lk(mu_);
+      if (heap_.empty() || heap_.front()->when > now) break;
+      n = heap_.front();
       remove_at(0);
       n->state.store(2, std::memory_order_relaxed);
-      due[k++] = n;
+      publish_next();
     }
-    publish_next();
-  }
-  for (int i = 0; i < k; ++i) {
-    due[i]->fire(due[i]);
-    due[i]->state.store(3, std::memory_order_release);  // last touch of the node
+    tls_firing = n;
+    n->fire(n);
+    // A callback may end its own node's owner (the last reference to a
+    // context dropped inside its own deadline): cancel() then cleared
+    // tls_firing and the node must not be touched again.
+    if (tls_firing == n) n->state.store(3, std::memory_order_release);  // last touch
+    tls_firing = nullptr;
   }
   return k;
 }

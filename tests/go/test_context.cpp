@@ -81,6 +81,31 @@ TEST_P(ContextTest, DeadlineCancelsOnTime) {
   });
 }
 
+// A parent's deadline that cancels a child due at the same instant, whose
+// last owner drops it meanwhile: the child's timer is destroyed inside the
+// parent's timer callback. Timers fire one at a time, so this cannot wait
+// for itself (it hung once in ~30 runs of DeadlineCancelsOnTime/w2).
+TEST_P(ContextTest, ChildDroppedWhileItsParentsDeadlineFires) {
+  run([] {
+    for (int round = 0; round < 200; ++round) {
+      wg::Context root;
+      auto parent = root.with_timeout(1ms);
+      wg::WaitGroup done;
+      done.add();
+      {
+        auto child = parent.with_timeout(10s);  // due with the parent
+        wg::go([child, &done]() mutable {
+          child.done().recv();
+          child = wg::Context();  // drop the last reference at once
+          done.done();
+        });
+      }
+      parent.done().recv();
+      done.wait();
+    }
+  });
+}
+
 TEST_P(ContextTest, SelectOnDone) {
   run([] {
     wg::Context root;
