@@ -11,6 +11,7 @@ void write_parameters(h5::Group& root, const RunInfo& run, const std::string& ki
   params.set_attribute("program", "weft " + versions().weft);
   params.set_attribute("kind", kind);
   if (!run.units.empty()) params.set_attribute("units", run.units);
+  if (!run.time_unit.empty()) params.set_attribute("time_unit", run.time_unit);
   if (!run.application.empty()) params.set_attribute("application", run.application);
 }
 

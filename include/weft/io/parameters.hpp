@@ -18,7 +18,7 @@ struct RunInfo {
 // write_parameters() creates /parameters in `root`: the resolved deck
 // (dataset `deck`) and the attributes `program` (weft and its version),
 // `kind` (what the file is: "trajectory", "thermo", "checkpoint", "trace"),
-// `application` and `units` (each omitted when empty). Every weft output
+// `application`, `units` and `time_unit` (each omitted when empty). Every weft output
 // has it; tools/weft-inspect reads it. Collective when root belongs to a
 // file opened in parallel.
 void write_parameters(h5::Group& root, const RunInfo& run, const std::string& kind);
