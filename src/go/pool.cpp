@@ -62,11 +62,11 @@ void spawn(const TaskOptions& options, const ClosureOps& ops, void (*construct)(
   PoolImpl* pool = parent->pool;
   Task* t = pool->create_task(w, parent, options, ops, construct, src);
   if (options.worker >= 0) {
+    // Also when v is this worker: its mail, unlike its queue, is not open
+    // to thieves until they have run dry for mail_patience.
     Worker* v = pool->workers[static_cast<std::size_t>(options.worker % pool->n)].get();
-    if (v != w) {
-      pool->post(t, v);
-      return;
-    }
+    pool->post(t, v);
+    return;
   }
   w->queue.push_back(t);
   pool->wake_if_needed();

@@ -40,9 +40,6 @@ thread_local Worker* tls_worker = nullptr;
 
 constexpr std::size_t kStackCacheCap = 1024;
 constexpr int kBusyRounds = 16;  // rounds of 64 pauses before sched_yield()
-// How long a worker runs dry before it takes tasks posted for another: more
-// than an OS wake-up of that worker (~20-50 us on a VM).
-constexpr auto kMailPatience = std::chrono::microseconds(100);
 // Hand-offs through runnext in a row before the worker's queue gets a turn.
 constexpr unsigned kRunnextStreak = 32;
 // Least time between two wake-ups of a sleeper for tasks placed in one
@@ -202,6 +199,7 @@ PoolImpl::PoolImpl(const PoolOptions& options) : opt(options), t0(Clock::now()) 
   if (opt.threads < 1) throw std::invalid_argument("weft::go::Pool: threads must be >= 1");
   n = opt.threads;
   idle_spin = opt.idle_spin;
+  mail_patience = opt.mail_patience;
   if (const char* e = std::getenv("WEFT_GO_IDLE_SPIN_US")) {
     char* end = nullptr;
     const long us = std::strtol(e, &end, 10);
@@ -488,11 +486,11 @@ Task* PoolImpl::idle(Worker* w) {
     Task* t = find_work(w);
     if (!t && n > 1) t = steal_runnext(w);
     // Tasks posted for another worker: taken once this one has run dry for
-    // kMailPatience (their worker may be busy, waking up, or off its core).
+    // mail_patience (their worker may be busy, waking up, or off its core).
     for (int k = 0; !t && k < n; ++k) {
       Worker* v = workers[static_cast<std::size_t>(k)].get();
       if (v != w && v->mail_size.load(std::memory_order_relaxed) > 0 &&
-          Clock::now() - idle_since >= kMailPatience)
+          Clock::now() - idle_since >= mail_patience)
         t = take_mail(v);
     }
     if (t) {

@@ -226,9 +226,10 @@ class PoolImpl {
   PoolOptions opt;
   int n = 1;
   std::size_t page = 4096;
-  std::chrono::microseconds idle_spin{100};  // PoolOptions::idle_spin or WEFT_GO_IDLE_SPIN_US
-  std::size_t stack_size = 0;                // usable bytes of a default stack
-  std::size_t guard = 0;                     // guard bytes below each stack
+  std::chrono::microseconds idle_spin{100};      // PoolOptions::idle_spin or WEFT_GO_IDLE_SPIN_US
+  std::chrono::microseconds mail_patience{100};  // PoolOptions::mail_patience
+  std::size_t stack_size = 0;                    // usable bytes of a default stack
+  std::size_t guard = 0;                         // guard bytes below each stack
   std::vector<std::unique_ptr<Worker>> workers;
   TimePoint t0;
 

@@ -139,6 +139,7 @@ void Gravity::checkpoint(io::CheckpointWriter& w) {
     }
   w.column("pot", p_.pot);
   w.column("work", p_.work);
+  if (!p_.stretches.empty()) w.attribute("stretches", p_.stretches);
 }
 
 void Gravity::restore(io::CheckpointReader& r) {
@@ -163,6 +164,9 @@ void Gravity::restore(io::CheckpointReader& r) {
     }
   p_.pot = r.column_double("pot");
   p_.work = r.column_double("work");
+  // the split of the curve holds for the layout it was made on
+  if (r.exact() && r.has_attribute("stretches"))
+    p_.stretches = r.attribute_vector<std::uint64_t>("stretches");
   if (!r.exact()) forces();  // another layout: the same forces, recomputed here
 }
 

@@ -37,27 +37,12 @@ int checked_int(std::size_t n, const char* what) {
   return static_cast<int>(n);
 }
 
-// keys() are the Morton keys of this rank's particles in the bounding cube
-// of all particles.
-std::vector<std::uint64_t> keys(const Particles& p, const mpi::Comm& comm) {
-  double lo[3], hi[3];
-  for (int k = 0; k < 3; ++k) {
-    lo[k] = std::numeric_limits<double>::max();
-    hi[k] = std::numeric_limits<double>::lowest();
-  }
-  for (const Vec3& x : p.pos)
-    for (int k = 0; k < 3; ++k) {
-      lo[k] = std::min(lo[k], x[k]);
-      hi[k] = std::max(hi[k], x[k]);
-    }
-  double glo[3], ghi[3];
-  mpi::allreduce(lo, glo, 3, MPI_MIN, comm);
-  mpi::allreduce(hi, ghi, 3, MPI_MAX, comm);
-  const double side = std::max({ghi[0] - glo[0], ghi[1] - glo[1], ghi[2] - glo[2], 1e-300});
-  const double scale = static_cast<double>(impl::kCells) / (side * (1 + 1e-12));
+// keys() are the Morton keys of this rank's particles in `cube`.
+std::vector<std::uint64_t> keys(const Particles& p, const Cube& cube) {
+  const double scale = static_cast<double>(impl::kCells) / cube.side;
   std::vector<std::uint64_t> out(p.size());
   for (std::size_t i = 0; i < p.size(); ++i)
-    out[i] = impl::morton_key(p.pos[i].x(), p.pos[i].y(), p.pos[i].z(), glo, scale);
+    out[i] = impl::morton_key(p.pos[i].x(), p.pos[i].y(), p.pos[i].z(), cube.origin, scale);
   return out;
 }
 
@@ -71,38 +56,71 @@ double work_imbalance(const Particles& p, const mpi::Comm& comm) {
   return *std::max_element(all.begin(), all.end()) / (sum / static_cast<double>(all.size()));
 }
 
-void decompose(Particles& p, const mpi::Comm& comm) {
+Cube global_cube(const Particles& p, const mpi::Comm& comm) {
+  double lo[3], hi[3];
+  for (int k = 0; k < 3; ++k) {
+    lo[k] = std::numeric_limits<double>::max();
+    hi[k] = std::numeric_limits<double>::lowest();
+  }
+  for (const Vec3& x : p.pos)
+    for (int k = 0; k < 3; ++k) {
+      lo[k] = std::min(lo[k], x[k]);
+      hi[k] = std::max(hi[k], x[k]);
+    }
+  double glo[3], ghi[3];
+  mpi::allreduce(lo, glo, 3, MPI_MIN, comm);
+  mpi::allreduce(hi, ghi, 3, MPI_MAX, comm);
+  if (glo[0] > ghi[0]) {  // no particle anywhere
+    for (int k = 0; k < 3; ++k) glo[k] = ghi[k] = 0;
+  }
+  return cube_of_box(glo, ghi);
+}
+
+std::vector<std::uint64_t> cut_curve(const Particles& p, const Cube& cube, const mpi::Comm& comm) {
   const int ranks = comm.size();
   const std::size_t n = p.size();
-  const std::vector<std::uint64_t> key = keys(p, comm);
+  const std::vector<std::uint64_t> key = keys(p, cube);
   std::vector<double> weight(n);
   for (std::size_t i = 0; i < n; ++i) weight[i] = p.work[i] > 0 ? p.work[i] : 1.0;
   const int cn = checked_int(n, "particles");
   const std::vector<std::uint64_t> all_key = mpi::allgatherv(key.data(), cn, comm);
-  const std::vector<std::int64_t> all_id = mpi::allgatherv(p.id.data(), cn, comm);
   const std::vector<double> all_w = mpi::allgatherv(weight.data(), cn, comm);
   const std::size_t total = all_key.size();
   std::vector<std::size_t> order(total);
   std::iota(order.begin(), order.end(), std::size_t{0});
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return all_key[a] != all_key[b] ? all_key[a] < all_key[b] : all_id[a] < all_id[b];
-  });
-  // The rank of every gathered particle: where its stretch of work starts.
+  // ties in gathered order (rank order): the sum below is then the same on every rank
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return all_key[a] < all_key[b]; });
   double sum = 0;
   for (std::size_t j : order) sum += all_w[j];
-  std::vector<int> dest_of(total);
+  // Rank r's stretch starts at the first key whose work before it reaches
+  // r/R of the total; particles with one key stay together.
+  std::vector<std::uint64_t> cuts(static_cast<std::size_t>(ranks) + 1, kEndOfCurve);
+  cuts[0] = 0;
   double before = 0;
-  for (std::size_t j : order) {
-    const int r = static_cast<int>(before / sum * ranks);
-    dest_of[j] = std::min(ranks - 1, r);
-    before += all_w[j];
+  int r = 1;
+  for (std::size_t j = 0; j < total && r < ranks; ++j) {
+    const std::uint64_t k = all_key[order[j]];
+    const bool new_key = j == 0 || all_key[order[j - 1]] != k;
+    while (new_key && r < ranks && before >= sum * r / ranks)
+      cuts[static_cast<std::size_t>(r++)] = k;
+    before += all_w[order[j]];
   }
-  // This rank's particles are gathered rows [offset, offset + n).
-  const auto offset =
-      static_cast<std::size_t>(mpi::exscan(static_cast<std::int64_t>(n), MPI_SUM, comm));
+  return cuts;
+}
+
+void migrate(Particles& p, const Cube& cube, std::span<const std::uint64_t> stretches,
+             const mpi::Comm& comm) {
+  const int ranks = comm.size();
+  const std::size_t n = p.size();
+  const std::vector<std::uint64_t> key = keys(p, cube);
+  std::vector<int> dest_of(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto it = std::upper_bound(stretches.begin(), stretches.end(), key[i]);
+    dest_of[i] = std::clamp(static_cast<int>(it - stretches.begin()) - 1, 0, ranks - 1);
+  }
   std::vector<int> send_counts(static_cast<std::size_t>(ranks), 0);
-  for (std::size_t i = 0; i < n; ++i)
-    send_counts[static_cast<std::size_t>(dest_of[offset + i])] += kRow;
+  for (std::size_t i = 0; i < n; ++i) send_counts[static_cast<std::size_t>(dest_of[i])] += kRow;
   std::vector<int> send_displs(static_cast<std::size_t>(ranks), 0);
   for (int r = 1; r < ranks; ++r)
     send_displs[static_cast<std::size_t>(r)] =
@@ -110,8 +128,8 @@ void decompose(Particles& p, const mpi::Comm& comm) {
   std::vector<double> send(n * kRow);
   std::vector<int> fill = send_displs;
   for (std::size_t i = 0; i < n; ++i) {
-    double* row = send.data() + fill[static_cast<std::size_t>(dest_of[offset + i])];
-    fill[static_cast<std::size_t>(dest_of[offset + i])] += kRow;
+    double* row = send.data() + fill[static_cast<std::size_t>(dest_of[i])];
+    fill[static_cast<std::size_t>(dest_of[i])] += kRow;
     row[0] = as_double(static_cast<std::uint64_t>(p.id[i]));
     row[1] = p.mass[i];
     for (int k = 0; k < 3; ++k) {
@@ -157,6 +175,11 @@ void decompose(Particles& p, const mpi::Comm& comm) {
     p.work[i] = row[12];
   }
   p.offset = mpi::exscan(static_cast<std::int64_t>(m), MPI_SUM, comm);
+}
+
+void decompose(Particles& p, const mpi::Comm& comm) {
+  const Cube cube = global_cube(p, comm);
+  migrate(p, cube, cut_curve(p, cube, comm), comm);
 }
 
 }  // namespace weft::gravity

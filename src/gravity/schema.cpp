@@ -43,6 +43,11 @@ void declare_gravity(deck::Schema<C>& s) {
         "Tree method on several ranks: split the particles along the space-filling curve again "
         "when the largest rank's work (interactions) exceeds the mean by this fraction")
       .above(0);
+  s.key("gravity.domain", [](C& c) -> auto& { return c.gravity.domain; },
+        "Tree method on several ranks: distributed (each rank builds a tree of its own "
+        "particles; walks fetch other ranks' nodes on demand into a cache shared by the rank's "
+        "fibers) or replicated (every rank gathers all particles and builds the whole tree)")
+      .choices({"distributed", "replicated"});
 }
 
 void declare_timestep(deck::Schema<C>& s) {

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
-// The tree solver: Barnes-Hut forces from weft_gravity_tree. Every rank
-// gathers all positions and masses (MPI_Allgatherv, in the global order),
-// builds the whole tree and walks it for its own particles: a replicated
-// tree, exact in its communication (no node is approximated for being
-// remote) and simple; its memory and traffic grow with N on every rank,
-// which suits up to ~10^7 particles on a node. The distributed tree with a
-// remote-node cache (issue 12) replaces the gather; docs/gravity.md.
+// The tree solver: Barnes-Hut forces from weft_gravity_tree, on one of two
+// domains (gravity.domain):
+//   distributed: the particles are split along the Morton curve of their
+//     common cube by measured work (decompose.hpp); each rank builds the
+//     tree of its own particles and walks it, fetching other ranks' nodes
+//     on demand through the remote-node cache (DistributedTree), its walks
+//     parked on weft::go fibers while a reply is on its way;
+//   replicated: every rank gathers all positions and masses
+//     (MPI_Allgatherv), builds the whole tree and walks it for its own
+//     particles; memory and traffic grow with N on every rank.
+// docs/gravity.md compares the two.
 #include "tree_solver.hpp"
 
 #include <fmt/format.h>
@@ -13,6 +17,7 @@
 #include <chrono>
 
 #include "decompose.hpp"
+#include "weft/gravity/distributed_tree.hpp"
 #include "weft/gravity/softening.hpp"
 #include "weft/gravity/tree.hpp"
 #include "weft/mpi/collectives.hpp"
@@ -34,45 +39,50 @@ class TreeSolver final : public ForceSolver {
   explicit TreeSolver(const GravityConfig& c)
       : c_(c),
         soft_{c.softening == "plummer" ? SofteningKind::plummer : SofteningKind::spline, c.epsilon},
-        tree_(tree_config(c)) {}
+        tree_(tree_config(c)),
+        dtree_(tree_config(c)) {}
 
   ForceWork compute(Particles& p, MPI_Comm comm, go::Executor& exec) override {
     const auto t0 = std::chrono::steady_clock::now();
     const mpi::Comm world(comm);
-    if (world.size() > 1) {
-      // Along the curve with equal work before the first computation (no
-      // work yet) and whenever the last one was out of balance.
-      const double imbalance = work_imbalance(p, world);
-      if (imbalance == 0.0 || imbalance > 1.0 + c_.rebalance) {
-        decompose(p, world);
-        ++decompositions_;
-      }
-    }
-    const std::size_t n = p.size();
-    // Vec3 is three packed doubles (Eigen::Vector3d, no padding).
-    static_assert(sizeof(Vec3) == 3 * sizeof(double));
-    const std::vector<double> xyz = mpi::allgatherv(reinterpret_cast<const double*>(p.pos.data()),
-                                                    static_cast<int>(3 * n), world);
-    const std::vector<double> mass = mpi::allgatherv(p.mass.data(), static_cast<int>(n), world);
-    const std::span<const Vec3> all(reinterpret_cast<const Vec3*>(xyz.data()), mass.size());
-    self_.resize(n);
-    cost_.resize(n);
-    for (std::size_t k = 0; k < n; ++k) self_[k] = p.offset + static_cast<std::int64_t>(k);
+    const std::size_t n0 = p.size();
     // The relative criterion needs |a| of the previous step: p.acc holds it
     // on entry (also after a restart: it is checkpointed). Before the first
     // computation it is 0, and the tree uses Barnes-Hut, as Gadget does.
-    old_.clear();
-    if (c_.opening == "relative") {
-      old_.resize(n);
-      for (std::size_t k = 0; k < n; ++k) old_[k] = p.acc[k].norm();
-    }
+    auto old_accelerations = [&] {
+      old_.clear();
+      if (c_.opening == "relative") {
+        old_.resize(p.size());
+        for (std::size_t k = 0; k < p.size(); ++k) old_[k] = p.acc[k].norm();
+      }
+    };
+    cost_.resize(n0);
     WalkStats stats;
-    exec.run([&] {
-      tree_.build(all, mass, exec.threads());
-      stats =
-          tree_.accelerations(p.pos, self_, old_, soft_, c_.G, p.acc, p.pot, exec.threads(), cost_);
-    });
-    for (std::size_t k = 0; k < n; ++k) p.work[k] = cost_[k];
+    if (c_.domain == "distributed") {
+      stats = distributed(p, world, exec, old_accelerations);
+    } else {
+      if (world.size() > 1 && rebalance_due(p, world)) {
+        decompose(p, world);
+        ++decompositions_;
+      }
+      const std::size_t n = p.size();
+      // Vec3 is three packed doubles (Eigen::Vector3d, no padding).
+      static_assert(sizeof(Vec3) == 3 * sizeof(double));
+      const std::vector<double> xyz = mpi::allgatherv(reinterpret_cast<const double*>(p.pos.data()),
+                                                      static_cast<int>(3 * n), world);
+      const std::vector<double> mass = mpi::allgatherv(p.mass.data(), static_cast<int>(n), world);
+      const std::span<const Vec3> all(reinterpret_cast<const Vec3*>(xyz.data()), mass.size());
+      self_.resize(n);
+      cost_.resize(n);
+      for (std::size_t k = 0; k < n; ++k) self_[k] = p.offset + static_cast<std::int64_t>(k);
+      old_accelerations();
+      exec.run([&] {
+        tree_.build(all, mass, exec.threads());
+        stats = tree_.accelerations(p.pos, self_, old_, soft_, c_.G, p.acc, p.pot, exec.threads(),
+                                    cost_);
+      });
+    }
+    for (std::size_t k = 0; k < p.size(); ++k) p.work[k] = cost_[k];
     const std::chrono::duration<double> dt = std::chrono::steady_clock::now() - t0;
     return {stats.node_interactions + stats.particle_interactions, dt.count()};
   }
@@ -85,19 +95,81 @@ class TreeSolver final : public ForceSolver {
             : fmt::format("Barnes-Hut tree, theta {} ({}, {} softening)", c_.theta,
                           c_.quadrupole ? "quadrupole" : "monopole", c_.softening);
     if (decompositions_ > 0)
-      d +=
-          fmt::format("; particles split along the Morton curve by work {} times", decompositions_);
+      d += fmt::format("; {} domain, particles split along the Morton curve by work {} times",
+                       c_.domain, decompositions_);
+    if (c_.domain == "distributed" && computations_ > 0 && ranks_ > 1) {
+      const double per = 1.0 / double(computations_);
+      d += fmt::format(
+          "; remote-node cache per computation on this rank: {:.0f} nodes fetched, hit rate "
+          "{:.3f}, {:.3g} MB received, {:.0f} requests served, {:.3g} s parked (summed over "
+          "walks), {} top cells",
+          double(cache_.requests) * per, cache_.hit_rate(), double(cache_.bytes) * per / 1e6,
+          double(cache_.served) * per, cache_.parked_seconds * per, dtree_.cache().top_cells);
+    }
     return d;
   }
 
  private:
+  // rebalance_due() says whether to split the curve again: before the first
+  // computation (no work yet) and whenever the last one was out of balance.
+  bool rebalance_due(const Particles& p, const mpi::Comm& world) const {
+    const double imbalance = work_imbalance(p, world);
+    return imbalance == 0.0 || imbalance > 1.0 + c_.rebalance;
+  }
+
+  template <class Old>
+  WalkStats distributed(Particles& p, const mpi::Comm& world, go::Executor& exec,
+                        Old& old_accelerations) {
+    ranks_ = world.size();
+    const Cube cube = global_cube(p, world);
+    if (world.size() == 1) {
+      p.stretches = {0, kEndOfCurve};
+    } else {
+      if (p.stretches.size() != static_cast<std::size_t>(world.size()) + 1 ||
+          rebalance_due(p, world)) {
+        p.stretches = cut_curve(p, cube, world);
+        ++decompositions_;
+      }
+      migrate(p, cube, p.stretches, world);
+    }
+    cost_.resize(p.size());
+    old_accelerations();
+    // Walks park while a remote node is fetched: they need fibers, whatever
+    // runs the rank's other kernels.
+    go::Executor* fibers = &exec;
+    if (exec.scheduler() != go::Scheduler::fibers) {
+      if (!own_fibers_ || own_fibers_->threads() != exec.threads())
+        own_fibers_ = std::make_unique<go::Executor>(
+            go::ExecutorConfig{.scheduler = go::Scheduler::fibers, .threads = exec.threads()});
+      fibers = own_fibers_.get();
+    }
+    WalkStats stats;
+    fibers->run([&] {
+      dtree_.build(p.pos, p.mass, cube, p.stretches, world, fibers->threads());
+      stats =
+          dtree_.accelerations(p.pos, old_, soft_, c_.G, p.acc, p.pot, cost_, fibers->threads());
+    });
+    const CacheStats& c = dtree_.cache();
+    cache_.requests += c.requests;
+    cache_.hits += c.hits;
+    cache_.bytes += c.bytes;
+    cache_.served += c.served;
+    cache_.parked_seconds += c.parked_seconds;
+    ++computations_;
+    return stats;
+  }
+
   GravityConfig c_;
   Softening soft_;
   Tree tree_;
+  DistributedTree dtree_;
+  std::unique_ptr<go::Executor> own_fibers_;
   std::vector<std::int64_t> self_;
   std::vector<double> old_;
   std::vector<std::int32_t> cost_;
-  std::int64_t decompositions_ = 0;
+  std::int64_t decompositions_ = 0, computations_ = 0;
+  int ranks_ = 1;
+  CacheStats cache_;  // summed over computations
 };
 
 }  // namespace

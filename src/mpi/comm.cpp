@@ -14,6 +14,13 @@ void Comm::free_now() noexcept {
   if (c_ != MPI_COMM_NULL && !finalized()) MPI_Comm_free(&c_);
 }
 
+int Comm::tag_ub() const {
+  void* value = nullptr;
+  int found = 0;
+  check(MPI_Comm_get_attr(c_, MPI_TAG_UB, &value, &found), "MPI_Comm_get_attr(MPI_TAG_UB)");
+  return found && value ? *static_cast<int*>(value) : 32767;
+}
+
 Comm Comm::dup() const {
   MPI_Comm d = MPI_COMM_NULL;
   check(MPI_Comm_dup(c_, &d), "MPI_Comm_dup");

@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: Apache-2.0
 """The tree method through the executable: forces against direct summation
 (numpy, gravity_support.direct_oracle) within the opening criterion's error
-at 1, 2 and 4 ranks and both schedulers (particles are split along the
-Morton curve, so layouts differ in order and in the last bits, not beyond
-the criterion's error), and a restart on the same layout that continues bit
-for bit (the relative criterion's previous accelerations and the work
-weights of the decomposition are checkpointed)."""
+at 1, 2 and 4 ranks, both schedulers and both domains (the distributed tree
+with its remote-node cache, and the replicated tree; particles are split
+along the Morton curve, so layouts differ in order and in the last bits,
+not beyond the criterion's error), and restarts on the same layout that
+continue bit for bit (the relative criterion's previous accelerations, the
+work weights and the split of the curve are checkpointed)."""
 import os
 import sys
 
@@ -31,14 +32,18 @@ class Tree(gs.TmpTest):
                        "[timestep]\ndt = 0.005\n[output]\nsnapshot_every = 2\n[checkpoint]\nevery = 0\n",
                        steps=2)
         gs.weftrun.write_deck(self.tmp, text, "t.toml")
-        layouts = [(1, "openmp"), (1, "fibers"), (2, "fibers"), (2, "openmp"), (4, "fibers")]
+        layouts = [(1, "openmp", "distributed"), (1, "fibers", "distributed"),
+                   (2, "fibers", "distributed"), (2, "openmp", "distributed"),
+                   (4, "fibers", "distributed"), (2, "fibers", "replicated"),
+                   (4, "openmp", "replicated")]
         snaps = {}
-        for np_, sched in layouts:
-            name = f"np{np_}-{sched}"
+        for np_, sched, domain in layouts:
+            name = f"np{np_}-{sched}-{domain}"
             gs.run(["run", "t.toml", "-q", "--set", f"output.dir={name}", "--set",
-                    f"runtime.scheduler={sched}", "--set", "runtime.threads=2"], self.tmp, np_=np_)
+                    f"runtime.scheduler={sched}", "--set", "runtime.threads=2",
+                    "--set", f"gravity.domain={domain}"], self.tmp, np_=np_)
             snaps[name] = by_id(gs.snapshot(os.path.join(self.tmp, name, "snapshot_000000.hdf5")))
-        ref = snaps["np1-openmp"]
+        ref = snaps["np1-openmp-distributed"]
         rng = np.random.default_rng(1)
         sample = rng.choice(N, size=400, replace=False)
         x, m = ref["Coordinates"], ref["Masses"]
@@ -63,21 +68,24 @@ class Tree(gs.TmpTest):
             self.assertLess(np.percentile(diff, 99), 2e-3, name)
         # One rank: the same bits under both schedulers and any thread count.
         for k in ref:
-            self.assertTrue(np.array_equal(ref[k], snaps["np1-fibers"][k]), k)
+            self.assertTrue(np.array_equal(ref[k], snaps["np1-fibers-distributed"][k]), k)
 
     def test_restart_on_the_same_layout_continues_bit_for_bit(self):
-        text = gs.deck(gs.plummer(3000, seed=9),
-                       f'method = "tree"\nopening = "relative"\ntolerance = 0.0025\nepsilon = {EPS}\n'
-                       "rebalance = 0.01\n",
-                       "[timestep]\ndt = 0.005\n[output]\nsnapshot_every = 8\n", steps=8)
-        gs.weftrun.write_deck(self.tmp, text, "r.toml")
-        gs.run(["run", "r.toml", "-q", "--set", "output.dir=whole"], self.tmp, np_=2)
-        gs.run(["run", "r.toml", "-q", "--set", "output.dir=seg", "--set", "run.steps=4"], self.tmp, np_=2)
-        gs.run(["run", "r.toml", "-q", "--restart", "seg/ckpt-0000000004.h5"], self.tmp, np_=2)
-        a = gs.snapshot(os.path.join(self.tmp, "whole", "snapshot_000008.hdf5"))
-        b = gs.snapshot(os.path.join(self.tmp, "seg", "snapshot_000008.hdf5"))
-        for k in a:
-            self.assertTrue(np.array_equal(a[k], b[k]), k)
+        for domain in ("distributed", "replicated"):
+            text = gs.deck(gs.plummer(3000, seed=9),
+                           f'method = "tree"\nopening = "relative"\ntolerance = 0.0025\nepsilon = {EPS}\n'
+                           f'rebalance = 0.01\ndomain = "{domain}"\n',
+                           "[timestep]\ndt = 0.005\n[output]\nsnapshot_every = 8\n", steps=8)
+            gs.weftrun.write_deck(self.tmp, text, f"{domain}.toml")
+            gs.run(["run", f"{domain}.toml", "-q", "--set", f"output.dir=whole-{domain}"], self.tmp, np_=2)
+            gs.run(["run", f"{domain}.toml", "-q", "--set", f"output.dir=seg-{domain}", "--set",
+                    "run.steps=4"], self.tmp, np_=2)
+            gs.run(["run", f"{domain}.toml", "-q", "--restart",
+                    f"seg-{domain}/ckpt-0000000004.h5"], self.tmp, np_=2)
+            a = gs.snapshot(os.path.join(self.tmp, f"whole-{domain}", "snapshot_000008.hdf5"))
+            b = gs.snapshot(os.path.join(self.tmp, f"seg-{domain}", "snapshot_000008.hdf5"))
+            for k in a:
+                self.assertTrue(np.array_equal(a[k], b[k]), f"{domain}: {k}")
 
 
 if __name__ == "__main__":

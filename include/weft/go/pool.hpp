@@ -59,6 +59,11 @@ struct PoolOptions {
   // longer spin costs little on a shared node. The environment variable
   // WEFT_GO_IDLE_SPIN_US, when set, overrides it (for measurements).
   std::chrono::microseconds idle_spin{100};
+  // mail_patience is how long a worker runs dry before it takes a task
+  // posted for another worker (TaskOptions::worker): more than an OS
+  // wake-up of that worker (~20-50 us on a VM), so a posted task waits for
+  // its worker unless that worker is busy or off its core for longer.
+  std::chrono::microseconds mail_patience{100};
 };
 
 // DeadlockError is thrown by Pool::run() when every task was blocked with

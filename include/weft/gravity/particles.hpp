@@ -25,6 +25,10 @@ struct Particles {
   // tree (0 before the first, and with direct summation): the weights of
   // the space-filling-curve decomposition (decompose.hpp).
   std::vector<double> work;
+  // stretches: how the distributed tree splits the Morton curve of the
+  // particles' cube over the ranks (rank r holds keys [stretches[r],
+  // stretches[r + 1])); empty before the first split. Checkpointed.
+  std::vector<std::uint64_t> stretches;
 
   std::size_t size() const { return id.size(); }
   // resize() sets the number of this rank's particles (new ones zero).

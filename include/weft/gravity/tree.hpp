@@ -54,6 +54,35 @@ using Vec3 = Eigen::Vector3d;
 // however many they are (coincident sources included).
 inline constexpr int kMaxTreeDepth = 21;
 
+// Cube is the root cell of a tree: lower corner `origin` and `side`
+// (length). Cells of trees built in the same cube are the same cells.
+struct Cube {
+  double origin[3] = {0, 0, 0};
+  double side = 1;
+};
+
+// cube_of_box() is the cube of a bounding box [lo, hi]: its largest extent
+// (times 1 + 1e-12), centred on the box; a box of one point gets a cube of
+// side max(1, |point|).
+Cube cube_of_box(const double lo[3], const double hi[3]) noexcept;
+
+// curve_key() is the Morton key (63 bits) of point x in `cube` (clamped to
+// the cube).
+std::uint64_t curve_key(const Vec3& x, const Cube& cube) noexcept;
+
+// KeyRange is a stretch [begin, end) of the Morton curve of a cube (keys of
+// 63 bits: 21 per axis). The whole curve is {0, kEndOfCurve}.
+inline constexpr std::uint64_t kEndOfCurve = std::uint64_t{1} << 63;
+struct KeyRange {
+  std::uint64_t begin = 0, end = kEndOfCurve;
+};
+
+namespace impl {
+struct Walk;
+struct Group;
+struct Lists;
+}  // namespace impl
+
 // TreeNode is one node, in depth-first order (a node's children follow it;
 // the root is node 0).
 struct TreeNode {
@@ -102,6 +131,14 @@ class Tree {
   // (fibers inside go::Executor::run(), else OpenMP); the result does not
   // depend on it. std::invalid_argument if the lengths differ.
   void build(std::span<const Vec3> pos, std::span<const double> mass, int threads);
+  // build() in a given cube (every source inside it), where the sources all
+  // lie in the curve stretch `own` of that cube: a node is a leaf only when
+  // its whole cell lies in `own`, so every cell of the cube that lies in
+  // `own` and holds sources is a node (complete(): its moments are those of
+  // every source in the cell, on whichever rank, when ranks hold disjoint
+  // stretches). The distributed tree builds each rank's tree this way.
+  void build(std::span<const Vec3> pos, std::span<const double> mass, int threads, const Cube& cube,
+             KeyRange own);
 
   // accelerations() computes for every target k the acceleration acc[k]
   // (length/time^2) and potential pot[k] (energy per mass, <= 0) due to all
@@ -134,12 +171,32 @@ class Tree {
   std::span<const std::int64_t> order() const noexcept { return order_; }
   // depth() is the deepest node level of the last build.
   int depth() const noexcept { return depth_; }
+  // cube() is the root cell of the last build.
+  Cube cube() const noexcept;
+  // complete() says whether node k's cell lies in the stretch the last
+  // build owned (always, for a build without one).
+  bool complete(std::int32_t k) const noexcept { return complete_[static_cast<std::size_t>(k)]; }
+  // curve_position() of source i (an index into build()'s pos).
+  std::int64_t curve_position(std::int64_t i) const noexcept {
+    return rank_of_[static_cast<std::size_t>(i)];
+  }
+  // source() is the i-th source along the curve: x, y, z, mass.
+  void source(std::int64_t i, double out[4]) const noexcept {
+    const auto k = static_cast<std::size_t>(i);
+    out[0] = x_[k], out[1] = y_[k], out[2] = z_[k], out[3] = m_[k];
+  }
+  // walk_nodes() adds the nodes [first, end) of this tree (whole subtrees in
+  // depth-first order) to a group's interaction lists as the group's
+  // criterion says: the inner loop of every group walk.
+  void walk_nodes(std::int32_t first, std::int32_t end, const impl::Walk& walk,
+                  const impl::Group& group, impl::Lists& lists) const;
 
  private:
   TreeConfig config_;
   std::vector<TreeNode> nodes_;
   std::vector<std::int64_t> order_;
   std::vector<std::int64_t> rank_of_;  // source index -> curve position
+  std::vector<char> complete_;         // per node: its cell lies in the owned stretch
   // sources in curve order, structure of arrays
   std::vector<double> x_, y_, z_, m_;
   double origin_[3] = {0, 0, 0};  // lower corner of the root cube

@@ -112,6 +112,8 @@ class CheckpointReader {
   std::vector<T> attribute_vector(const std::string& name) const {
     return group_.attribute_vector<T>(name, group_.attribute_size(name));
   }
+  // has_attribute() says whether the application wrote attribute `name`.
+  bool has_attribute(const std::string& name) const { return group_.has_attribute(name); }
   std::vector<double> values(const std::string& name) const;
   // rows() opens the per-rank rows of `group` and returns this rank's
   // count: with as many ranks as the writer, exactly the rows this rank

@@ -80,6 +80,10 @@ class Comm {
     return n;
   }
 
+  // tag_ub() is the largest message tag this communicator accepts
+  // (MPI_TAG_UB, at least 32767). Not collective.
+  int tag_ub() const;
+
   // dup() is an owned duplicate (MPI_Comm_dup): same group, separate
   // message space. Collective over this communicator.
   Comm dup() const;

@@ -34,8 +34,18 @@ namespace {
 struct Builder {
   const std::vector<std::uint64_t>& keys;
   int leaf_size;
+  KeyRange own;
   std::vector<TreeNode>& nodes;
+  std::vector<char>& complete;
   int depth = 0;
+
+  // in_own() says whether the cell at `level` holding key lies in own.
+  bool in_own(std::uint64_t key, int level) const noexcept {
+    const int shift = 3 * (kMaxTreeDepth - level);
+    const std::uint64_t base = shift >= 63 ? 0 : key >> shift << shift;
+    const std::uint64_t size = std::uint64_t{1} << shift;
+    return base >= own.begin && base + size <= own.end;
+  }
 
   void make(std::int32_t begin, std::int32_t end, int level, const double center[3], double side) {
     const auto idx = static_cast<std::size_t>(nodes.size());
@@ -48,7 +58,9 @@ struct Builder {
       n.begin = begin;
       n.count = end - begin;
       n.level = static_cast<std::int16_t>(level);
-      n.leaf = (end - begin <= leaf_size || level >= kMaxTreeDepth) ? 1 : 0;
+      const bool whole = in_own(keys[static_cast<std::size_t>(begin)], level);
+      complete.push_back(whole ? 1 : 0);
+      n.leaf = ((end - begin <= leaf_size && whole) || level >= kMaxTreeDepth) ? 1 : 0;
     }
     depth = std::max(depth, level);
     if (!nodes[idx].leaf) {
@@ -74,13 +86,54 @@ struct Builder {
 
 }  // namespace
 
+Cube cube_of_box(const double lo[3], const double hi[3]) noexcept {
+  double side = std::max({hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]});
+  double mid[3];
+  for (int d = 0; d < 3; ++d) mid[d] = 0.5 * (lo[d] + hi[d]);
+  // all sources at one point: any cube around them will do
+  if (!(side > 0.0)) side = std::max({1.0, std::abs(mid[0]), std::abs(mid[1]), std::abs(mid[2])});
+  side *= 1.0 + 1e-12;
+  Cube c;
+  c.side = side;
+  for (int d = 0; d < 3; ++d) c.origin[d] = mid[d] - 0.5 * side;
+  return c;
+}
+
+std::uint64_t curve_key(const Vec3& x, const Cube& cube) noexcept {
+  return impl::morton_key(x[0], x[1], x[2], cube.origin, double(impl::kCells) / cube.side);
+}
+
+Cube Tree::cube() const noexcept {
+  Cube c;
+  c.side = root_side_;
+  for (int d = 0; d < 3; ++d) c.origin[d] = origin_[d];
+  return c;
+}
+
 void Tree::build(std::span<const Vec3> pos, std::span<const double> mass, int threads) {
+  // The root cube: the bounding box's largest extent, centred on the box.
+  double lo[3] = {0, 0, 0}, hi[3] = {0, 0, 0};
+  if (!pos.empty()) {
+    for (int d = 0; d < 3; ++d) lo[d] = hi[d] = pos[0][d];
+  }
+  for (const Vec3& p : pos) {
+    for (int d = 0; d < 3; ++d) {
+      lo[d] = std::min(lo[d], p[d]);
+      hi[d] = std::max(hi[d], p[d]);
+    }
+  }
+  build(pos, mass, threads, cube_of_box(lo, hi), KeyRange{});
+}
+
+void Tree::build(std::span<const Vec3> pos, std::span<const double> mass, int threads,
+                 const Cube& cube, KeyRange own) {
   if (pos.size() != mass.size()) {
     throw std::invalid_argument("gravity::Tree::build: " + std::to_string(pos.size()) +
                                 " positions but " + std::to_string(mass.size()) + " masses");
   }
   const auto n = static_cast<std::int64_t>(pos.size());
   nodes_.clear();
+  complete_.clear();
   depth_ = 0;
   order_.resize(static_cast<std::size_t>(n));
   rank_of_.resize(static_cast<std::size_t>(n));
@@ -88,25 +141,15 @@ void Tree::build(std::span<const Vec3> pos, std::span<const double> mass, int th
   y_.resize(x_.size());
   z_.resize(x_.size());
   m_.resize(x_.size());
+  const double side = cube.side;
+  root_side_ = side;
+  double mid[3];
+  for (int d = 0; d < 3; ++d) {
+    origin_[d] = cube.origin[d];
+    mid[d] = cube.origin[d] + 0.5 * side;
+  }
   if (n == 0) return;
 
-  // The root cube: the bounding box's largest extent, centred on the box.
-  double lo[3], hi[3];
-  for (int d = 0; d < 3; ++d) lo[d] = hi[d] = pos[0][d];
-  for (const Vec3& p : pos) {
-    for (int d = 0; d < 3; ++d) {
-      lo[d] = std::min(lo[d], p[d]);
-      hi[d] = std::max(hi[d], p[d]);
-    }
-  }
-  double side = std::max({hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]});
-  double mid[3];
-  for (int d = 0; d < 3; ++d) mid[d] = 0.5 * (lo[d] + hi[d]);
-  // all sources at one point: any cube around them will do
-  if (!(side > 0.0)) side = std::max({1.0, std::abs(mid[0]), std::abs(mid[1]), std::abs(mid[2])});
-  side *= 1.0 + 1e-12;
-  root_side_ = side;
-  for (int d = 0; d < 3; ++d) origin_[d] = mid[d] - 0.5 * side;
   const double scale = double(impl::kCells) / side;
 
   // Keys (parallel), then a sort of (key, index): ties keep the input order.
@@ -140,7 +183,8 @@ void Tree::build(std::span<const Vec3> pos, std::span<const double> mass, int th
   // Nodes: depth-first, each leaf at most leaf_size sources (or at the
   // deepest level). Recursion depth <= kMaxTreeDepth + 1 frames.
   nodes_.reserve(static_cast<std::size_t>(n / std::max(1, config_.leaf_size / 2) + 64));
-  Builder builder{sorted, config_.leaf_size, nodes_};
+  complete_.reserve(nodes_.capacity());
+  Builder builder{sorted, config_.leaf_size, own, nodes_, complete_};
   builder.make(0, static_cast<std::int32_t>(n), 0, mid, side);
   depth_ = builder.depth;
 

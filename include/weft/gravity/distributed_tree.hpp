@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "weft/gravity/tree.hpp"
+#include "weft/mpi/comm.hpp"
+
+// The distributed Barnes–Hut tree: every rank builds a tree of its own
+// sources only, all in one cube, each rank holding one stretch of that
+// cube's Morton curve. The cells that lie wholly in a rank's stretch and
+// hold sources are complete nodes of that rank's tree; every rank gathers
+// the largest of them (the "top cells", a few hundred per rank, with their
+// moments) and builds the same small top tree above them. A walk that must
+// open a top cell of another rank asks that rank for the cell's children
+// (records, and the sources of the leaves among them) and parks its fiber
+// (weft::go::await) until the reply comes; the reply goes into a cache of
+// remote nodes that all walks of the rank share, with one request in
+// flight per node however many walks want it. A server task on every rank
+// answers requests while its own walks run. docs/gravity-tree.md.
+//
+//   DistributedTree tree(config);
+//   exec.run([&] {  // fibers: walks park while a reply is on its way
+//     tree.build(pos, mass, cube, stretches, comm, exec.threads());
+//     tree.accelerations(pos, old_acc, soft, G, acc, pot, cost, exec.threads());
+//   });
+namespace weft::gravity {
+
+// CacheStats counts what the remote-node cache did in one accelerations().
+struct CacheStats {
+  std::int64_t requests = 0;   // nodes fetched from other ranks (one request each)
+  std::int64_t hits = 0;       // remote nodes found in the cache (or already on their way)
+  std::int64_t bytes = 0;      // bytes received in replies
+  std::int64_t served = 0;     // requests this rank answered
+  double parked_seconds = 0;   // walk time spent parked on replies, summed over walks
+  std::int64_t top_cells = 0;  // top cells of all ranks
+  // hit_rate() is hits / (hits + requests), 1 when nothing was remote.
+  double hit_rate() const noexcept {
+    return hits + requests ? double(hits) / double(hits + requests) : 1.0;
+  }
+};
+
+class DistributedTree {
+ public:
+  // DistributedTree() checks the configuration as Tree() does.
+  explicit DistributedTree(const TreeConfig& config);
+  ~DistributedTree();
+  DistributedTree(const DistributedTree&) = delete;
+  DistributedTree& operator=(const DistributedTree&) = delete;
+
+  // build() builds this rank's tree over its sources (pos, mass) in `cube`,
+  // where rank r holds exactly the sources whose keys lie in
+  // [stretches[r], stretches[r + 1]) (size ranks + 1, from 0 to
+  // kEndOfCurve), gathers every rank's top cells and builds the top tree.
+  // Collective over comm (the tree keeps a duplicate of it for its
+  // messages). Call it inside a weft::go task or outside any pool.
+  void build(std::span<const Vec3> pos, std::span<const double> mass, const Cube& cube,
+             std::span<const std::uint64_t> stretches, const mpi::Comm& comm, int threads);
+
+  // accelerations() computes acc (and pot, if not empty; cost, if not empty)
+  // of every source of this rank (the targets are the sources, in build()'s
+  // order) from all sources of all ranks, as Tree::accelerations() with
+  // self_index = each target's own source. old_acc: empty or |a| of the
+  // previous step per target (relative criterion). Collective over the
+  // build's communicator. Must run inside a weft::go task (a walk parks
+  // while a remote node is fetched): it spawns up to 16 walks per worker
+  // and the task that answers other ranks' requests, and returns when every
+  // rank's walks are done. Bit-identical for any threads and timing.
+  WalkStats accelerations(std::span<const Vec3> pos, std::span<const double> old_acc,
+                          const Softening& soft, double G, std::span<Vec3> acc,
+                          std::span<double> pot, std::span<std::int32_t> cost, int threads);
+
+  // cache() is what the last accelerations() fetched and served.
+  const CacheStats& cache() const noexcept { return stats_; }
+  const Tree& local() const noexcept { return local_; }
+
+ private:
+  struct State;
+  Tree local_;
+  std::unique_ptr<State> state_;
+  CacheStats stats_;
+};
+
+}  // namespace weft::gravity
