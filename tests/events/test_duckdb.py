@@ -102,7 +102,9 @@ def compare_with_duckdb(domain, out, duck):
            ("first_time", "first_time", "s"), ("last_time", "last_time", "s")]
     if tx:
         agg.append(("distinct_counterparties", "distinct_counterparties", "i"))
-    compare_table("aggregates.csv", read(out, "aggregates.csv"), read(duck, "aggregates.csv"), agg)
+    rows = read(duck, "aggregates.csv")
+    check(not tx or any(r["stddev"] == "" for r in rows), "some accounts have a single event (empty stddev)")
+    compare_table("aggregates.csv", read(out, "aggregates.csv"), rows, agg)
     compare_table("per_day.csv", read(out, "per_day.csv"), read(duck, "per_day.csv"),
                   [("day", "day", "s"), ("count", "count", "i"), ("sum", "sum", num)])
     compare_table("flags.csv", read(out, "flags.csv"), read(duck, "flags.csv"),
@@ -154,7 +156,7 @@ def main():
         return 1
     with tempfile.TemporaryDirectory() as tmp:
         csv_path = os.path.join(tmp, f"{a.domain}.csv")
-        extra = ["--keys", "300", "--crlf"] if a.domain == "transactions" else ["--keys", "40"]
+        extra = ["--keys", "3000", "--crlf"] if a.domain == "transactions" else ["--keys", "40"]
         subprocess.run([a.gen, "--domain", a.domain, "--rows", str(a.rows), "--seed", str(a.seed),
                         "--malformed", "0.02", "--patterns", "3", "--out", csv_path, *extra], check=True)
         with open(csv_path + ".truth.json") as f:
