@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <set>
 #include <tuple>
@@ -15,10 +16,12 @@
 namespace weft::events {
 namespace {
 
-double pow10(int dp) {
-  double s = 1;
-  for (int i = 0; i < dp; ++i) s *= 10;
-  return s;
+// minor_units() is a decimal of the base currency (a deck value such as
+// 9000.00) in 10^-dp units, rounded to the nearest.
+std::int64_t minor_units(double major, int dp) {
+  double scale = 1;
+  for (int i = 0; i < dp; ++i) scale *= 10;
+  return std::llround(major * scale);
 }
 
 KeyStats stats_of(const Event* e, std::size_t n, const Config& c) {
@@ -27,7 +30,6 @@ KeyStats stats_of(const Event* e, std::size_t n, const Config& c) {
   s.count = static_cast<std::int64_t>(n);
   s.first_time = e[0].time_us;
   s.last_time = e[n - 1].time_us;
-  const double scale = pow10(c.decimals);
   if (c.transactions()) {
     s.min_units = s.max_units = e[0].amount;
     std::set<std::string> parties;
@@ -38,7 +40,7 @@ KeyStats stats_of(const Event* e, std::size_t n, const Config& c) {
       parties.insert(e[i].counterparty);
     }
     s.distinct_counterparties = static_cast<std::int64_t>(parties.size());
-    s.mean = static_cast<double>(s.sum_units) / static_cast<double>(n) / scale;
+    s.mean = static_cast<double>(s.sum_units) / static_cast<double>(n);
   } else {
     s.min = s.max = e[0].value;
     for (std::size_t i = 0; i < n; ++i) {
@@ -48,6 +50,7 @@ KeyStats stats_of(const Event* e, std::size_t n, const Config& c) {
     }
     s.mean = s.sum / static_cast<double>(n);
   }
+  s.stddev = std::numeric_limits<double>::quiet_NaN();  // undefined for one event
   if (n > 1) {
     double squares = 0;
     for (std::size_t i = 0; i < n; ++i) {
@@ -59,26 +62,52 @@ KeyStats stats_of(const Event* e, std::size_t n, const Config& c) {
   return s;
 }
 
-// window_flags() flags every event of `idx` (indices into e, in key order)
-// whose window (events of idx before or at it, later than t - window_us)
-// holds at least `least` events.
+// window_flags() flags the bursts of `idx` (indices into e, in key order):
+// the window of idx[i] holds the idx[j], j <= i, later than t_i -
+// window_us; it is hot when it holds at least `least` events. Hot windows
+// that share an event are merged (chains too): one flag lists every event
+// of the merged windows, scored by the largest window.
 void window_flags(const Event* e, const std::vector<std::size_t>& idx, std::int64_t window_us,
                   std::size_t least, const char* rule, std::vector<Flag>& out) {
   std::size_t j = 0;
+  std::size_t lo = 0, hi = 0, score = 0;  // the open group: idx[lo..hi]
+  bool open = false;
+  auto emit = [&] {
+    Flag f{rule, e[idx[lo]].key, {}, static_cast<double>(score)};
+    for (std::size_t k = lo; k <= hi; ++k) f.events.push_back(e[idx[k]].id);
+    out.push_back(std::move(f));
+    open = false;
+  };
   for (std::size_t i = 0; i < idx.size(); ++i) {
     const std::int64_t t = e[idx[i]].time_us;
     while (e[idx[j]].time_us <= t - window_us) ++j;
     const std::size_t size = i - j + 1;
     if (size < least) continue;
-    Flag f{rule, e[idx[i]].key, {}, static_cast<double>(size)};
-    for (std::size_t k = j; k <= i; ++k) f.events.push_back(e[idx[k]].id);
-    out.push_back(std::move(f));
+    if (open && j > hi) emit();
+    if (!open) {
+      open = true;
+      lo = j;
+      score = 0;
+    }
+    hi = i;
+    score = std::max(score, size);
   }
+  if (open) emit();
 }
 
 std::int64_t micros(double seconds) { return std::llround(seconds * 1e6); }
 
-void detect_key(const Event* e, std::size_t n, const RulesConfig& r, std::vector<Flag>& out) {
+// in_band() says the event is a structuring band event: floor <= x <
+// threshold, x and the limits in base minor units (transactions; exact) or
+// the reading (sensors).
+bool in_band(const Event& e, const Config& c, const StructuringRule& s) {
+  if (!c.transactions()) return e.value >= s.floor && e.value < s.threshold;
+  return e.amount >= minor_units(s.floor, c.decimals) &&
+         e.amount < minor_units(s.threshold, c.decimals);
+}
+
+void detect_key(const Event* e, std::size_t n, const Config& c, std::vector<Flag>& out) {
+  const RulesConfig& r = c.rules;
   if (r.velocity.enabled) {
     std::vector<std::size_t> all(n);
     for (std::size_t i = 0; i < n; ++i) all[i] = i;
@@ -87,10 +116,9 @@ void detect_key(const Event* e, std::size_t n, const RulesConfig& r, std::vector
   }
   if (r.structuring.enabled) {
     const auto& s = r.structuring;
-    const double lo = s.threshold * (1 - s.fraction);
     std::vector<std::size_t> band;
     for (std::size_t i = 0; i < n; ++i)
-      if (e[i].value >= lo && e[i].value < s.threshold) band.push_back(i);
+      if (in_band(e[i], c, s)) band.push_back(i);
     window_flags(e, band, micros(s.window), static_cast<std::size_t>(s.count), "structuring", out);
   }
   if (r.zscore.enabled) {
@@ -100,7 +128,7 @@ void detect_key(const Event* e, std::size_t n, const RulesConfig& r, std::vector
       if (static_cast<std::int64_t>(i) >= r.zscore.min_history) {
         const double sd = std::sqrt(m2 / static_cast<double>(i - 1));
         if (sd > 0 && std::fabs(v - mean) > r.zscore.k * sd)
-          out.push_back({"zscore", e[i].key, {e[i].id}, std::fabs(v - mean) / sd});
+          out.push_back({"zscore", e[i].key, {e[i].id}, (v - mean) / sd});
       }
       const double d = v - mean;
       mean += d / static_cast<double>(i + 1);
@@ -159,8 +187,8 @@ std::vector<KeyStats> aggregate(const std::vector<Event>& events, const Config& 
   return out;
 }
 
-std::vector<DayRow> per_day(const std::vector<Event>& events, const Config& c,
-                            std::int64_t round_bytes, MPI_Comm comm, double& mpi_seconds) {
+std::vector<DayRow> per_day(const std::vector<Event>& events, std::int64_t round_bytes,
+                            MPI_Comm comm, double& mpi_seconds) {
   const int size = mpi::Comm(comm).size();
   std::vector<Packer> out(static_cast<std::size_t>(size));
   for (const auto& [b, e] : key_ranges(events)) {
@@ -205,18 +233,12 @@ std::vector<DayRow> per_day(const std::vector<Event>& events, const Config& c,
     return std::tie(a.day, a.key) < std::tie(b.day, b.key);
   });
   std::vector<DayRow> rows;
-  std::vector<double> sums;
   for (const Part& p : parts) {
-    if (rows.empty() || rows.back().day != p.day) {
-      rows.push_back({p.day, 0, 0, 0});
-      sums.push_back(0);
-    }
+    if (rows.empty() || rows.back().day != p.day) rows.push_back({p.day, 0, 0, 0});
     rows.back().count += p.count;
     rows.back().sum_units += p.units;
-    sums.back() += p.sum;
+    rows.back().sum += p.sum;
   }
-  for (std::size_t i = 0; i < rows.size(); ++i)
-    rows[i].mean = c.transactions() ? 0 : sums[i] / static_cast<double>(rows[i].count);
   return rows;
 }
 
@@ -228,17 +250,19 @@ std::vector<Flag> detect(const std::vector<Event>& events, const Config& c, go::
         exec.threads(), static_cast<std::int64_t>(keys.size()),
         [&](std::int64_t k, int) {
           const auto [b, e] = keys[static_cast<std::size_t>(k)];
-          detect_key(&events[b], e - b, c.rules, per_key[static_cast<std::size_t>(k)]);
+          detect_key(&events[b], e - b, c, per_key[static_cast<std::size_t>(k)]);
         },
         "detect");
   });
   std::vector<Flag> out;
   for (auto& f : per_key) std::move(f.begin(), f.end(), std::back_inserter(out));
+  for (Flag& f : out) std::sort(f.events.begin(), f.events.end());
   return out;
 }
 
 bool flag_order(const Flag& a, const Flag& b) {
-  return std::tie(a.rule, a.key, a.events) < std::tie(b.rule, b.key, b.events);
+  return std::tie(a.rule, a.key, a.events.front(), a.events) <
+         std::tie(b.rule, b.key, b.events.front(), b.events);
 }
 
 }  // namespace weft::events

@@ -18,9 +18,10 @@
 // the number of ranks or threads.
 namespace weft::events {
 
-// KeyStats is the aggregate row of one key. Transactions: sums, minima and
-// maxima in 10^-dp base units (`units`), mean and stddev in major units;
-// sensors: the doubles.
+// KeyStats is the aggregate row of one key (docs/events-data.md, "Aggregates").
+// Transactions: sums, minima and maxima in 10^-dp base units (`units`),
+// mean and stddev of those units as doubles; sensors: the doubles. stddev
+// is the sample one (n - 1), NaN for a single event.
 struct KeyStats {
   std::string key;
   std::int64_t count = 0;
@@ -35,11 +36,11 @@ struct DayRow {
   std::int64_t day = 0;  // days since 1970-01-01
   std::int64_t count = 0;
   std::int64_t sum_units = 0;  // transactions
-  double mean = 0;             // sensors: the mean reading
+  double sum = 0;              // sensors: the sum of the readings
 };
 
-// Flag is one detection: the rule, the key, the events (ids, in key
-// order) and the score.
+// Flag is one detection: the rule, the key, the events (ids ascending)
+// and the score.
 struct Flag {
   std::string rule;
   std::string key;
@@ -57,13 +58,15 @@ std::vector<KeyStats> aggregate(const std::vector<Event>& events, const Config& 
 // per_day() is the per-day table: partial sums of each (day, key), taken
 // in key order, go to the day's owner rank, which adds them in (day, key)
 // order. Collective over `comm`; this rank's days, sorted.
-std::vector<DayRow> per_day(const std::vector<Event>& events, const Config& c,
-                            std::int64_t round_bytes, MPI_Comm comm, double& mpi_seconds);
+std::vector<DayRow> per_day(const std::vector<Event>& events, std::int64_t round_bytes,
+                            MPI_Comm comm, double& mpi_seconds);
 
 // detect() runs every enabled rule over every key; flags in key order.
+// velocity and structuring give one flag per merged group of hot windows.
 std::vector<Flag> detect(const std::vector<Event>& events, const Config& c, go::Executor& exec);
 
-// flag_order() orders flags by (rule, key, events).
+// flag_order() orders flags by rule, key and smallest event id (then the
+// other ids: two gap flags of a key may share their smallest id).
 bool flag_order(const Flag& a, const Flag& b);
 
 }  // namespace weft::events

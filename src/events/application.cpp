@@ -69,10 +69,9 @@ class EventsApplication final : public app::Application {
     last = mpi::allreduce(last, MPI_MAX, comm);
     if (c_.transactions() && first <= last) {
       rates.check_covers(first, last);
-      const double scale = std::pow(10.0, c_.decimals);
-      for (Event& e : in.events) {
+      for (Event& e : in.events) {  // x: base minor units, exact; the rules see it as a double
         e.amount = rates.convert(e.amount, e.currency, day_of(e.time_us));
-        e.value = static_cast<double>(e.amount) / scale;
+        e.value = static_cast<double>(e.amount);
       }
     }
     remove_duplicates(in.events, in.bad, c_.shuffle_bytes, ctx_.comm, mpi_seconds_);
@@ -99,7 +98,7 @@ class EventsApplication final : public app::Application {
         break;
       case 2:
         s_.tables.keys = aggregate(s_.events, c_, *ctx_.executor);
-        s_.tables.days = per_day(s_.events, c_, c_.shuffle_bytes, ctx_.comm, mpi_seconds_);
+        s_.tables.days = per_day(s_.events, c_.shuffle_bytes, ctx_.comm, mpi_seconds_);
         seconds_[kAggregate] = mpi::wtime() - t0;
         break;
       case 3:

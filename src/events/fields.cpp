@@ -47,16 +47,6 @@ bool equal_nocase(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-// Howard Hinnant's days_from_civil.
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
 std::optional<std::int64_t> parse_int64(std::string_view s) {
   std::int64_t v = 0;
   const char* end = s.data() + s.size();
@@ -84,7 +74,7 @@ std::optional<std::int64_t> parse_timestamp(std::string_view s) {
 }
 
 std::string format_timestamp(std::int64_t t) {
-  std::int64_t day = t >= 0 ? t / kDayMicros : -((-t + kDayMicros - 1) / kDayMicros);
+  const std::int64_t day = day_of(t);
   const std::int64_t in_day = t - day * kDayMicros;
   const std::int64_t secs = in_day / 1'000'000;
   return fmt::format("{}T{:02}:{:02}:{:02}.{:06}Z", format_date(day), secs / 3600, secs / 60 % 60,
@@ -96,18 +86,9 @@ std::optional<std::int64_t> parse_date(std::string_view s) {
   return date_at(s);
 }
 
-// Howard Hinnant's civil_from_days.
-std::string format_date(std::int64_t z) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
-  return fmt::format("{:04}-{:02}-{:02}", y, m, d);
+std::string format_date(std::int64_t day) {
+  const Civil c = civil_from_days(day);
+  return fmt::format("{:04}-{:02}-{:02}", c.year, c.month, c.day);
 }
 
 bool is_non_finite_text(std::string_view s) {

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "weft/events/vocabulary.hpp"
+
 // Parsing and formatting the fields of event rows, without iostreams.
 namespace weft::events {
 
@@ -22,9 +24,6 @@ std::string format_timestamp(std::int64_t time_us);
 std::optional<std::int64_t> parse_date(std::string_view s);
 // format_date() is the ISO text of a day number.
 std::string format_date(std::int64_t day);
-
-// days_from_civil() is the day number of a proleptic Gregorian date.
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d);
 
 // Decimal is the result of parse_decimal(): a fixed-point integer or why not.
 struct Decimal {

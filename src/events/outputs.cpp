@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -56,8 +57,12 @@ std::string sortable(std::int64_t v) {
 }
 
 std::string ids_text(const std::vector<std::int64_t>& ids) {
-  return fmt::format("{}", fmt::join(ids, " "));
+  return fmt::format("{}", fmt::join(ids, ";"));
 }
+
+// real_text() is a double in its shortest round-trip form; NaN (the
+// stddev of a single event) is an empty field.
+std::string real_text(double v) { return std::isnan(v) ? std::string() : fmt::format("{}", v); }
 
 // Line is one CSV row with the key it is sorted by.
 struct Line {
@@ -133,7 +138,7 @@ void write_h5(const std::string& path, const Tables& t, const Config& c, const i
     if (tx)
       d.column("sum", column_of(t.days, [](const DayRow& r) { return r.sum_units; }));
     else
-      d.column("mean", column_of(t.days, [](const DayRow& r) { return r.mean; }));
+      d.column("sum", column_of(t.days, [](const DayRow& r) { return r.sum; }));
   }
   {
     auto& g = w.group("flags");
@@ -182,10 +187,10 @@ void write_csv(const std::string& dir, const Tables& t, const Config& c, MPI_Com
   for (const KeyStats& s : t.keys) {
     std::string text = fmt::format("{},{},", csv_text(s.key), s.count);
     if (tx)
-      text +=
-          fmt::format("{},{},{},{},{},", s.sum_units, s.mean, s.stddev, s.min_units, s.max_units);
+      text += fmt::format("{},{},{},{},{},", s.sum_units, s.mean, real_text(s.stddev), s.min_units,
+                          s.max_units);
     else
-      text += fmt::format("{},{},{},{},{},", s.sum, s.mean, s.stddev, s.min, s.max);
+      text += fmt::format("{},{},{},{},{},", s.sum, s.mean, real_text(s.stddev), s.min, s.max);
     text += format_timestamp(s.first_time) + "," + format_timestamp(s.last_time);
     if (tx) text += fmt::format(",{}", s.distinct_counterparties);
     keys.push_back({s.key, std::move(text)});
@@ -193,12 +198,12 @@ void write_csv(const std::string& dir, const Tables& t, const Config& c, MPI_Com
   for (const DayRow& d : t.days)
     days.push_back(
         {sortable(d.day), tx ? fmt::format("{},{},{}", format_date(d.day), d.count, d.sum_units)
-                             : fmt::format("{},{},{}", format_date(d.day), d.count, d.mean)});
-  for (const Flag& f : t.flags) {
+                             : fmt::format("{},{},{}", format_date(d.day), d.count, d.sum)});
+  for (const Flag& f : t.flags) {  // by rule, key, smallest id (ids ascending)
     std::string sort = f.rule + '\x1d' + f.key + '\x1d';
     for (auto id : f.events) sort += sortable(id);
-    flags.push_back({std::move(sort), fmt::format("{},{},{},{}", f.rule, csv_text(f.key), f.score,
-                                                  ids_text(f.events))});
+    flags.push_back({std::move(sort), fmt::format("{},{},{},{}", f.rule, csv_text(f.key),
+                                                  ids_text(f.events), f.score)});
   }
   for (const BadRow& b : t.bad)
     bad.push_back(
@@ -209,9 +214,8 @@ void write_csv(const std::string& dir, const Tables& t, const Config& c, MPI_Com
       tx ? "key,count,sum,mean,stddev,min,max,first_time,last_time,distinct_counterparties"
          : "key,count,sum,mean,stddev,min,max,first_time,last_time";
   std::string e = write_sorted(dir + "/aggregates.csv", agg_header, keys, comm);
-  std::string e2 =
-      write_sorted(dir + "/per_day.csv", tx ? "day,count,sum" : "day,count,mean", days, comm);
-  std::string e3 = write_sorted(dir + "/flags.csv", "rule,key,score,events", flags, comm);
+  std::string e2 = write_sorted(dir + "/per_day.csv", "day,count,sum", days, comm);
+  std::string e3 = write_sorted(dir + "/flags.csv", "rule,key,event_ids,score", flags, comm);
   std::string e4 = write_sorted(dir + "/quarantine.csv", "file,line,reason,detail", bad, comm);
   for (const std::string* x : {&e2, &e3, &e4})
     if (e.empty()) e = *x;

@@ -75,11 +75,12 @@ void declare_rules(deck::Schema<C>& s) {
   const auto st = s.when("rules.structuring.enabled", "true");
   st.key("rules.structuring.count", [](C& c) -> auto& { return c.rules.structuring.count; },
          "N: band events in a window that raise a flag").min(1);
+  st.key("rules.structuring.floor", [](C& c) -> auto& { return c.rules.structuring.floor; },
+         "Lower end of the band [floor, threshold), base currency major units (compared in "
+         "minor units)");
   st.key("rules.structuring.threshold",
          [](C& c) -> auto& { return c.rules.structuring.threshold; },
-         "T: the band is [T (1 - f), T), base currency major units").above(0);
-  st.key("rules.structuring.fraction", [](C& c) -> auto& { return c.rules.structuring.fraction; },
-         "f: relative width of the band below T").above(0).max(1);
+         "Upper end of the band [floor, threshold), excluded; base currency major units").above(0);
   st.key("rules.structuring.window", [](C& c) -> auto& { return c.rules.structuring.window; },
          "W: window length").unit("s").above(0);
   s.key("rules.zscore.enabled", [](C& c) -> auto& { return c.rules.zscore.enabled; },
@@ -113,6 +114,9 @@ const deck::Schema<Config>& schema() {
     p.rule([](const C& c, deck::RuleContext& r) {
       if (c.base_currency.size() != 3)
         r.error("events.base_currency", "is a 3-letter ISO code such as EUR");
+      const auto& st = c.rules.structuring;
+      if (st.enabled && !(st.floor < st.threshold))
+        r.error("rules.structuring.floor", "is below rules.structuring.threshold");
     });
     return p;
   }();

@@ -63,14 +63,14 @@ void put_day(Packer& p, const DayRow& d) {
   p.put(d.day);
   p.put(d.count);
   p.put(d.sum_units);
-  p.put(d.mean);
+  p.put(d.sum);
 }
 DayRow get_day(Unpacker& u) {
   DayRow d;
   d.day = u.get<std::int64_t>();
   d.count = u.get<std::int64_t>();
   d.sum_units = u.get<std::int64_t>();
-  d.mean = u.get<double>();
+  d.sum = u.get<double>();
   return d;
 }
 

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """An independent oracle of the events pipeline for the tests: small data
 sets written by hand-built rules (seeded), and the expected tables computed
-from the definitions in docs/events.md with Python's csv module and exact
-arithmetic (decimal, fractions). It shares no code with weft."""
+from the definitions of docs/events-data.md with Python's csv module and
+exact arithmetic (decimal, fractions). It shares no code with weft."""
 import csv
 import datetime as dt
 import math
@@ -167,7 +167,7 @@ def load_events(path, domain, rates=None, dp=2, base="EUR"):
                 day = iso(t)[:10]
                 rate = 10**8 if cur == base else rates[(day, cur)]
                 e["units"] = round(Fraction(minor * rate, 10**8))  # half to even
-                e["value"] = e["units"] / 10**dp
+                e["value"] = float(e["units"])  # x: base minor units
                 e["party"] = fields[col["counterparty"]]
             else:
                 e["value"] = float(text)
@@ -187,15 +187,16 @@ def by_key(events):
     return keys
 
 
-def aggregates(events, domain, dp=2):
-    """{key: {column: value}}: exact sums, floats from exact arithmetic."""
+def aggregates(events, domain):
+    """{key: {column: value}}: exact sums, floats from exact arithmetic;
+    transactions in base minor units, stddev None for one event."""
     out = {}
     for key, es in by_key(events).items():
         n = len(es)
         row = {"count": n, "first_time": iso(es[0]["t"]), "last_time": iso(es[-1]["t"])}
         if domain == "transactions":
             units = [e["units"] for e in es]
-            vals = [Fraction(u, 10**dp) for u in units]
+            vals = [Fraction(u) for u in units]
             row.update(sum=sum(units), min=min(units), max=max(units),
                        distinct_counterparties=len({e["party"] for e in es}))
         else:
@@ -203,12 +204,13 @@ def aggregates(events, domain, dp=2):
             row.update(sum=float(sum(vals)), min=float(min(vals)), max=float(max(vals)))
         mean = sum(vals) / n
         row["mean"] = float(mean)
-        row["stddev"] = math.sqrt(sum((v - mean) ** 2 for v in vals) / (n - 1)) if n > 1 else 0.0
+        row["stddev"] = math.sqrt(sum((v - mean) ** 2 for v in vals) / (n - 1)) if n > 1 else None
         out[key] = row
     return out
 
 
 def per_day(events, domain):
+    """{day: {count, sum}}: the sum in base minor units (transactions, exact) or of the readings."""
     days = {}
     for e in events:
         d = days.setdefault(iso(e["t"])[:10], [0, 0, Fraction(0)])
@@ -217,27 +219,41 @@ def per_day(events, domain):
         d[2] += Fraction(e["value"])
     if domain == "transactions":
         return {k: {"count": v[0], "sum": v[1]} for k, v in days.items()}
-    return {k: {"count": v[0], "mean": float(v[2] / v[0])} for k, v in days.items()}
+    return {k: {"count": v[0], "sum": float(v[2])} for k, v in days.items()}
+
+
+def bursts(es, w_us, hot):
+    """Flags of a window rule over es (one key, in order): the window of
+    event j holds the i <= j with t_j - t_i < w_us; windows for which
+    hot(count) holds are merged when they share an event: {ids: score}."""
+    groups = []  # [lo, hi, score] index ranges of es
+    for j, e in enumerate(es):
+        lo = min(i for i in range(j + 1) if e["t"] - es[i]["t"] < w_us)
+        if not hot(j - lo + 1):
+            continue
+        if groups and lo <= groups[-1][1]:
+            groups[-1][1], groups[-1][2] = j, max(groups[-1][2], j - lo + 1)
+        else:
+            groups.append([lo, j, j - lo + 1])
+    return {tuple(sorted(x["id"] for x in es[lo:hi + 1])): score for lo, hi, score in groups}
 
 
 def flags(events, rules):
     """Every flag of the definitions, naively (each window recomputed):
-    {(rule, key, ids tuple): score}."""
+    {(rule, key, ids ascending): score}. Rules: velocity (K, W seconds),
+    structuring (N, floor, threshold, W, decimals), zscore (k, M), gap G, stuck R."""
     out = {}
     for key, es in by_key(events).items():
         if "velocity" in rules:
             k, w = rules["velocity"]
-            for i, e in enumerate(es):
-                win = [x for x in es[:i + 1] if x["t"] > e["t"] - w * 10**6]
-                if len(win) > k:
-                    out[("velocity", key, tuple(x["id"] for x in win))] = len(win)
-        if "structuring" in rules:
-            n, thr, f, w = rules["structuring"]
-            band = [x for x in es if thr * (1 - f) <= x["value"] < thr]
-            for i, e in enumerate(band):
-                win = [x for x in band[:i + 1] if x["t"] > e["t"] - w * 10**6]
-                if len(win) >= n:
-                    out[("structuring", key, tuple(x["id"] for x in win))] = len(win)
+            for ids, score in bursts(es, w * 10**6, lambda c: c > k).items():
+                out[("velocity", key, ids)] = score
+        if "structuring" in rules:  # floor and threshold in major units, x in minor units
+            n, floor, threshold, w, dp = rules["structuring"]
+            lo, hi = Fraction(Decimal(str(floor))) * 10**dp, Fraction(Decimal(str(threshold))) * 10**dp
+            band = [x for x in es if lo <= x["units"] < hi]
+            for ids, score in bursts(band, w * 10**6, lambda c: c >= n).items():
+                out[("structuring", key, ids)] = score
         if "zscore" in rules:
             k, m = rules["zscore"]
             for i, e in enumerate(es):
@@ -246,13 +262,13 @@ def flags(events, rules):
                     continue
                 mean = sum(prior) / len(prior)
                 sd = math.sqrt(sum((p - mean) ** 2 for p in prior) / (len(prior) - 1))
-                dev = abs(float(Fraction(e["value"]) - mean))
-                if sd > 0 and dev > k * sd:
+                dev = float(Fraction(e["value"]) - mean)
+                if sd > 0 and abs(dev) > k * sd:
                     out[("zscore", key, (e["id"],))] = dev / sd
         if "gap" in rules:
             for p, n in zip(es, es[1:]):
                 if n["t"] - p["t"] > rules["gap"] * 10**6:
-                    out[("gap", key, (p["id"], n["id"]))] = (n["t"] - p["t"]) / 1e6
+                    out[("gap", key, tuple(sorted((p["id"], n["id"]))))] = (n["t"] - p["t"]) / 1e6
         if "stuck" in rules:
             i = 0
             while i < len(es):
@@ -260,7 +276,7 @@ def flags(events, rules):
                 while j < len(es) and es[j]["value"] == es[i]["value"]:
                     j += 1
                 if j - i >= rules["stuck"]:
-                    out[("stuck", key, tuple(x["id"] for x in es[i:j]))] = j - i
+                    out[("stuck", key, tuple(sorted(x["id"] for x in es[i:j])))] = j - i
                 i = j
     return out
 

@@ -44,6 +44,15 @@ def close(a, b, rel=1e-12):
     return a == b or abs(a - b) <= rel * max(abs(a), abs(b))
 
 
+def same_stddev(text, want):
+    """An exported stddev: empty for one event (want None), else close."""
+    return text == "" if want is None else text != "" and close(float(text), want)
+
+
+def flag_ids(row):
+    return tuple(int(x) for x in row["event_ids"].split(";"))
+
+
 class Events(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp()
@@ -84,7 +93,9 @@ class Events(unittest.TestCase):
         rates = self.path("rates.csv")
         oracle.write_rates(rates, ["USD", "GBP", "CHF"], "2026-03-01", 3)
         rules = '[rules.velocity]\nenabled = true\ncount = 2\nwindow = 7200\n' \
-                '[rules.zscore]\nenabled = true\nk = 1.5\nmin_history = 4\n'
+                '[rules.zscore]\nenabled = true\nk = 1.5\nmin_history = 4\n' \
+                '[rules.structuring]\nenabled = true\ncount = 2\nfloor = 9000.00\nthreshold = 10000.00\n' \
+                'window = 86400\n'
         deck = self.deck(deck_text([data], rates=rates, extra=rules))
         variants = [(1, ["runtime.scheduler=openmp"]), (1, ["runtime.scheduler=fibers", "events.chunk_bytes=97"])]
         if ARGS.np > 1:
@@ -103,12 +114,17 @@ class Events(unittest.TestCase):
                 self.assertEqual(int(g[col]), w[col], f"{key} {col}")
             for col in ["first_time", "last_time"]:
                 self.assertEqual(g[col], w[col], f"{key} {col}")
-            for col in ["mean", "stddev"]:
-                self.assertTrue(close(float(g[col]), w[col]), f"{key} {col}: {g[col]} vs {w[col]}")
+            self.assertTrue(close(float(g["mean"]), w["mean"]), f"{key} mean: {g['mean']} vs {w['mean']}")
+            self.assertTrue(same_stddev(g["stddev"], w["stddev"]), f"{key} stddev: {g['stddev']} vs {w['stddev']}")
         days = {r["day"]: r for r in oracle.read_table(os.path.join(out, "per_day.csv"))}
         self.assertEqual({d: {"count": int(r["count"]), "sum": int(r["sum"])} for d, r in days.items()},
                          oracle.per_day(events, "transactions"))
-        self.check_flags(out, oracle.flags(events, {"velocity": (2, 7200), "zscore": (1.5, 4)}))
+        want = oracle.flags(events, {"velocity": (2, 7200), "zscore": (1.5, 4),
+                                     "structuring": (2, "9000.00", "10000.00", 86400, 2)})
+        self.assertTrue(any(rule == "structuring" for rule, _, _ in want), "some structuring flags")
+        self.check_flags(out, want)
+        self.assertTrue(any(s < 0 for (r, _, _), s in oracle.flags(events, {"zscore": (1.5, 4)}).items()),
+                        "some z-scores are negative (the score is signed)")
         self.check_h5_matches_csv(self.path(f"out{len(variants) - 1}"))
 
     def check_h5_matches_csv(self, out):
@@ -125,15 +141,18 @@ class Events(unittest.TestCase):
             self.assertIn("deck", f["parameters"])
         agg = oracle.read_table(os.path.join(out, "aggregates.csv"))
         self.assertEqual(got, {r["key"]: (int(r["count"]), int(r["sum"])) for r in agg})
-        self.assertEqual(flags, sorted((r["rule"], r["key"], tuple(int(x) for x in r["events"].split()))
-                                       for r in oracle.read_table(os.path.join(out, "flags.csv"))))
+        csv_flags = oracle.read_table(os.path.join(out, "flags.csv"))
+        self.assertEqual(flags, sorted((r["rule"], r["key"], flag_ids(r)) for r in csv_flags))
+        self.assertEqual([(r["rule"], r["key"], flag_ids(r)[0]) for r in csv_flags],
+                         sorted((r["rule"], r["key"], flag_ids(r)[0]) for r in csv_flags),
+                         "flags.csv is sorted by rule, key, smallest id")
         self.assertEqual(bad, sorted((int(r["line"]), r["reason"])
                                      for r in oracle.read_table(os.path.join(out, "quarantine.csv"))))
 
     def check_flags(self, out, want):
         got = {}
         for r in oracle.read_table(os.path.join(out, "flags.csv")):
-            got[(r["rule"], r["key"], tuple(int(x) for x in r["events"].split()))] = float(r["score"])
+            got[(r["rule"], r["key"], flag_ids(r))] = float(r["score"])
         self.assertEqual(sorted(got), sorted(want))
         for k, s in want.items():
             self.assertTrue(close(got[k], s, 1e-9), f"{k}: {got[k]} vs {s}")
@@ -173,18 +192,21 @@ class Events(unittest.TestCase):
         self.assertNotIn(("gap", "S1", (3, 4)), want)
         self.assertIn(("stuck", "S2", (8, 9, 10, 11)), want)
         self.assertIn(("stuck", "S2", (12, 13, 14)), want)
-        self.assertNotIn(("velocity", "S3", (16, 17, 18, 19)), want)  # t=0 is at t_e - W: outside
-        self.assertIn(("velocity", "S3", (17, 18, 19)), want)
+        # S3's hot windows (16-18, 17-19, 18-20, 19-21) chain into one flag;
+        # t=0 is exactly W before event 19: outside its window, so the score is 3, not 4.
+        self.assertEqual(want[("velocity", "S3", (16, 17, 18, 19, 20, 21))], 3)
         self.check_flags(out, want)
         agg = {r["key"]: r for r in oracle.read_table(os.path.join(out, "aggregates.csv"))}
         for key, w in oracle.aggregates(events, "sensors").items():
-            for col in ["sum", "mean", "stddev", "min", "max"]:
+            for col in ["sum", "mean", "min", "max"]:
                 self.assertTrue(close(float(agg[key][col]), w[col]), f"{key} {col}")
+            self.assertTrue(same_stddev(agg[key]["stddev"], w["stddev"]), f"{key} stddev")
         days = oracle.read_table(os.path.join(out, "per_day.csv"))
         want_days = oracle.per_day(events, "sensors")
         self.assertEqual(len(days), len(want_days))
         for r in days:
-            self.assertTrue(close(float(r["mean"]), want_days[r["day"]]["mean"]))
+            self.assertEqual(int(r["count"]), want_days[r["day"]]["count"])
+            self.assertTrue(close(float(r["sum"]), want_days[r["day"]]["sum"]))
 
     def test_quoted_newlines_across_chunk_borders(self):
         # Every record holds a quoted newline; chunk sizes of 1 .. 23 bytes

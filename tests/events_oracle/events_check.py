@@ -116,3 +116,30 @@ def classify(domain, path, rates=None, base="EUR", decimals=2):
         else:
             events.append((f[1], int(f[0]), ts, float(f[3]), None))
     return bad, events
+
+
+def injected_flags(truth):
+    """The flags a generator truth file's patterns must raise:
+    {(rule, key, event ids): score}, score None where the truth has none
+    (a z-score outlier's score depends on its account's history)."""
+    p, want = truth["patterns"], {}
+    if truth["domain"] == "transactions":
+        for rule in ("velocity", "structuring"):
+            for x in p[rule]:
+                want[(rule, x["key"], tuple(x["event_ids"]))] = float(len(x["event_ids"]))
+        for x in p["outlier"]:
+            want[("zscore", x["key"], (x["event_id"],))] = None
+    else:
+        for x in p["gap"]:
+            gap = (parse_ts(x["to"]) - parse_ts(x["from"])) / 1e6
+            want[("gap", x["sensor"], tuple(x["event_ids"]))] = gap
+        for x in p["stuck"]:
+            want[("stuck", x["sensor"], tuple(x["event_ids"]))] = float(len(x["event_ids"]))
+    return want
+
+
+def read_flags(path):
+    """A flags.csv (rule,key,event_ids,score) as {(rule, key, event ids): score}."""
+    with open(path, newline="") as f:
+        return {(r["rule"], r["key"], tuple(int(i) for i in r["event_ids"].split(";"))): float(r["score"])
+                for r in csv.DictReader(f)}

@@ -161,22 +161,8 @@ def oracle(a, tmp):
     outdir = os.path.join(tmp, "oracle")
     subprocess.run([a.node, a.oracle, "--spec", out + ".truth.json", "--out", outdir,
                     "--threads", "2"], check=True)
-    p = truth["patterns"]
-    want = {}
-    if a.domain == "transactions":
-        for rule in ("velocity", "structuring"):
-            for x in p[rule]:
-                want[(rule, x["key"], tuple(x["event_ids"]))] = float(len(x["event_ids"]))
-        for x in p["outlier"]:
-            want[("zscore", x["key"], (x["event_id"],))] = None
-    else:
-        for x in p["gap"]:
-            gap = (ec.parse_ts(x["to"]) - ec.parse_ts(x["from"])) / 1e6
-            want[("gap", x["sensor"], tuple(x["event_ids"]))] = gap
-        for x in p["stuck"]:
-            want[("stuck", x["sensor"], tuple(x["event_ids"]))] = float(len(x["event_ids"]))
-    got = {(r["rule"], r["key"], tuple(int(i) for i in r["event_ids"].split(";"))): float(r["score"])
-           for r in read_csv(os.path.join(outdir, "flags.csv"))}
+    want = ec.injected_flags(truth)
+    got = ec.read_flags(os.path.join(outdir, "flags.csv"))
     found = set(want) & set(got)
     check(len(want) == (12 if a.domain == "transactions" else 8), f"{len(want)} patterns injected")
     with open(os.path.join(outdir, "timings.json")) as f:

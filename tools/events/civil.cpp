@@ -65,7 +65,7 @@ bool parse_date(const std::string& t, std::int64_t& days) {
   };
   unsigned y = 0, m = 0, d = 0;
   if (!num(0, 4, y) || !num(5, 2, m) || !num(8, 2, d) || m < 1 || m > 12 || d < 1) return false;
-  days = days_from_civil({static_cast<int>(y), m, d});
+  days = days_from_civil(y, m, d);
   Civil back = civil_from_days(days);
   return back.month == m && back.day == d;  // rejects 2023-02-30
 }

@@ -65,7 +65,7 @@ bool parse_options(int argc, char** argv, Options& o) {
   const int nkinds = o.domain == Domain::transactions ? kReasons : kReasons - 1;
   if (malformed < 0.0 || malformed > 0.5) throw BadInput("--malformed must be in [0, 0.5]");
   for (int r = 0; r < kReasons; ++r) {
-    bool applies = o.domain == Domain::transactions || r != unknown_currency;
+    bool applies = o.domain == Domain::transactions || r != reason_index(Reason::unknown_currency);
     o.malformed[r] = applies ? malformed / nkinds : 0.0;
   }
   for (const std::string& k : kinds) {
@@ -74,7 +74,7 @@ bool parse_options(int argc, char** argv, Options& o) {
     for (int r = 0; r < kReasons && eq != std::string::npos; ++r)
       if (k.substr(0, eq) == kReasonNames[r]) found = r;
     if (found < 0) throw BadInput("--malformed-kind " + k + ": expected reason=fraction");
-    if (found == unknown_currency && o.domain == Domain::sensors)
+    if (found == reason_index(Reason::unknown_currency) && o.domain == Domain::sensors)
       throw BadInput("--malformed-kind unknown_currency: sensor readings have no currency");
     try {
       o.malformed[found] = std::stod(k.substr(eq + 1));

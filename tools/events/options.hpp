@@ -7,25 +7,18 @@
 #include <stdexcept>
 #include <string>
 
+#include "weft/events/vocabulary.hpp"
+
 namespace weft::events_gen {
 
 enum class Domain { transactions, sensors };
 
-// Reason lists the malformed-row kinds, named as the events application's
-// quarantine reasons (docs/events-data.md).
-enum Reason : int {
-  unparsable_field,
-  missing_field,
-  bad_timestamp,
-  non_finite,
-  out_of_range,
-  unknown_currency,
-  duplicate_event_id,
-  kReasons
-};
-inline constexpr std::array<const char*, kReasons> kReasonNames = {
-    "unparsable_field", "missing_field",    "bad_timestamp",     "non_finite",
-    "out_of_range",     "unknown_currency", "duplicate_event_id"};
+// The malformed-row kinds are the application's quarantine reasons
+// (weft/events/vocabulary.hpp, docs/events-data.md), by index.
+using events::kReasonNames;
+using events::kReasons;
+using events::Reason;
+using events::reason_index;
 
 // BadInput is thrown for wrong options (exit 2, nothing written).
 struct BadInput : std::runtime_error {

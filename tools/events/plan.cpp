@@ -192,7 +192,7 @@ std::uint64_t Plan::duplicate_source(std::uint64_t i) const {
 int Plan::kind(std::uint64_t i) const {
   int k = base_kind(i);
   if (k < 0 || reserved(i)) return -1;
-  if (k == duplicate_event_id && duplicate_source(i) == kNone) return -1;
+  if (k == reason_index(Reason::duplicate_event_id) && duplicate_source(i) == kNone) return -1;
   return k;
 }
 

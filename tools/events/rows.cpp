@@ -117,9 +117,9 @@ void number(Out& o, int kind, int variant, std::int64_t v, int places,
   constexpr std::array<const char*, 7> kNonFinite = {"nan",      "inf",  "-inf", "NaN",
                                                      "Infinity", "+inf", "-nan"};
   constexpr std::array<const char*, 7> kJunk = {"x", ".5.", "e3", "abc", "", "-", "..1"};
-  if (kind == non_finite) {
+  if (kind == reason_index(Reason::non_finite)) {
     o.put(kNonFinite[variant]);
-  } else if (kind == out_of_range) {
+  } else if (kind == reason_index(Reason::out_of_range)) {
     if (places == 2 && variant % 2 == 0) {
       o.fixed(v * 10 + 7, 3);
     } else {
@@ -127,7 +127,7 @@ void number(Out& o, int kind, int variant, std::int64_t v, int places,
     }
   } else {
     o.fixed(v, places);
-    if (kind == unparsable_field) o.put(kJunk[variant]);
+    if (kind == reason_index(Reason::unparsable_field)) o.put(kJunk[variant]);
   }
 }
 
@@ -177,27 +177,28 @@ void transaction(const Plan& plan, std::uint64_t i, int kind, Out& o, Block& b) 
                                                     : pat->amount_minor;
   }
   const int variant = kind >= 0 ? static_cast<int>(rng.below(7)) : -1;
-  std::uint64_t id = (kind == duplicate_event_id ? plan.duplicate_source(i) : i) + 1;
+  std::uint64_t id =
+      (kind == reason_index(Reason::duplicate_event_id) ? plan.duplicate_source(i) : i) + 1;
   o.uint(id);
-  if (kind == unparsable_field && variant == 4) o.put('a');
+  if (kind == reason_index(Reason::unparsable_field) && variant == 4) o.put('a');
   o.put(',');
   o.put('A');
   o.uint(key, plan.key_width());
   o.put(',');
-  timestamp(o, t, kind == bad_timestamp ? variant : -1);
+  timestamp(o, t, kind == reason_index(Reason::bad_timestamp) ? variant : -1);
   o.put(',');
-  if (!(kind == missing_field && variant % 3 == 2)) {
+  if (!(kind == reason_index(Reason::missing_field) && variant % 3 == 2)) {
     number(o, kind, variant, minor, 2, {"1000000000000.01", "-2500000000000"});
   }
   o.put(',');
-  o.put(kind == unknown_currency ? (variant % 3 == 0   ? "XAU"
-                                    : variant % 3 == 1 ? "BTC"
-                                                       : "ZZZ")
-                                 : kCurrencyNames[cur]);
-  if (kind == missing_field && variant % 3 == 1) return;  // five fields
+  o.put(kind == reason_index(Reason::unknown_currency) ? (variant % 3 == 0   ? "XAU"
+                                                          : variant % 3 == 1 ? "BTC"
+                                                                             : "ZZZ")
+                                                       : kCurrencyNames[cur]);
+  if (kind == reason_index(Reason::missing_field) && variant % 3 == 1) return;  // five fields
   o.put(',');
   counterparty(o, hash3(op.seed, key, rng.below(8)) % 5000, op.quoted_newlines);
-  if (kind == missing_field && variant % 3 == 0) return;  // six fields
+  if (kind == reason_index(Reason::missing_field) && variant % 3 == 0) return;  // six fields
   o.put(',');
   o.put(kCategories[rng.below(kCategories.size())]);
 }
@@ -217,16 +218,17 @@ void reading(const Plan& plan, std::uint64_t i, int kind, Out& o) {
     milli = v + (want - ((v % 3) + 3) % 3);
   }
   const int variant = kind >= 0 ? static_cast<int>(rng.below(7)) : -1;
-  std::uint64_t id = (kind == duplicate_event_id ? plan.duplicate_source(i) : i) + 1;
+  std::uint64_t id =
+      (kind == reason_index(Reason::duplicate_event_id) ? plan.duplicate_source(i) : i) + 1;
   o.uint(id);
-  if (kind == unparsable_field && variant == 4) o.put('a');
+  if (kind == reason_index(Reason::unparsable_field) && variant == 4) o.put('a');
   o.put(",S");
   o.uint(i % op.keys, plan.key_width());
   o.put(',');
-  timestamp(o, t, kind == bad_timestamp ? variant : -1);
-  if (kind == missing_field && variant % 2 == 0) return;  // three fields
+  timestamp(o, t, kind == reason_index(Reason::bad_timestamp) ? variant : -1);
+  if (kind == reason_index(Reason::missing_field) && variant % 2 == 0) return;  // three fields
   o.put(',');
-  if (kind != missing_field)
+  if (kind != reason_index(Reason::missing_field))
     number(o, kind, variant, milli, 3, {"2000000000000.5", "-1500000000000.25"});
 }
 

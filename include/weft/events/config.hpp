@@ -30,17 +30,18 @@ struct VelocityRule {
   double window = 3600;     // W, seconds
 };
 
-// StructuringRule: `count` or more events with value in
-// [threshold (1 - fraction), threshold) within `window` seconds.
+// StructuringRule: `count` or more band events (floor <= x < threshold,
+// compared in base minor units) within `window` seconds.
 struct StructuringRule {
   bool enabled = false;
   std::int64_t count = 3;    // N
-  double threshold = 10000;  // T, base currency major units
-  double fraction = 0.1;     // f
+  double floor = 9000;       // base currency major units (a decimal such as 9000.00)
+  double threshold = 10000;  // base currency major units
   double window = 86400;     // W, seconds
 };
 
-// ZscoreRule: |v - mean| > k std over at least `min_history` prior events.
+// ZscoreRule: |x - mean| > k std over at least `min_history` prior events
+// (x in base minor units for transactions); score (x - mean) / std.
 struct ZscoreRule {
   bool enabled = false;
   double k = 4;                   // k
