@@ -44,10 +44,12 @@ void declare_gravity(deck::Schema<C>& s) {
         "when the largest rank's work (interactions) exceeds the mean by this fraction")
       .above(0);
   s.key("gravity.domain", [](C& c) -> auto& { return c.gravity.domain; },
-        "Tree method on several ranks: distributed (each rank builds a tree of its own "
-        "particles; walks fetch other ranks' nodes on demand into a cache shared by the rank's "
-        "fibers) or replicated (every rank gathers all particles and builds the whole tree)")
-      .choices({"distributed", "replicated"});
+        "Tree method on several ranks: let (each rank builds a tree of its own particles and "
+        "sends every other rank, ahead of the walks, the nodes that rank will open: its locally "
+        "essential tree; anything else is fetched on demand), cache (each rank's own tree; "
+        "walks fetch other ranks' nodes on demand into a cache shared by the rank's fibers) or "
+        "replicated (every rank gathers all particles and builds the whole tree)")
+      .choices({"let", "cache", "replicated"});
 }
 
 void declare_timestep(deck::Schema<C>& s) {

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
-// The tree solver: Barnes-Hut forces from weft_gravity_tree, on one of two
-// domains (gravity.domain):
-//   distributed: the particles are split along the Morton curve of their
+// The tree solver: Barnes-Hut forces from weft_gravity_tree, on one of
+// three domains (gravity.domain):
+//   let, cache: the particles are split along the Morton curve of their
 //     common cube by measured work (decompose.hpp); each rank builds the
-//     tree of its own particles and walks it, fetching other ranks' nodes
-//     on demand through the remote-node cache (DistributedTree), its walks
-//     parked on weft::go fibers while a reply is on its way;
+//     tree of its own particles and walks it, reading other ranks' nodes
+//     from a remote-node cache (DistributedTree) that "let" fills ahead of
+//     the walks with the locally essential tree of every other rank and
+//     "cache" fills on demand, the walks parked on weft::go fibers while a
+//     reply is on its way;
 //   replicated: every rank gathers all positions and masses
 //     (MPI_Allgatherv), builds the whole tree and walks it for its own
 //     particles; memory and traffic grow with N on every rank.
@@ -40,7 +42,7 @@ class TreeSolver final : public ForceSolver {
       : c_(c),
         soft_{c.softening == "plummer" ? SofteningKind::plummer : SofteningKind::spline, c.epsilon},
         tree_(tree_config(c)),
-        dtree_(tree_config(c)) {}
+        dtree_(tree_config(c), c.domain == "let") {}
 
   ForceWork compute(Particles& p, MPI_Comm comm, go::Executor& exec) override {
     const auto t0 = std::chrono::steady_clock::now();
@@ -58,7 +60,7 @@ class TreeSolver final : public ForceSolver {
     };
     cost_.resize(n0);
     WalkStats stats;
-    if (c_.domain == "distributed") {
+    if (c_.domain != "replicated") {
       stats = distributed(p, world, exec, old_accelerations);
     } else {
       if (world.size() > 1 && rebalance_due(p, world)) {
@@ -97,14 +99,15 @@ class TreeSolver final : public ForceSolver {
     if (decompositions_ > 0)
       d += fmt::format("; {} domain, particles split along the Morton curve by work {} times",
                        c_.domain, decompositions_);
-    if (c_.domain == "distributed" && computations_ > 0 && ranks_ > 1) {
+    if (c_.domain != "replicated" && computations_ > 0 && ranks_ > 1) {
       const double per = 1.0 / double(computations_);
       d += fmt::format(
           "; remote-node cache per computation on this rank: {:.0f} nodes fetched, hit rate "
           "{:.3f}, {:.3g} MB received, {:.0f} requests served, {:.3g} s parked (summed over "
-          "walks), {} top cells",
+          "walks), {:.3g} MB sent ahead, {} top cells",
           double(cache_.requests) * per, cache_.hit_rate(), double(cache_.bytes) * per / 1e6,
-          double(cache_.served) * per, cache_.parked_seconds * per, dtree_.cache().top_cells);
+          double(cache_.served) * per, cache_.parked_seconds * per,
+          double(cache_.ahead_bytes) * per / 1e6, dtree_.cache().top_cells);
     }
     return d;
   }
@@ -153,6 +156,7 @@ class TreeSolver final : public ForceSolver {
     cache_.requests += c.requests;
     cache_.hits += c.hits;
     cache_.bytes += c.bytes;
+    cache_.ahead_bytes += c.ahead_bytes;
     cache_.served += c.served;
     cache_.parked_seconds += c.parked_seconds;
     ++computations_;

@@ -32,9 +32,9 @@ class Tree(gs.TmpTest):
                        "[timestep]\ndt = 0.005\n[output]\nsnapshot_every = 2\n[checkpoint]\nevery = 0\n",
                        steps=2)
         gs.weftrun.write_deck(self.tmp, text, "t.toml")
-        layouts = [(1, "openmp", "distributed"), (1, "fibers", "distributed"),
-                   (2, "fibers", "distributed"), (2, "openmp", "distributed"),
-                   (4, "fibers", "distributed"), (2, "fibers", "replicated"),
+        layouts = [(1, "openmp", "let"), (1, "fibers", "let"),
+                   (2, "fibers", "let"), (2, "openmp", "cache"),
+                   (4, "fibers", "let"), (4, "fibers", "cache"), (2, "fibers", "replicated"),
                    (4, "openmp", "replicated")]
         snaps = {}
         for np_, sched, domain in layouts:
@@ -43,7 +43,7 @@ class Tree(gs.TmpTest):
                     f"runtime.scheduler={sched}", "--set", "runtime.threads=2",
                     "--set", f"gravity.domain={domain}"], self.tmp, np_=np_)
             snaps[name] = by_id(gs.snapshot(os.path.join(self.tmp, name, "snapshot_000000.hdf5")))
-        ref = snaps["np1-openmp-distributed"]
+        ref = snaps["np1-openmp-let"]
         rng = np.random.default_rng(1)
         sample = rng.choice(N, size=400, replace=False)
         x, m = ref["Coordinates"], ref["Masses"]
@@ -68,10 +68,10 @@ class Tree(gs.TmpTest):
             self.assertLess(np.percentile(diff, 99), 2e-3, name)
         # One rank: the same bits under both schedulers and any thread count.
         for k in ref:
-            self.assertTrue(np.array_equal(ref[k], snaps["np1-fibers-distributed"][k]), k)
+            self.assertTrue(np.array_equal(ref[k], snaps["np1-fibers-let"][k]), k)
 
     def test_restart_on_the_same_layout_continues_bit_for_bit(self):
-        for domain in ("distributed", "replicated"):
+        for domain in ("let", "cache", "replicated"):
             text = gs.deck(gs.plummer(3000, seed=9),
                            f'method = "tree"\nopening = "relative"\ntolerance = 0.0025\nepsilon = {EPS}\n'
                            f'rebalance = 0.01\ndomain = "{domain}"\n',

@@ -22,10 +22,11 @@ struct GravityConfig {
   double tolerance = 0.005;            // relative criterion: force error tolerance
   bool quadrupole = true;              // quadrupole moments in the tree
   double rebalance = 0.1;  // tree: new split when max/mean work over ranks > 1 + rebalance
-  // tree on several ranks: "distributed" (each rank's own tree; other ranks'
-  // nodes fetched on demand through the remote-node cache) | "replicated"
-  // (every rank gathers every particle and builds the whole tree)
-  std::string domain = "distributed";
+  // tree on several ranks: "let" (each rank's own tree; every rank sends
+  // the others what they will open, ahead, into their remote-node caches) |
+  // "cache" (each rank's own tree; remote nodes fetched on demand) |
+  // "replicated" (every rank gathers every particle, builds the whole tree)
+  std::string domain = "let";
 };
 
 // TimestepConfig is the global time step: fixed, or Gadget's accuracy

@@ -17,10 +17,13 @@
 // moments) and builds the same small top tree above them. A walk that must
 // open a top cell of another rank asks that rank for the cell's children
 // (records, and the sources of the leaves among them) and parks its fiber
-// (weft::go::await) until the reply comes; the reply goes into a cache of
-// remote nodes that all walks of the rank share, with one request in
-// flight per node however many walks want it. A server task on every rank
-// answers requests while its own walks run. docs/gravity-tree.md.
+// until the reply comes; the reply goes into a cache of remote nodes that
+// all walks of the rank share, with one request in flight per node however
+// many walks want it. Requests are answered by whichever task of the
+// owner gets there first (walks between groups, or a progress task).
+// Optionally (send_ahead, the default) every rank first sends every other
+// what its walks will open (a locally essential tree) into that cache, so
+// walks rarely ask. docs/gravity-tree.md.
 //
 //   DistributedTree tree(config);
 //   exec.run([&] {  // fibers: walks park while a reply is on its way
@@ -31,12 +34,13 @@ namespace weft::gravity {
 
 // CacheStats counts what the remote-node cache did in one accelerations().
 struct CacheStats {
-  std::int64_t requests = 0;   // nodes fetched from other ranks (one request each)
-  std::int64_t hits = 0;       // remote nodes found in the cache (or already on their way)
-  std::int64_t bytes = 0;      // bytes received in replies
-  std::int64_t served = 0;     // requests this rank answered
-  double parked_seconds = 0;   // walk time spent parked on replies, summed over walks
-  std::int64_t top_cells = 0;  // top cells of all ranks
+  std::int64_t requests = 0;     // nodes fetched from other ranks (one request each)
+  std::int64_t hits = 0;         // remote nodes found in the cache (or already on their way)
+  std::int64_t bytes = 0;        // bytes received in replies to requests
+  std::int64_t ahead_bytes = 0;  // bytes received ahead of the walks (send_ahead)
+  std::int64_t served = 0;       // requests this rank answered
+  double parked_seconds = 0;     // walk time spent parked on replies, summed over walks
+  std::int64_t top_cells = 0;    // top cells of all ranks
   // hit_rate() is hits / (hits + requests), 1 when nothing was remote.
   double hit_rate() const noexcept {
     return hits + requests ? double(hits) / double(hits + requests) : 1.0;
@@ -45,8 +49,13 @@ struct CacheStats {
 
 class DistributedTree {
  public:
-  // DistributedTree() checks the configuration as Tree() does.
-  explicit DistributedTree(const TreeConfig& config);
+  // DistributedTree() checks the configuration as Tree() does. send_ahead:
+  // before the walks, every rank sends every other what that rank's walks
+  // will open of its tree (the locally essential tree: the nodes that the
+  // other rank's box opens under its criterion), in one MPI_Alltoallv, into
+  // the cache; walks then fetch only what that missed (nothing, unless a
+  // rounding edge). Without it, every remote node is fetched on demand.
+  explicit DistributedTree(const TreeConfig& config, bool send_ahead = true);
   ~DistributedTree();
   DistributedTree(const DistributedTree&) = delete;
   DistributedTree& operator=(const DistributedTree&) = delete;

@@ -67,6 +67,42 @@ MPI_Request irecv(T* data, int count, int source, int tag, const Comm& comm) {
   return r;
 }
 
+// improbe() looks for a message from `source` (or MPI_ANY_SOURCE) with `tag`
+// (or MPI_ANY_TAG) without waiting (MPI_Improbe): true, with the message
+// taken out of matching into *message and its envelope in *status, if one
+// is there. Receive it with mrecv(). Not collective.
+inline bool improbe(int source, int tag, const Comm& comm, MPI_Message* message,
+                    MPI_Status* status) {
+  int flag = 0;
+  check(MPI_Improbe(source, tag, comm.get(), &flag, message, status), "MPI_Improbe");
+  return flag != 0;
+}
+
+// count() is the number of elements of type T a status describes
+// (MPI_Get_count). Not collective.
+template <class T>
+int count(const MPI_Status& status) {
+  int n = 0;
+  check(MPI_Get_count(&status, datatype<T>(), &n), "MPI_Get_count");
+  return n;
+}
+
+// mrecv() receives a message matched by improbe() into `data` (`count`
+// elements, at least the message's) (MPI_Mrecv). Not collective.
+template <class T>
+void mrecv(T* data, int count, MPI_Message* message) {
+  check(MPI_Mrecv(data, count, datatype<T>(), message, MPI_STATUS_IGNORE), "MPI_Mrecv");
+}
+
+// testall() says whether every request completed (MPI_Testall; completed
+// ones become MPI_REQUEST_NULL). Not collective.
+inline bool testall(std::span<MPI_Request> requests) {
+  int flag = 0;
+  check(MPI_Testall(static_cast<int>(requests.size()), requests.data(), &flag, MPI_STATUSES_IGNORE),
+        "MPI_Testall");
+  return flag != 0;
+}
+
 // waitall() blocks until every request completed and sets each to
 // MPI_REQUEST_NULL (MPI_Waitall); null requests are skipped. Not
 // collective. Blocks the whole thread: in a weft::go task use await_all().

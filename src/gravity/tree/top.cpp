@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "impl/distributed.hpp"
+#include "impl/group.hpp"
 #include "impl/morton.hpp"
 #include "weft/mpi/collectives.hpp"
 
@@ -134,18 +135,20 @@ TopTree top_tree(const Tree& local, const Cube& cube, const mpi::Comm& comm) {
   return t;
 }
 
-std::vector<double> reply(const Tree& local, std::int64_t index) {
+void append_group(const Tree& local, std::int32_t k, std::vector<double>& out,
+                  std::vector<std::int32_t>& inner) {
   const std::span<const TreeNode> nodes = local.nodes();
-  const TreeNode& node = nodes[static_cast<std::size_t>(index)];
-  std::vector<double> out(2);
+  const TreeNode& node = nodes[static_cast<std::size_t>(k)];
+  const std::size_t head = out.size();
+  out.insert(out.end(), {static_cast<double>(k), 0.0, 0.0});
   std::int64_t sources = 0;
-  std::vector<std::pair<std::int32_t, std::int32_t>> ranges;  // (begin, count) of sources to add
+  std::vector<std::pair<std::int32_t, std::int32_t>> ranges;  // (begin, count) of sources
+  inner.clear();
   if (node.leaf) {
     ranges.emplace_back(node.begin, node.count);
     sources = node.count;
   } else {
-    for (auto c = static_cast<std::int32_t>(index) + 1; c < node.next;
-         c = nodes[static_cast<std::size_t>(c)].next) {
+    for (std::int32_t c = k + 1; c < node.next; c = nodes[static_cast<std::size_t>(c)].next) {
       TreeNode rec = nodes[static_cast<std::size_t>(c)];
       rec.next = c;
       if (rec.leaf) {
@@ -154,20 +157,53 @@ std::vector<double> reply(const Tree& local, std::int64_t index) {
         sources += rec.count;
       } else {
         rec.begin = -1;
+        inner.push_back(c);
       }
       const auto at = out.size();
       out.resize(at + kNodeDoubles);
       std::memcpy(out.data() + at, &rec, sizeof(TreeNode));
-      out[0] += 1;
+      out[head + 1] += 1;
     }
   }
-  out[1] = static_cast<double>(sources);
-  out.reserve(out.size() + 4 * static_cast<std::size_t>(sources));
+  out[head + 2] = static_cast<double>(sources);
   for (const auto& [begin, count] : ranges) {
     for (std::int64_t i = begin; i < std::int64_t{begin} + count; ++i) {
-      double s[4];
-      local.source(i, s);
-      out.insert(out.end(), s, s + 4);
+      double s4[4];
+      local.source(i, s4);
+      out.insert(out.end(), s4, s4 + 4);
+    }
+  }
+  out[0] += 1;
+}
+
+std::vector<double> reply(const Tree& local, std::int64_t index, int levels) {
+  std::vector<double> out{0.0};
+  // breadth-first: (node, levels below the asked node)
+  std::vector<std::pair<std::int32_t, int>> todo{{static_cast<std::int32_t>(index), 0}};
+  std::vector<std::int32_t> inner;
+  for (std::size_t t = 0; t < todo.size(); ++t) {
+    const auto [k, depth] = todo[t];
+    append_group(local, k, out, inner);
+    if (depth + 1 < levels)
+      for (std::int32_t c : inner) todo.emplace_back(c, depth + 1);
+  }
+  return out;
+}
+
+std::vector<double> export_for(const Tree& local, const TopTree& top, int rank, const Walk& w,
+                               const Group& box) {
+  std::vector<double> out{0.0};
+  std::vector<std::int32_t> stack, inner;
+  const std::span<const TreeNode> nodes = local.nodes();
+  for (std::size_t t = 0; t < top.nodes.size(); ++t) {
+    if (top.refs[t].owner != rank || !box.open(w, top.nodes[t])) continue;
+    stack.assign(1, top.refs[t].index);
+    while (!stack.empty()) {
+      const std::int32_t k = stack.back();
+      stack.pop_back();
+      append_group(local, k, out, inner);
+      for (auto c = inner.rbegin(); c != inner.rend(); ++c)
+        if (box.open(w, nodes[static_cast<std::size_t>(*c)])) stack.push_back(*c);
     }
   }
   return out;

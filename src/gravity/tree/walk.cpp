@@ -58,29 +58,16 @@ void target_groups(std::span<const Vec3> targets, const Cube& cube, std::vector<
 
 void Tree::walk_nodes(std::int32_t first, std::int32_t end, const impl::Walk& w,
                       const impl::Group& g, impl::Lists& L) const {
-  const TreeNode* nodes = nodes_.data();
   const double *sx = x_.data(), *sy = y_.data(), *sz = z_.data(), *sm = m_.data();
-  std::int32_t k = first;
-  while (k < end) {
-    const TreeNode& nd = nodes[k];
-    if (!g.open(w, nd)) {
-      impl::use_whole(w, nd, L);
-      k = nd.next;
-      continue;
-    }
-    ++L.opened;
-    if (!nd.leaf) {
-      ++k;  // first child
-      continue;
-    }
-    const std::int64_t i1 = std::int64_t{nd.begin} + nd.count;
-    for (std::int64_t i = nd.begin; i < i1; ++i) {
-      const auto j = static_cast<std::size_t>(i);
-      L.points.push(sx[j], sy[j], sz[j], sm[j], i);
-    }
-    L.particles += nd.count;
-    k = nd.next;
-  }
+  impl::walk_range(
+      nodes_.data(), first, end, w, g, L, [](std::int32_t, const TreeNode&) { return false; },
+      [&](const TreeNode& nd) {
+        const std::int64_t i1 = std::int64_t{nd.begin} + nd.count;
+        for (std::int64_t i = nd.begin; i < i1; ++i) {
+          const auto j = static_cast<std::size_t>(i);
+          L.points.push(sx[j], sy[j], sz[j], sm[j], i);
+        }
+      });
 }
 
 WalkStats Tree::accelerations(std::span<const Vec3> targets,

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <numeric>
 
 #include "support.hpp"
@@ -73,9 +74,9 @@ struct Result {
 };
 
 Result run(const Share& sh, const TreeConfig& cfg, const Softening& soft, int threads,
-           const std::vector<double>& old = {}) {
+           const std::vector<double>& old = {}, bool ahead = true) {
   go::Executor exec({.scheduler = go::Scheduler::fibers, .threads = threads});
-  DistributedTree tree(cfg);
+  DistributedTree tree(cfg, ahead);
   Result r;
   const std::size_t n = sh.pos.size();
   r.acc.resize(n);
@@ -123,8 +124,11 @@ TEST(Distributed, MatchesDirectSummationAndTheWholeTree) {
       ASSERT_EQ(r.pot[k], pot_w[k]) << k;
     }
   } else {
-    EXPECT_GT(r.cache.requests, 0);
-    EXPECT_GT(r.cache.hits, 0);
+    EXPECT_GT(r.cache.ahead_bytes, 0);
+    const Result demand = run(sh, cfg, kSoft, 2, {}, false);
+    EXPECT_GT(demand.cache.requests, 0);
+    EXPECT_GT(demand.cache.hits, 0);
+    EXPECT_EQ(demand.acc, r.acc);  // the same nodes, however they came
   }
 }
 
@@ -136,8 +140,9 @@ TEST(Distributed, SameBitsForAnyThreadsAndRepeatedRuns) {
   const Result bh = run(sh, TreeConfig{.theta = 0.5}, kSoft, 1);
   for (std::size_t k = 0; k < old.size(); ++k) old[k] = bh.acc[k].norm();
   const Result a = run(sh, cfg, kSoft, 1, old);
-  for (int threads : {2, 4, 2}) {
-    const Result b = run(sh, cfg, kSoft, threads, old);
+  // the same bits whether other ranks' nodes came ahead or on demand
+  for (int threads : {2, 4, 2, -2}) {
+    const Result b = run(sh, cfg, kSoft, std::abs(threads), old, threads > 0);
     for (std::size_t k = 0; k < sh.pos.size(); ++k) {
       ASSERT_EQ(a.acc[k], b.acc[k]) << threads << " threads, source " << k;
       ASSERT_EQ(a.pot[k], b.pot[k]) << threads << " threads, source " << k;
@@ -150,7 +155,7 @@ TEST(Distributed, EveryRequestIsServedOnceAndARankMayHoldNothing) {
   const mpi::Comm& world = mpi::world();
   const Sources s = plummer_sphere(5000, 13);
   const Share sh = split(s, world, world.size() > 1 ? 1 : -1);
-  const Result r = run(sh, TreeConfig{.theta = 0.7, .quadrupole = false}, kSoft, 2);
+  const Result r = run(sh, TreeConfig{.theta = 0.7, .quadrupole = false}, kSoft, 2, {}, false);
   const std::int64_t requests = mpi::allreduce(r.cache.requests, MPI_SUM, world);
   const std::int64_t served = mpi::allreduce(r.cache.served, MPI_SUM, world);
   EXPECT_EQ(requests, served);

@@ -32,6 +32,7 @@ struct Lists {
   QuadList quads;                                    // nodes with quadrupoles
   std::int64_t opened = 0, used = 0, particles = 0;  // this group's counts
   WalkStats stats;                                   // summed over the lists' groups
+  std::int64_t remote_hits = 0;  // distributed tree: remote nodes found through a parent's entry
   void clear() noexcept {
     points.clear();
     quads.clear();
@@ -64,9 +65,15 @@ struct Walk {
 // sets the relative criterion's limit (any target without one makes the
 // group use Barnes-Hut).
 struct Group {
-  double lo[3], hi[3];
+  double lo[3] = {0, 0, 0}, hi[3] = {0, 0, 0};
   bool barnes_hut = true;
   double limit = std::numeric_limits<double>::infinity();
+  // either: open when either criterion says so (Barnes-Hut, and the
+  // relative one with `limit`): a box whose targets mix both, as a whole
+  // rank's box does when some of its targets have no old acceleration.
+  bool either = false;
+
+  Group() = default;
 
   // Group() spans targets[order[g0..g1)].
   Group(const Walk& w, std::span<const Vec3> targets, const std::vector<std::size_t>& order,
@@ -107,9 +114,9 @@ struct Group {
       if (d2 < near * near) return true;
     }
     const double l2 = nd.side * nd.side;
-    if (barnes_hut) {
+    if (barnes_hut || either) {
       const double r_open = nd.side * w.inv_theta + nd.offset;
-      return d2 < r_open * r_open;
+      if (!either || d2 < r_open * r_open) return d2 < r_open * r_open;
     }
     if (w.quad) return nd.mass * l2 * nd.side > limit * d2 * d2 * std::sqrt(d2);
     return nd.mass * l2 > limit * d2 * d2;
@@ -123,6 +130,37 @@ inline void use_whole(const Walk& w, const TreeNode& nd, Lists& L) {
     L.quads.push(nd.com, nd.mass, nd.quad, w.plummer ? nd.trace : 0.0);
   } else {
     L.points.push(nd.com[0], nd.com[1], nd.com[2], nd.mass, -1);
+  }
+}
+
+// walk_range() is the inner loop of every group walk: nodes [first, end)
+// of a depth-first array with next pointers (whole subtrees) go into the
+// lists as the group's criterion says. missing(k, node) is asked of every
+// node to be opened: true when the caller handled it (its children are not
+// in the array); sources(node) pushes the sources of an opened leaf.
+template <class Missing, class Sources>
+void walk_range(const TreeNode* nodes, std::int32_t first, std::int32_t end, const Walk& w,
+                const Group& g, Lists& L, Missing missing, Sources sources) {
+  std::int32_t k = first;
+  while (k < end) {
+    const TreeNode& nd = nodes[k];
+    if (!g.open(w, nd)) {
+      use_whole(w, nd, L);
+      k = nd.next;
+      continue;
+    }
+    if (missing(k, nd)) {
+      k = nd.next;
+      continue;
+    }
+    ++L.opened;
+    if (!nd.leaf) {
+      ++k;  // first child
+      continue;
+    }
+    sources(nd);
+    L.particles += nd.count;
+    k = nd.next;
   }
 }
 
