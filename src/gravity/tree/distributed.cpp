@@ -11,6 +11,7 @@
 // every walk is parked; MPI_Improbe/MPI_Mrecv take replies of any size.
 #include "impl/distributed.hpp"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <bit>
@@ -447,15 +448,21 @@ WalkStats DistributedTree::accelerations(std::span<const Vec3> pos, std::span<co
     // done until every other rank's are (its requests still need answers).
     progress_done.add(1);
     go::go({.name = "gravity.progress", .stack_size = kWalkStack}, [&] {
+      // Idle: a few yields, then naps that double up to 1 ms (a worker that
+      // naps shorter than its idle spin never sleeps, and burns a core that
+      // another rank on the node may need).
       auto idle_since = Clock::now();
+      auto nap = std::chrono::microseconds(20);
       while (walking.load(std::memory_order_acquire) > 0 ||
              s.others_done.load(std::memory_order_acquire) < s.size - 1) {
         if (s.progress(local_)) {
           idle_since = Clock::now();
+          nap = std::chrono::microseconds(20);
         } else if (Clock::now() - idle_since < std::chrono::microseconds(200)) {
           go::yield();
         } else {
-          go::sleep_for(std::chrono::microseconds(20));
+          go::sleep_for(nap);
+          nap = std::min(2 * nap, std::chrono::microseconds(1000));
         }
       }
       progress_done.done();
