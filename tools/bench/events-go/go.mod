@@ -1,0 +1,3 @@
+module weft/bench/events-go
+
+go 1.19
