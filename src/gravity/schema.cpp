@@ -48,7 +48,8 @@ void declare_gravity(deck::Schema<C>& s) {
         "sends every other rank, ahead of the walks, the nodes that rank will open: its locally "
         "essential tree; anything else is fetched on demand), cache (each rank's own tree; "
         "walks fetch other ranks' nodes on demand into a cache shared by the rank's fibers) or "
-        "replicated (every rank gathers all particles and builds the whole tree)")
+        "replicated (every rank gathers all particles and builds the whole tree; the fastest on "
+        "one node at the sizes measured, docs/gravity.md)")
       .choices({"let", "cache", "replicated"});
 }
 

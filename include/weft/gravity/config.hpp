@@ -26,7 +26,7 @@ struct GravityConfig {
   // the others what they will open, ahead, into their remote-node caches) |
   // "cache" (each rank's own tree; remote nodes fetched on demand) |
   // "replicated" (every rank gathers every particle, builds the whole tree)
-  std::string domain = "let";
+  std::string domain = "replicated";
 };
 
 // TimestepConfig is the global time step: fixed, or Gadget's accuracy

@@ -424,8 +424,12 @@ WalkStats DistributedTree::accelerations(std::span<const Vec3> pos, std::span<co
   impl::target_groups(pos, local_.cube(), order, bounds);
   const impl::Walk w(local_.config(), soft, G, !old_acc.empty());
   const auto ngroups = static_cast<std::int64_t>(bounds.size()) - 1;
+  // Walks that park need others to hide the wait; walks that find every
+  // node here (sent ahead) need only one per worker (each walk's lists are
+  // its own memory: more walks than workers only thin the caches).
+  const int per_worker = s.ahead && s.size > 1 ? 1 : kWalksPerWorker;
   const int nwalks =
-      static_cast<int>(std::min<std::int64_t>(ngroups, kWalksPerWorker * std::max(1, threads)));
+      static_cast<int>(std::min<std::int64_t>(ngroups, per_worker * std::max(1, threads)));
   std::vector<impl::Lists> lists(static_cast<std::size_t>(nwalks));
   std::atomic<std::int64_t> next_group{0};
   std::exception_ptr failure;
