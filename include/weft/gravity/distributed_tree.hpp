@@ -39,6 +39,9 @@ struct CacheStats {
   std::int64_t bytes = 0;        // bytes received in replies to requests
   std::int64_t ahead_bytes = 0;  // bytes received ahead of the walks (send_ahead)
   std::int64_t served = 0;       // requests this rank answered
+  double ahead_seconds = 0;      // wall time of the exchange ahead of the walks
+  double walk_seconds = 0;       // wall time of this rank's walks
+  double wait_seconds = 0;       // wall time from the end of the walks to every rank's
   double parked_seconds = 0;     // walk time spent parked on replies, summed over walks
   std::int64_t top_cells = 0;    // top cells of all ranks
   // hit_rate() is hits / (hits + requests), 1 when nothing was remote.

@@ -439,12 +439,14 @@ WalkStats DistributedTree::accelerations(std::span<const Vec3> pos, std::span<co
   s.others_done.store(0);
   s.ahead_bytes = 0;
   s.imported.assign(static_cast<std::size_t>(s.size), {});
+  const auto t_ahead = Clock::now();
   if (s.size > 1 && s.ahead) {
     impl::Group mine;
     if (nt > 0) mine = impl::Group(w, pos, order, 0, nt, old_acc);
     s.send_ahead(local_, w, mine, nt > 0);
   }
   const std::int64_t bytes_ahead = s.ahead_bytes;
+  const auto t_walks = Clock::now();
   std::atomic<int> walking{nwalks};
   go::WaitGroup progress_done;
   if (s.size > 1) {
@@ -478,6 +480,7 @@ WalkStats DistributedTree::accelerations(std::span<const Vec3> pos, std::span<co
     go::go({.name = "gravity.walk", .stack_size = kWalkStack}, [&, wk] {
       try {
         impl::Lists& L = lists[static_cast<std::size_t>(wk)];
+        auto last_look = Clock::now();
         for (std::int64_t gi; (gi = next_group.fetch_add(1)) < ngroups;) {
           const auto g0 = static_cast<std::size_t>(bounds[static_cast<std::size_t>(gi)]);
           const auto g1 = static_cast<std::size_t>(bounds[static_cast<std::size_t>(gi) + 1]);
@@ -485,7 +488,14 @@ WalkStats DistributedTree::accelerations(std::span<const Vec3> pos, std::span<co
           L.clear();
           s.walk(local_, w, g, L);
           impl::evaluate(w, L, pos, order, g0, g1, self, acc, pot, cost);
-          if (s.size > 1) s.progress(local_);  // answer other ranks between groups
+          // Answer other ranks between groups, at most every 200 us: each
+          // look calls into MPI, which may yield the core when ranks
+          // outnumber cores. Walks with the tree sent ahead leave it to
+          // the progress task (only a rounding edge asks anything then).
+          if (s.size > 1 && !s.ahead && Clock::now() - last_look > std::chrono::microseconds(200)) {
+            s.progress(local_);
+            last_look = Clock::now();
+          }
         }
       } catch (...) {
         const std::lock_guard lock(failure_mu);
@@ -496,6 +506,7 @@ WalkStats DistributedTree::accelerations(std::span<const Vec3> pos, std::span<co
     });
   }
   walks.wait();
+  const auto t_done = Clock::now();
   if (s.size > 1) {
     // Tell every other rank that this rank will ask nothing more.
     const std::int64_t bye[2] = {-1, 0};
@@ -514,6 +525,10 @@ WalkStats DistributedTree::accelerations(std::span<const Vec3> pos, std::span<co
     s.replies.clear();
   }
   if (failure) std::rethrow_exception(failure);
+  const auto seconds = [](auto d) { return std::chrono::duration<double>(d).count(); };
+  stats_.ahead_seconds = seconds(t_walks - t_ahead);
+  stats_.walk_seconds = seconds(t_done - t_walks);
+  stats_.wait_seconds = seconds(Clock::now() - t_done);
 
   WalkStats total;
   total.targets = static_cast<std::int64_t>(nt);
