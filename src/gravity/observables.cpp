@@ -4,9 +4,11 @@
 #include <Eigen/Geometry>
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
-#include "ordered.hpp"
+#include "weft/core/error.hpp"
+#include "weft/mpi/collectives.hpp"
 
 namespace weft::gravity {
 
@@ -47,30 +49,48 @@ Observation observe_particles(const Particles& p, MPI_Comm comm) {
     }
     r[7] = p.pot[i];
   }
-  const std::vector<double> all = gather_all(rows, comm);
-  const std::size_t n = all.size() / kRow;
+  // Every row to rank 0 only (O(N) memory there, O(N / ranks) elsewhere),
+  // which sums in the global order and sends the result to every rank.
+  const mpi::Comm world(comm);
+  if (rows.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+    throw RunError("gravity: more than 2^31 values to gather on one rank");
+  const std::vector<double> all =
+      mpi::gatherv(rows.data(), static_cast<int>(rows.size()), 0, world);
   Observation o;
-  double mtot = 0;
-  Vec3 mx = Vec3::Zero();
-  for (std::size_t i = 0; i < n; ++i) {
-    const double* r = &all[kRow * i];
-    const double m = r[0];
-    const Vec3 x(r[1], r[2], r[3]), v(r[4], r[5], r[6]);
-    o.kinetic += 0.5 * m * v.squaredNorm();
-    o.potential += 0.5 * m * r[7];
-    o.momentum += m * v;
-    o.angular_momentum += m * x.cross(v);
-    mtot += m;
-    mx += m * x;
+  if (world.rank() == 0) {
+    const std::size_t n = all.size() / kRow;
+    double mtot = 0;
+    Vec3 mx = Vec3::Zero();
+    for (std::size_t i = 0; i < n; ++i) {
+      const double* r = &all[kRow * i];
+      const double m = r[0];
+      const Vec3 x(r[1], r[2], r[3]), v(r[4], r[5], r[6]);
+      o.kinetic += 0.5 * m * v.squaredNorm();
+      o.potential += 0.5 * m * r[7];
+      o.momentum += m * v;
+      o.angular_momentum += m * x.cross(v);
+      mtot += m;
+      mx += m * x;
+    }
+    const Vec3 com = mtot > 0 ? Vec3(mx / mtot) : Vec3(Vec3::Zero());
+    std::vector<double> radius(n), mass(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const double* r = &all[kRow * i];
+      radius[i] = (Vec3(r[1], r[2], r[3]) - com).norm();
+      mass[i] = r[0];
+    }
+    o.lagrangian = lagrangian_radii(radius, mass);
   }
-  const Vec3 com = mtot > 0 ? Vec3(mx / mtot) : Vec3(Vec3::Zero());
-  std::vector<double> radius(n), mass(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    const double* r = &all[kRow * i];
-    radius[i] = (Vec3(r[1], r[2], r[3]) - com).norm();
-    mass[i] = r[0];
-  }
-  o.lagrangian = lagrangian_radii(radius, mass);
+  double packed[11] = {
+      o.kinetic,       o.potential,           o.momentum[0],         o.momentum[1],
+      o.momentum[2],   o.angular_momentum[0], o.angular_momentum[1], o.angular_momentum[2],
+      o.lagrangian[0], o.lagrangian[1],       o.lagrangian[2]};
+  mpi::bcast(packed, 11, 0, world);
+  o.kinetic = packed[0];
+  o.potential = packed[1];
+  o.momentum = Vec3(packed[2], packed[3], packed[4]);
+  o.angular_momentum = Vec3(packed[5], packed[6], packed[7]);
+  o.lagrangian = {packed[8], packed[9], packed[10]};
   return o;
 }
 

@@ -28,13 +28,14 @@ struct Observation {
 
 // observe_particles() computes the observation from every rank's particles
 // (velocities and potentials as they are). Every particle's row (mass,
-// position, velocity, potential) is gathered to every rank and the sums run
-// in the global order of the particles, so the result is the same bits on
-// every rank and on any number of ranks. The Lagrangian radii are exact:
+// position, velocity, potential) is gathered to rank 0, whose sums run in
+// the global order of the particles (rank order) and go to every rank, so
+// the result is the same bits on every rank and, for a layout in the
+// global order, on any number of ranks. The Lagrangian radii are exact:
 // radii about the centre of mass sorted (O(N log N)), the radius of the
 // particle at which the enclosed mass first reaches the fraction (to
 // round-off: with equal masses, the radius of particle ceil(f N)). O(N)
-// memory per rank. Collective.
+// memory on rank 0. Collective.
 Observation observe_particles(const Particles& p, MPI_Comm comm);
 
 // lagrangian_radii() are the exact Lagrangian radii of particles at `radius`

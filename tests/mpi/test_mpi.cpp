@@ -101,6 +101,13 @@ TEST(Collectives, TypedWrappersReduceGatherAndExchange) {
   const std::vector<int> mine(static_cast<std::size_t>(r), r);  // rank r sends r copies of r
   const std::vector<int> cat = mpi::allgatherv(mine.data(), r, MPI_COMM_WORLD);
   EXPECT_EQ(static_cast<int>(cat.size()), n * (n - 1) / 2);
+  // the same to the last rank only: r copies of r, in rank order, there
+  const std::vector<int> at_last = mpi::gatherv(mine.data(), r, n - 1, MPI_COMM_WORLD);
+  if (r == n - 1) {
+    EXPECT_EQ(at_last, cat);
+  } else {
+    EXPECT_TRUE(at_last.empty());
+  }
   std::vector<int> to(static_cast<std::size_t>(n)), from(static_cast<std::size_t>(n));
   for (int k = 0; k < n; ++k) to[static_cast<std::size_t>(k)] = 100 * r + k;
   mpi::alltoall(to.data(), from.data(), 1, MPI_COMM_WORLD);

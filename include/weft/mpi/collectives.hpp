@@ -4,6 +4,7 @@
 #include <mpi.h>
 
 #include <exception>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -99,6 +100,29 @@ std::vector<T> allgatherv(const T* data, int count, const Comm& comm) {
   check(MPI_Allgatherv(data, count, datatype<T>(), all.data(), counts.data(), displs.data(),
                        datatype<T>(), comm.get()),
         "MPI_Allgatherv");
+  return all;
+}
+
+// gatherv() is the concatenation, in rank order, of every rank's `count`
+// elements at `data`, on rank `root` (empty on the others): MPI_Gather of
+// the counts, then MPI_Gatherv. Collective over comm.
+template <class T>
+std::vector<T> gatherv(const T* data, int count, int root, const Comm& comm) {
+  const bool at_root = comm.rank() == root;
+  std::vector<int> counts(at_root ? static_cast<std::size_t>(comm.size()) : 0);
+  check(MPI_Gather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, root, comm.get()), "MPI_Gather");
+  std::vector<int> displs(counts.size());
+  long long total = 0;
+  for (std::size_t r = 0; r < counts.size(); ++r) {
+    if (total > std::numeric_limits<int>::max())
+      throw Error("MPI_Gatherv (more than 2^31 values to gather)", MPI_ERR_COUNT);
+    displs[r] = static_cast<int>(total);
+    total += counts[r];
+  }
+  std::vector<T> all(static_cast<std::size_t>(total));
+  check(MPI_Gatherv(data, count, datatype<T>(), all.data(), counts.data(), displs.data(),
+                    datatype<T>(), root, comm.get()),
+        "MPI_Gatherv");
   return all;
 }
 
