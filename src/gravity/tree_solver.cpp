@@ -47,7 +47,6 @@ class TreeSolver final : public ForceSolver {
   ForceWork compute(Particles& p, MPI_Comm comm, go::Executor& exec) override {
     const auto t0 = std::chrono::steady_clock::now();
     const mpi::Comm world(comm);
-    const std::size_t n0 = p.size();
     // The relative criterion needs |a| of the previous step: p.acc holds it
     // on entry (also after a restart: it is checkpointed). Before the first
     // computation it is 0, and the tree uses Barnes-Hut, as Gadget does.
@@ -58,7 +57,6 @@ class TreeSolver final : public ForceSolver {
         for (std::size_t k = 0; k < p.size(); ++k) old_[k] = p.acc[k].norm();
       }
     };
-    cost_.resize(n0);
     WalkStats stats;
     if (c_.domain != "replicated") {
       stats = distributed(p, world, exec, old_accelerations);
@@ -104,10 +102,12 @@ class TreeSolver final : public ForceSolver {
       d += fmt::format(
           "; remote-node cache per computation on this rank: {:.0f} nodes fetched, hit rate "
           "{:.3f}, {:.3g} MB received, {:.0f} requests served, {:.3g} s parked (summed over "
-          "walks), {:.3g} MB sent ahead, {} top cells",
+          "walks), {:.3g} MB sent ahead, {} top cells; {:.3g} s exchanging ahead, {:.3g} s "
+          "walking, {:.3g} s waiting for the other ranks",
           double(cache_.requests) * per, cache_.hit_rate(), double(cache_.bytes) * per / 1e6,
           double(cache_.served) * per, cache_.parked_seconds * per,
-          double(cache_.ahead_bytes) * per / 1e6, dtree_.cache().top_cells);
+          double(cache_.ahead_bytes) * per / 1e6, cache_.top_cells, cache_.ahead_seconds * per,
+          cache_.walk_seconds * per, cache_.wait_seconds * per);
     }
     return d;
   }
@@ -152,13 +152,7 @@ class TreeSolver final : public ForceSolver {
       stats =
           dtree_.accelerations(p.pos, old_, soft_, c_.G, p.acc, p.pot, cost_, fibers->threads());
     });
-    const CacheStats& c = dtree_.cache();
-    cache_.requests += c.requests;
-    cache_.hits += c.hits;
-    cache_.bytes += c.bytes;
-    cache_.ahead_bytes += c.ahead_bytes;
-    cache_.served += c.served;
-    cache_.parked_seconds += c.parked_seconds;
+    cache_ += dtree_.cache();
     ++computations_;
     return stats;
   }

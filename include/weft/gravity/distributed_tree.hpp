@@ -44,6 +44,16 @@ struct CacheStats {
   double wait_seconds = 0;       // wall time from the end of the walks to every rank's
   double parked_seconds = 0;     // walk time spent parked on replies, summed over walks
   std::int64_t top_cells = 0;    // top cells of all ranks
+  // operator+= adds another computation's counts and times (top_cells: the
+  // latest).
+  CacheStats& operator+=(const CacheStats& o) noexcept {
+    requests += o.requests, hits += o.hits, bytes += o.bytes, ahead_bytes += o.ahead_bytes;
+    served += o.served;
+    ahead_seconds += o.ahead_seconds, walk_seconds += o.walk_seconds,
+        wait_seconds += o.wait_seconds, parked_seconds += o.parked_seconds;
+    top_cells = o.top_cells;
+    return *this;
+  }
   // hit_rate() is hits / (hits + requests), 1 when nothing was remote.
   double hit_rate() const noexcept {
     return hits + requests ? double(hits) / double(hits + requests) : 1.0;

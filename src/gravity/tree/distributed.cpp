@@ -75,7 +75,6 @@ using Clock = std::chrono::steady_clock;
 struct DistributedTree::State {
   mpi::Comm comm;  // a duplicate: the tree's messages only
   int rank = 0, size = 1;
-  int leaf_size = 8;
   int levels = kReplyLevels;
   impl::TopTree top;
   std::mutex mu;  // guards cache (never held while parked)
@@ -390,7 +389,6 @@ void DistributedTree::build(std::span<const Vec3> pos, std::span<const double> m
   if (s.comm.null()) s.comm = comm.dup();
   s.rank = s.comm.rank();
   s.size = s.comm.size();
-  s.leaf_size = local_.config().leaf_size;
   s.levels = reply_levels();
   if (stretches.size() != static_cast<std::size_t>(s.size) + 1)
     throw std::invalid_argument(

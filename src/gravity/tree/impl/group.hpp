@@ -116,7 +116,8 @@ struct Group {
     const double l2 = nd.side * nd.side;
     if (barnes_hut || either) {
       const double r_open = nd.side * w.inv_theta + nd.offset;
-      if (!either || d2 < r_open * r_open) return d2 < r_open * r_open;
+      const bool bh_open = d2 < r_open * r_open;
+      if (bh_open || !either) return bh_open;  // either: the relative test decides the rest
     }
     if (w.quad) return nd.mass * l2 * nd.side > limit * d2 * d2 * std::sqrt(d2);
     return nd.mass * l2 > limit * d2 * d2;
