@@ -51,10 +51,13 @@ TEST_P(AffinityTest, APostedTaskIsTakenWhenItsWorkerStaysBusy) {
 }
 
 // parallel_blocks() runs share w on worker w, call after call, whichever
-// worker the caller runs on. Another worker would take a share only after
-// running dry for mail_patience: with 10 s here, a share waits for its own
-// worker however busy the machine is (a worker off its core for a while
-// under load is what the default 100 us lets others make up for).
+// worker the caller runs on, when every worker is free to take its share.
+// Each share here waits until all have started, so the caller (which runs
+// its own share) cannot run a share that is not started yet (the
+// help-first join does that for a worker that is busy or off its core).
+// Another worker would take a share only after running dry for
+// mail_patience: with 10 s here, a share waits for its own worker however
+// busy the machine is.
 TEST_P(AffinityTest, BlockSharesRunOnTheirWorkers) {
   const int n = GetParam();
   wg::PoolOptions o = options();
@@ -66,11 +69,20 @@ TEST_P(AffinityTest, BlockSharesRunOnTheirWorkers) {
       wg::WaitGroup done;
       done.add(1);
       wg::go({.name = "caller", .worker = caller}, [&] {
-        for (int step = 0; step < 50; ++step) {
+        for (int step = 0; step < 20; ++step) {
           std::vector<int> on(static_cast<std::size_t>(n), -1);
+          std::atomic<int> started{0};
           wg::parallel_blocks(
               n, n,
-              [&](std::int64_t b, int) { on[static_cast<std::size_t>(b)] = wg::worker_index(); },
+              [&](std::int64_t b, int) {
+                on[static_cast<std::size_t>(b)] = wg::worker_index();
+                ++started;
+                const auto t0 = std::chrono::steady_clock::now();
+                while (started.load() < n &&
+                       std::chrono::steady_clock::now() - t0 < std::chrono::seconds(10)) {
+                  std::this_thread::yield();  // more workers than cores: let the others start
+                }
+              },
               "share");
           for (int k = 0; k < n; ++k) {
             home += on[static_cast<std::size_t>(k)] == k;
@@ -86,6 +98,46 @@ TEST_P(AffinityTest, BlockSharesRunOnTheirWorkers) {
     // by chance only (about 1 in n).
     EXPECT_EQ(home.load(), total.load())
         << home.load() << " of " << total.load() << " shares ran on their worker";
+  });
+}
+
+// A share whose worker is kept busy is run by the caller as soon as the
+// caller is done with its own (help-first join): the fork-join does not wait
+// for mail_patience, let alone for the busy worker.
+TEST_P(AffinityTest, TheCallerRunsSharesNotStartedWhenItsOwnIsDone) {
+  const int n = GetParam();
+  if (n < 2) GTEST_SKIP() << "needs a second worker";
+  wg::PoolOptions o = options();
+  o.mail_patience = std::chrono::seconds(10);
+  wg::Pool pool(o);
+  pool.run([&] {
+    std::atomic<bool> release{false};
+    std::atomic<int> spinner_on{-1};
+    wg::WaitGroup done;
+    done.add(1);
+    wg::go({.name = "spinner", .worker = 1}, [&] {  // keeps worker 1 busy
+      spinner_on.store(wg::worker_index());
+      const auto t0 = std::chrono::steady_clock::now();
+      while (!release.load() && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(10)) {
+      }
+      done.done();
+    });
+    while (spinner_on.load() < 0) wg::yield();
+    ASSERT_EQ(spinner_on.load(), 1);
+    wg::WaitGroup joined;
+    joined.add(1);
+    std::vector<int> ran(static_cast<std::size_t>(n), 0);
+    const auto t0 = std::chrono::steady_clock::now();
+    wg::go({.name = "caller", .worker = 0}, [&] {
+      wg::parallel_blocks(n, n, [&](std::int64_t b, int) { ran[static_cast<std::size_t>(b)] = 1; });
+      joined.done();
+    });
+    joined.wait();
+    const auto waited = std::chrono::steady_clock::now() - t0;
+    release.store(true);
+    done.wait();
+    for (int k = 0; k < n; ++k) EXPECT_EQ(ran[static_cast<std::size_t>(k)], 1) << "share " << k;
+    EXPECT_LT(waited, std::chrono::seconds(5)) << "the fork-join waited for the busy worker";
   });
 }
 

@@ -4,7 +4,8 @@
 #include <omp.h>
 
 #include <cstdint>
-#include <string>
+#include <memory>
+#include <type_traits>
 #include <vector>
 
 #include "weft/go/go.hpp"
@@ -25,25 +26,27 @@
 //   }, "force");
 namespace weft::go {
 
-// fiber_shares() runs fn(w) for w in [0, workers) as weft::go tasks named
-// name[w] and parks the caller until all are done. Share w is posted to
+namespace detail {
+using ShareFn = void (*)(void* arg, int w);
+// run_shares() is fiber_shares() without the template (src/go/shares.cpp).
+void run_shares(int workers, const char* name, ShareFn fn, void* arg);
+}  // namespace detail
+
+// fiber_shares() runs fn(w) for w in [0, workers) and returns when all are
+// done. Call it from a task. The caller runs the share of the worker it is
+// on itself; every other share w is a weft::go task named name[w] posted to
 // worker w (TaskOptions::worker), so a share runs on the same worker every
-// time unless that worker is busy when another runs dry. Call it from a task.
+// time unless that worker is busy when another runs dry. The caller then
+// waits for the others, spinning while its worker has nothing else to run
+// (at most the pool's idle spin, which its worker would spend spinning
+// anyway) and parking after that. An exception from the caller's own share
+// is rethrown once every share has finished.
 template <class F>
 void fiber_shares(int workers, const char* name, F&& fn) {
-  WaitGroup wg;
-  wg.add(workers);
-  for (int w = 0; w < workers; ++w) {
-    const std::string label = std::string(name) + "[" + std::to_string(w) + "]";
-    TaskOptions o;
-    o.name = label;  // copied by go()
-    o.worker = w;
-    go(o, [&fn, &wg, w] {
-      fn(w);
-      wg.done();
-    });
-  }
-  wg.wait();
+  using Fn = std::remove_reference_t<F>;
+  detail::run_shares(
+      workers, name, [](void* f, int w) { (*static_cast<Fn*>(f))(w); },
+      const_cast<void*>(static_cast<const void*>(std::addressof(fn))));
 }
 
 // parallel_blocks() runs fn(b, w) for every block b in [0, nblocks), worker

@@ -108,6 +108,30 @@ func benchSpawn(n int) float64 {
 	return float64(time.Since(start).Nanoseconds()) / float64(n)
 }
 
+// benchForkJoin is the block loops' fork-join written the Go way: one
+// goroutine per share but the caller's own, a WaitGroup; ns per round.
+func benchForkJoin(workers int, rounds int) float64 {
+	out := make([]float64, 8*workers)
+	share := func(w int, r int) {
+		x := float64(r + w)
+		for k := 0; k < 64; k++ {
+			x = x*0.999 + 1.0
+		}
+		out[8*w] += x
+	}
+	start := time.Now()
+	for r := 0; r < rounds; r++ {
+		var wg sync.WaitGroup
+		wg.Add(workers - 1)
+		for w := 1; w < workers; w++ {
+			go func(w int) { share(w, r); wg.Done() }(w)
+		}
+		share(0, r)
+		wg.Wait()
+	}
+	return float64(time.Since(start).Nanoseconds()) / float64(rounds)
+}
+
 func best(reps int, f func() float64, higherBetter bool) float64 {
 	b := f()
 	for r := 1; r < reps; r++ {
@@ -120,7 +144,7 @@ func best(reps int, f func() float64, higherBetter bool) float64 {
 }
 
 func main() {
-	only := flag.String("only", "", "run one benchmark: skynet|pingpong|fan|spawn")
+	only := flag.String("only", "", "run one benchmark: skynet|pingpong|fan|spawn|forkjoin")
 	reps := flag.Int("reps", 3, "repetitions (best is reported)")
 	workers := flag.Int("workers", 2, "worker count (consumers = 4 x workers)")
 	flag.Parse()
@@ -136,5 +160,8 @@ func main() {
 	}
 	if run("spawn") {
 		fmt.Printf("spawn per_task %.1f ns\n", best(*reps, func() float64 { return benchSpawn(200000) }, false))
+	}
+	if run("forkjoin") {
+		fmt.Printf("forkjoin per_round %.1f ns\n", best(*reps, func() float64 { return benchForkJoin(*workers, 100000) }, false))
 	}
 }

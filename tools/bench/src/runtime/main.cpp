@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "weft/go/blocks.hpp"
 #include "weft/go/chan.hpp"
 #include "weft/go/go.hpp"
 #include "weft/go/pool.hpp"
@@ -139,7 +140,39 @@ double weft_spawn(wg::Pool& pool, int n) {
   return ns;
 }
 
+// share_work() is one share of a fork-join round: a short dependent chain
+// (~0.2 µs), so the round's cost is the fork and the join.
+inline void share_work(std::vector<double>& out, int w, long round) {
+  double x = static_cast<double>(round + w);
+  for (int k = 0; k < 64; ++k) x = x * 0.999 + 1.0;
+  out[static_cast<std::size_t>(8 * w)] += x;
+}
+
+// weft_forkjoin() is the block loops' fork-join (parallel_blocks, one block
+// per worker: what an MD step does ~4 times), ns per round.
+double weft_forkjoin(wg::Pool& pool, int workers, long rounds) {
+  std::vector<double> out(static_cast<std::size_t>(8 * workers));
+  double ns = 0;
+  pool.run([&] {
+    auto t0 = Clock::now();
+    for (long r = 0; r < rounds; ++r)
+      wg::parallel_blocks(workers, workers, [&](std::int64_t, int w) { share_work(out, w, r); });
+    ns = ms_since(t0) * 1e6 / static_cast<double>(rounds);
+  });
+  return ns;
+}
+
 // ---------------------------------------------------------------- OpenMP
+double openmp_forkjoin(int threads, long rounds) {
+  std::vector<double> out(static_cast<std::size_t>(8 * threads));
+  auto t0 = Clock::now();
+  for (long r = 0; r < rounds; ++r) {
+#pragma omp parallel num_threads(threads)
+    share_work(out, omp_get_thread_num(), r);
+  }
+  return ms_since(t0) * 1e6 / static_cast<double>(rounds);
+}
+
 long omp_skynet(long num, long size) {
   if (size == 1) return num;
   long sums[10];
@@ -247,12 +280,12 @@ int main(int argc, char** argv) {
       go_bin = next();
     else if (a == "--only")
       only = next();
-    else if (a == "--bench")  // run only this one (skynet, pingpong, fan, spawn)
+    else if (a == "--bench")  // run only this one (skynet, pingpong, fan, spawn, forkjoin)
       pick = next();
     else {
       std::fprintf(stderr,
                    "usage: bench_runtime [--workers N] [--reps N] [--json FILE] [--go PATH] "
-                   "[--bench skynet|pingpong|fan|spawn]\n");
+                   "[--bench skynet|pingpong|fan|spawn|forkjoin]\n");
       return 2;
     }
   }
@@ -308,6 +341,9 @@ int main(int argc, char** argv) {
       {"spawn", "spawn+join", "per_task", "ns", false,
        [&](wg::Pool& p) { return weft_spawn(p, 200000); },
        [&] { return openmp_spawn(workers, 200000); }},
+      {"forkjoin", "fork-join", "per_round", "ns", false,
+       [&](wg::Pool& p) { return weft_forkjoin(p, workers, 100000); },
+       [&] { return openmp_forkjoin(workers, 100000); }},
   };
   std::vector<Row> rows;
   {
@@ -355,9 +391,9 @@ int main(int argc, char** argv) {
 
   // Table: one line per benchmark; ratio = Go / weft for times and sizes
   // (> 1: weft better), weft / Go for throughput.
-  std::vector<std::string> order = {"skynet 1e6",   "skynet 1e6 p90", "pingpong",
-                                    "pingpong p90", "fan 4e6",        "fan 4e6 p90",
-                                    "spawn+join",   "spawn+join p90", "skynet peak RSS"};
+  std::vector<std::string> order = {
+      "skynet 1e6", "skynet 1e6 p90", "pingpong",  "pingpong p90",  "fan 4e6",        "fan 4e6 p90",
+      "spawn+join", "spawn+join p90", "fork-join", "fork-join p90", "skynet peak RSS"};
   std::printf(
       "weft::go runtime benchmark: %d workers, GOMAXPROCS=%d, OpenMP %d threads, median and "
       "p90 (the slow tail: 90th percentile of times, 10th of rates) of %d runs\n",
