@@ -298,7 +298,11 @@ def check_walltime(c):
     chain_log = os.path.join(out, "chain.log")
     outfile = os.path.join(c.work, f"weft-{jid}.out")
     pat = r"segment 1 exit 75, newest checkpoint step (\d+)"
-    wait_for("the time-limit signal to stop segment 1", lambda: re.search(pat, read(chain_log)), 120, jid)
+    try:
+        wait_for("the time-limit signal to stop segment 1", lambda: re.search(pat, read(chain_log)), 120, jid)
+    except Fail as e:  # say what the job did (it failed once in ~10 CI runs with the job gone)
+        raise Fail(f"{e}\njob: {job_info(jid)}\nchain.log:\n{read(chain_log)[-2000:]}\n"
+                   f"{outfile}:\n{read(outfile)[-3000:]}") from None
     stop = int(re.search(pat, read(chain_log)).group(1))
     log(f"Slurm's time-limit warning stopped segment 1 at step {stop}")
     wait_for("segment 2 to start from that checkpoint",
