@@ -13,11 +13,13 @@
 // waits only for the swaps it reads.
 #include <cmath>
 #include <cstring>
+#include <span>
 #include <sstream>
 
 #include "init.hpp"
 #include "interfaces.hpp"
 #include "weft/core/error.hpp"
+#include "weft/go/go.hpp"
 #include "weft/go/mpi_await.hpp"
 #include "weft/mpi/collectives.hpp"
 #include "weft/mpi/p2p.hpp"
@@ -33,7 +35,8 @@ class StagedComm final : public Comm {
   void exchange(Context& ctx) override;
   void borders(Context& ctx, real cutghost) override;
   void forward(Context& ctx, GhostGate* gate) override;
-  void reverse(Context& ctx) override;
+  void reverse_ghosts(Context& ctx) override;
+  void reverse_owned(Context& ctx) override;
 
  private:
   struct Swap {
@@ -47,7 +50,14 @@ class StagedComm final : public Comm {
   };
   std::array<Swap, 6> swaps_;
   std::vector<real> sendbuf_, recvbuf_;
-  std::array<std::vector<real>, 6> sendbufs_, recvbufs_;  // per stage (non-blocking)
+  std::array<std::vector<real>, 6> sendbufs_, recvbufs_;  // per swap (non-blocking)
+  // the reverse's own: it may start while forward()'s sends are in flight
+  std::array<std::vector<real>, 6> rsendbufs_, rrecvbufs_;
+
+  void reverse_stage(Context& ctx, int stage, index split);
+  void add_stage(Context& ctx, int stage, index split, bool below);
+  void add_stage_copies(Context& ctx, int d, index split, bool below);
+  void add_stage_received(Context& ctx, int d, index split, bool below);
 
   index sendrecv_count(Context& ctx, const Swap& s, index nsend) {
     if (s.self) return nsend;
@@ -72,6 +82,21 @@ std::array<int, 3> stage_order(const Grid& grid) {
   for (int d = 0; d < 3; ++d)
     if (grid.dims[static_cast<std::size_t>(d)] > 1) order[static_cast<std::size_t>(q++)] = d;
   return order;
+}
+
+int first_message_stage(const Grid& grid) {
+  const std::array<int, 3> order = stage_order(grid);
+  for (int q = 0; q < 3; ++q)
+    if (grid.dims[static_cast<std::size_t>(order[static_cast<std::size_t>(q)])] > 1) return q;
+  return 3;
+}
+
+index first_message_ghost(const Context& ctx) {
+  const int q = first_message_stage(ctx.grid);
+  if (q == 3) return ctx.sys.nall();
+  const int d = stage_order(ctx.grid)[static_cast<std::size_t>(q)];
+  return std::min(ctx.ghost_first[static_cast<std::size_t>(2 * d)],
+                  ctx.ghost_first[static_cast<std::size_t>(2 * d + 1)]);
 }
 
 // Owner coordinate of position v along d: the k with splits[k] <= v < splits[k+1].
@@ -369,63 +394,121 @@ void StagedComm::forward(Context& ctx, GhostGate* gate) {
   }
 }
 
-void StagedComm::reverse(Context& ctx) {
+// The reverse runs the stages last to first: a stage sends the forces of
+// its ghosts back to their owners and adds what comes back to the atoms it
+// sent (owned atoms and ghosts of earlier stages). reverse_ghosts() runs the
+// stages that exchange messages but adds only to atoms at or after
+// first_message_ghost() (ghosts of those stages, sent back by an earlier
+// stage); reverse_owned() then adds the rest in the same order and runs the
+// remaining stages (local copies, walls) whole. A ghost of stage s receives
+// forces only from later stages, so its force is final when stage s sends
+// it, and every atom gets the same additions in the same order as in one
+// pass.
+void StagedComm::reverse_ghosts(Context& ctx) {
+  const index split = first_message_ghost(ctx);
+  const int first = first_message_stage(ctx.grid);
+  for (int stage = 2; stage >= first; --stage) reverse_stage(ctx, stage, split);
+}
+
+void StagedComm::reverse_owned(Context& ctx) {
+  const index split = first_message_ghost(ctx);
+  const int first = first_message_stage(ctx.grid);
+  for (int stage = 2; stage >= first; --stage) add_stage(ctx, stage, split, /*below=*/true);
+  for (int stage = first - 1; stage >= 0; --stage) reverse_stage(ctx, stage, 0);
+}
+
+// reverse_stage() sends stage's ghost forces back and adds what its local
+// copies and messages bring to the atoms at or after `split`.
+void StagedComm::reverse_stage(Context& ctx, int stage, index split) {
+  System& s = ctx.sys;
+  const int d = stage_order(ctx.grid)[static_cast<std::size_t>(stage)];
+  // A stage is all local copies or all messages (or walls).
+  add_stage_copies(ctx, d, split, /*below=*/false);
+  if (swaps_[static_cast<std::size_t>(2 * d)].self) return;
+  MPI_Request req[4];
+  int nreq = 0;
+  auto post = [&] {
+    for (int dir = 1; dir >= 0; --dir) {
+      const int k = 2 * d + dir;
+      Swap& w = swaps_[static_cast<std::size_t>(k)];
+      // Ghost forces go back to the rank they came from (recv_rank); the
+      // forces on the atoms we sent arrive from send_rank.
+      auto& sb = rsendbufs_[static_cast<std::size_t>(k)];
+      auto& rb = rrecvbufs_[static_cast<std::size_t>(k)];
+      sb.resize(static_cast<std::size_t>(3 * w.recv_n));
+      rb.resize(static_cast<std::size_t>(3 * w.send.size()));
+      for (index q = 0; q < w.recv_n; ++q) {
+        const auto g = static_cast<std::size_t>(w.recv_first + q);
+        sb[static_cast<std::size_t>(3 * q)] = s.fx[g];
+        sb[static_cast<std::size_t>(3 * q + 1)] = s.fy[g];
+        sb[static_cast<std::size_t>(3 * q + 2)] = s.fz[g];
+      }
+      req[nreq++] =
+          mpi::irecv(rb.data(), static_cast<int>(rb.size()), w.send_rank, 51 + k, ctx.comm);
+      req[nreq++] =
+          mpi::isend(sb.data(), static_cast<int>(sb.size()), w.recv_rank, 51 + k, ctx.comm);
+    }
+  };
+  if (weft::go::in_task()) {
+    weft::go::mpi_call(post);
+    weft::go::await_all(std::span(req, static_cast<std::size_t>(nreq)));
+  } else {
+    post();
+    mpi::waitall(std::span(req, static_cast<std::size_t>(nreq)));
+  }
+  add_stage_received(ctx, d, split, /*below=*/false);
+}
+
+// add_stage() adds what reverse_ghosts() left for the atoms before `split`.
+void StagedComm::add_stage(Context& ctx, int stage, index split, bool below) {
+  const int d = stage_order(ctx.grid)[static_cast<std::size_t>(stage)];
+  add_stage_copies(ctx, d, split, below);
+  add_stage_received(ctx, d, split, below);
+}
+
+// add_stage_copies() adds the forces of dimension d's local copies (self
+// swaps) to the atoms they copy: those before `split` (below) or the others.
+void StagedComm::add_stage_copies(Context& ctx, int d, index split, bool below) {
   System& s = ctx.sys;
   real* fx = s.fx.data();
   real* fy = s.fy.data();
   real* fz = s.fz.data();
-  const std::array<int, 3> order = stage_order(ctx.grid);
-  for (int stage = 2; stage >= 0; --stage) {
-    const int d = order[static_cast<std::size_t>(stage)];
-    MPI_Request req[4];
-    int nreq = 0;
-    for (int dir = 1; dir >= 0; --dir) {
-      const int k = 2 * d + dir;
-      Swap& w = swaps_[static_cast<std::size_t>(k)];
-      const index nsend = static_cast<index>(w.send.size());
-      const int* list = w.send.data();
-      if (w.self) {
-        const index g0 = w.recv_first;
-        for (index q = 0; q < nsend; ++q) {
-          const int i = list[q];
-          fx[i] += fx[g0 + q];
-          fy[i] += fy[g0 + q];
-          fz[i] += fz[g0 + q];
-        }
-        continue;
-      }
-      // Ghost forces go back to the rank they came from (recv_rank); the
-      // forces on the atoms we sent arrive from send_rank.
-      auto& sb = sendbufs_[static_cast<std::size_t>(k)];
-      auto& rb = recvbufs_[static_cast<std::size_t>(k)];
-      sb.resize(static_cast<std::size_t>(3 * w.recv_n));
-      rb.resize(static_cast<std::size_t>(3 * nsend));
-      for (index q = 0; q < w.recv_n; ++q) {
-        const index g = w.recv_first + q;
-        sb[static_cast<std::size_t>(3 * q)] = fx[g];
-        sb[static_cast<std::size_t>(3 * q + 1)] = fy[g];
-        sb[static_cast<std::size_t>(3 * q + 2)] = fz[g];
-      }
-      req[nreq++] =
-          mpi::irecv(rb.data(), static_cast<int>(3 * nsend), w.send_rank, 51 + k, ctx.comm);
-      req[nreq++] =
-          mpi::isend(sb.data(), static_cast<int>(3 * w.recv_n), w.recv_rank, 51 + k, ctx.comm);
+  for (int dir = 1; dir >= 0; --dir) {
+    const Swap& w = swaps_[static_cast<std::size_t>(2 * d + dir)];
+    if (!w.self) continue;
+    const int* list = w.send.data();
+    const index g0 = w.recv_first;
+    const index nsend = static_cast<index>(w.send.size());
+    for (index q = 0; q < nsend; ++q) {
+      const int i = list[q];
+      if ((i < split) != below) continue;
+      fx[i] += fx[g0 + q];
+      fy[i] += fy[g0 + q];
+      fz[i] += fz[g0 + q];
     }
-    if (nreq == 0) continue;
-    mpi::waitall(std::span(req, static_cast<std::size_t>(nreq)));
-    for (int dir = 1; dir >= 0; --dir) {
-      const int k = 2 * d + dir;
-      Swap& w = swaps_[static_cast<std::size_t>(k)];
-      if (w.self) continue;
-      const auto& rb = recvbufs_[static_cast<std::size_t>(k)];
-      const int* list = w.send.data();
-      const index nsend = static_cast<index>(w.send.size());
-      for (index q = 0; q < nsend; ++q) {
-        const int i = list[q];
-        fx[i] += rb[static_cast<std::size_t>(3 * q)];
-        fy[i] += rb[static_cast<std::size_t>(3 * q + 1)];
-        fz[i] += rb[static_cast<std::size_t>(3 * q + 2)];
-      }
+  }
+}
+
+// add_stage_received() adds the forces received in dimension d's message
+// swaps to the atoms they were sent from, before `split` (below) or not.
+void StagedComm::add_stage_received(Context& ctx, int d, index split, bool below) {
+  System& s = ctx.sys;
+  real* fx = s.fx.data();
+  real* fy = s.fy.data();
+  real* fz = s.fz.data();
+  for (int dir = 1; dir >= 0; --dir) {
+    const int k = 2 * d + dir;
+    const Swap& w = swaps_[static_cast<std::size_t>(k)];
+    if (w.self) continue;
+    const auto& rb = rrecvbufs_[static_cast<std::size_t>(k)];
+    const int* list = w.send.data();
+    const index nsend = static_cast<index>(w.send.size());
+    for (index q = 0; q < nsend; ++q) {
+      const int i = list[q];
+      if ((i < split) != below) continue;
+      fx[i] += rb[static_cast<std::size_t>(3 * q)];
+      fy[i] += rb[static_cast<std::size_t>(3 * q + 1)];
+      fz[i] += rb[static_cast<std::size_t>(3 * q + 2)];
     }
   }
 }

@@ -223,24 +223,43 @@ static bool overlap_enabled() {
 
 // force_overlapped() refreshes the ghost positions in a separate task while
 // the force kernels run: interior blocks compute at once, border blocks wait
-// for their swaps (GhostGate). The time kernels spend blocked on ghosts is
-// reported as communication (averaged over workers), the rest as pair.
+// for their swaps (GhostGate). Once every share is past its border blocks a
+// `reverse` task sums the ghosts' forces and sends them back while the
+// shares compute their last interior blocks (ReverseGate); what comes back
+// for owned atoms is added after the owned forces are summed. The time
+// kernels spend blocked on ghosts is reported as communication (averaged
+// over workers), the rest as pair; the reverse messages that the kernels did
+// not cover count as communication.
 void Engine::force_overlapped(bool eflag) {
   Context& ctx = *ctx_;
   const double t0 = mpi::wtime();
   double blocked = 0;
+  double reverse_wait = 0;
   {
     force_->begin_overlap(ctx);
     GhostGate gate([&](index first, index n) { force_->ghosts_moved(ctx, first, n); });
-    weft::go::WaitGroup sent;
+    ReverseGate rev(std::max(1, exec_.threads()));
+    weft::go::WaitGroup sent, reversed;
     sent.add(1);
+    reversed.add(1);
     weft::go::go({.name = "ghosts"}, [&] {
       comm_->forward(ctx, &gate);
       sent.done();
     });
+    weft::go::go({.name = "reverse"}, [&] {
+      rev.wait();
+      force_->reduce_ghosts(ctx);
+      comm_->reverse_ghosts(ctx);
+      rev.finish();
+      reversed.done();
+    });
     weft::go::yield();  // let it post its messages before the kernels start
-    force_->compute(ctx, neighbor_->list(), eflag, tally_, &gate);
+    force_->compute(ctx, neighbor_->list(), eflag, tally_, &gate, &rev);
     sent.wait();
+    const double t1 = mpi::wtime();
+    reversed.wait();
+    reverse_wait = mpi::wtime() - t1;
+    comm_->reverse_owned(ctx);
     blocked = gate.blocked_seconds() / std::max(1, exec_.threads());
     const NeighborList& list = neighbor_->list();
     unsigned messages = 0;  // swaps that exchange messages with other ranks
@@ -248,18 +267,16 @@ void Engine::force_overlapped(bool eflag) {
       if (grid_.dims[static_cast<std::size_t>(d)] > 1) messages |= 3u << (2 * d);
     ++overlap_.steps;
     overlap_.early += gate.early_pairs();
+    overlap_.late += rev.late_pairs();
     for (const NeighborBlock& b : list.blocks) {
       overlap_.pairs += b.npairs;
       if ((b.ghost_swaps & messages) == 0) overlap_.interior += b.npairs;
     }
   }
   const double elapsed = mpi::wtime() - t0;
-  time_[kPair] += std::max(0.0, elapsed - blocked);
-  time_[kComm] += std::min(elapsed, blocked);
-  {
-    Timer t(time_[kComm]);
-    comm_->reverse(ctx);
-  }
+  const double comm = std::min(elapsed, blocked + reverse_wait);
+  time_[kPair] += elapsed - comm;
+  time_[kComm] += comm;
   tally_valid_ = eflag;
 }
 
@@ -464,11 +481,13 @@ RunReport Engine::report() const {
   r.dangerous_builds = dangerous_;
   r.dangerous_checked = cfg_.neighbor.check;
   r.overlapped_steps = overlap_.steps;
-  long long ov[3] = {overlap_.pairs, overlap_.interior, overlap_.early}, og[3] = {0, 0, 0};
-  mpi::allreduce(ov, og, 3, MPI_SUM, c);
+  long long ov[4] = {overlap_.pairs, overlap_.interior, overlap_.early, overlap_.late};
+  long long og[4] = {0, 0, 0, 0};
+  mpi::allreduce(ov, og, 4, MPI_SUM, c);
   if (og[0] > 0) {
     r.interior_share = static_cast<real>(og[1]) / static_cast<real>(og[0]);
     r.early_share = static_cast<real>(og[2]) / static_cast<real>(og[0]);
+    r.late_share = static_cast<real>(og[3]) / static_cast<real>(og[0]);
   }
   r.last = last_;
   return r;

@@ -59,7 +59,7 @@ class Engine {
   ThermoRow last_;
   struct {
     std::int64_t steps = 0;
-    long long pairs = 0, interior = 0, early = 0;
+    long long pairs = 0, interior = 0, early = 0, late = 0;
   } overlap_;
 
   std::unique_ptr<Snapshot> restart_;

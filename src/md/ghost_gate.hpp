@@ -74,4 +74,38 @@ class GhostGate {
   std::array<weft::go::WaitGroup, kSwaps> wg_;
 };
 
+// ReverseGate lets the reverse communication of a step start while the
+// force kernels still compute interior blocks (runtime.scheduler =
+// "fibers"): each share calls ghosts_done() once it is past its blocks that
+// add forces to ghosts (NeighborList::ghost_free_from), and the reverse
+// task's wait() returns when all have, so every ghost force is final.
+//
+//   ReverseGate rev(workers);
+//   go("reverse", [&] { rev.wait(); reduce_ghosts(); comm.reverse_ghosts(ctx); rev.finish(); });
+//   // share w: ... rev.ghosts_done(); then its remaining interior blocks
+class ReverseGate {
+ public:
+  explicit ReverseGate(int shares) { wg_.add(shares); }
+  ReverseGate(const ReverseGate&) = delete;
+  ReverseGate& operator=(const ReverseGate&) = delete;
+
+  // ghosts_done() is called once per share.
+  void ghosts_done() { wg_.done(); }
+  // wait() returns when every share has called ghosts_done(). From a task.
+  void wait() { wg_.wait(); }
+  // finish() says that the reverse messages of the step are done;
+  // finished() is a snapshot of it.
+  void finish() { finished_.store(true, std::memory_order_release); }
+  bool finished() const { return finished_.load(std::memory_order_acquire); }
+  // note_late() counts pairs computed while the reverse messages were in
+  // flight; late_pairs() is their sum.
+  void note_late(std::int64_t pairs) { late_.fetch_add(pairs, std::memory_order_relaxed); }
+  std::int64_t late_pairs() const { return late_.load(); }
+
+ private:
+  weft::go::WaitGroup wg_;
+  std::atomic<bool> finished_{false};
+  std::atomic<std::int64_t> late_{0};
+};
+
 }  // namespace weft::md

@@ -31,6 +31,9 @@ struct Grid {
 // copies) first, then those that exchange messages, so ghosts that need no
 // message are ready first. The same on every rank.
 std::array<int, 3> stage_order(const Grid& grid);
+// first_message_stage() is the first stage that exchanges messages (3 if
+// none): the stages before it are local copies (or walls).
+int first_message_stage(const Grid& grid);
 
 // Context is what every algorithm may use.
 struct Context {
@@ -44,6 +47,12 @@ struct Context {
   std::array<index, kSwaps> ghost_first{};
   std::array<index, kSwaps> ghost_count{};
 };
+
+// first_message_ghost() is the first ghost that came in a message: atoms
+// [first_message_ghost(ctx), nall) are ghosts of message stages (borders()
+// appends ghosts stage by stage), the atoms before it are owned atoms and
+// local copies. nall if no stage has messages.
+index first_message_ghost(const Context& ctx);
 
 // ---------------------------------------------------------------- comm
 class Comm {
@@ -59,8 +68,20 @@ class Comm {
   // must run in a weft::go task (MPI through mpi_call/await) and reports
   // each swap to gate->arrived() as soon as its ghosts are in place.
   virtual void forward(Context& ctx, GhostGate* gate = nullptr) = 0;
-  // reverse() adds forces accumulated on ghosts to their owners.
-  virtual void reverse(Context& ctx) = 0;
+  // reverse() adds forces accumulated on ghosts to their owners. It is
+  // reverse_ghosts() followed by reverse_owned(), which let the messages go
+  // while other forces are still being computed: reverse_ghosts() needs the
+  // final forces of the atoms from first_message_ghost() on (not of owned
+  // atoms or local copies), sends them and adds what arrives to those atoms
+  // only; reverse_owned() then adds the rest, in the same order as one pass
+  // would, so the sums are the same bits. In a weft::go task
+  // reverse_ghosts() parks on its messages.
+  virtual void reverse(Context& ctx) {
+    reverse_ghosts(ctx);
+    reverse_owned(ctx);
+  }
+  virtual void reverse_ghosts(Context& ctx) = 0;
+  virtual void reverse_owned(Context& ctx) = 0;
 };
 
 // ---------------------------------------------------------------- neighbor
@@ -86,6 +107,10 @@ struct NeighborList {
   // blocks first, then border blocks by the stage their ghosts arrive in.
   // Fixed at build time, so results do not depend on message timing.
   std::vector<std::vector<int>> schedule;
+  // ghost_free_from[w] is where in schedule[w] the blocks that add no force
+  // to a ghost that came in a message begin (kept for the end while the
+  // reverse communication is in flight); schedule[w].size() when none.
+  std::vector<std::size_t> ghost_free_from;
   std::int64_t pairs() const {
     std::int64_t n = 0;
     for (const auto& b : blocks) n += b.npairs;
@@ -125,8 +150,17 @@ class Force {
   // With a gate (fibers only), ghost positions may still be arriving: each
   // block first waits for the swaps it reads, and begin_overlap() must have
   // been called once the owned positions were final.
+  // With a reverse gate (fibers only) each share calls
+  // reverse->ghosts_done() once past its blocks that add forces to message
+  // ghosts, and compute() sums the workers' forces of the atoms before
+  // first_message_ghost() only: the caller sums the others with
+  // reduce_ghosts() after reverse->wait().
   virtual void compute(Context& ctx, const NeighborList& list, bool eflag, ForceTally& tally,
-                       GhostGate* gate = nullptr) = 0;
+                       GhostGate* gate = nullptr, ReverseGate* reverse = nullptr) = 0;
+  // reduce_ghosts() sums the workers' forces of the message ghosts (and the
+  // padding atom) into the system's force arrays, for a compute() with a
+  // reverse gate.
+  virtual void reduce_ghosts(Context& ctx) { (void)ctx; }
   // begin_overlap() prepares an overlapped compute() (buffers sized, owned
   // positions staged) before the ghost positions are refreshed.
   virtual void begin_overlap(Context& ctx) { (void)ctx; }

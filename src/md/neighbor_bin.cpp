@@ -416,7 +416,8 @@ void BinNeighbor::build(Context& ctx) {
 
 // make_schedule() groups blocks by the last stage whose ghosts they read (0
 // for interior blocks) and splits each group over the workers in contiguous
-// runs of about equal pair counts; each worker computes its groups in order.
+// runs of about equal pair counts; each worker computes its groups in order,
+// half of its blocks that read no message ghost last when there are messages.
 void BinNeighbor::make_schedule(const Context& ctx) {
   const int workers = std::max(1, ctx.threads);
   std::array<int, kSwaps> stage_of{};
@@ -433,19 +434,59 @@ void BinNeighbor::make_schedule(const Context& ctx) {
         g = std::max(g, stage_of[static_cast<std::size_t>(k)]);
     groups[static_cast<std::size_t>(g)].push_back(static_cast<int>(b));
   }
+  // With messages, each worker's blocks that read no message ghost (the
+  // interior and local copies' groups) are split: the first part covers the
+  // ghost positions' flight, the rest (kFreeLast of their pairs) comes after
+  // the message border blocks and covers the ghost forces' flight back
+  // (Comm::reverse_ghosts()).
+  const int first_message = first_message_stage(ctx.grid);
+  const bool messages = first_message < 3;
+  constexpr double kFreeLast = 0.5;
+  std::vector<std::vector<int>> share(static_cast<std::size_t>(workers));
+  std::vector<std::vector<int>> spare(static_cast<std::size_t>(workers));
+  std::vector<std::vector<int>> tail(static_cast<std::size_t>(workers));
   list_.schedule.assign(static_cast<std::size_t>(workers), {});
-  for (const auto& group : groups) {
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    const auto& group = groups[g];
     std::int64_t total = 0;
     for (int b : group) total += list_.blocks[static_cast<std::size_t>(b)].npairs + 1;
     std::int64_t before = 0;
+    for (auto& v : share) v.clear();
     for (int b : group) {
       const std::int64_t w = list_.blocks[static_cast<std::size_t>(b)].npairs + 1;
       const auto mid = static_cast<double>(before) + 0.5 * static_cast<double>(w);
       const int worker =
           std::min(workers - 1, static_cast<int>(mid * workers / static_cast<double>(total)));
-      list_.schedule[static_cast<std::size_t>(worker)].push_back(b);
+      share[static_cast<std::size_t>(worker)].push_back(b);
       before += w;
     }
+    // groups g <= first_message read no message ghost (stage q is group q + 1)
+    const bool ghost_free = messages && static_cast<int>(g) <= first_message;
+    for (int w = 0; w < workers; ++w) {
+      const auto& mine = share[static_cast<std::size_t>(w)];
+      auto& out = ghost_free ? spare[static_cast<std::size_t>(w)]
+                             : list_.schedule[static_cast<std::size_t>(w)];
+      out.insert(out.end(), mine.begin(), mine.end());
+    }
+    if (!ghost_free || static_cast<int>(g) != first_message) continue;
+    for (int w = 0; w < workers; ++w) {  // the worker's ghost-free blocks, split
+      const auto& mine = spare[static_cast<std::size_t>(w)];
+      auto& out = list_.schedule[static_cast<std::size_t>(w)];
+      std::int64_t pairs = 0, acc = 0;
+      for (int b : mine) pairs += list_.blocks[static_cast<std::size_t>(b)].npairs + 1;
+      for (int b : mine) {
+        const bool last = static_cast<double>(acc) >= (1 - kFreeLast) * static_cast<double>(pairs);
+        (last ? tail[static_cast<std::size_t>(w)] : out).push_back(b);
+        acc += list_.blocks[static_cast<std::size_t>(b)].npairs + 1;
+      }
+    }
+  }
+  list_.ghost_free_from.assign(static_cast<std::size_t>(workers), 0);
+  for (int w = 0; w < workers; ++w) {
+    auto& out = list_.schedule[static_cast<std::size_t>(w)];
+    const auto& t = tail[static_cast<std::size_t>(w)];
+    list_.ghost_free_from[static_cast<std::size_t>(w)] = out.size();
+    out.insert(out.end(), t.begin(), t.end());
   }
 }
 

@@ -109,21 +109,45 @@ bool use_avx2();
 // for_blocks() runs fn(block, worker) over the list's schedule. With a gate,
 // a border block first waits for the swaps it reads, and while ghosts are
 // still on their way a worker yields between blocks so the communication
-// task gets to unpack (and post the next stage) promptly.
+// task gets to unpack (and post the next stage) promptly. With a reverse
+// gate, each share says when it is past its blocks that add forces to ghosts
+// and then, while the reverse messages are in flight, yields every
+// kYieldEvery so the reverse task gets to post and test them (a rank may
+// have one worker).
 template <class F>
-void for_blocks(const NeighborList& list, GhostGate* gate, F&& fn) {
-  go::parallel_schedule(
-      list.schedule,
-      [&](std::int64_t b, int w) {
-        const NeighborBlock& blk = list.blocks[static_cast<std::size_t>(b)];
-        if (gate && !gate->complete()) {
+void for_blocks(const NeighborList& list, GhostGate* gate, ReverseGate* reverse, F&& fn) {
+  auto run = [&](std::int64_t b, int w) {
+    const NeighborBlock& blk = list.blocks[static_cast<std::size_t>(b)];
+    if (gate && !gate->complete()) {
+      weft::go::yield();
+      gate->wait(blk.ghost_swaps);
+      if (!gate->complete()) gate->note_early(blk.npairs);
+    }
+    fn(blk, w);
+  };
+  if (!reverse) {
+    go::parallel_schedule(list.schedule, run, "pair");
+    return;
+  }
+  constexpr auto kYieldEvery = std::chrono::microseconds(10);
+  go::fiber_shares(static_cast<int>(list.schedule.size()), "pair", [&](int w) {
+    const auto& mine = list.schedule[static_cast<std::size_t>(w)];
+    const std::size_t tail = list.ghost_free_from[static_cast<std::size_t>(w)];
+    auto last_yield = std::chrono::steady_clock::now();
+    for (std::size_t p = 0; p < mine.size(); ++p) {
+      if (p == tail) reverse->ghosts_done();
+      if (p >= tail && !reverse->finished()) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last_yield >= kYieldEvery) {
           weft::go::yield();
-          gate->wait(blk.ghost_swaps);
-          if (!gate->complete()) gate->note_early(blk.npairs);
+          last_yield = now;
         }
-        fn(blk, w);
-      },
-      "pair");
+        reverse->note_late(list.blocks[static_cast<std::size_t>(mine[p])].npairs);
+      }
+      run(mine[p], w);
+    }
+    if (tail >= mine.size()) reverse->ghosts_done();
+  });
 }
 
 }  // namespace pair_detail
@@ -138,7 +162,8 @@ class PairKernel final : public Force {
   real max_cutoff() const override { return cutmax_; }
   std::vector<real> cutoffs() const override { return t_.cut; }
   void compute(Context& ctx, const NeighborList& list, bool eflag, ForceTally& tally,
-               GhostGate* gate) override;
+               GhostGate* gate, ReverseGate* reverse) override;
+  void reduce_ghosts(Context& ctx) override;
   void begin_overlap(Context& ctx) override { prepare(ctx, false); }
   void ghosts_moved(Context& ctx, index first, index n) override;
   real etail(real volume) const override { return style_.etail(volume); }
@@ -160,7 +185,10 @@ class PairKernel final : public Force {
   // the SIMD kernel (owned atoms and the padding dummy; ghosts too if asked).
   void prepare(Context& ctx, bool with_ghosts);
   void compute_generic(Context& ctx, const NeighborList& list, bool eflag,
-                       std::vector<Tally6>& tallies, GhostGate* gate);
+                       std::vector<Tally6>& tallies, GhostGate* gate, ReverseGate* reverse);
+  // reduce_generic() adds the extra workers' forces of atoms [lo, hi) to the
+  // system's (worker 0's) in worker order.
+  void reduce_generic(System& s, int workers, index lo, index hi);
   template <bool EFLAG, bool SINGLE>
   void block(const NeighborBlock& blk, const real* x, const real* y, const real* z, const int* type,
              real* fx, real* fy, real* fz, pair_detail::Scratch& sc, Tally6& t) const;
@@ -182,7 +210,10 @@ class PairKernel final : public Force {
 #ifdef WEFT_MD_AVX2
   void pack4(const System& s, index lo, index hi);
   void compute_avx2(Context& ctx, const NeighborList& list, bool eflag,
-                    std::vector<Tally6>& tallies, GhostGate* gate);
+                    std::vector<Tally6>& tallies, GhostGate* gate, ReverseGate* reverse);
+  // reduce_avx2() sums the workers' forces of atoms [lo, hi) in worker order
+  // into the system's arrays.
+  void reduce_avx2(System& s, int workers, index lo, index hi);
   template <bool EFLAG, bool SINGLE>
   void block_avx2(const NeighborBlock& blk, const double* pos4, double* f4, Tally6& t) const;
 #endif
@@ -203,17 +234,17 @@ void PairKernel<Style>::init(Context& ctx) {
 
 template <class Style>
 void PairKernel<Style>::compute(Context& ctx, const NeighborList& list, bool eflag,
-                                ForceTally& tally, GhostGate* gate) {
+                                ForceTally& tally, GhostGate* gate, ReverseGate* reverse) {
   const int workers = std::max(1, ctx.threads);
   std::vector<Tally6> tallies(static_cast<std::size_t>(workers));
   if (!gate) prepare(ctx, true);
 #ifdef WEFT_MD_AVX2
   if (pair_detail::use_avx2())
-    compute_avx2(ctx, list, eflag, tallies, gate);
+    compute_avx2(ctx, list, eflag, tallies, gate, reverse);
   else
-    compute_generic(ctx, list, eflag, tallies, gate);
+    compute_generic(ctx, list, eflag, tallies, gate, reverse);
 #else
-  compute_generic(ctx, list, eflag, tallies, gate);
+  compute_generic(ctx, list, eflag, tallies, gate, reverse);
 #endif
   if (eflag) {
     Tally6 sum;
@@ -276,6 +307,19 @@ void PairKernel<Style>::prepare(Context& ctx, bool with_ghosts) {
         }
       },
       "pair-reduce");
+}
+
+template <class Style>
+void PairKernel<Style>::reduce_ghosts(Context& ctx) {
+  System& s = ctx.sys;
+  const index nall = s.nall() + 1;  // + the padding dummy
+#ifdef WEFT_MD_AVX2
+  if (pair_detail::use_avx2()) {
+    reduce_avx2(s, std::max(1, ctx.threads), first_message_ghost(ctx), nall);
+    return;
+  }
+#endif
+  reduce_generic(s, std::max(1, ctx.threads), first_message_ghost(ctx), nall);
 }
 
 template <class Style>

@@ -57,9 +57,8 @@ std::string format_report(const RunReport& r) {
   if (r.overlapped_steps > 0)
     out += fmt::sprintf(
         "Ghost overlap: %.1f%% of pairs in interior blocks, %.1f%% computed while ghosts were in "
-        "flight "
-        "(%lld steps)\n",
-        100.0 * r.interior_share, 100.0 * r.early_share,
+        "flight, %.1f%% while ghost forces were (%lld steps)\n",
+        100.0 * r.interior_share, 100.0 * r.early_share, 100.0 * r.late_share,
         static_cast<long long>(r.overlapped_steps));
   return out;
 }

@@ -69,10 +69,12 @@ struct RunReport {
   // Overlap of ghost communication with the force kernels (fibers only; on
   // steps without a rebuild). Shares are of the pairs of those steps, summed
   // over ranks: pairs in blocks that read no ghost, and pairs whose block
-  // started before every ghost position had arrived.
+  // started before every ghost position had arrived, and pairs computed
+  // while the ghost forces were on their way back.
   std::int64_t overlapped_steps = 0;
   real interior_share = 0;
   real early_share = 0;
+  real late_share = 0;
   ThermoRow last;
 };
 

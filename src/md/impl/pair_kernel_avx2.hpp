@@ -156,13 +156,14 @@ void PairKernel<Style>::pack4(const System& s, index lo, index hi) {
 
 template <class Style>
 void PairKernel<Style>::compute_avx2(Context& ctx, const NeighborList& list, bool eflag,
-                                     std::vector<Tally6>& tallies, GhostGate* gate) {
+                                     std::vector<Tally6>& tallies, GhostGate* gate,
+                                     ReverseGate* reverse) {
   System& s = ctx.sys;
   const index nall = s.nall() + 1;  // + the padding dummy
   const int workers = std::max(1, ctx.threads);
   const bool single = nt_ == 1;
   const double* pos4 = pos4_.data();
-  pair_detail::for_blocks(list, gate, [&](const NeighborBlock& blk, int w) {
+  pair_detail::for_blocks(list, gate, reverse, [&](const NeighborBlock& blk, int w) {
     double* f4 = f4_[static_cast<std::size_t>(w)].data();
     Tally6& t = tallies[static_cast<std::size_t>(w)];
     if (eflag) {
@@ -177,26 +178,30 @@ void PairKernel<Style>::compute_avx2(Context& ctx, const NeighborList& list, boo
         block_avx2<false, false>(blk, pos4, f4, t);
     }
   });
-  // Unpack to SoA, adding the worker buffers in worker order.
+  // Unpack to SoA, adding the worker buffers in worker order (with a
+  // reverse gate not the message ghosts: the reverse task did them).
+  const index n = reverse ? first_message_ghost(ctx) : nall;
   go::parallel_range(
-      workers, nall,
-      [&](std::int64_t lo, std::int64_t hi, int) {
-        for (std::int64_t i = lo; i < hi; ++i) {
-          const auto k = static_cast<std::size_t>(i);
-          const double* a = f4_[0].data() + 4 * i;
-          double fx = a[0], fy = a[1], fz = a[2];
-          for (int w = 1; w < workers; ++w) {
-            const double* bw = f4_[static_cast<std::size_t>(w)].data() + 4 * i;
-            fx += bw[0];
-            fy += bw[1];
-            fz += bw[2];
-          }
-          s.fx[k] = fx;
-          s.fy[k] = fy;
-          s.fz[k] = fz;
-        }
-      },
+      workers, n, [&](std::int64_t lo, std::int64_t hi, int) { reduce_avx2(s, workers, lo, hi); },
       "pair-reduce");
+}
+
+template <class Style>
+void PairKernel<Style>::reduce_avx2(System& s, int workers, index lo, index hi) {
+  for (index i = lo; i < hi; ++i) {
+    const auto k = static_cast<std::size_t>(i);
+    const double* a = f4_[0].data() + 4 * i;
+    double fx = a[0], fy = a[1], fz = a[2];
+    for (int w = 1; w < workers; ++w) {
+      const double* bw = f4_[static_cast<std::size_t>(w)].data() + 4 * i;
+      fx += bw[0];
+      fy += bw[1];
+      fz += bw[2];
+    }
+    s.fx[k] = fx;
+    s.fy[k] = fy;
+    s.fz[k] = fz;
+  }
 }
 
 }  // namespace weft::md

@@ -104,7 +104,8 @@ void PairKernel<Style>::block(const NeighborBlock& blk, const real* __restrict x
 // Portable path: SoA arrays, a vectorisable pair loop and a scalar scatter.
 template <class Style>
 void PairKernel<Style>::compute_generic(Context& ctx, const NeighborList& list, bool eflag,
-                                        std::vector<Tally6>& tallies, GhostGate* gate) {
+                                        std::vector<Tally6>& tallies, GhostGate* gate,
+                                        ReverseGate* reverse) {
   System& s = ctx.sys;
   const index nall = s.nall() + 1;  // + the padding dummy
   const int workers = std::max(1, ctx.threads);
@@ -113,7 +114,7 @@ void PairKernel<Style>::compute_generic(Context& ctx, const NeighborList& list, 
   const real* y = s.y.data();
   const real* z = s.z.data();
   const int* type = s.type.data();
-  pair_detail::for_blocks(list, gate, [&](const NeighborBlock& blk, int w) {
+  pair_detail::for_blocks(list, gate, reverse, [&](const NeighborBlock& blk, int w) {
     real *fx, *fy, *fz;
     if (w == 0) {
       fx = s.fx.data();
@@ -140,24 +141,28 @@ void PairKernel<Style>::compute_generic(Context& ctx, const NeighborList& list, 
     }
   });
   if (workers <= 1) return;
-  // Each worker owns its buffer; reduce them in worker order.
-  const int extra = workers - 1;
+  // Each worker owns its buffer; reduce them in worker order (with a
+  // reverse gate not the message ghosts: the reverse task did them).
   go::parallel_range(
-      workers, nall,
-      [&](std::int64_t lo, std::int64_t hi, int) {
-        for (int w = 0; w < extra; ++w) {
-          auto& buf = fbuf_[static_cast<std::size_t>(w)];
-          const real* bx = buf.data();
-          const real* by = bx + nall;
-          const real* bz = by + nall;
-          for (std::int64_t i = lo; i < hi; ++i) {
-            s.fx[static_cast<std::size_t>(i)] += bx[i];
-            s.fy[static_cast<std::size_t>(i)] += by[i];
-            s.fz[static_cast<std::size_t>(i)] += bz[i];
-          }
-        }
-      },
+      workers, reverse ? first_message_ghost(ctx) : nall,
+      [&](std::int64_t lo, std::int64_t hi, int) { reduce_generic(s, workers, lo, hi); },
       "pair-reduce");
+}
+
+template <class Style>
+void PairKernel<Style>::reduce_generic(System& s, int workers, index lo, index hi) {
+  const index nall = s.nall() + 1;  // the buffers' stride
+  for (int w = 0; w < workers - 1; ++w) {
+    auto& buf = fbuf_[static_cast<std::size_t>(w)];
+    const real* bx = buf.data();
+    const real* by = bx + nall;
+    const real* bz = by + nall;
+    for (index i = lo; i < hi; ++i) {
+      s.fx[static_cast<std::size_t>(i)] += bx[i];
+      s.fy[static_cast<std::size_t>(i)] += by[i];
+      s.fz[static_cast<std::size_t>(i)] += bz[i];
+    }
+  }
 }
 
 }  // namespace weft::md
