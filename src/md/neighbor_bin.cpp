@@ -474,10 +474,12 @@ void BinNeighbor::make_schedule(const Context& ctx) {
       auto& out = list_.schedule[static_cast<std::size_t>(w)];
       std::int64_t pairs = 0, acc = 0;
       for (int b : mine) pairs += list_.blocks[static_cast<std::size_t>(b)].npairs + 1;
-      for (int b : mine) {
-        const bool last = static_cast<double>(acc) >= (1 - kFreeLast) * static_cast<double>(pairs);
+      for (int b : mine) {  // by the block's middle, as the workers' split
+        const std::int64_t wb = list_.blocks[static_cast<std::size_t>(b)].npairs + 1;
+        const bool last = static_cast<double>(acc) + 0.5 * static_cast<double>(wb) >=
+                          (1 - kFreeLast) * static_cast<double>(pairs);
         (last ? tail[static_cast<std::size_t>(w)] : out).push_back(b);
-        acc += list_.blocks[static_cast<std::size_t>(b)].npairs + 1;
+        acc += wb;
       }
     }
   }

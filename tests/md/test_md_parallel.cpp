@@ -79,8 +79,9 @@ std::pair<std::vector<ThermoRow>, RunReport> run_with(const Config& cfg,
 }
 
 // The fiber scheduler computes interior blocks while ghost positions are in
-// flight and border blocks as their messages arrive, in a schedule fixed at
-// the neighbour build: every thermo row equals OpenMP's bit for bit.
+// flight, border blocks as their messages arrive, and the rest while ghost
+// forces go back, in a schedule fixed at the neighbour build: every thermo
+// row equals OpenMP's bit for bit.
 TEST(Schedulers, FibersWithOverlapMatchOpenMPBitForBit) {
   Config cfg = test::small_fcc(10, 100);  // 4000 atoms, box 16.8
   cfg.thermo.every = 10;
@@ -106,6 +107,10 @@ TEST(Schedulers, FibersWithOverlapMatchOpenMPBitForBit) {
       // Part of the pairs never wait for a message, part do.
       EXPECT_GT(fib.interior_share, 0.05);
       EXPECT_LT(fib.interior_share, 0.95);
+      // Blocks that read no message ghost are kept for the end, while the
+      // ghost forces go back (ReverseGate).
+      EXPECT_GT(fib.late_share, 0.0);
+      EXPECT_LT(fib.late_share, 1.0);
     }
   }
 }
