@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 #include <tuple>
+#include <unordered_map>
 
 #include "exchange.hpp"
 #include "weft/go/blocks.hpp"
@@ -250,7 +251,20 @@ std::vector<Flag> detect(const std::vector<Event>& events, const Config& c, go::
         exec.threads(), static_cast<std::int64_t>(keys.size()),
         [&](std::int64_t k, int) {
           const auto [b, e] = keys[static_cast<std::size_t>(k)];
-          detect_key(&events[b], e - b, c, per_key[static_cast<std::size_t>(k)]);
+          auto& flags = per_key[static_cast<std::size_t>(k)];
+          detect_key(&events[b], e - b, c, flags);
+          if (!flags.empty()) {  // the times of the flags' events (ids are unique)
+            std::unordered_map<std::int64_t, std::int64_t> time_of;
+            for (std::size_t i = b; i < e; ++i) time_of.emplace(events[i].id, events[i].time_us);
+            for (Flag& f : flags) {
+              f.first_time_us = std::numeric_limits<std::int64_t>::max();
+              f.last_time_us = std::numeric_limits<std::int64_t>::min();
+              for (std::int64_t id : f.events) {
+                f.first_time_us = std::min(f.first_time_us, time_of.at(id));
+                f.last_time_us = std::max(f.last_time_us, time_of.at(id));
+              }
+            }
+          }
         },
         "detect");
   });

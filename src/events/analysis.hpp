@@ -46,6 +46,7 @@ struct Flag {
   std::string key;
   std::vector<std::int64_t> events;
   double score = 0;
+  std::int64_t first_time_us = 0, last_time_us = 0;  // of its earliest and latest event
 };
 
 // key_ranges() are the [begin, end) index ranges of each key of `events`.

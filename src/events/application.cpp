@@ -221,7 +221,7 @@ std::string EventsApplication::report() {
 class EventsKind final : public app::KindOf<Config> {
  public:
   std::string summary() const override {
-    return "keyed event streams (transactions, sensor readings): parallel CSV ingest, "
+    return "keyed event streams (transactions, sensor readings): parallel CSV and HDF5 ingest, "
            "validation with quarantine, shuffle by key, exact aggregates, detection rules";
   }
   app::Units units() const override { return {"events", "stage"}; }
@@ -249,7 +249,7 @@ class EventsKind final : public app::KindOf<Config> {
                           "aggregate, detect, write); leave run.steps out",
                           kStages));
         if (c.inputs.empty())
-          throw InputError("events.inputs: no input file; name at least one CSV file");
+          throw InputError("events.inputs: no input file; name at least one CSV or HDF5 file");
         if (!c.rates.empty()) (void)Rates::load(c.rates, c.base_currency);
         for (int f = 0; f < static_cast<int>(c.inputs.size()); ++f) check_input(c, f);
       } catch (const InputError& e) {
@@ -260,7 +260,7 @@ class EventsKind final : public app::KindOf<Config> {
   }
   std::string layout(const app::LoadedDeck& deck) const override {
     const Config& c = config(deck);
-    return fmt::format("{} from {} CSV file(s)", c.domain, c.inputs.size());
+    return fmt::format("{} from {} input file(s)", c.domain, c.inputs.size());
   }
   std::vector<std::string> inputs(const app::LoadedDeck& deck) const override {
     std::vector<std::string> out = config(deck).inputs;
@@ -274,7 +274,8 @@ class EventsKind final : public app::KindOf<Config> {
   std::vector<std::string> restart_sections() const override {
     return {"events.domain",  "events.inputs",           "events.format",
             "events.columns", "events.decimals",         "events.base_currency",
-            "events.rates",   "events.max_bad_fraction", "rules"};
+            "events.rates",   "events.max_bad_fraction", "events.hdf5_group",
+            "rules"};
   }
   std::unique_ptr<app::Application> create(const app::LoadedDeck& deck,
                                            const app::RunContext& ctx) const override {

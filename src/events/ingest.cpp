@@ -11,6 +11,7 @@
 
 #include "csv.hpp"
 #include "fields.hpp"
+#include "h5_input.hpp"
 #include "parse_tasks.hpp"
 #include "weft/core/error.hpp"
 #include "weft/mpi/collectives.hpp"
@@ -53,20 +54,22 @@ BadRow bad_row(int file, std::int64_t line, Reason why, std::string detail) {
 
 }  // namespace
 
+void take_record(const Record& r, const TextJob& job, ChunkResult& out, Event& e, BadRow& bad) {
+  ++out.rows;
+  if (parse_row(r, *job.mapping, *job.config, *job.rates, job.file, e, bad))
+    out.events.push_back(std::move(e));
+  else
+    out.bad.push_back(std::move(bad));
+}
+
 void parse_text(std::string_view text, std::int64_t first_line, const TextJob& job,
                 ChunkResult& out) {
   RecordReader reader(text, first_line);
   Record r;
   Event e;
   BadRow b;
-  while (reader.next(r)) {
-    if (r.blank) continue;
-    ++out.rows;
-    if (parse_row(r, *job.mapping, *job.config, *job.rates, job.file, e, b))
-      out.events.push_back(std::move(e));
-    else
-      out.bad.push_back(std::move(b));
-  }
+  while (reader.next(r))
+    if (!r.blank) take_record(r, job, out, e, b);
 }
 
 Mapping map_header(const std::vector<std::string>& names, const Config& c,
@@ -155,12 +158,13 @@ void check_input(const Config& c, int file) {
     throw InputError(fmt::format("events.inputs: {} is not a file", path));
   const std::int64_t size = file_size(path);
   if (size == 0) throw InputError(fmt::format("{}: the file is empty (no header, no rows)", path));
+  if (is_h5_input(c, file)) return check_h5_input(c, file);
   const std::string head = read_range(path, 0, std::min<std::int64_t>(size, 1 << 16));
   for (unsigned char ch : head)
     if (ch == 0 || (ch < 0x20 && ch != '\n' && ch != '\r' && ch != '\t'))
       throw InputError(fmt::format(
-          "{}: is not a CSV text file (it holds control bytes such as 0x{:02x}); events.format "
-          "= \"csv\" reads text with a header line",
+          "{}: is neither an HDF5 file nor CSV text (it holds control bytes such as 0x{:02x}); "
+          "give a CSV file with a header line or an HDF5 table (docs/events.md)",
           path, ch));
   std::int64_t end = 0;
   const Mapping m = map_header(header_of(path, size, end), c, path);
@@ -194,65 +198,81 @@ void check_input(const Config& c, int file) {
   wrong(values, c.value_column(), "events.columns.value", "number");
 }
 
-Ingested ingest(const Config& c, const Rates& rates, go::Executor& exec, MPI_Comm comm) {
+namespace {
+
+// ingest_csv() reads this rank's byte range of CSV input `file` and parses
+// it; the results are in text order. Collective over `comm`.
+std::vector<ChunkResult> ingest_csv(const Config& c, const Rates& rates, go::Executor& exec,
+                                    MPI_Comm comm, int file, Ingested& out) {
   const mpi::Comm world(comm);
   const int rank = world.rank(), size = world.size();
+  const std::string& path = c.inputs[static_cast<std::size_t>(file)];
+  double t0 = mpi::wtime();
+  // Every rank reads; a failure on one (the file changed since the
+  // checks) is agreed on before the first collective, so no rank waits.
+  std::int64_t bytes = 0, h = 0, header_lines = 0;
+  Mapping m;
+  std::string chunk;
+  auto offset = [&](int r) { return h + (bytes - h) * r / size; };
+  agree_on_failure(world, [&] {
+    bytes = file_size(path);
+    m = map_header(header_of(path, bytes, h), c, path);
+    header_lines = count_newlines(read_range(path, 0, h));
+    chunk = read_range(path, offset(rank), offset(rank + 1) - offset(rank));
+  });
+  const auto quotes = mpi::allgather(count_quotes(chunk), world);
+  std::int64_t before = 0;
+  for (int r = 0; r < rank; ++r) before += quotes[static_cast<std::size_t>(r)];
+  std::int64_t start = h;
+  if (rank > 0) {
+    const std::int64_t s = first_start(chunk, before % 2 == 1);
+    start = s == kNoStart ? kNoStart : offset(rank) + s;
+  }
+  std::vector<std::int64_t> starts = mpi::allgather(start, world);
+  resolve_starts(starts, bytes);
+  const std::int64_t lo = starts[static_cast<std::size_t>(rank)];
+  const std::int64_t hi = rank + 1 < size ? starts[static_cast<std::size_t>(rank + 1)] : bytes;
+  // The range is this rank's chunk from its record start on, and what
+  // its last record takes of the next chunks.
+  std::string text;
+  const std::int64_t next = offset(rank + 1);
+  agree_on_failure(world, [&] {
+    if (lo < next) {
+      out.bytes += static_cast<std::int64_t>(chunk.size()) + (hi - next);
+      text = std::move(chunk);
+      text.erase(0, static_cast<std::size_t>(lo - offset(rank)));
+      text += read_range(path, next, hi - next);
+    } else {  // no record starts in this rank's chunk: an empty range
+      text = read_range(path, lo, hi - lo);
+      out.bytes += static_cast<std::int64_t>(chunk.size() + text.size());
+    }
+  });
+  const std::int64_t first_line =
+      1 + header_lines + mpi::exscan(count_newlines(text), MPI_SUM, world);
+  const double t1 = mpi::wtime();
+  out.read_seconds += t1 - t0;
+
+  const TextJob job{text, first_line, &m, &c, &rates, file};
+  std::vector<ChunkResult> results = parse_chunks(job, exec, out.parked_seconds);
+  out.parse_seconds += mpi::wtime() - t1;
+  return results;
+}
+
+}  // namespace
+
+Ingested ingest(const Config& c, const Rates& rates, go::Executor& exec, MPI_Comm comm) {
   Ingested out;
   for (int file = 0; file < static_cast<int>(c.inputs.size()); ++file) {
-    const std::string& path = c.inputs[static_cast<std::size_t>(file)];
-    double t0 = mpi::wtime();
-    // Every rank reads; a failure on one (the file changed since the
-    // checks) is agreed on before the first collective, so no rank waits.
-    std::int64_t bytes = 0, h = 0, header_lines = 0;
-    Mapping m;
-    std::string chunk;
-    auto offset = [&](int r) { return h + (bytes - h) * r / size; };
-    agree_on_failure(world, [&] {
-      bytes = file_size(path);
-      m = map_header(header_of(path, bytes, h), c, path);
-      header_lines = count_newlines(read_range(path, 0, h));
-      chunk = read_range(path, offset(rank), offset(rank + 1) - offset(rank));
-    });
-    const auto quotes = mpi::allgather(count_quotes(chunk), world);
-    std::int64_t before = 0;
-    for (int r = 0; r < rank; ++r) before += quotes[static_cast<std::size_t>(r)];
-    std::int64_t start = h;
-    if (rank > 0) {
-      const std::int64_t s = first_start(chunk, before % 2 == 1);
-      start = s == kNoStart ? kNoStart : offset(rank) + s;
-    }
-    std::vector<std::int64_t> starts = mpi::allgather(start, world);
-    resolve_starts(starts, bytes);
-    const std::int64_t lo = starts[static_cast<std::size_t>(rank)];
-    const std::int64_t hi = rank + 1 < size ? starts[static_cast<std::size_t>(rank + 1)] : bytes;
-    // The range is this rank's chunk from its record start on, and what
-    // its last record takes of the next chunks.
-    std::string text;
-    const std::int64_t next = offset(rank + 1);
-    agree_on_failure(world, [&] {
-      if (lo < next) {
-        out.bytes += static_cast<std::int64_t>(chunk.size()) + (hi - next);
-        text = std::move(chunk);
-        text.erase(0, static_cast<std::size_t>(lo - offset(rank)));
-        text += read_range(path, next, hi - next);
-      } else {  // no record starts in this rank's chunk: an empty range
-        text = read_range(path, lo, hi - lo);
-        out.bytes += static_cast<std::int64_t>(chunk.size() + text.size());
-      }
-    });
-    const std::int64_t first_line =
-        1 + header_lines + mpi::exscan(count_newlines(text), MPI_SUM, world);
-    const double t1 = mpi::wtime();
-    out.read_seconds += t1 - t0;
-
-    const TextJob job{text, first_line, &m, &c, &rates, file};
-    std::vector<ChunkResult> results = parse_chunks(job, exec, out.parked_seconds);
+    std::vector<ChunkResult> results = is_h5_input(c, file)
+                                           ? ingest_h5(c, rates, exec, comm, file, out)
+                                           : ingest_csv(c, rates, exec, comm, file, out);
+    const double t0 = mpi::wtime();
     for (auto& r : results) {
       out.rows += r.rows;
       std::move(r.events.begin(), r.events.end(), std::back_inserter(out.events));
       std::move(r.bad.begin(), r.bad.end(), std::back_inserter(out.bad));
     }
-    out.parse_seconds += mpi::wtime() - t1;
+    out.parse_seconds += mpi::wtime() - t0;
   }
   return out;
 }

@@ -16,9 +16,9 @@
 #include "weft/go/executor.hpp"
 #include "weft/mpi/collectives.hpp"
 
-// Stage 1 of the pipeline: reading the input CSV files in parallel (byte
-// ranges over the ranks, chunks over the tasks of a rank), parsing and
-// validating their rows.
+// Stage 1 of the pipeline: reading the input files in parallel (CSV: byte
+// ranges over the ranks, chunks over the tasks of a rank; HDF5 tables: row
+// ranges, h5_input.hpp), parsing and validating their rows.
 namespace weft::events {
 
 // Mapping is where each role's column is in a file's header (-1: none).
@@ -32,8 +32,9 @@ struct Mapping {
 Mapping map_header(const std::vector<std::string>& names, const Config& c, const std::string& path);
 
 // check_input() checks input file `file` before the run: it exists, is
-// not empty, is text (no NUL byte), has a header with the mapped columns
-// and rows whose first ones hold the mapped types. weft::InputError
+// not empty, and is an HDF5 table (check_h5_input) or text (no control
+// bytes) with a header with the mapped columns and rows whose first ones
+// hold the mapped types. weft::InputError
 // otherwise. Not collective (rank 0 runs it).
 void check_input(const Config& c, int file);
 

@@ -148,6 +148,8 @@ void write_h5(const std::string& path, const Tables& t, const Config& c, const i
     f.column("score", column_of(t.flags, [](const Flag& x) { return x.score; }));
     f.column("first_event", column_of(t.flags, [](const Flag& x) { return x.events.front(); }));
     f.column("last_event", column_of(t.flags, [](const Flag& x) { return x.events.back(); }));
+    f.column("first_time_us", column_of(t.flags, [](const Flag& x) { return x.first_time_us; }));
+    f.column("last_time_us", column_of(t.flags, [](const Flag& x) { return x.last_time_us; }));
     f.column("events", column_of(t.flags, [](const Flag& x) {
                return static_cast<std::int64_t>(x.events.size());
              }));

@@ -31,6 +31,11 @@ struct TextJob {
   int file = 0;
 };
 
+// take_record() validates record `r` of the job's file (parse_row) and
+// adds it to `out`: an event or a quarantined row (`e` and `bad` are
+// scratch space, reused from record to record).
+void take_record(const Record& r, const TextJob& job, ChunkResult& out, Event& e, BadRow& bad);
+
 // parse_text() parses the records of `text` (a record-aligned range whose
 // first line is `first_line`) into `out`.
 void parse_text(std::string_view text, std::int64_t first_line, const TextJob& job,

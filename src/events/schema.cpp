@@ -17,10 +17,15 @@ void declare_input(deck::Schema<C>& s) {
   s.key("events.inputs", [](C& c) -> auto& { return c.inputs; },
         "Input files (at least one), read in this order as one stream, relative to the deck's "
         "directory");
-  s.key("events.format", [](C& c) -> auto& { return c.format; }, "Input format")
-      .choices({"csv"});
+  s.key("events.format", [](C& c) -> auto& { return c.format; },
+        "Input format: auto (an HDF5 file by its signature, any other as CSV), csv or hdf5 "
+        "(every input)")
+      .choices({"auto", "csv", "hdf5"});
+  s.key("events.hdf5_group", [](C& c) -> auto& { return c.hdf5_group; },
+        "HDF5 inputs: the group holding one 1-D dataset per column, all of one length "
+        "(\"/\": the root)");
   s.key("events.columns.event_id", [](C& c) -> auto& { return c.columns.event_id; },
-        "Header name of the event id column (int64, unique)");
+        "Header (or HDF5 dataset) name of the event id column (int64, unique)");
   s.key("events.columns.key", [](C& c) -> auto& { return c.columns.key; },
         "Header name of the key column; \"\": account (transactions) or sensor (sensors)");
   s.key("events.columns.timestamp", [](C& c) -> auto& { return c.columns.timestamp; },

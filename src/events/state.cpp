@@ -78,6 +78,8 @@ void put_flag(Packer& p, const Flag& f) {
   p.put_string(f.rule);
   p.put_string(f.key);
   p.put(f.score);
+  p.put(f.first_time_us);
+  p.put(f.last_time_us);
   p.put(static_cast<std::uint64_t>(f.events.size()));
   for (std::int64_t id : f.events) p.put(id);
 }
@@ -86,6 +88,8 @@ Flag get_flag(Unpacker& u) {
   f.rule = u.get_string();
   f.key = u.get_string();
   f.score = u.get<double>();
+  f.first_time_us = u.get<std::int64_t>();
+  f.last_time_us = u.get<std::int64_t>();
   const auto n = u.get<std::uint64_t>();
   if (n > u.bytes.size()) throw std::runtime_error("a packed flag with a bad count");
   for (std::uint64_t i = 0; i < n; ++i) f.events.push_back(u.get<std::int64_t>());

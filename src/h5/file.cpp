@@ -33,6 +33,15 @@ Handle open_file(const std::string& path, Mode mode, MPI_Comm comm, const FileOp
 
 }  // namespace
 
+bool is_hdf5(const std::string& path) {
+  silence();
+#if H5_VERSION_GE(1, 12, 0)
+  return H5Fis_accessible(path.c_str(), H5P_DEFAULT) > 0;
+#else
+  return H5Fis_hdf5(path.c_str()) > 0;
+#endif
+}
+
 File::File(const std::string& path, Mode mode, MPI_Comm comm, const FileOptions& options)
     : Group(open_file(path, mode, comm, options),
             std::make_shared<const Context>(Context{path, comm, options.transfer}), "/") {}

@@ -10,6 +10,23 @@ bool Group::exists(const std::string& name) const {
   return check(H5Lexists(id(), name.c_str(), H5P_DEFAULT), "H5Lexists(" + name + ")", where()) > 0;
 }
 
+std::vector<std::string> Group::members() const {
+  H5G_info_t info;
+  check(H5Gget_info(id(), &info), "H5Gget_info", where());
+  std::vector<std::string> out;
+  for (hsize_t i = 0; i < info.nlinks; ++i) {
+    const ssize_t n =
+        H5Lget_name_by_idx(id(), ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
+    check(static_cast<herr_t>(n < 0 ? -1 : 0), "H5Lget_name_by_idx", where());
+    std::string name(static_cast<std::size_t>(n) + 1, '\0');
+    H5Lget_name_by_idx(id(), ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size(),
+                       H5P_DEFAULT);
+    name.resize(static_cast<std::size_t>(n));
+    out.push_back(std::move(name));
+  }
+  return out;
+}
+
 Group Group::create_group(const std::string& name) {
   const std::string p = child(name);
   Handle g(check(H5Gcreate2(id(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),

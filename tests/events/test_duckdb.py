@@ -65,12 +65,16 @@ def deck_of(truth, path):
         f.write(text)
 
 
-def run_weft(a, deck, out, np_, scheduler):
-    cmd = [a.weft, "run", deck, "-q", "--set", f"output.dir={out}", "--set", f"runtime.scheduler={scheduler}",
-           "--set", "runtime.threads=2"]
+def launch(a, np_, cmd):
+    """CMD (a weft command line) run at NP_ ranks; the CompletedProcess."""
     if np_ > 1:
         cmd = [a.mpiexec, "--allow-run-as-root", "--oversubscribe", "-np", str(np_)] + cmd
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+
+
+def run_weft(a, deck, out, np_, scheduler):
+    r = launch(a, np_, [a.weft, "run", deck, "-q", "--set", f"output.dir={out}", "--set",
+                        f"runtime.scheduler={scheduler}", "--set", "runtime.threads=2"])
     check(r.returncode == 0, f"weft at {np_} ranks, {scheduler}: exit {r.returncode} {r.stderr.strip()[-300:]}")
 
 
@@ -139,15 +143,21 @@ def compare_with_truth(truth, out):
           str({k: len(v) for k, v in want_lines.items()}))
 
 
-def main():
+def parser():
+    """The options of the tests that run weft on a generated data set."""
     p = argparse.ArgumentParser()
     p.add_argument("--weft", required=True)
     p.add_argument("--mpiexec", required=True)
     p.add_argument("--gen", required=True)
+    p.add_argument("--np", type=int, nargs="+", default=[1, 2, 4])
+    return p
+
+
+def main():
+    p = parser()
     p.add_argument("--oracle", required=True)
     p.add_argument("--node", default="node")
     p.add_argument("--domain", choices=["transactions", "sensors"], required=True)
-    p.add_argument("--np", type=int, nargs="+", default=[1, 2, 4])
     p.add_argument("--rows", type=int, default=20000)
     p.add_argument("--seed", type=int, default=31)
     a = p.parse_args()

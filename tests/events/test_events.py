@@ -292,7 +292,8 @@ class Events(unittest.TestCase):
             "wrong type mapping": (oracle.TX_HEADER, good, ["events.columns.value=category"], "mapping is wrong"),
             "empty file": (None, [], [], "is empty"),
             "header only": (oracle.TX_HEADER, [], [], "no rows"),
-            "binary file": (b"\x89HDF\r\n\x1a\n\x00\x00", [], [], "not a CSV"),
+            "truncated HDF5 file": (b"\x89HDF\r\n\x1a\n\x00\x00", [], [], "cannot be read as an HDF5 table"),
+            "binary file": (b"PK\x03\x04\x14\x00\x00\x00", [], [], "neither an HDF5 file nor CSV text"),
             "rates with gaps": (oracle.TX_HEADER, good + ["9,A1,2026-03-02T00:00:00Z,1.00,USD,p,c"],
                                 [f"events.rates={rates}"], "no rate of USD on 2026-03-02"),
         }

@@ -130,4 +130,43 @@ TEST(H5, NotAnHdf5FileIsAClearError) {
   EXPECT_GE(world_size(), 1);
 }
 
+// The reader of tables written by other programs: element types, string
+// rows read in parallel (each rank its own range), members, is_hdf5.
+TEST(H5, ReadsTablesOfOtherWriters) {
+  const std::string path = shared_name("weft-h5-table");
+  const std::vector<std::string> keys = {"A1", "", "B22", "C333", "D", "E55555"};
+  if (world_rank() == 0) {
+    weft::h5::File f(path, weft::h5::Mode::create);
+    auto g = f.create_group("events");
+    g.write_strings("key", keys);
+    g.create_dataset<std::int64_t>("id", {keys.size()});
+    g.create_dataset<double>("amount", {keys.size()});
+    f.close();
+  }
+  weft::mpi::barrier(MPI_COMM_WORLD);
+  EXPECT_TRUE(weft::h5::is_hdf5(path));
+  EXPECT_FALSE(weft::h5::is_hdf5(path + ".none"));
+  weft::h5::File f(path, weft::h5::Mode::read, MPI_COMM_WORLD,
+                   {.transfer = weft::h5::Transfer::independent});
+  {
+    const auto g = f.open_group("events");
+    EXPECT_EQ(g.members(), (std::vector<std::string>{"amount", "id", "key"}));
+    EXPECT_EQ(g.open_dataset("id").element_type().kind, weft::h5::ElementKind::integer);
+    EXPECT_EQ(g.open_dataset("id").element_type().size, 8u);
+    EXPECT_EQ(g.open_dataset("amount").element_type().kind, weft::h5::ElementKind::floating);
+    const auto key = g.open_dataset("key");
+    EXPECT_EQ(key.element_type().kind, weft::h5::ElementKind::fixed_string);
+    EXPECT_EQ(key.element_type().size, 6u);  // the longest
+    const hsize_t n = keys.size(), r = static_cast<hsize_t>(world_rank());
+    const hsize_t p = static_cast<hsize_t>(world_size());
+    const hsize_t lo = n * r / p, hi = n * (r + 1) / p;
+    const weft::h5::Strings s = key.read_strings(lo, hi - lo);
+    ASSERT_EQ(s.size(), hi - lo);
+    for (hsize_t i = lo; i < hi; ++i) EXPECT_EQ(s[i - lo], keys[i]) << i;
+  }
+  f.close();
+  weft::mpi::barrier(MPI_COMM_WORLD);
+  if (world_rank() == 0) fs::remove(path);
+}
+
 }  // namespace

@@ -10,8 +10,8 @@
 namespace weft::events {
 
 // ColumnsConfig maps the roles of the pipeline to header names of the
-// input CSV. An empty key or value name takes the domain's default
-// (transactions: account, amount; sensors: sensor, value).
+// input CSV, or to dataset names of an HDF5 table. An empty key or value name takes the domain's
+// default (transactions: account, amount; sensors: sensor, value).
 struct ColumnsConfig {
   std::string event_id = "event_id";          // int64, unique
   std::string key = "";                       // the grouping key (account, sensor)
@@ -72,8 +72,9 @@ struct RulesConfig {
 // Config is the events application's own deck keys.
 struct Config {
   std::string domain = "transactions";  // transactions | sensors
-  std::vector<std::string> inputs;      // CSV files, relative to the deck's directory
-  std::string format = "csv";           // csv
+  std::vector<std::string> inputs;      // CSV or HDF5 files, relative to the deck's directory
+  std::string format = "auto";          // auto (each file by its signature) | csv | hdf5
+  std::string hdf5_group = "/events";   // HDF5 inputs: the group of the column datasets
   ColumnsConfig columns;
   int decimals = 2;                       // dp: amounts are integers of 10^-dp units
   std::string base_currency = "EUR";      // the currency sums are in

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "weft/h5/object.hpp"
@@ -20,6 +22,30 @@ struct DatasetOptions {
   bool preallocate = false;
 };
 
+// ElementKind is what the elements of a dataset are, as much as a reader of
+// tables written by other programs (h5py, pandas) needs to know.
+enum class ElementKind { integer, floating, fixed_string, variable_string, other };
+
+// ElementType is an element's kind and size in bytes (a fixed-length
+// string's width; a variable-length string's pointer).
+struct ElementType {
+  ElementKind kind = ElementKind::other;
+  std::size_t size = 0;
+  bool is_signed = true;  // integers
+};
+
+// Strings is a block of strings read from a string dataset, packed: string
+// i is bytes[ends[i-1], ends[i]) (ends[-1] = 0).
+struct Strings {
+  std::string bytes;
+  std::vector<std::size_t> ends;
+  std::size_t size() const { return ends.size(); }
+  std::string_view operator[](std::size_t i) const {
+    const std::size_t b = i == 0 ? 0 : ends[i - 1];
+    return std::string_view(bytes).substr(b, ends[i] - b);
+  }
+};
+
 // Dataset is an n-dimensional array in a file. In a parallel file, extend(),
 // write() and read() are collective: every rank calls them, each with its
 // own block (which may be empty). The data itself moves as the file's
@@ -37,6 +63,8 @@ class Dataset : public Object {
   std::vector<hsize_t> chunk() const;
   // filtered() says whether chunks pass through a filter (checksum, gzip).
   bool filtered() const;
+  // element_type() is what the elements are (integer, floating, string...).
+  ElementType element_type() const;
   // extend() sets the extent to `dims` (extendible datasets only). The new
   // extent reaches the file at the next flush. Shrinking a chunked dataset
   // makes HDF5 write fill values over the cut-off part of the chunks it
@@ -61,6 +89,11 @@ class Dataset : public Object {
     read<T>(std::vector<hsize_t>(d.size(), 0), d, out.data());
     return out;
   }
+  // read_strings() reads elements [offset, offset + count) of a 1-D string
+  // dataset, fixed-length (up to the first NUL; a space-padded one without
+  // its trailing spaces) or variable-length (NULL: ""). Collective in
+  // parallel files, like read().
+  Strings read_strings(hsize_t offset, hsize_t count) const;
 
  private:
   void transfer(bool write, hid_t type, const std::vector<hsize_t>& offset,

@@ -24,6 +24,10 @@ struct FileOptions {
   Transfer transfer = Transfer::collective;
 };
 
+// is_hdf5() says whether `path` is an HDF5 file (its signature); false for
+// a file that does not exist or cannot be read.
+bool is_hdf5(const std::string& path);
+
 // File is an open HDF5 file; as a Group it is the root "/". With a
 // communicator it is opened by every rank of it together over MPI-IO
 // (collective metadata, collective transfers); the constructor, close() and

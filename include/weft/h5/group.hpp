@@ -16,6 +16,9 @@ class Group : public Object {
   using Object::Object;
 
   bool exists(const std::string& name) const;
+  // members() is the names of the group's links (groups, datasets), in
+  // name order.
+  std::vector<std::string> members() const;
   Group create_group(const std::string& name);
   Group open_group(const std::string& name) const;
 
