@@ -15,8 +15,8 @@
 #include <array>
 #include <chrono>
 
-#include "pair.hpp"
 #include "weft/go/blocks.hpp"
+#include "weft/gravity/softening.hpp"
 #include "weft/mpi/collectives.hpp"
 
 namespace weft::gravity {
@@ -56,8 +56,9 @@ Sources gather(const Particles& p, MPI_Comm comm) {
   return s;
 }
 
-// sum_target() is the acceleration and potential (per unit mass and G) at
-// target `self` (a global index) from every source but itself.
+// sum_target() is the acceleration (per G) and minus the potential (per G:
+// sum m phi, positive) at target `self` (a global index) from every source
+// but itself; Kernel is PlummerPair or SplinePair (softening.hpp).
 template <class Kernel>
 void sum_target(const Kernel& k, const Sources& s, std::int64_t self, Vec3& acc, double& pot) {
   const double xi = s.x[static_cast<std::size_t>(self)], yi = s.y[static_cast<std::size_t>(self)],
@@ -111,7 +112,7 @@ class Direct final : public ForceSolver {
               const auto u = static_cast<std::size_t>(i);
               sum_target(k_, s, p.offset + i, p.acc[u], p.pot[u]);
               p.acc[u] *= g_;
-              p.pot[u] *= g_;
+              p.pot[u] *= -g_;
             }
           },
           "direct");
@@ -132,8 +133,8 @@ class Direct final : public ForceSolver {
 }  // namespace
 
 std::unique_ptr<ForceSolver> make_direct(const GravityConfig& c) {
-  if (c.softening == "plummer") return std::make_unique<Direct<pair::Plummer>>(c, c.softening);
-  return std::make_unique<Direct<pair::Spline>>(c, c.softening);
+  if (c.softening == "plummer") return std::make_unique<Direct<PlummerPair>>(c, c.softening);
+  return std::make_unique<Direct<SplinePair>>(c, c.softening);
 }
 
 }  // namespace weft::gravity
