@@ -98,17 +98,21 @@ class Direct final : public ForceSolver {
   Direct(const GravityConfig& c, std::string kernel)
       : g_(c.G), k_(c.epsilon), kernel_(std::move(kernel)) {}
 
-  ForceWork compute(Particles& p, MPI_Comm comm, go::Executor& exec) override {
+  ForceWork compute(Particles& p, MPI_Comm comm, go::Executor& exec, int min_level) override {
     const auto t0 = std::chrono::steady_clock::now();
     const Sources s = gather(p, comm);
-    const auto n = static_cast<std::int64_t>(p.size());
+    std::vector<std::int64_t> targets;
+    for (std::size_t i = 0; i < p.size(); ++i)
+      if (p.active(i, min_level)) targets.push_back(static_cast<std::int64_t>(i));
+    const auto n = static_cast<std::int64_t>(targets.size());
     const std::int64_t nblocks = (n + kBlock - 1) / kBlock;
     exec.run([&] {
       go::parallel_blocks(
           exec.threads(), nblocks,
           [&](std::int64_t b, int) {
             const std::int64_t end = std::min(n, (b + 1) * kBlock);
-            for (std::int64_t i = b * kBlock; i < end; ++i) {
+            for (std::int64_t t = b * kBlock; t < end; ++t) {
+              const std::int64_t i = targets[static_cast<std::size_t>(t)];
               const auto u = static_cast<std::size_t>(i);
               sum_target(k_, s, p.offset + i, p.acc[u], p.pot[u]);
               p.acc[u] *= g_;
@@ -118,7 +122,7 @@ class Direct final : public ForceSolver {
           "direct");
     });
     const std::chrono::duration<double> dt = std::chrono::steady_clock::now() - t0;
-    return {n * std::max<std::int64_t>(s.n - 1, 0), dt.count()};
+    return {n * std::max<std::int64_t>(s.n - 1, 0), n, dt.count()};
   }
   std::string describe() const override {
     return fmt::format("direct summation ({} softening)", kernel_);
