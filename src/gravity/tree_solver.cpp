@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cmath>
 
 #include "decompose.hpp"
 #include "weft/gravity/distributed_tree.hpp"
@@ -57,17 +58,14 @@ class TreeSolver final : public ForceSolver {
         for (std::size_t k = 0; k < p.size(); ++k) old_[k] = p.acc[k].norm();
       }
     };
-    // active_ (block time steps): the targets' flags, after any migration;
-    // cost_ starts from the weights of the last computation, so particles
-    // that are not targets keep theirs.
+    // active_ (block time steps): the targets' flags, after any migration.
     auto targets = [&] {
       active_.clear();
       if (min_level > 0) {
         active_.resize(p.size());
         for (std::size_t k = 0; k < p.size(); ++k) active_[k] = p.active(k, min_level) ? 1 : 0;
       }
-      cost_.resize(p.size());
-      for (std::size_t k = 0; k < p.size(); ++k) cost_[k] = static_cast<std::int32_t>(p.work[k]);
+      cost_.assign(p.size(), 0);
     };
     // The split of the curve is revised only when every particle is a
     // target: the work weights are then of one computation.
@@ -100,7 +98,11 @@ class TreeSolver final : public ForceSolver {
                                     cost_, active_);
       });
     }
-    for (std::size_t k = 0; k < p.size(); ++k) p.work[k] = cost_[k];
+    // A target's weight is its work per block of dt_max: its interactions
+    // times how often it is a target, 2^level (Gadget-2's weights; level 0
+    // with a global step). Particles that were not targets keep theirs.
+    for (std::size_t k = 0; k < p.size(); ++k)
+      if (p.active(k, min_level)) p.work[k] = std::ldexp(double(cost_[k]), p.level[k]);
     const std::chrono::duration<double> dt = std::chrono::steady_clock::now() - t0;
     return {stats.node_interactions + stats.particle_interactions, stats.targets, dt.count()};
   }

@@ -22,7 +22,8 @@ struct Particles {
   std::vector<Vec3> pos, vel, acc;
   std::vector<double> pot;  // potential per unit mass (G included)
   // work is each particle's interactions in the last force computation of a
-  // tree (0 before the first, and with direct summation): the weights of
+  // tree that gave it a force, times 2^level (how often it gets one per
+  // block; 0 before the first, and with direct summation): the weights of
   // the space-filling-curve decomposition (decompose.hpp).
   std::vector<double> work;
   // stretches: how the distributed tree splits the Morton curve of the
