@@ -133,9 +133,8 @@ class Gravity final : public app::Application {
 
 // Checkpoint: one row per particle (id, mass, position, velocity,
 // acceleration, potential, work weight, block level) and the scalars of the
-// integration. The
-// acceleration is kept, not recomputed, so a continuation on the same
-// layout is bit-identical to the run that was not stopped.
+// integration. The acceleration is kept, not recomputed, so a continuation
+// on the same layout is bit-identical to the run that was not stopped.
 void Gravity::checkpoint(io::CheckpointWriter& w) {
   w.attribute("time", time_);
   w.attribute("last_dt", last_dt_);
@@ -155,7 +154,8 @@ void Gravity::checkpoint(io::CheckpointWriter& w) {
     }
   w.column("pot", p_.pot);
   w.column("work", p_.work);
-  w.column("level", std::vector<std::int64_t>(p_.level.begin(), p_.level.end()));
+  w.attribute("levels", std::int32_t{1});  // marks the level column (older checkpoints lack it)
+  w.column("level", p_.level);
   if (!p_.stretches.empty()) w.attribute("stretches", p_.stretches);
 }
 
@@ -181,8 +181,7 @@ void Gravity::restore(io::CheckpointReader& r) {
     }
   p_.pot = r.column_double("pot");
   p_.work = r.column_double("work");
-  const std::vector<std::int64_t> level = r.column_int64("level");
-  std::copy(level.begin(), level.end(), p_.level.begin());
+  if (r.has_attribute("levels")) p_.level = r.column_int32("level");
   // the split of the curve holds for the layout it was made on
   if (r.exact() && r.has_attribute("stretches"))
     p_.stretches = r.attribute_vector<std::uint64_t>("stretches");
