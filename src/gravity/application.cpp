@@ -2,8 +2,8 @@
 // Gravitational N-body as an application of the shared run loop: particles
 // split over the ranks in contiguous ranges of the global order, forces
 // from a ForceSolver of the registry (gravity.method), leapfrog
-// kick-drift-kick with a global step, observables, Gadget snapshots and
-// checkpoints.
+// kick-drift-kick with a global step or individual block steps (steps.hpp),
+// observables, Gadget snapshots and checkpoints.
 #include "weft/gravity/application.hpp"
 
 #include <fmt/format.h>
@@ -18,6 +18,7 @@
 #include "initial.hpp"
 #include "observables.hpp"
 #include "snapshot.hpp"
+#include "steps.hpp"
 #include "weft/core/error.hpp"
 #include "weft/go/blocks.hpp"
 #include "weft/gravity/deck.hpp"
@@ -30,7 +31,10 @@ namespace {
 class Gravity final : public app::Application {
  public:
   Gravity(const Config& c, const app::RunContext& ctx)
-      : c_(c), ctx_(ctx), solver_(force_solvers().at(c.gravity.method)(c.gravity)) {}
+      : c_(c),
+        ctx_(ctx),
+        solver_(force_solvers().at(c.gravity.method)(c.gravity)),
+        blocks_(c.timestep, c.gravity.epsilon) {}
 
   std::vector<app::Series> series() const override { return observation_series(); }
   void setup() override {
@@ -39,17 +43,22 @@ class Gravity final : public app::Application {
       return;
     }
     p_ = initial_particles(c_, ctx_.comm);
-    forces();
+    forces(0);
   }
   std::int64_t step() const override { return step_; }
   double time() const override { return time_; }
   void advance(bool) override {
     const auto t0 = std::chrono::steady_clock::now();
-    const double dt = next_dt();
-    kick(0.5 * dt);
-    drift(dt);
-    forces();
-    kick(0.5 * dt);
+    const double dt = c_.timestep.mode == "block" ? c_.timestep.dt_max : next_dt();
+    if (c_.timestep.mode == "block") {
+      blocks_.advance(p_, ctx_.comm, *ctx_.executor,
+                      [this](int min_level) { return forces(min_level); });
+    } else {
+      kick(0.5 * dt);
+      drift(dt);
+      forces(0);
+      kick(0.5 * dt);
+    }
     time_ += dt;
     last_dt_ = dt;
     ++step_;
@@ -74,10 +83,14 @@ class Gravity final : public app::Application {
 
  private:
   void restore(io::CheckpointReader& r);
-  void forces() {
-    const ForceWork w = solver_->compute(p_, ctx_.comm, *ctx_.executor);
+  // forces() computes new forces of the particles with level >= min_level;
+  // it returns how many of this rank's particles got them.
+  std::int64_t forces(int min_level) {
+    const ForceWork w = solver_->compute(p_, ctx_.comm, *ctx_.executor, min_level);
     interactions_ += w.interactions;
+    evaluations_ += w.targets;
     force_seconds_ += w.seconds;
+    return w.targets;
   }
   // next_dt() is the global step: fixed, or Gadget's accuracy criterion
   // min over particles of sqrt(2 eta eps / |a|), at most dt_max (the
@@ -108,18 +121,20 @@ class Gravity final : public app::Application {
   Config c_;
   const app::RunContext& ctx_;
   std::unique_ptr<ForceSolver> solver_;
+  BlockSteps blocks_;
   Particles p_;
   std::int64_t step_ = 0;
   double time_ = 0, last_dt_ = 0, e0_ = 0;
   bool have_e0_ = false;
   std::int64_t interactions_ = 0, steps_run_ = 0;
+  std::int64_t evaluations_ = 0;  // force evaluations: targets summed over computations
   double force_seconds_ = 0, step_seconds_ = 0;
 };
 
 // Checkpoint: one row per particle (id, mass, position, velocity,
-// acceleration, potential) and the scalars of the integration. The
-// acceleration is kept, not recomputed, so a continuation on the same
-// layout is bit-identical to the run that was not stopped.
+// acceleration, potential, work weight, block level) and the scalars of the
+// integration. The acceleration is kept, not recomputed, so a continuation
+// on the same layout is bit-identical to the run that was not stopped.
 void Gravity::checkpoint(io::CheckpointWriter& w) {
   w.attribute("time", time_);
   w.attribute("last_dt", last_dt_);
@@ -139,6 +154,8 @@ void Gravity::checkpoint(io::CheckpointWriter& w) {
     }
   w.column("pot", p_.pot);
   w.column("work", p_.work);
+  w.attribute("levels", std::int32_t{1});  // marks the level column (older checkpoints lack it)
+  w.column("level", p_.level);
   if (!p_.stretches.empty()) w.attribute("stretches", p_.stretches);
 }
 
@@ -164,10 +181,11 @@ void Gravity::restore(io::CheckpointReader& r) {
     }
   p_.pot = r.column_double("pot");
   p_.work = r.column_double("work");
+  if (r.has_attribute("levels")) p_.level = r.column_int32("level");
   // the split of the curve holds for the layout it was made on
   if (r.exact() && r.has_attribute("stretches"))
     p_.stretches = r.attribute_vector<std::uint64_t>("stretches");
-  if (!r.exact()) forces();  // another layout: the same forces, recomputed here
+  if (!r.exact()) forces(0);  // another layout: the same forces, recomputed here
 }
 
 std::string Gravity::report() {
@@ -181,14 +199,17 @@ std::string Gravity::report() {
   const double mean = sum / static_cast<double>(work.size());
   const std::int64_t interactions = mpi::allreduce(interactions_, MPI_SUM, comm);
   const double per_step = steps_run_ > 0 ? step_seconds_ / static_cast<double>(steps_run_) : 0.0;
-  return fmt::format(
+  const std::int64_t evaluations = mpi::allreduce(evaluations_, MPI_SUM, comm);
+  std::string out = fmt::format(
       "{} particles on {} ranks, {}\n"
-      "{} steps in this run, {:.4g} s/step; {:.4g} interactions ({:.4g} per second of force work "
-      "per "
-      "rank); force work imbalance max/mean over ranks {:.3f} (time), {:.3f} (interactions)",
-      p_.total, comm.size(), solver_->describe(), steps_run_, per_step,
+      "{} steps in this run, {:.4g} s/step; {} force evaluations; {:.4g} interactions ({:.4g} per "
+      "second of force work per rank); force work imbalance max/mean over ranks {:.3f} (time), "
+      "{:.3f} (interactions)",
+      p_.total, comm.size(), solver_->describe(), steps_run_, per_step, evaluations,
       static_cast<double>(interactions), sum > 0 ? static_cast<double>(interactions) / sum : 0.0,
       mean > 0 ? worst / mean : 1.0, work_imbalance(p_, comm));
+  if (c_.timestep.mode == "block") out += "\n" + blocks_.report(p_, ctx_.comm);
+  return out;
 }
 
 class Kind final : public app::KindOf<Config> {

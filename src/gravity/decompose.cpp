@@ -22,8 +22,9 @@
 namespace weft::gravity {
 namespace {
 
-// A particle as a row: id, mass, pos(3), vel(3), acc(3), pot, work, key.
-constexpr int kRow = 14;
+// A particle as a row: id, mass, pos(3), vel(3), acc(3), pot, work, level, key.
+constexpr int kRow = 15;
+constexpr int kKey = kRow - 1;
 
 double as_double(std::uint64_t v) { return std::bit_cast<double>(v); }
 std::uint64_t as_bits(double v) { return std::bit_cast<std::uint64_t>(v); }
@@ -139,7 +140,8 @@ void migrate(Particles& p, const Cube& cube, std::span<const std::uint64_t> stre
     }
     row[11] = p.pot[i];
     row[12] = p.work[i];
-    row[13] = as_double(key[i]);
+    row[13] = static_cast<double>(p.level[i]);
+    row[kKey] = as_double(key[i]);
   }
   std::vector<int> recv_counts(static_cast<std::size_t>(ranks));
   mpi::alltoall(send_counts.data(), recv_counts.data(), 1, comm);
@@ -156,7 +158,7 @@ void migrate(Particles& p, const Cube& cube, std::span<const std::uint64_t> stre
   const std::size_t m = recv_total / kRow;
   std::vector<std::size_t> rows(m);
   std::iota(rows.begin(), rows.end(), std::size_t{0});
-  auto row_key = [&](std::size_t r) { return as_bits(recv[r * kRow + 13]); };
+  auto row_key = [&](std::size_t r) { return as_bits(recv[r * kRow + kKey]); };
   auto row_id = [&](std::size_t r) { return as_bits(recv[r * kRow]); };
   std::sort(rows.begin(), rows.end(), [&](std::size_t a, std::size_t b) {
     return row_key(a) != row_key(b) ? row_key(a) < row_key(b) : row_id(a) < row_id(b);
@@ -173,6 +175,7 @@ void migrate(Particles& p, const Cube& cube, std::span<const std::uint64_t> stre
     }
     p.pot[i] = row[11];
     p.work[i] = row[12];
+    p.level[i] = static_cast<std::int32_t>(row[13]);
   }
   p.offset = mpi::exscan(static_cast<std::int64_t>(m), MPI_SUM, comm);
 }

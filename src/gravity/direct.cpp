@@ -15,8 +15,8 @@
 #include <array>
 #include <chrono>
 
-#include "pair.hpp"
 #include "weft/go/blocks.hpp"
+#include "weft/gravity/softening.hpp"
 #include "weft/mpi/collectives.hpp"
 
 namespace weft::gravity {
@@ -56,8 +56,9 @@ Sources gather(const Particles& p, MPI_Comm comm) {
   return s;
 }
 
-// sum_target() is the acceleration and potential (per unit mass and G) at
-// target `self` (a global index) from every source but itself.
+// sum_target() is the acceleration (per G) and minus the potential (per G:
+// sum m phi, positive) at target `self` (a global index) from every source
+// but itself; Kernel is PlummerPair or SplinePair (softening.hpp).
 template <class Kernel>
 void sum_target(const Kernel& k, const Sources& s, std::int64_t self, Vec3& acc, double& pot) {
   const double xi = s.x[static_cast<std::size_t>(self)], yi = s.y[static_cast<std::size_t>(self)],
@@ -97,27 +98,31 @@ class Direct final : public ForceSolver {
   Direct(const GravityConfig& c, std::string kernel)
       : g_(c.G), k_(c.epsilon), kernel_(std::move(kernel)) {}
 
-  ForceWork compute(Particles& p, MPI_Comm comm, go::Executor& exec) override {
+  ForceWork compute(Particles& p, MPI_Comm comm, go::Executor& exec, int min_level) override {
     const auto t0 = std::chrono::steady_clock::now();
     const Sources s = gather(p, comm);
-    const auto n = static_cast<std::int64_t>(p.size());
+    std::vector<std::int64_t> targets;
+    for (std::size_t i = 0; i < p.size(); ++i)
+      if (p.active(i, min_level)) targets.push_back(static_cast<std::int64_t>(i));
+    const auto n = static_cast<std::int64_t>(targets.size());
     const std::int64_t nblocks = (n + kBlock - 1) / kBlock;
     exec.run([&] {
       go::parallel_blocks(
           exec.threads(), nblocks,
           [&](std::int64_t b, int) {
             const std::int64_t end = std::min(n, (b + 1) * kBlock);
-            for (std::int64_t i = b * kBlock; i < end; ++i) {
+            for (std::int64_t t = b * kBlock; t < end; ++t) {
+              const std::int64_t i = targets[static_cast<std::size_t>(t)];
               const auto u = static_cast<std::size_t>(i);
               sum_target(k_, s, p.offset + i, p.acc[u], p.pot[u]);
               p.acc[u] *= g_;
-              p.pot[u] *= g_;
+              p.pot[u] *= -g_;
             }
           },
           "direct");
     });
     const std::chrono::duration<double> dt = std::chrono::steady_clock::now() - t0;
-    return {n * std::max<std::int64_t>(s.n - 1, 0), dt.count()};
+    return {n * std::max<std::int64_t>(s.n - 1, 0), n, dt.count()};
   }
   std::string describe() const override {
     return fmt::format("direct summation ({} softening)", kernel_);
@@ -132,8 +137,8 @@ class Direct final : public ForceSolver {
 }  // namespace
 
 std::unique_ptr<ForceSolver> make_direct(const GravityConfig& c) {
-  if (c.softening == "plummer") return std::make_unique<Direct<pair::Plummer>>(c, c.softening);
-  return std::make_unique<Direct<pair::Spline>>(c, c.softening);
+  if (c.softening == "plummer") return std::make_unique<Direct<PlummerPair>>(c, c.softening);
+  return std::make_unique<Direct<SplinePair>>(c, c.softening);
 }
 
 }  // namespace weft::gravity

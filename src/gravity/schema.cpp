@@ -55,21 +55,35 @@ void declare_gravity(deck::Schema<C>& s) {
 
 void declare_timestep(deck::Schema<C>& s) {
   s.key("timestep.mode", [](C& c) -> auto& { return c.timestep.mode; },
-        "Global time step: fixed (timestep.dt) or accuracy (Gadget's criterion: the smallest "
-        "sqrt(2 eta epsilon / |a|) over all particles, at most timestep.dt_max)")
-      .choices({"fixed", "accuracy"});
+        "Time step: fixed (one global step, timestep.dt), accuracy (one global step from "
+        "Gadget's criterion: the smallest sqrt(2 eta epsilon / |a|) over all particles, at most "
+        "timestep.dt_max) or block (individual power-of-two steps: each particle's criterion "
+        "rounded down to timestep.dt_max / 2^k, k <= timestep.max_level; only the particles "
+        "whose step ends get new forces; one weft step is one dt_max)")
+      .choices({"fixed", "accuracy", "block"});
   auto fixed = s.when("timestep.mode", "fixed");
   fixed.key("timestep.dt", [](C& c) -> auto& { return c.timestep.dt; }, "Time step")
       .unit("time")
       .above(0);
-  auto accuracy = s.when("timestep.mode", "accuracy");
-  accuracy.key("timestep.eta", [](C& c) -> auto& { return c.timestep.eta; },
-               "Accuracy parameter eta (Gadget's ErrTolIntAccuracy)")
-      .above(0);
-  accuracy.key("timestep.dt_max", [](C& c) -> auto& { return c.timestep.dt_max; },
-               "Largest time step")
-      .unit("time")
-      .above(0);
+  for (const char* mode : {"accuracy", "block"}) {
+    auto w = s.when("timestep.mode", mode);
+    w.key("timestep.eta", [](C& c) -> auto& { return c.timestep.eta; },
+          "Accuracy parameter eta (Gadget's ErrTolIntAccuracy)")
+        .above(0);
+    w.key("timestep.dt_max", [](C& c) -> auto& { return c.timestep.dt_max; },
+          std::string(mode) == "block"
+              ? "Largest time step; one weft step (run.steps, thermo.every, ...) is one dt_max, "
+                "at whose end every particle is synchronised"
+              : "Largest time step")
+        .unit("time")
+        .above(0);
+  }
+  s.when("timestep.mode", "block")
+      .key("timestep.max_level", [](C& c) -> auto& { return c.timestep.max_level; },
+           "Deepest block level: no step is smaller than dt_max / 2^max_level (a particle whose "
+           "criterion asks for less takes that step; the report counts them)")
+      .min(0)
+      .max(30);
 }
 
 void declare_initial(deck::Schema<C>& s) {

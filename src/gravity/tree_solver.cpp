@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cmath>
 
 #include "decompose.hpp"
 #include "weft/gravity/distributed_tree.hpp"
@@ -44,7 +45,7 @@ class TreeSolver final : public ForceSolver {
         tree_(tree_config(c)),
         dtree_(tree_config(c), c.domain == "let") {}
 
-  ForceWork compute(Particles& p, MPI_Comm comm, go::Executor& exec) override {
+  ForceWork compute(Particles& p, MPI_Comm comm, go::Executor& exec, int min_level) override {
     const auto t0 = std::chrono::steady_clock::now();
     const mpi::Comm world(comm);
     // The relative criterion needs |a| of the previous step: p.acc holds it
@@ -57,11 +58,26 @@ class TreeSolver final : public ForceSolver {
         for (std::size_t k = 0; k < p.size(); ++k) old_[k] = p.acc[k].norm();
       }
     };
+    // active_ (block time steps): the targets' flags, after any migration.
+    auto targets = [&] {
+      active_.clear();
+      if (min_level > 0) {
+        active_.resize(p.size());
+        for (std::size_t k = 0; k < p.size(); ++k) active_[k] = p.active(k, min_level) ? 1 : 0;
+      }
+      cost_.assign(p.size(), 0);
+    };
+    // The split of the curve is revised only when every particle is a
+    // target: the work weights are then of one computation.
+    const bool may_split = min_level <= 0;
     WalkStats stats;
     if (c_.domain != "replicated") {
-      stats = distributed(p, world, exec, old_accelerations);
+      stats = distributed(p, world, exec, may_split, [&] {
+        targets();
+        old_accelerations();
+      });
     } else {
-      if (world.size() > 1 && rebalance_due(p, world)) {
+      if (world.size() > 1 && may_split && rebalance_due(p, world)) {
         decompose(p, world);
         ++decompositions_;
       }
@@ -73,18 +89,22 @@ class TreeSolver final : public ForceSolver {
       const std::vector<double> mass = mpi::allgatherv(p.mass.data(), static_cast<int>(n), world);
       const std::span<const Vec3> all(reinterpret_cast<const Vec3*>(xyz.data()), mass.size());
       self_.resize(n);
-      cost_.resize(n);
       for (std::size_t k = 0; k < n; ++k) self_[k] = p.offset + static_cast<std::int64_t>(k);
+      targets();
       old_accelerations();
       exec.run([&] {
         tree_.build(all, mass, exec.threads());
         stats = tree_.accelerations(p.pos, self_, old_, soft_, c_.G, p.acc, p.pot, exec.threads(),
-                                    cost_);
+                                    cost_, active_);
       });
     }
-    for (std::size_t k = 0; k < p.size(); ++k) p.work[k] = cost_[k];
+    // A target's weight is its work per block of dt_max: its interactions
+    // times how often it is a target, 2^level (Gadget-2's weights; level 0
+    // with a global step). Particles that were not targets keep theirs.
+    for (std::size_t k = 0; k < p.size(); ++k)
+      if (p.active(k, min_level)) p.work[k] = std::ldexp(double(cost_[k]), p.level[k]);
     const std::chrono::duration<double> dt = std::chrono::steady_clock::now() - t0;
-    return {stats.node_interactions + stats.particle_interactions, dt.count()};
+    return {stats.node_interactions + stats.particle_interactions, stats.targets, dt.count()};
   }
 
   std::string describe() const override {
@@ -120,23 +140,24 @@ class TreeSolver final : public ForceSolver {
     return imbalance == 0.0 || imbalance > 1.0 + c_.rebalance;
   }
 
-  template <class Old>
-  WalkStats distributed(Particles& p, const mpi::Comm& world, go::Executor& exec,
-                        Old& old_accelerations) {
+  // distributed(): the let and cache domains; prepare() sets the targets
+  // and old accelerations once the particles are on their ranks.
+  template <class Prepare>
+  WalkStats distributed(Particles& p, const mpi::Comm& world, go::Executor& exec, bool may_split,
+                        Prepare prepare) {
     ranks_ = world.size();
     const Cube cube = global_cube(p, world);
     if (world.size() == 1) {
       p.stretches = {0, kEndOfCurve};
     } else {
       if (p.stretches.size() != static_cast<std::size_t>(world.size()) + 1 ||
-          rebalance_due(p, world)) {
+          (may_split && rebalance_due(p, world))) {
         p.stretches = cut_curve(p, cube, world);
         ++decompositions_;
       }
       migrate(p, cube, p.stretches, world);
     }
-    cost_.resize(p.size());
-    old_accelerations();
+    prepare();
     // Walks park while a remote node is fetched: they need fibers, whatever
     // runs the rank's other kernels.
     go::Executor* fibers = &exec;
@@ -149,8 +170,8 @@ class TreeSolver final : public ForceSolver {
     WalkStats stats;
     fibers->run([&] {
       dtree_.build(p.pos, p.mass, cube, p.stretches, world, fibers->threads());
-      stats =
-          dtree_.accelerations(p.pos, old_, soft_, c_.G, p.acc, p.pot, cost_, fibers->threads());
+      stats = dtree_.accelerations(p.pos, old_, soft_, c_.G, p.acc, p.pot, cost_, fibers->threads(),
+                                   active_);
     });
     cache_ += dtree_.cache();
     ++computations_;
@@ -165,6 +186,7 @@ class TreeSolver final : public ForceSolver {
   std::vector<std::int64_t> self_;
   std::vector<double> old_;
   std::vector<std::int32_t> cost_;
+  std::vector<char> active_;
   std::int64_t decompositions_ = 0, computations_ = 0;
   int ranks_ = 1;
   CacheStats cache_;  // summed over computations

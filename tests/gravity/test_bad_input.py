@@ -82,6 +82,12 @@ class BadInput(unittest.TestCase):
         for s, key in cases:
             with self.subTest(set=s):
                 self.refused(ok, key, sets=[s])
+        # block time steps: the deepest level bounded, its keys only with it
+        for sets in (["timestep.mode=block", "timestep.max_level=31"],
+                     ["timestep.mode=block", "timestep.eta=0"],
+                     ["timestep.max_level=5"]):
+            with self.subTest(sets=sets):
+                self.refused(ok, sets[-1].split("=")[0], sets=sets)
 
     def test_absurd_particle_counts(self):
         ok = gs.deck(gs.plummer(100), "epsilon = 0.05\n", steps=2)

@@ -29,13 +29,16 @@ struct GravityConfig {
   std::string domain = "replicated";
 };
 
-// TimestepConfig is the global time step: fixed, or Gadget's accuracy
-// criterion dt = min over particles of sqrt(2 eta eps / |a|), at most dt_max.
+// TimestepConfig is the time step: one global step, fixed or from Gadget's
+// accuracy criterion dt = min over particles of sqrt(2 eta eps / |a|), at
+// most dt_max; or individual power-of-two block steps, each particle's
+// that criterion rounded down to dt_max / 2^k, k <= max_level.
 struct TimestepConfig {
-  std::string mode = "fixed";  // "fixed" | "accuracy"
+  std::string mode = "fixed";  // "fixed" | "accuracy" | "block"
   double dt = 0.01;            // the fixed step
   double eta = 0.025;          // accuracy parameter (Gadget's ErrTolIntAccuracy)
-  double dt_max = 0.1;         // largest step of the accuracy criterion
+  double dt_max = 0.1;         // largest step (accuracy, block: one weft step is one dt_max)
+  int max_level = 10;          // block: the smallest step is dt_max / 2^max_level
 };
 
 // InitialConfig is where the particles come from.

@@ -91,9 +91,12 @@ class DistributedTree {
   // while a remote node is fetched): it spawns up to 16 walks per worker
   // and the task that answers other ranks' requests, and returns when every
   // rank's walks are done. Bit-identical for any threads and timing.
+  // active: empty or one flag per source: only flagged ones are targets (as
+  // in Tree::accelerations()).
   WalkStats accelerations(std::span<const Vec3> pos, std::span<const double> old_acc,
                           const Softening& soft, double G, std::span<Vec3> acc,
-                          std::span<double> pot, std::span<std::int32_t> cost, int threads);
+                          std::span<double> pot, std::span<std::int32_t> cost, int threads,
+                          std::span<const char> active = {});
 
   // cache() is what the last accelerations() fetched and served.
   const CacheStats& cache() const noexcept { return stats_; }

@@ -19,6 +19,7 @@ namespace weft::gravity {
 // ForceWork is what one force computation did on this rank.
 struct ForceWork {
   std::int64_t interactions = 0;  // particle-particle (and, for a tree, particle-node) terms
+  std::int64_t targets = 0;       // particles of this rank that got new forces
   double seconds = 0;             // wall time of this rank's force work
 };
 
@@ -30,11 +31,16 @@ struct ForceWork {
 class ForceSolver {
  public:
   virtual ~ForceSolver() = default;
-  // compute() sets p.acc and p.pot. On entry p.acc holds the accelerations
-  // of the previous force computation (zero before the first), which a
-  // relative opening criterion reads. Collective over comm; runs its
+  // compute() sets p.acc and p.pot of the targets: the particles with
+  // p.level >= min_level (every particle when min_level <= 0: block time
+  // steps give forces to the active particles only); the others keep
+  // theirs. Sources are always every particle of every rank, at p.pos. On
+  // entry p.acc holds the accelerations of the previous force computation
+  // (zero before the first), which a relative opening criterion reads. A
+  // solver may move particles between ranks (every field, level included).
+  // Collective over comm (also for a rank without targets); runs its
   // kernels through `exec` (called outside Executor::run()).
-  virtual ForceWork compute(Particles& p, MPI_Comm comm, go::Executor& exec) = 0;
+  virtual ForceWork compute(Particles& p, MPI_Comm comm, go::Executor& exec, int min_level) = 0;
   // describe() is one line for the banner and the report ("direct summation").
   virtual std::string describe() const = 0;
 };

@@ -22,13 +22,19 @@ struct Particles {
   std::vector<Vec3> pos, vel, acc;
   std::vector<double> pot;  // potential per unit mass (G included)
   // work is each particle's interactions in the last force computation of a
-  // tree (0 before the first, and with direct summation): the weights of
+  // tree that gave it a force, times 2^level (how often it gets one per
+  // block; 0 before the first, and with direct summation): the weights of
   // the space-filling-curve decomposition (decompose.hpp).
   std::vector<double> work;
   // stretches: how the distributed tree splits the Morton curve of the
   // particles' cube over the ranks (rank r holds keys [stretches[r],
   // stretches[r + 1])); empty before the first split. Checkpointed.
   std::vector<std::uint64_t> stretches;
+  // level is each particle's block time-step level: its step is
+  // timestep.dt_max / 2^level (0 with a global step). A force computation
+  // with min_level > 0 gives new forces only to the particles with level >=
+  // min_level (the active ones); level moves with its particle. Checkpointed.
+  std::vector<std::int32_t> level;
 
   std::size_t size() const { return id.size(); }
   // resize() sets the number of this rank's particles (new ones zero).
@@ -40,6 +46,12 @@ struct Particles {
     acc.resize(n, Vec3::Zero());
     pot.resize(n, 0.0);
     work.resize(n, 0.0);
+    level.resize(n, 0);
+  }
+  // active() says whether particle i is a target of a force computation
+  // with min_level (every particle when min_level <= 0).
+  bool active(std::size_t i, int min_level) const {
+    return min_level <= 0 || level[i] >= min_level;
   }
 };
 

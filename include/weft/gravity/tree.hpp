@@ -158,11 +158,17 @@ class Tree {
   //               and either scheduler.
   //   cost:       empty or one per target: interactions of that target
   //               (work weight for load balancing).
+  //   active:     empty (every target) or one flag per target: only flagged
+  //               targets are computed (acc, pot, cost of the others are
+  //               left as they are; block time steps). Which targets are
+  //               walked together depends on it, so a target's result does
+  //               too (within the opening criterion's error).
   // std::invalid_argument if the lengths disagree.
   WalkStats accelerations(std::span<const Vec3> targets, std::span<const std::int64_t> self_index,
                           std::span<const double> old_acc, const Softening& soft, double G,
                           std::span<Vec3> acc, std::span<double> pot, int threads,
-                          std::span<std::int32_t> cost = {}) const;
+                          std::span<std::int32_t> cost = {},
+                          std::span<const char> active = {}) const;
 
   const TreeConfig& config() const noexcept { return config_; }
   // nodes() are the nodes of the last build (empty before, or with no sources).

@@ -408,18 +408,19 @@ void DistributedTree::build(std::span<const Vec3> pos, std::span<const double> m
 WalkStats DistributedTree::accelerations(std::span<const Vec3> pos, std::span<const double> old_acc,
                                          const Softening& soft, double G, std::span<Vec3> acc,
                                          std::span<double> pot, std::span<std::int32_t> cost,
-                                         int threads) {
+                                         int threads, std::span<const char> active) {
   State& s = *state_;
   const std::size_t nt = pos.size();
   if (acc.size() != nt || (!pot.empty() && pot.size() != nt) ||
-      (!old_acc.empty() && old_acc.size() != nt) || (!cost.empty() && cost.size() != nt))
+      (!old_acc.empty() && old_acc.size() != nt) || (!cost.empty() && cost.size() != nt) ||
+      (!active.empty() && active.size() != nt))
     throw std::invalid_argument("gravity::DistributedTree::accelerations: array lengths differ");
   if (!go::in_task())
     throw std::logic_error(
         "gravity::DistributedTree::accelerations: call it inside a weft::go task");
   std::vector<std::size_t> order;
   std::vector<std::int64_t> bounds;
-  impl::target_groups(pos, local_.cube(), order, bounds);
+  impl::target_groups(pos, local_.cube(), order, bounds, active);
   const impl::Walk w(local_.config(), soft, G, !old_acc.empty());
   const auto ngroups = static_cast<std::int64_t>(bounds.size()) - 1;
   // Walks that park need others to hide the wait; walks that find every
@@ -440,8 +441,8 @@ WalkStats DistributedTree::accelerations(std::span<const Vec3> pos, std::span<co
   const auto t_ahead = Clock::now();
   if (s.size > 1 && s.ahead) {
     impl::Group mine;
-    if (nt > 0) mine = impl::Group(w, pos, order, 0, nt, old_acc);
-    s.send_ahead(local_, w, mine, nt > 0);
+    if (!order.empty()) mine = impl::Group(w, pos, order, 0, order.size(), old_acc);
+    s.send_ahead(local_, w, mine, !order.empty());
   }
   const std::int64_t bytes_ahead = s.ahead_bytes;
   const auto t_walks = Clock::now();
@@ -529,7 +530,7 @@ WalkStats DistributedTree::accelerations(std::span<const Vec3> pos, std::span<co
   stats_.wait_seconds = seconds(Clock::now() - t_done);
 
   WalkStats total;
-  total.targets = static_cast<std::int64_t>(nt);
+  total.targets = static_cast<std::int64_t>(order.size());
   for (const impl::Lists& L : lists) {
     total.node_interactions += L.stats.node_interactions;
     total.particle_interactions += L.stats.particle_interactions;

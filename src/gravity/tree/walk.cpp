@@ -37,15 +37,16 @@ void group_bounds(const std::vector<std::uint64_t>& keys, std::int64_t begin, st
 }
 
 void target_groups(std::span<const Vec3> targets, const Cube& cube, std::vector<std::size_t>& order,
-                   std::vector<std::int64_t>& bounds) {
-  const std::size_t nt = targets.size();
+                   std::vector<std::int64_t>& bounds, std::span<const char> active) {
   const double scale = double(kCells) / cube.side;
-  std::vector<std::uint64_t> tkeys(nt);
-  for (std::size_t k = 0; k < nt; ++k) {
+  std::vector<std::uint64_t> tkeys(targets.size());
+  order.clear();
+  for (std::size_t k = 0; k < targets.size(); ++k) {
+    if (!active.empty() && !active[k]) continue;
     tkeys[k] = morton_key(targets[k][0], targets[k][1], targets[k][2], cube.origin, scale);
+    order.push_back(k);
   }
-  order.resize(nt);
-  std::iota(order.begin(), order.end(), std::size_t{0});
+  const std::size_t nt = order.size();
   std::stable_sort(order.begin(), order.end(),
                    [&](std::size_t a, std::size_t b) { return tkeys[a] < tkeys[b]; });
   std::vector<std::uint64_t> sorted(nt);
@@ -74,7 +75,7 @@ WalkStats Tree::accelerations(std::span<const Vec3> targets,
                               std::span<const std::int64_t> self_index,
                               std::span<const double> old_acc, const Softening& soft, double G,
                               std::span<Vec3> acc, std::span<double> pot, int threads,
-                              std::span<std::int32_t> cost) const {
+                              std::span<std::int32_t> cost, std::span<const char> active) const {
   const std::size_t nt = targets.size();
   auto check = [&](std::size_t got, const char* what, bool optional) {
     if (got != nt && !(optional && got == 0)) {
@@ -88,19 +89,21 @@ WalkStats Tree::accelerations(std::span<const Vec3> targets,
   check(self_index.size(), "self_index", true);
   check(old_acc.size(), "old_acc", true);
   check(cost.size(), "cost", true);
+  check(active.size(), "active", true);
   WalkStats total;
-  total.targets = static_cast<std::int64_t>(nt);
-  if (nodes_.empty()) {
-    std::fill(acc.begin(), acc.end(), Vec3::Zero());
-    std::fill(pot.begin(), pot.end(), 0.0);
-    std::fill(cost.begin(), cost.end(), 0);
-    return total;
-  }
-
   // Targets in curve order, cut into groups.
   std::vector<std::size_t> order;
   std::vector<std::int64_t> bounds;
-  impl::target_groups(targets, cube(), order, bounds);
+  impl::target_groups(targets, cube(), order, bounds, active);
+  total.targets = static_cast<std::int64_t>(order.size());
+  if (nodes_.empty()) {
+    for (const std::size_t t : order) {
+      acc[t] = Vec3::Zero();
+      if (!pot.empty()) pot[t] = 0.0;
+      if (!cost.empty()) cost[t] = 0;
+    }
+    return total;
+  }
 
   const impl::Walk w(config_, soft, G, !old_acc.empty());
   const auto nnodes = static_cast<std::int32_t>(nodes_.size());

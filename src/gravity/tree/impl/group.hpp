@@ -192,9 +192,10 @@ void evaluate(const Walk& w, Lists& L, std::span<const Vec3> targets,
 
 // target_groups() orders targets along the Morton curve of `cube` (ties
 // in input order) and cuts them into groups: group g is
-// order[bounds[g] .. bounds[g + 1]).
+// order[bounds[g] .. bounds[g + 1]). active: empty (every target) or one
+// flag per target: only flagged targets are in order.
 void target_groups(std::span<const Vec3> targets, const Cube& cube, std::vector<std::size_t>& order,
-                   std::vector<std::int64_t>& bounds);
+                   std::vector<std::int64_t>& bounds, std::span<const char> active = {});
 
 // group_bounds() splits sorted target keys [begin, end) into Morton cells of
 // at most kGroup targets (or the deepest level), in curve order, appending
