@@ -250,16 +250,26 @@ Task* PoolImpl::create_task(Worker* w, Task* parent, const TaskOptions& o, const
   const std::size_t align = std::max<std::size_t>(ops.align, alignof(Task));
   const std::size_t cl_off = (sizeof(Task) + ops.align - 1) / ops.align * ops.align;
   const std::size_t bytes = (cl_off + ops.size + align - 1) / align * align;
-  void* block = std::aligned_alloc(align, bytes);
+#if WEFT_GO_ASAN
+  const bool small = false;  // every block from the heap: ASan sees each task's lifetime
+#else
+  const bool small = w && align <= kTaskBlockAlign && bytes <= kTaskBlock;
+#endif
+  void* block = small ? task_blocks.take(w->task_blocks) : std::aligned_alloc(align, bytes);
   if (!block) throw std::bad_alloc();
   void* closure = static_cast<char*>(block) + cl_off;
   try {
     construct(closure, src);
   } catch (...) {
-    std::free(block);
+    if (small) {
+      task_blocks.give(w->task_blocks, block);
+    } else {
+      std::free(block);
+    }
     throw;
   }
   Task* t = ::new (block) Task;
+  t->small_block = small;
   t->pool = this;
   t->ops = &ops;
   t->closure = closure;
@@ -641,8 +651,13 @@ void PoolImpl::finish_task(Worker* w, Task* t) {
   __tsan_destroy_fiber(t->tsan_fiber);  // we are on the worker's own fiber again
 #endif
   release_stack(w, t->stack_mem, t->stack_alloc, t->pooled);
+  const bool small = t->small_block;
   t->~Task();
-  std::free(t);
+  if (small) {
+    task_blocks.give(w->task_blocks, t);
+  } else {
+    std::free(t);
+  }
   if (unwinding.load(std::memory_order_acquire)) unwind_next();
 }
 
@@ -690,6 +705,7 @@ void PoolImpl::worker_main(Worker* w) {
   }
   w->stack_cache.clear();
   w->stack_cache.shrink_to_fit();
+  TaskBlocks::release(w->task_blocks);
   tls_worker = nullptr;
 }
 

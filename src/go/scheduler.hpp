@@ -48,7 +48,8 @@ struct Task {
   std::size_t stack_alloc = 0;  // wanted: usable size + guard
   void* stack_lo = nullptr;     // usable stack [stack_lo, stack_lo + stack_len)
   std::size_t stack_len = 0;
-  bool pooled = false;  // stack of the pool's default size (cacheable)
+  bool pooled = false;       // stack of the pool's default size (cacheable)
+  bool small_block = false;  // the block came from TaskBlocks
   Task* reg_prev = nullptr;
   Task* reg_next = nullptr;
   int reg_list = 0;
@@ -135,6 +136,7 @@ struct alignas(64) Worker {
   std::deque<Task*> mail;
   std::atomic<std::size_t> mail_size{0};
   std::vector<void*> stack_cache;
+  std::vector<void*> task_blocks;  // this worker's free TaskBlocks blocks
   void* sched_stack_lo = nullptr;
   std::size_t sched_stack_len = 0;
   void* tsan_sched = nullptr;         // TSan builds: the worker thread's own fiber
@@ -177,6 +179,33 @@ struct MpiAwait {
 struct AwaitGroup {
   WaitSync* sync = nullptr;
   int remaining = 0;
+};
+
+// TaskBlocks recycles the heap blocks of small tasks (descriptor and
+// closure, at most kTaskBlock bytes). Each worker keeps the blocks of tasks
+// it finished and takes from them when it spawns; batches of kTaskBatch move
+// through a pool-wide depot, so a task spawned on one worker and finished on
+// another costs no malloc lock. glibc's arena lock, contended between the
+// spawning and the finishing worker, was most of spawn+join's time.
+inline constexpr std::size_t kTaskBlock = 512;
+inline constexpr std::size_t kTaskBlockAlign = 64;
+class TaskBlocks {
+ public:
+  TaskBlocks() = default;
+  TaskBlocks(const TaskBlocks&) = delete;
+  TaskBlocks& operator=(const TaskBlocks&) = delete;
+  ~TaskBlocks();
+  // take() returns a block from mine, the depot or the heap.
+  void* take(std::vector<void*>& mine);
+  // give() keeps a block in mine, passing a batch to the depot (or, past
+  // its cap, back to the heap) when mine holds two.
+  void give(std::vector<void*>& mine, void* block) noexcept;
+  // release() frees the blocks in mine (a worker that stops).
+  static void release(std::vector<void*>& mine) noexcept;
+
+ private:
+  Spinlock mu_;
+  std::vector<std::vector<void*>> batches_;
 };
 
 class PoolImpl {
@@ -244,6 +273,7 @@ class PoolImpl {
   std::atomic<std::size_t> inj_size{0};
 
   TimerHeap timers;
+  TaskBlocks task_blocks;
 
   std::atomic<std::int64_t> ext_live{0};
   std::atomic<bool> running{false};
