@@ -69,8 +69,9 @@ struct Line {
   std::string sort, text;
 };
 
-// write_sorted() gathers every rank's lines, sorts them and writes them
-// under `header` to `path` on rank 0; the error message or "".
+// write_sorted() gathers every rank's lines on rank 0, which sorts them and
+// writes them under `header` to `path`; the error message (rank 0) or "".
+// Collective over comm.
 std::string write_sorted(const std::string& path, const std::string& header,
                          const std::vector<Line>& lines, MPI_Comm comm) {
   std::string mine;
@@ -81,7 +82,7 @@ std::string write_sorted(const std::string& path, const std::string& header,
     mine += '\x1e';
   }
   const std::vector<char> all =
-      mpi::allgatherv(mine.data(), static_cast<int>(mine.size()), mpi::Comm(comm));
+      mpi::gatherv(mine.data(), static_cast<int>(mine.size()), 0, mpi::Comm(comm));
   if (mpi::Comm(comm).rank() != 0) return "";
   std::vector<Line> rows;
   std::string_view rest(all.data(), all.size());
