@@ -33,14 +33,25 @@ struct Round {
   void release() noexcept {
     if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
   }
-  // run() runs share w here if nobody has claimed it yet.
-  void run(int w) noexcept {
+  // run() runs share w here if nobody has claimed it yet. A share the
+  // caller runs itself (`inline_label` set) is not a task of its own, so it
+  // goes into the pool's trace here under the name its task would have had:
+  // the timeline shows every share, whoever ran it.
+  void run(int w, const char* inline_label = nullptr) noexcept {
     if (claimed[static_cast<std::size_t>(w)].exchange(true, std::memory_order_acq_rel)) return;
+    Worker* at = inline_label ? current_worker() : nullptr;
+    const bool traced = at && at->pool->opt.trace;
+    const std::int64_t t0 = traced ? at->pool->now_ns() : 0;
     try {
       fn(arg, w);
     } catch (...) {
       std::lock_guard lk(mu);
       if (!error) error = std::current_exception();
+    }
+    if (traced) {
+      Worker* end = current_worker();  // the same thread unless the share parked
+      end->trace.push_back(TaskRecord{std::string(inline_label) + "[" + std::to_string(w) + "]", 0,
+                                      at->index, end->index, t0, end->pool->now_ns()});
     }
     left.fetch_sub(1, std::memory_order_release);
     wg.done();
@@ -97,11 +108,11 @@ void run_shares(int workers, const char* name, ShareFn fn, void* arg) {
       round->release();
     });
   }
-  if (mine >= 0) round->run(mine);
+  if (mine >= 0) round->run(mine, name);
   // Shares not started by now wait for a worker that is busy or descheduled:
   // the caller runs them (help-first join), so a fork-join never waits for a
   // worker to come back.
-  for (int w = 0; w < workers; ++w) round->run(w);
+  for (int w = 0; w < workers; ++w) round->run(w, name);
   join_spin(round->left);
   round->wg.wait();
   std::exception_ptr error = round->error;

@@ -56,6 +56,31 @@ class Lines {
  public:
   Lines(std::istream& in, std::string path) : buf_(in.rdbuf()), path_(std::move(path)) {}
 
+  // sniff() looks at the first kSniffBytes bytes before any line is parsed:
+  // a byte that is not text there is the same InputError next() would give
+  // when reaching it. Without it, a binary file whose first line happens to
+  // be free of control bytes would be judged by its header instead ("no N
+  // atoms line"), depending on the bytes.
+  void sniff(std::istream& in) {
+    constexpr std::size_t kSniffBytes = 8192;
+    std::string head(kSniffBytes, '\0');
+    in.read(head.data(), static_cast<std::streamsize>(head.size()));
+    head.resize(static_cast<std::size_t>(in.gcount()));
+    in.clear();
+    in.seekg(0);
+    std::int64_t line = 1;
+    std::size_t column = 1;
+    for (std::size_t i = 0; i < head.size(); ++i, ++column) {
+      const auto u = static_cast<unsigned char>(head[i]);
+      if (u == '\n') {
+        ++line;
+        column = 0;
+      } else if (!is_text(u)) {
+        throw not_text(i, u, line, column);
+      }
+    }
+  }
+
   // next() reads the next line into `line`; false at the end of the file.
   bool next(std::string& line) {
     line.clear();
@@ -65,11 +90,7 @@ class Lines {
       ++offset_;
       if (c == '\n') break;
       const auto u = static_cast<unsigned char>(c);
-      if ((u < 0x20 && c != '\t' && c != '\r' && c != '\f' && c != '\v') || u == 0x7f)
-        throw InputError(fmt::format(
-            "{}: byte {} (0x{:02x}, line {}, column {}) is not text: init.data_file must be a "
-            "LAMMPS data file (text, as written by write_data); this looks like a binary file",
-            where(path_, number_ + 1), offset_ - 1, u, number_ + 1, line.size() + 1));
+      if (!is_text(u)) throw not_text(offset_ - 1, u, number_ + 1, line.size() + 1);
       if (line.size() >= kMaxDataLine)
         throw InputError(fmt::format(
             "{}: the line is longer than {} characters: not a LAMMPS data file (a binary or "
@@ -85,6 +106,17 @@ class Lines {
   std::int64_t number() const { return number_; }
 
  private:
+  static bool is_text(unsigned char u) {
+    return (u >= 0x20 || u == '\t' || u == '\r' || u == '\f' || u == '\v') && u != 0x7f;
+  }
+  InputError not_text(std::uint64_t offset, unsigned char u, std::int64_t line,
+                      std::size_t column) const {
+    return InputError(fmt::format(
+        "{}: byte {} (0x{:02x}, line {}, column {}) is not text: init.data_file must be a "
+        "LAMMPS data file (text, as written by write_data); this looks like a binary file",
+        where(path_, line), offset, u, line, column));
+  }
+
   std::streambuf* buf_;
   std::string path_;
   std::int64_t number_ = 0;
@@ -135,6 +167,7 @@ DataFile read_data_file(const std::string& path, const std::array<bool, 3>& peri
   df.box.hi = Vec3::Constant(0.5);
   df.box.periodic = periodic;
   Lines lines(in, path);
+  lines.sniff(in);
   std::string line;
   bool have_atoms = false, have_types = false;
   std::int64_t atoms_line = 0;

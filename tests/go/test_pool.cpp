@@ -5,11 +5,13 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <map>
 #include <set>
 #include <stdexcept>
 #include <thread>
 
 #include "go_test_util.hpp"
+#include "weft/go/blocks.hpp"
 #include "weft/go/chan.hpp"
 #include "weft/go/go.hpp"
 #include "weft/go/pool.hpp"
@@ -197,6 +199,26 @@ TEST_P(PoolTest, TraceRecordsEveryTask) {
   for (std::size_t i = 1; i < tr.size(); ++i) EXPECT_LE(tr[i - 1].start_ns, tr[i].start_ns);
   pool.clear_trace();
   EXPECT_TRUE(pool.trace().empty());
+}
+
+TEST_P(PoolTest, TraceShowsEveryShareOfABlockLoopWhoeverRanIt) {
+  // The fork-join's caller runs one share itself and maybe others whose
+  // worker was busy: those are not tasks, but the trace names them all, once
+  // each round, with the time they took.
+  wg::PoolOptions o = options();
+  o.trace = true;
+  wg::Pool pool(o);
+  const int workers = GetParam();
+  constexpr int kRounds = 5;
+  pool.run([&] {
+    for (int r = 0; r < kRounds; ++r)
+      wg::fiber_shares(workers, "share", [](int) { wg::sleep_for(200us); });
+  });
+  std::map<std::string, int> ran;  // share name -> records lasting the sleep
+  for (const auto& rec : pool.trace())
+    if (rec.end_ns - rec.start_ns >= 200'000) ++ran[rec.name];
+  for (int w = 0; w < workers; ++w)
+    EXPECT_EQ(ran["share[" + std::to_string(w) + "]"], kRounds) << "share " << w;
 }
 
 TEST_P(PoolTest, TraceIsOffByDefault) {
