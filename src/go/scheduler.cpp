@@ -642,7 +642,7 @@ void PoolImpl::finish_task(Worker* w, Task* t) {
     }
     if (t->reg_next) t->reg_next->reg_prev = t->reg_prev;
   }
-  if (opt.trace) {
+  if (opt.trace && !t->untraced) {
     w->trace.push_back(
         TaskRecord{t->name, t->id, t->start_worker, w->index, t->start_ns, now_ns()});
   }

@@ -50,6 +50,7 @@ struct Task {
   std::size_t stack_len = 0;
   bool pooled = false;       // stack of the pool's default size (cacheable)
   bool small_block = false;  // the block came from TaskBlocks
+  bool untraced = false;     // left out of the trace (a block share found taken)
   Task* reg_prev = nullptr;
   Task* reg_next = nullptr;
   int reg_list = 0;

@@ -38,7 +38,12 @@ struct Round {
   // goes into the pool's trace here under the name its task would have had:
   // the timeline shows every share, whoever ran it.
   void run(int w, const char* inline_label = nullptr) noexcept {
-    if (claimed[static_cast<std::size_t>(w)].exchange(true, std::memory_order_acq_rel)) return;
+    if (claimed[static_cast<std::size_t>(w)].exchange(true, std::memory_order_acq_rel)) {
+      // The share's own task found it taken: it did nothing worth a bar.
+      if (!inline_label)
+        if (Worker* me = current_worker(); me && me->current) me->current->untraced = true;
+      return;
+    }
     Worker* at = inline_label ? current_worker() : nullptr;
     const bool traced = at && at->pool->opt.trace;
     const std::int64_t t0 = traced ? at->pool->now_ns() : 0;

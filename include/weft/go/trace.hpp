@@ -11,7 +11,8 @@ namespace weft::go {
 // A task may migrate between workers; start_worker is where it first ran,
 // end_worker where it finished. Pool::trace() returns them sorted by start.
 // A share of a block loop (blocks.hpp) that the fork-join's caller ran
-// itself is recorded too, under its share's name ("pair[1]") with id 0.
+// itself is recorded too, under its share's name ("pair[1]") with id 0, and
+// the share's own task, which then finds nothing to do, is left out.
 //
 //   weft::go::Pool pool({.threads = 2, .trace = true});
 //   pool.run([] { weft::go::go({.name = "halo"}, [] { ... }); });
