@@ -9,7 +9,8 @@
 namespace weft::events {
 namespace {
 
-constexpr std::uint32_t kMagic = 0x45565432;  // "EVT2"
+constexpr std::uint32_t kMagic = 0x45565432;     // "EVT2": with the ingest cursors
+constexpr std::uint32_t kMagicOld = 0x45565431;  // "EVT1": before them
 
 template <class T>
 void put_all(Packer& p, const std::vector<T>& v, void (*put_one)(Packer&, const T&)) {
@@ -134,8 +135,12 @@ PipelineState unpack_state(const std::vector<std::int64_t>& words) {
   std::string bytes(static_cast<std::size_t>(words[0]), '\0');
   std::memcpy(bytes.data(), words.data() + 1, bytes.size());
   Unpacker u{bytes};
-  if (bytes.size() < 20 || u.get<std::uint32_t>() != kMagic)
-    throw std::runtime_error("not a packed events state");
+  const std::uint32_t magic = bytes.size() < 20 ? 0 : u.get<std::uint32_t>();
+  if (magic == kMagicOld)
+    throw std::runtime_error(
+        "its events state has an earlier format (no ingest cursors); continue it with the weft "
+        "that wrote it, or run again");
+  if (magic != kMagic) throw std::runtime_error("not a packed events state");
   PipelineState s;
   s.rows = u.get<std::int64_t>();
   s.bytes = u.get<std::int64_t>();
