@@ -86,16 +86,23 @@ std::string RankZeroOutputs::open(const std::vector<io::SeriesRow>* restored) {
     text_.flush();
     // Checkpoints already in the directory (a continued run) take part in
     // the rotation, oldest first (names sort by step).
-    for (const auto& e : fs::directory_iterator(dir_)) {
-      const std::string name = e.path().filename().string();
-      if (name.rfind("ckpt-", 0) == 0 && e.path().extension() == ".h5")
-        checkpoints_.push_back(e.path().string());
-    }
-    std::sort(checkpoints_.begin(), checkpoints_.end());
+    checkpoints_ = checkpoints_in(dir_);
   } catch (const std::exception& e) {
     return fmt::format("cannot write the outputs in {}: {}", dir_, e.what());
   }
   return "";
+}
+
+std::vector<std::string> checkpoints_in(const std::string& dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.rfind("ckpt-", 0) == 0 && it->path().extension() == ".h5")
+      out.push_back(it->path().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 void RankZeroOutputs::write_row(const io::SeriesRow& row) {

@@ -31,6 +31,12 @@ class Table {
   std::vector<std::string> labels_;
 };
 
+// checkpoints_in() lists the checkpoints of directory `dir`, oldest first
+// (ckpt-<step>.h5: the names sort by step; a ckpt-<step>.h5.part is one
+// whose writing did not end, never a checkpoint). Empty when there is none
+// or `dir` cannot be read.
+std::vector<std::string> checkpoints_in(const std::string& dir);
+
 class RankZeroOutputs {
  public:
   // On ranks other than 0 (active = false) every member does nothing.

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "outputs.hpp"
 #include "restart.hpp"
 #include "run_loop.hpp"
 #include "run_support.hpp"
@@ -70,6 +71,30 @@ std::string restart_problem(const std::string& path, const LoadedDeck& deck,
         "--restart {}: the checkpoint is at step {} and run.steps = {}: nothing left "
         "to run; raise run.steps (e.g. --set run.steps={}) to continue the run",
         path, info.step, deck.common.run.steps, info.step * 2);
+  return "";
+}
+
+// resolve_restart() turns `--restart PATH` into the checkpoint to continue
+// from: PATH itself, or for a directory its newest checkpoint
+// (checkpoints_in()). Returns "" or what is wrong: PATH does not exist, or
+// the directory holds no checkpoint (its run ended before the first one:
+// nothing to restart from). Rank 0.
+std::string resolve_restart(std::string& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec))
+    return fmt::format(
+        "--restart {}: no such file or directory; give a checkpoint (ckpt-*.h5) or the output "
+        "directory of the run to continue",
+        path);
+  if (!fs::is_directory(path, ec)) return "";
+  const std::vector<std::string> all = checkpoints_in(path);
+  if (all.empty())
+    return fmt::format(
+        "--restart {}: the directory holds no checkpoint (ckpt-*.h5): nothing to restart from "
+        "(its run ended before its first checkpoint); run again from the start, with "
+        "--set output.overwrite=true to replace its outputs",
+        path);
+  path = all.back();
   return "";
 }
 
@@ -155,13 +180,23 @@ int check_everything(const RunOptions& o, const Registry& apps, MPI_Comm comm, i
 
 }  // namespace
 
-int cmd_run(const RunOptions& o, const Registry& apps) {
+int cmd_run(const RunOptions& options, const Registry& apps) {
   StopSignals signals;  // before anything else: a signal at any moment is seen
   OrphanWatch orphan;   // the launcher dies: stop with a checkpoint
   mpi::Session session;
   const MPI_Comm comm = MPI_COMM_WORLD;
   const int rank = session.rank();
-  log::setup(rank, session.size(), o.log);
+  log::setup(rank, session.size(), options.log);
+  RunOptions o = options;  // with --restart DIR resolved to its newest checkpoint
+  if (!o.restart.empty()) {
+    std::string problem;
+    if (rank == 0) problem = resolve_restart(o.restart);
+    o.restart = mpi::broadcast_string(o.restart, comm);
+    if (!(problem = mpi::first_error(problem, comm)).empty()) {
+      if (rank == 0) std::fprintf(stderr, "%s: error: %s\n", o.deck.c_str(), problem.c_str());
+      return code(ExitCode::bad_input);
+    }
+  }
 
   Checked c;
   if (int rc = check_everything(o, apps, comm, rank, c); rc != 0) return rc;

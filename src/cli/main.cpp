@@ -45,7 +45,9 @@ int run_cli(int argc, char** argv) {
   run_cmd->add_option("--set", run.sets, "Override a deck key: --set key.path=value (repeatable)")
       ->take_all()
       ->allow_extra_args(false);
-  run_cmd->add_option("--restart", run.restart, "Continue from a checkpoint file");
+  run_cmd->add_option("--restart", run.restart,
+                      "Continue from a checkpoint file, or from the newest checkpoint of a run's "
+                      "output directory");
   run_cmd->add_flag("--dry-run", run.dry_run,
                     "Validate deck and inputs, print the resolved deck and layout; run nothing");
   run_cmd->add_flag("-v", verbose, "More output (-v debug, -vv trace)");

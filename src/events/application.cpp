@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // The events application on the shared run loop (weft::app): its kind
 // (deck part, input checks) and one run of it. The pipeline is the run's
-// steps: setup() is stage 1 (read, parse, validate, convert, remove
-// duplicates: every input error shows here, before anything is written),
-// then step 1 shuffles by key, step 2 aggregates, step 3 detects, step 4
-// writes the tables. See docs/events.md.
+// steps: stage 1 (read, parse, validate, convert, remove duplicates) is
+// setup() (every input error shows there, before anything is written) or,
+// with events.ingest_steps = S > 0, steps 1..S (S parts of the input, so
+// that checkpoints fall inside it); then step S+1 shuffles by key, S+2
+// aggregates, S+3 detects, S+4 writes the tables. See docs/events.md.
 #include "weft/events/application.hpp"
 
 #include <fmt/format.h>
@@ -42,56 +43,42 @@ class EventsApplication final : public app::Application {
   std::vector<std::string> columns() const override {
     return {"step", "valid_rows", "quarantined", "keys", "flags"};
   }
+  // setup() loads the rates and, without ingest steps, runs stage 1 (so
+  // that every input error shows before anything is written).
   void setup() override {
-    if (ctx_.restart) {
-      restore(*const_cast<io::CheckpointReader*>(ctx_.restart));
-      return;
-    }
+    if (ctx_.restart) restore(*const_cast<io::CheckpointReader*>(ctx_.restart));
     const mpi::Comm comm(ctx_.comm);
-    Rates rates(c_.base_currency);
-    agree_on_failure(comm, [&] {
-      if (!c_.rates.empty()) rates = Rates::load(c_.rates, c_.base_currency);
-    });
-    Ingested in = ingest(c_, rates, *ctx_.executor, ctx_.comm);
-    seconds_[kRead] = in.read_seconds;
-    seconds_[kParse] = in.parse_seconds;
-    s_.rows = in.rows;
-    parked_seconds_ = in.parked_seconds;
-    s_.bytes = in.bytes;
-    const double t0 = mpi::wtime();
-    // Every currency needs a rate on every day of the events.
-    std::int64_t first = INT64_MAX, last = INT64_MIN;
-    for (const Event& e : in.events) {
-      first = std::min(first, day_of(e.time_us));
-      last = std::max(last, day_of(e.time_us));
+    if (!c_.rates.empty() && (!ctx_.restart || stage_ < c_.ingest_steps))
+      agree_on_failure(comm, [&] { rates_ = Rates::load(c_.rates, c_.base_currency); });
+    if (ctx_.restart) return;
+    if (c_.ingest_steps == 0) {
+      take(ingest(c_, rates_, *ctx_.executor, ctx_.comm));
+      finish_ingest();
     }
-    first = mpi::allreduce(first, MPI_MIN, comm);
-    last = mpi::allreduce(last, MPI_MAX, comm);
-    if (c_.transactions() && first <= last) {
-      rates.check_covers(first, last);
-      for (Event& e : in.events) {  // x: base minor units, exact; the rules see it as a double
-        e.amount = rates.convert(e.amount, e.currency, day_of(e.time_us));
-        e.value = static_cast<double>(e.amount);
-      }
-    }
-    remove_duplicates(in.events, in.bad, c_.shuffle_bytes, ctx_.comm, mpi_seconds_);
-    s_.events = std::move(in.events);
-    s_.tables.bad = std::move(in.bad);
-    seconds_[kDedup] = mpi::wtime() - t0;
-    const std::int64_t rows = mpi::allreduce(s_.rows, MPI_SUM, comm);
-    const std::int64_t bad =
-        mpi::allreduce(static_cast<std::int64_t>(s_.tables.bad.size()), MPI_SUM, comm);
-    if (rows > 0 && static_cast<double>(bad) > c_.max_bad_fraction * static_cast<double>(rows))
-      throw RunError(fmt::format(
-          "{} of {} rows ({:.4g}%) are quarantined, more than events.max_bad_fraction = {} allows",
-          bad, rows, 100.0 * static_cast<double>(bad) / static_cast<double>(rows),
-          c_.max_bad_fraction));
   }
   std::int64_t step() const override { return stage_; }
   double time() const override { return static_cast<double>(stage_); }
+  // advance() runs the next step: a part of the ingest (events.ingest_steps
+  // of them), then the stages.
   void advance(bool) override {
     const double t0 = mpi::wtime();
-    switch (++stage_) {
+    const std::int64_t ingest_steps = c_.ingest_steps;
+    if (++stage_ <= ingest_steps) {
+      Ingested part;
+      ingest_part(c_, rates_, *ctx_.executor, ctx_.comm, stage_ - 1, ingest_steps, s_.cursors,
+                  part);
+      take(std::move(part));
+      if (stage_ < ingest_steps) return;
+      s_.cursors.clear();
+      try {
+        finish_ingest();
+      } catch (const InputError& e) {  // the run has begun: its checkpoints stay usable
+        throw RunError(
+            fmt::format("{} (found at the end of the ingest, step {})", e.what(), ingest_steps));
+      }
+      return;
+    }
+    switch (stage_ - ingest_steps) {
       case 1:
         s_.events = shuffle_by_key(std::move(s_.events), c_.shuffle_bytes, ctx_.comm, mpi_seconds_);
         seconds_[kShuffle] = mpi::wtime() - t0;
@@ -106,7 +93,7 @@ class EventsApplication final : public app::Application {
         std::sort(s_.tables.flags.begin(), s_.tables.flags.end(), flag_order);
         seconds_[kDetect] = mpi::wtime() - t0;
         break;
-      default:  // step 4: the tables are written by TablesOutput::after_step()
+      default:  // the last step: the tables are written by TablesOutput::after_step()
         break;
     }
   }
@@ -121,8 +108,8 @@ class EventsApplication final : public app::Application {
             static_cast<double>(all[3])};
   }
   std::vector<std::unique_ptr<app::Output>> open_outputs() override;
-  // restore() continues from a checkpoint written between two stages by
-  // as many ranks.
+  // restore() continues from a checkpoint written between two steps (of
+  // the ingest or the stages) by as many ranks.
   void restore(io::CheckpointReader& r) {
     stage_ = r.step();
     r.rows("events");
@@ -153,11 +140,63 @@ class EventsApplication final : public app::Application {
     w.column("state", words);
   }
   std::string report() override;
+  // last_step() is the step that writes the tables.
+  std::int64_t last_step() const { return c_.ingest_steps + kStages; }
 
  private:
+  // take() adds rows read by the ingest to the state.
+  void take(Ingested in) {
+    seconds_[kRead] += in.read_seconds;
+    seconds_[kParse] += in.parse_seconds;
+    parked_seconds_ += in.parked_seconds;
+    s_.rows += in.rows;
+    s_.bytes += in.bytes;
+    if (s_.events.empty())
+      s_.events = std::move(in.events);
+    else
+      std::move(in.events.begin(), in.events.end(), std::back_inserter(s_.events));
+    if (s_.tables.bad.empty())
+      s_.tables.bad = std::move(in.bad);
+    else
+      std::move(in.bad.begin(), in.bad.end(), std::back_inserter(s_.tables.bad));
+  }
+  // finish_ingest() ends stage 1 once every row is read: currency
+  // conversion (weft::InputError when the rates miss a day of the events),
+  // duplicates, the bad-row threshold (weft::RunError). Collective.
+  void finish_ingest() {
+    const mpi::Comm comm(ctx_.comm);
+    const double t0 = mpi::wtime();
+    // Every currency needs a rate on every day of the events.
+    std::int64_t first = INT64_MAX, last = INT64_MIN;
+    for (const Event& e : s_.events) {
+      first = std::min(first, day_of(e.time_us));
+      last = std::max(last, day_of(e.time_us));
+    }
+    first = mpi::allreduce(first, MPI_MIN, comm);
+    last = mpi::allreduce(last, MPI_MAX, comm);
+    if (c_.transactions() && first <= last) {
+      rates_.check_covers(first, last);
+      for (Event& e : s_.events) {  // x: base minor units, exact; the rules see it as a double
+        e.amount = rates_.convert(e.amount, e.currency, day_of(e.time_us));
+        e.value = static_cast<double>(e.amount);
+      }
+    }
+    remove_duplicates(s_.events, s_.tables.bad, c_.shuffle_bytes, ctx_.comm, mpi_seconds_);
+    seconds_[kDedup] = mpi::wtime() - t0;
+    const std::int64_t rows = mpi::allreduce(s_.rows, MPI_SUM, comm);
+    const std::int64_t bad =
+        mpi::allreduce(static_cast<std::int64_t>(s_.tables.bad.size()), MPI_SUM, comm);
+    if (rows > 0 && static_cast<double>(bad) > c_.max_bad_fraction * static_cast<double>(rows))
+      throw RunError(fmt::format(
+          "{} of {} rows ({:.4g}%) are quarantined, more than events.max_bad_fraction = {} allows",
+          bad, rows, 100.0 * static_cast<double>(bad) / static_cast<double>(rows),
+          c_.max_bad_fraction));
+  }
+
   Config c_;
   const app::RunContext& ctx_;
   std::int64_t stage_ = 0;
+  Rates rates_{c_.base_currency};
   PipelineState s_;
   std::array<double, kStageCount> seconds_{};
   double mpi_seconds_ = 0, parked_seconds_ = 0;
@@ -168,7 +207,7 @@ class TablesOutput final : public app::Output {
  public:
   TablesOutput(EventsApplication& app, bool csv) : app_(app), csv_(csv) {}
   void after_step(std::int64_t step) override {
-    if (step == kStages) app_.write_tables();
+    if (step == app_.last_step()) app_.write_tables();
   }
   void finish() override {}
   std::string name() const override {
@@ -225,8 +264,9 @@ class EventsKind final : public app::KindOf<Config> {
            "validation with quarantine, shuffle by key, exact aggregates, detection rules";
   }
   app::Units units() const override { return {"events", "stage"}; }
-  // load() reads the deck with run.steps = the pipeline's stages and
-  // thermo.every = 1 unless the deck sets them (validate() refuses others).
+  // load() reads the deck with run.steps = the pipeline's steps (the
+  // ingest's, then the stages) and thermo.every = 1 unless the deck sets
+  // them (validate() refuses other steps).
   std::optional<app::LoadedDeck> load(const toml::table& deck, const std::string& path,
                                       deck::Diagnostics& d) const override {
     toml::table t = deck;
@@ -234,7 +274,10 @@ class EventsKind final : public app::KindOf<Config> {
       if (!t.contains(section)) t.insert(section, toml::table{});
       if (auto* s = t[section].as_table(); s && !s->contains(key)) s->insert(key, v);
     };
-    put("run", "steps", kStages);
+    std::int64_t ingest_steps = 0;
+    if (const auto* e = t["events"].as_table())
+      ingest_steps = (*e)["ingest_steps"].value_or(std::int64_t{0});
+    put("run", "steps", kStages + std::max<std::int64_t>(ingest_steps, 0));
     put("thermo", "every", 1);
     return KindOf<Config>::load(t, path, d);
   }
@@ -243,11 +286,12 @@ class EventsKind final : public app::KindOf<Config> {
     std::string problem;
     if (mpi::Comm(comm).rank() == 0) {
       try {
-        if (deck.common.run.steps != kStages)
+        if (deck.common.run.steps != kStages + c.ingest_steps)
           throw InputError(
-              fmt::format("run.steps: the events pipeline has {} stages (shuffle, "
-                          "aggregate, detect, write); leave run.steps out",
-                          kStages));
+              fmt::format("run.steps: the events pipeline has {} steps (events.ingest_steps = "
+                          "{} of the ingest, then shuffle, aggregate, detect, write); leave "
+                          "run.steps out",
+                          kStages + c.ingest_steps, c.ingest_steps));
         if (c.inputs.empty())
           throw InputError("events.inputs: no input file; name at least one CSV or HDF5 file");
         if (!c.rates.empty()) (void)Rates::load(c.rates, c.base_currency);
@@ -272,10 +316,9 @@ class EventsKind final : public app::KindOf<Config> {
   }
   // restart_sections(): what defines the results (chunk and round sizes do not).
   std::vector<std::string> restart_sections() const override {
-    return {"events.domain",  "events.inputs",           "events.format",
-            "events.columns", "events.decimals",         "events.base_currency",
-            "events.rates",   "events.max_bad_fraction", "events.hdf5_group",
-            "rules"};
+    return {"events.domain",     "events.inputs",        "events.format", "events.columns",
+            "events.decimals",   "events.base_currency", "events.rates",  "events.max_bad_fraction",
+            "events.hdf5_group", "events.ingest_steps",  "rules"};
   }
   std::unique_ptr<app::Application> create(const app::LoadedDeck& deck,
                                            const app::RunContext& ctx) const override {

@@ -228,7 +228,8 @@ void check_h5_input(const Config& c, int file) {
 }
 
 std::vector<ChunkResult> ingest_h5(const Config& c, const Rates& rates, go::Executor& exec,
-                                   MPI_Comm comm, int file, Ingested& stats) {
+                                   MPI_Comm comm, int file, std::int64_t left, Cursor& cur,
+                                   Ingested& stats) {
   const mpi::Comm world(comm);
   const std::string& path = c.inputs[static_cast<std::size_t>(file)];
   const double t0 = mpi::wtime();
@@ -244,8 +245,10 @@ std::vector<ChunkResult> ingest_h5(const Config& c, const Rates& rates, go::Exec
       const h5::Group& table = g ? *g : static_cast<const h5::Group&>(f);
       t = describe(table, c, path);
       const std::int64_t P = world.size(), r = world.rank();
-      lo = t.rows * r / P;
-      const std::int64_t n = t.rows * (r + 1) / P - lo;
+      if (cur.end < 0) cur = {t.rows * r / P, t.rows * (r + 1) / P, 0};
+      lo = cur.pos;
+      const std::int64_t n = left <= 1 ? cur.end - lo : (cur.end - lo) / left;
+      cur.pos += n;
       for (const Column& col : t.columns) {
         cols.push_back(text_of(table, col, lo, n));
         stats.bytes += col.type.kind == h5::ElementKind::variable_string

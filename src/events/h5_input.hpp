@@ -31,11 +31,13 @@ bool is_h5_input(const Config& c, int file);
 // Not collective (rank 0 runs it).
 void check_h5_input(const Config& c, int file);
 
-// ingest_h5() reads this rank's rows [N r / P, N (r + 1) / P) of HDF5
-// input `file` and parses them with `exec`'s workers; the results are in
-// row order. Adds its read and parse times and bytes to `stats`.
-// Collective over `comm`.
+// ingest_h5() reads the next part of this rank's rows [N r / P, N (r + 1) /
+// P) of HDF5 input `file`, (end - pos) / left of the rows `cur` has left
+// (all of them when `left` is 1), moving `cur` on, and parses them with
+// `exec`'s workers; the results are in row order. Adds its read and parse
+// times and bytes to `stats`. Collective over `comm`.
 std::vector<ChunkResult> ingest_h5(const Config& c, const Rates& rates, go::Executor& exec,
-                                   MPI_Comm comm, int file, Ingested& stats);
+                                   MPI_Comm comm, int file, std::int64_t left, Cursor& cur,
+                                   Ingested& stats);
 
 }  // namespace weft::events

@@ -200,26 +200,17 @@ void check_input(const Config& c, int file) {
 
 namespace {
 
-// ingest_csv() reads this rank's byte range of CSV input `file` and parses
-// it; the results are in text order. Collective over `comm`.
-std::vector<ChunkResult> ingest_csv(const Config& c, const Rates& rates, go::Executor& exec,
-                                    MPI_Comm comm, int file, Ingested& out) {
-  const mpi::Comm world(comm);
+// open_range() finds this rank's record-aligned byte range of CSV input
+// `path` (whose header ends at `h`, after `header_lines` lines) and the
+// line number of its start: `cur` = {lo, hi, line}. Returns the range's
+// bytes. Collective over `world`.
+std::string open_range(const mpi::Comm& world, const std::string& path, std::int64_t bytes,
+                       std::int64_t h, std::int64_t header_lines, Cursor& cur) {
   const int rank = world.rank(), size = world.size();
-  const std::string& path = c.inputs[static_cast<std::size_t>(file)];
-  double t0 = mpi::wtime();
-  // Every rank reads; a failure on one (the file changed since the
-  // checks) is agreed on before the first collective, so no rank waits.
-  std::int64_t bytes = 0, h = 0, header_lines = 0;
-  Mapping m;
-  std::string chunk;
   auto offset = [&](int r) { return h + (bytes - h) * r / size; };
-  agree_on_failure(world, [&] {
-    bytes = file_size(path);
-    m = map_header(header_of(path, bytes, h), c, path);
-    header_lines = count_newlines(read_range(path, 0, h));
-    chunk = read_range(path, offset(rank), offset(rank + 1) - offset(rank));
-  });
+  std::string chunk;
+  agree_on_failure(
+      world, [&] { chunk = read_range(path, offset(rank), offset(rank + 1) - offset(rank)); });
   const auto quotes = mpi::allgather(count_quotes(chunk), world);
   std::int64_t before = 0;
   for (int r = 0; r < rank; ++r) before += quotes[static_cast<std::size_t>(r)];
@@ -238,17 +229,75 @@ std::vector<ChunkResult> ingest_csv(const Config& c, const Rates& rates, go::Exe
   const std::int64_t next = offset(rank + 1);
   agree_on_failure(world, [&] {
     if (lo < next) {
-      out.bytes += static_cast<std::int64_t>(chunk.size()) + (hi - next);
       text = std::move(chunk);
       text.erase(0, static_cast<std::size_t>(lo - offset(rank)));
       text += read_range(path, next, hi - next);
     } else {  // no record starts in this rank's chunk: an empty range
       text = read_range(path, lo, hi - lo);
-      out.bytes += static_cast<std::int64_t>(chunk.size() + text.size());
     }
   });
-  const std::int64_t first_line =
-      1 + header_lines + mpi::exscan(count_newlines(text), MPI_SUM, world);
+  cur = {lo, hi, 1 + header_lines + mpi::exscan(count_newlines(text), MPI_SUM, world)};
+  return text;
+}
+
+// part_text() is the text [pos, stop) of a range [pos, end) that starts at
+// a record start, where stop is the first record start after `target` (or
+// `end`); `read(a, b)` gives the bytes [a, b).
+template <class Read>
+std::string part_text(std::int64_t pos, std::int64_t target, std::int64_t end, Read&& read) {
+  std::string s = read(pos, target);
+  bool in_quotes = count_quotes(s) % 2 == 1;
+  for (std::int64_t at = target, len = 1 << 16; at < end; at += len, len *= 2) {
+    const std::string more = read(at, std::min(end, at + len));
+    const std::int64_t f = first_start(more, in_quotes);
+    if (f != kNoStart) return s.append(more, 0, static_cast<std::size_t>(f));
+    in_quotes ^= count_quotes(more) % 2 == 1;
+    s += more;
+  }
+  return s;
+}
+
+// ingest_csv() reads and parses the next part of this rank's byte range of
+// CSV input `file`, `left` parts being left (ingest_part()); the results
+// are in text order. Collective over `comm`.
+std::vector<ChunkResult> ingest_csv(const Config& c, const Rates& rates, go::Executor& exec,
+                                    MPI_Comm comm, int file, std::int64_t left, Cursor& cur,
+                                    Ingested& out) {
+  const mpi::Comm world(comm);
+  const std::string& path = c.inputs[static_cast<std::size_t>(file)];
+  double t0 = mpi::wtime();
+  // Every rank reads; a failure on one (the file changed since the
+  // checks) is agreed on before the first collective, so no rank waits.
+  std::int64_t bytes = 0, h = 0, header_lines = 0;
+  Mapping m;
+  agree_on_failure(world, [&] {
+    bytes = file_size(path);
+    m = map_header(header_of(path, bytes, h), c, path);
+    header_lines = count_newlines(read_range(path, 0, h));
+  });
+  // The range's bytes when this part opens it, else read from the file.
+  std::string range;
+  const bool opened = cur.end < 0;
+  if (opened) range = open_range(world, path, bytes, h, header_lines, cur);
+  const std::int64_t lo = cur.pos;
+  std::string text;
+  agree_on_failure(world, [&] {
+    auto read = [&](std::int64_t a, std::int64_t b) {
+      return opened
+                 ? range.substr(static_cast<std::size_t>(a - lo), static_cast<std::size_t>(b - a))
+                 : read_range(path, a, b - a);
+    };
+    if (left <= 1 && opened)
+      text = std::move(range);
+    else if (left <= 1)
+      text = read(cur.pos, cur.end);
+    else
+      text = part_text(cur.pos, cur.pos + (cur.end - cur.pos) / left, cur.end, read);
+  });
+  out.bytes += static_cast<std::int64_t>(text.size());
+  const std::int64_t first_line = cur.line;
+  cur.pos += static_cast<std::int64_t>(text.size());
+  cur.line += count_newlines(text);
   const double t1 = mpi::wtime();
   out.read_seconds += t1 - t0;
 
@@ -260,12 +309,16 @@ std::vector<ChunkResult> ingest_csv(const Config& c, const Rates& rates, go::Exe
 
 }  // namespace
 
-Ingested ingest(const Config& c, const Rates& rates, go::Executor& exec, MPI_Comm comm) {
-  Ingested out;
+void ingest_part(const Config& c, const Rates& rates, go::Executor& exec, MPI_Comm comm,
+                 std::int64_t part, std::int64_t parts, std::vector<Cursor>& cursors,
+                 Ingested& out) {
+  cursors.resize(c.inputs.size());
+  const std::int64_t left = parts - part;
   for (int file = 0; file < static_cast<int>(c.inputs.size()); ++file) {
+    Cursor& cur = cursors[static_cast<std::size_t>(file)];
     std::vector<ChunkResult> results = is_h5_input(c, file)
-                                           ? ingest_h5(c, rates, exec, comm, file, out)
-                                           : ingest_csv(c, rates, exec, comm, file, out);
+                                           ? ingest_h5(c, rates, exec, comm, file, left, cur, out)
+                                           : ingest_csv(c, rates, exec, comm, file, left, cur, out);
     const double t0 = mpi::wtime();
     for (auto& r : results) {
       out.rows += r.rows;
@@ -274,6 +327,12 @@ Ingested ingest(const Config& c, const Rates& rates, go::Executor& exec, MPI_Com
     }
     out.parse_seconds += mpi::wtime() - t0;
   }
+}
+
+Ingested ingest(const Config& c, const Rates& rates, go::Executor& exec, MPI_Comm comm) {
+  Ingested out;
+  std::vector<Cursor> cursors;
+  ingest_part(c, rates, exec, comm, 0, 1, cursors, out);
   return out;
 }
 

@@ -65,8 +65,26 @@ void agree_on_failure(const mpi::Comm& comm, F&& read) {
   if (!(run = mpi::first_error(run, comm)).empty()) throw RunError(run);
 }
 
-// ingest() reads every input file: collective over `comm`; each rank
-// parses its byte range with `exec`'s workers.
+// Cursor is where one rank's reading of one input stands: the rest of its
+// range, [pos, end) in bytes (CSV) or rows (HDF5), and the line number of
+// `pos` (CSV). end < 0 until the range is known (the first part opens it).
+struct Cursor {
+  std::int64_t pos = 0, end = -1, line = 0;
+};
+
+// ingest_part() reads and parses part `part` of `parts` (0 <= part <
+// parts) of every input file, `cursors` holding one Cursor per input and
+// moved on: each rank takes the next (end - pos) / (parts - part) rows of
+// its range (HDF5), or bytes of it up to the first record start from there
+// on (CSV; the whole rest for the last part), and appends their rows to
+// `out`. The parts of all steps together give the rows, in order, of one
+// ingest() call. Collective over `comm`; each rank parses with `exec`'s
+// workers.
+void ingest_part(const Config& c, const Rates& rates, go::Executor& exec, MPI_Comm comm,
+                 std::int64_t part, std::int64_t parts, std::vector<Cursor>& cursors,
+                 Ingested& out);
+
+// ingest() reads every input file at once (ingest_part() of one part).
 Ingested ingest(const Config& c, const Rates& rates, go::Executor& exec, MPI_Comm comm);
 
 // parse_row() validates one record of file `file`: true with `e` filled,

@@ -62,6 +62,12 @@ void declare_input(deck::Schema<C>& s) {
         "Bytes sent to one rank per all-to-all round of the shuffle")
       .unit("bytes")
       .min(64);
+  s.key("events.ingest_steps", [](C& c) -> auto& { return c.ingest_steps; },
+        "Run steps the ingest (read, parse) is split into, each rank's byte (CSV) or row "
+        "(HDF5) range in equal parts, so that checkpoints (checkpoint.every, .minutes, a "
+        "signal) can fall inside it; 0: the ingest runs before step 1 with the input checks, "
+        "and a rates table that misses a day of the events is found before anything is written")
+      .min(0);
   s.key("output.csv", [](C& c) -> auto& { return c.csv; },
         "Also write aggregates.csv, per_day.csv, flags.csv and quarantine.csv (sorted)");
 }

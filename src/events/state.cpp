@@ -9,7 +9,8 @@
 namespace weft::events {
 namespace {
 
-constexpr std::uint32_t kMagic = 0x45565431;  // "EVT1"
+constexpr std::uint32_t kMagic = 0x45565432;     // "EVT2": with the ingest cursors
+constexpr std::uint32_t kMagicOld = 0x45565431;  // "EVT1": before them
 
 template <class T>
 void put_all(Packer& p, const std::vector<T>& v, void (*put_one)(Packer&, const T&)) {
@@ -96,6 +97,15 @@ Flag get_flag(Unpacker& u) {
   return f;
 }
 
+void put_cursor(Packer& p, const Cursor& c) {
+  for (std::int64_t v : {c.pos, c.end, c.line}) p.put(v);
+}
+Cursor get_cursor(Unpacker& u) {
+  Cursor c;
+  for (std::int64_t* v : {&c.pos, &c.end, &c.line}) *v = u.get<std::int64_t>();
+  return c;
+}
+
 void put_event(Packer& p, const Event& e) { pack_event(p, e); }
 Event get_event(Unpacker& u) { return unpack_event(u); }
 
@@ -111,6 +121,7 @@ std::vector<std::int64_t> pack_state(const PipelineState& s) {
   put_all<KeyStats>(p, s.tables.keys, &put_key);
   put_all<DayRow>(p, s.tables.days, &put_day);
   put_all<Flag>(p, s.tables.flags, &put_flag);
+  put_all<Cursor>(p, s.cursors, &put_cursor);
   std::vector<std::int64_t> words(1 + (p.bytes.size() + 7) / 8, 0);
   words[0] = static_cast<std::int64_t>(p.bytes.size());
   std::memcpy(words.data() + 1, p.bytes.data(), p.bytes.size());
@@ -124,8 +135,12 @@ PipelineState unpack_state(const std::vector<std::int64_t>& words) {
   std::string bytes(static_cast<std::size_t>(words[0]), '\0');
   std::memcpy(bytes.data(), words.data() + 1, bytes.size());
   Unpacker u{bytes};
-  if (bytes.size() < 20 || u.get<std::uint32_t>() != kMagic)
-    throw std::runtime_error("not a packed events state");
+  const std::uint32_t magic = bytes.size() < 20 ? 0 : u.get<std::uint32_t>();
+  if (magic == kMagicOld)
+    throw std::runtime_error(
+        "its events state has an earlier format (no ingest cursors); continue it with the weft "
+        "that wrote it, or run again");
+  if (magic != kMagic) throw std::runtime_error("not a packed events state");
   PipelineState s;
   s.rows = u.get<std::int64_t>();
   s.bytes = u.get<std::int64_t>();
@@ -134,6 +149,7 @@ PipelineState unpack_state(const std::vector<std::int64_t>& words) {
   s.tables.keys = get_all<KeyStats>(u, &get_key);
   s.tables.days = get_all<DayRow>(u, &get_day);
   s.tables.flags = get_all<Flag>(u, &get_flag);
+  s.cursors = get_all<Cursor>(u, &get_cursor);
   if (!u.done()) throw std::runtime_error("a packed events state with bytes left over");
   return s;
 }

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "ingest.hpp"
 #include "model.hpp"
 #include "outputs.hpp"
 
@@ -13,10 +14,11 @@ namespace weft::events {
 
 // PipelineState is what a rank holds between stages.
 struct PipelineState {
-  std::vector<Event> events;  // before step 1: as read; after: this rank's keys, sorted
-  Tables tables;              // the quarantine from the start, the rest as stages fill it
-  std::int64_t rows = 0;      // rows this rank read
-  std::int64_t bytes = 0;     // bytes this rank read
+  std::vector<Event> events;    // before step 1: as read; after: this rank's keys, sorted
+  Tables tables;                // the quarantine from the start, the rest as stages fill it
+  std::int64_t rows = 0;        // rows this rank read
+  std::int64_t bytes = 0;       // bytes this rank read
+  std::vector<Cursor> cursors;  // during ingest steps: where each input's reading stands
 };
 
 // pack_state() is the state as int64 words; unpack_state() its inverse

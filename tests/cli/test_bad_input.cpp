@@ -169,7 +169,16 @@ std::vector<Case> cases() {
       {"RestartFileMissing",
        with(kGood),
        "weft run deck.toml --restart old.h5",
-       {"--restart old.h5: cannot read it as a weft checkpoint"}},
+       {"--restart old.h5: no such file or directory"}},
+      {"RestartDirWithoutCheckpoint",
+       [](const Scratch& s) {
+         deck(s, kGood);
+         fs::create_directories(s.path() / "killed");
+         s.write("killed/thermo.dat", "# a run killed before its first checkpoint\n");
+       },
+       "weft run deck.toml --restart killed",
+       {"--restart killed: the directory holds no checkpoint (ckpt-*.h5): nothing to restart "
+        "from"}},
       {"RestartFromGarbage",
        [](const Scratch& s) {
          deck(s, kGood);

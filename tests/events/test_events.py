@@ -32,6 +32,19 @@ def run(deck, out, np_=1, sets=(), check=True):
     return r
 
 
+def restart(deck, ckpt, sets=()):
+    """Continues a run from checkpoint CKPT at ARGS.np ranks; the CompletedProcess."""
+    cmd = [ARGS.weft, "run", deck, "-q", "--restart", ckpt, *sum((["--set", x] for x in sets), [])]
+    if ARGS.np > 1:
+        cmd = [ARGS.mpiexec, "--allow-run-as-root", "--oversubscribe", "-np", str(ARGS.np)] + cmd
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+
+
+def read_bytes(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
 def deck_text(inputs, domain="transactions", rates="", extra=""):
     files = ", ".join(f'"{p}"' for p in inputs)
     text = f'application = "events"\n[events]\ndomain = "{domain}"\ninputs = [{files}]\n'
@@ -243,11 +256,7 @@ class Events(unittest.TestCase):
         for stage in (1, 2, 3):
             for t in TABLES:
                 os.remove(os.path.join(out, t))
-            ckpt = os.path.join(out, f"ckpt-{stage:010d}.h5")
-            r = subprocess.run(([ARGS.mpiexec, "--allow-run-as-root", "--oversubscribe", "-np", str(ARGS.np)]
-                                if ARGS.np > 1 else []) +
-                               [ARGS.weft, "run", deck, "-q", "--restart", ckpt, *sum((["--set", x] for x in every), [])],
-                               capture_output=True, text=True, timeout=120)
+            r = restart(deck, os.path.join(out, f"ckpt-{stage:010d}.h5"), every)
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
             for t in TABLES:
                 with open(os.path.join(out, t), "rb") as f:
@@ -257,6 +266,47 @@ class Events(unittest.TestCase):
                                capture_output=True, text=True, timeout=120)
             self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
             self.assertIn("number of ranks that wrote it", r.stderr)
+
+    def test_restart_inside_the_ingest(self):
+        # Two inputs (one cursor each) with quoted newlines and CRLF, cut into
+        # 5 ingest steps (parts end at record starts) and tiny parse chunks.
+        records, _ = oracle.make_transactions(seed=23, rows=160)
+        data = [self.path("a.csv"), self.path("b.csv")]
+        oracle.write_csv(data[0], oracle.TX_HEADER, records[:100], crlf_every=3)
+        oracle.write_csv(data[1], oracle.TX_HEADER, records[100:])
+        rates = self.path("rates.csv")
+        oracle.write_rates(rates, ["USD", "GBP", "CHF"], "2026-03-01", 3)
+        rules = '[rules.velocity]\nenabled = true\ncount = 2\nwindow = 7200\n'
+        deck = self.deck(deck_text(data, rates=rates, extra=rules))
+        ref = self.path("ref")
+        run(deck, ref, ARGS.np)  # the ingest before step 1, no checkpoint
+        want = {t: read_bytes(os.path.join(ref, t)) for t in TABLES}
+        out = self.path("out")
+        every = ["events.ingest_steps=5", "checkpoint.every=1", "checkpoint.keep=20", "events.chunk_bytes=7"]
+        run(deck, out, ARGS.np, every)
+        for t in TABLES:
+            self.assertEqual(read_bytes(os.path.join(out, t)), want[t], f"{t} with 5 ingest steps")
+        with open(os.path.join(out, "thermo.dat")) as f:
+            valid = [int(x.split()[1]) for x in f if x.strip() and not x.startswith("#")]
+        self.assertEqual(len(valid), 10)  # step 0, 5 ingest parts, 4 stages
+        self.assertTrue(0 == valid[0] < valid[1] < valid[2] < valid[3] < valid[4], valid)  # parts of both files
+        for step in (1, 2, 3, 4, 5):
+            for t in TABLES:
+                os.remove(os.path.join(out, t))
+            sets = every + [f"runtime.scheduler={'fibers' if step % 2 else 'openmp'}"]
+            r = restart(deck, os.path.join(out, f"ckpt-{step:010d}.h5"), sets)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            for t in TABLES:
+                self.assertEqual(read_bytes(os.path.join(out, t)), want[t], f"{t} after a restart from ingest step {step}")
+        # A rates table missing a day of the events, found at the ingest's
+        # end: the run has begun (exit 3), and the message names the day.
+        bad_rates = self.path("short-rates.csv")
+        oracle.write_rates(bad_rates, ["USD", "GBP", "CHF"], "2026-03-01", 2)
+        r = run(deck, self.path("out-rates"), ARGS.np, ["events.ingest_steps=2", f"events.rates={bad_rates}"],
+                check=False)
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        self.assertIn("no rate of", r.stdout + r.stderr)
+        self.assertIn("found at the end of the ingest", r.stdout + r.stderr)
 
     def test_bad_row_threshold_fails_the_run(self):
         records, truth = oracle.make_transactions(seed=5, rows=120)

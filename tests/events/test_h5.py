@@ -85,6 +85,26 @@ def domain_runs(a, tmp, domain, strings):
     return truth, base, csv_out
 
 
+def restart_inside_the_ingest(a, base, csv_out):
+    """events.ingest_steps = 3 on the HDF5 table (row offsets), a
+    checkpoint after every step: restarts from the checkpoints inside the
+    ingest give the uninterrupted CSV run's tables."""
+    np_ = a.np[-1]
+    out = base + "-out-h5-steps"
+    sets = ["events.ingest_steps=3", "checkpoint.every=1", "checkpoint.keep=10", "runtime.scheduler=fibers"]
+    cmd = [a.weft, "run", base + "-h5.toml", "-q", "--set", f"output.dir={out}", *sum((["--set", s] for s in sets), [])]
+    r = td.launch(a, np_, cmd)
+    check(r.returncode == 0, f"HDF5 table in 3 ingest steps at {np_} ranks: exit {r.returncode} {r.stderr[-300:]}")
+    for step in (1, 2):
+        for t in td.TABLES:
+            os.remove(os.path.join(out, t))
+        r = td.launch(a, np_, cmd + ["--restart", os.path.join(out, f"ckpt-{step:010d}.h5")])
+        same = [t for t in SAME if filecmp.cmp(os.path.join(csv_out, t), os.path.join(out, t), shallow=False)]
+        check(r.returncode == 0 and same == SAME,
+              f"HDF5 table, restart inside the ingest (after part {step} of 3, {np_} ranks): the CSV run's "
+              f"{SAME} {r.stderr[-300:]}")
+
+
 def renamed_root_table(a, truth, base, csv_out):
     """Sensors with other dataset names in the root group, mapped by the deck."""
     path = base + "-root.h5"
@@ -163,7 +183,8 @@ def main():
     p.add_argument("--rows", type=int, default=10000)
     a = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        domain_runs(a, tmp, "transactions", "fixed")
+        _, base, csv_out = domain_runs(a, tmp, "transactions", "fixed")
+        restart_inside_the_ingest(a, base, csv_out)
         truth, base, csv_out = domain_runs(a, tmp, "sensors", "vlen")
         renamed_root_table(a, truth, base, csv_out)
         bad_inputs(a, tmp, truth, base)
