@@ -3,6 +3,7 @@
 // sleep and the quiescence check (run completion or deadlock).
 #include "scheduler.hpp"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <sys/mman.h>
@@ -39,6 +40,16 @@ namespace {
 thread_local Worker* tls_worker = nullptr;
 
 constexpr std::size_t kStackCacheCap = 1024;
+// Load detection (PoolImpl::spin_budget): a worker looks at its thread's run
+// delay at most every kLoadLook ns; if it waited for a core more than
+// 1/kLoadedShare of the time since, it spins only idle_spin_loaded for
+// kLoadedFor ns. A gap of more than kPreemptedGap between two looks of a
+// spin means the same. (On a quiet node a worker waits some us per 10 ms for
+// kernel threads; beside a CPU-bound process, about half of its time.)
+constexpr std::int64_t kLoadLook = 2'000'000;
+constexpr std::int64_t kLoadedShare = 20;
+constexpr std::int64_t kLoadedFor = 20'000'000;
+constexpr auto kPreemptedGap = std::chrono::microseconds(200);
 constexpr int kBusyRounds = 16;  // rounds of 64 pauses before sched_yield()
 // Hand-offs through runnext in a row before the worker's queue gets a turn.
 constexpr unsigned kRunnextStreak = 32;
@@ -199,11 +210,13 @@ PoolImpl::PoolImpl(const PoolOptions& options) : opt(options), t0(Clock::now()) 
   if (opt.threads < 1) throw std::invalid_argument("weft::go::Pool: threads must be >= 1");
   n = opt.threads;
   idle_spin = opt.idle_spin;
+  idle_spin_loaded = std::min(opt.idle_spin_loaded, opt.idle_spin);
   mail_patience = opt.mail_patience;
   if (const char* e = std::getenv("WEFT_GO_IDLE_SPIN_US")) {
     char* end = nullptr;
     const long us = std::strtol(e, &end, 10);
-    if (end != e && *end == '\0' && us >= 0) idle_spin = std::chrono::microseconds(us);
+    if (end != e && *end == '\0' && us >= 0)
+      idle_spin = idle_spin_loaded = std::chrono::microseconds(us);
   }
   page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
   std::size_t want = std::max<std::size_t>(opt.stack_size, 16 * 1024);
@@ -488,10 +501,46 @@ bool PoolImpl::runnext_standing(const Worker* w) const noexcept {
   return false;
 }
 
+namespace {
+// run_delay() is the calling thread's time spent runnable but waiting for a
+// core (ns, the second field of its schedstat), or -1 if unknown.
+std::int64_t run_delay(int& fd) noexcept {
+  if (fd == -2) fd = ::open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  char buf[96];
+  const ssize_t len = ::pread(fd, buf, sizeof buf - 1, 0);
+  if (len <= 0) return -1;
+  buf[len] = '\0';
+  unsigned long long on_cpu = 0, waited = 0;
+  if (std::sscanf(buf, "%llu %llu", &on_cpu, &waited) != 2) return -1;
+  return static_cast<std::int64_t>(waited);
+}
+}  // namespace
+
+std::chrono::microseconds PoolImpl::spin_budget(Worker* w) noexcept {
+  if (idle_spin == idle_spin_loaded) return idle_spin;
+  const std::int64_t now = now_ns();
+  if (now - w->load_look_ns >= kLoadLook) {
+    const std::int64_t delay = run_delay(w->schedstat_fd);
+    if (delay < 0) {
+      w->loaded_until_ns = INT64_MAX;  // cannot tell: assume a shared core
+    } else {
+      if (w->load_look_ns != 0 && (delay - w->run_delay_ns) * kLoadedShare > now - w->load_look_ns)
+        w->loaded_until_ns = now + kLoadedFor;
+      w->run_delay_ns = delay;
+    }
+    w->load_look_ns = now;
+  }
+  return now < w->loaded_until_ns ? idle_spin_loaded : idle_spin;
+}
+
+void PoolImpl::preempted(Worker* w) noexcept { w->loaded_until_ns = now_ns() + kLoadedFor; }
+
 Task* PoolImpl::idle(Worker* w) {
   nspinning.fetch_add(1, std::memory_order_seq_cst);
   const auto idle_since = Clock::now();
-  const auto spin_end = idle_since + idle_spin;
+  const auto spin_end = idle_since + spin_budget(w);
+  auto last_look = idle_since;
   for (int i = 0;; ++i) {
     Task* t = find_work(w);
     if (!t && n > 1) t = steal_runnext(w);
@@ -510,7 +559,13 @@ Task* PoolImpl::idle(Worker* w) {
     if (i < kBusyRounds) {
       for (int k = 0; k < 64; ++k) cpu_relax();
     } else {
-      if (Clock::now() >= spin_end) break;
+      const auto now = Clock::now();
+      if (now >= spin_end) break;
+      if (now - last_look > kPreemptedGap) {  // this thread was off its core
+        preempted(w);
+        break;
+      }
+      last_look = now;
       sched_yield();
     }
   }
@@ -706,6 +761,8 @@ void PoolImpl::worker_main(Worker* w) {
   w->stack_cache.clear();
   w->stack_cache.shrink_to_fit();
   TaskBlocks::release(w->task_blocks);
+  if (w->schedstat_fd >= 0) ::close(w->schedstat_fd);
+  w->schedstat_fd = -2;
   tls_worker = nullptr;
 }
 

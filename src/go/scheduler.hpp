@@ -145,6 +145,11 @@ struct alignas(64) Worker {
   std::uint64_t clock = 0;            // Lamport clock for task ids
   std::uint64_t rng = 0;
   unsigned tick = 0;
+  // Load detection (PoolImpl::spin_budget), touched by this worker's thread only.
+  int schedstat_fd = -2;          // its /proc/thread-self/schedstat (-2: not opened yet)
+  std::int64_t run_delay_ns = 0;  // its time runnable but waiting for a core, at the last look
+  std::int64_t load_look_ns = 0;  // when it last looked (now_ns)
+  std::int64_t loaded_until_ns = 0;
   // idle state, guarded by PoolImpl::idle_mu
   std::condition_variable cv;
   bool notified = false;
@@ -249,6 +254,13 @@ class PoolImpl {
   void unwind_next();
   std::string deadlock_report();
   std::int64_t now_ns() const noexcept;
+  // spin_budget() is how long worker w (the calling thread's) spins before
+  // it sleeps: idle_spin, or idle_spin_loaded while its thread waits for a
+  // core (its run delay in /proc/thread-self/schedstat grew by more than
+  // 1/kLoadedShare of the time since its last look, at most one look per
+  // kLoadLook). preempted() marks it so for a while.
+  std::chrono::microseconds spin_budget(Worker* w) noexcept;
+  void preempted(Worker* w) noexcept;
 
   // MPI side (mpi_await.cpp).
   void agent_loop();
@@ -256,10 +268,11 @@ class PoolImpl {
   PoolOptions opt;
   int n = 1;
   std::size_t page = 4096;
-  std::chrono::microseconds idle_spin{100};      // PoolOptions::idle_spin or WEFT_GO_IDLE_SPIN_US
-  std::chrono::microseconds mail_patience{100};  // PoolOptions::mail_patience
-  std::size_t stack_size = 0;                    // usable bytes of a default stack
-  std::size_t guard = 0;                         // guard bytes below each stack
+  std::chrono::microseconds idle_spin{1000};  // PoolOptions::idle_spin or WEFT_GO_IDLE_SPIN_US
+  std::chrono::microseconds idle_spin_loaded{100};  // PoolOptions::idle_spin_loaded (or the same)
+  std::chrono::microseconds mail_patience{100};     // PoolOptions::mail_patience
+  std::size_t stack_size = 0;                       // usable bytes of a default stack
+  std::size_t guard = 0;                            // guard bytes below each stack
   std::vector<std::unique_ptr<Worker>> workers;
   TimePoint t0;
 

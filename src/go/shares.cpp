@@ -74,14 +74,14 @@ bool quiet(const PoolImpl& pool, const Worker& w) noexcept {
 }
 
 // join_spin() waits for the round's shares by spinning, as the worker would
-// spin idle anyway once the caller parked (PoolImpl::idle_spin), but without
+// spin idle anyway once the caller parked (PoolImpl::spin_budget), but without
 // the switch, the hand-off and the possible move of the caller to another
 // worker. It stops as soon as other work shows up on the worker.
 void join_spin(const std::atomic<int>& left) noexcept {
   Worker* w = current_worker();
   if (!w) return;
-  const PoolImpl& pool = *w->pool;
-  const auto end = Clock::now() + pool.idle_spin;
+  PoolImpl& pool = *w->pool;
+  const auto end = Clock::now() + pool.spin_budget(w);
   for (int i = 0; left.load(std::memory_order_acquire) != 0; ++i) {
     if (!quiet(pool, *w)) return;
     if (i % 64 == 63 && Clock::now() >= end) return;

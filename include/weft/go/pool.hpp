@@ -54,11 +54,19 @@ struct PoolOptions {
   std::chrono::microseconds mpi_poll_interval{50};
   // idle_spin is how long a worker that ran out of tasks keeps looking for
   // work (a short busy wait, then sched_yield() between looks) before it
-  // sleeps; a sleeping worker costs an OS wake-up (~20 us on a VM) when work
-  // comes. sched_yield() hands the core to any other runnable process, so a
-  // longer spin costs little on a shared node. The environment variable
-  // WEFT_GO_IDLE_SPIN_US, when set, overrides it (for measurements).
-  std::chrono::microseconds idle_spin{100};
+  // sleeps, while its core is its own; a sleeping worker costs an OS wake-up
+  // (~20-50 us on a VM) when work comes, so the spin should outlast the
+  // serial stretches between a program's parallel loops (an MD step's
+  // integration and bookkeeping take a few hundred us).
+  // idle_spin_loaded replaces it while the worker is being preempted (the
+  // core is shared with other processes: its thread had involuntary context
+  // switches in the last few ms, or a look came more than 200 us after the
+  // previous one). Spinning then only spends the worker's share of the core
+  // that the work will need, and a sleeping worker is woken ahead of a
+  // CPU-bound neighbour. WEFT_GO_IDLE_SPIN_US, when set, overrides both (for
+  // measurements).
+  std::chrono::microseconds idle_spin{1000};
+  std::chrono::microseconds idle_spin_loaded{100};
   // mail_patience is how long a worker runs dry before it takes a task
   // posted for another worker (TaskOptions::worker): more than an OS
   // wake-up of that worker (~20-50 us on a VM), so a posted task waits for
