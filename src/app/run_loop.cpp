@@ -118,77 +118,83 @@ int run_loop(const RunLoopInput& in, MPI_Comm comm) {
   std::string report, checkpoint_summary;
   std::vector<std::unique_ptr<Output>> outputs;
   try {
-    if (!in.restart) observe();  // step 0 (a restart has its row already)
-    const std::int64_t last = cfg.run.steps, every = cfg.thermo.every;
-    // A run killed after its final checkpoint: nothing to compute, but its
-    // outputs are finished.
-    if (in.restart && first_step == last)
-      spdlog::info("the checkpoint is at the final step {}: no step to run, finishing the outputs",
-                   last);
-    outputs = app->open_outputs();
-    double checkpoint_seconds = 0;
-    int checkpoints = 0;
-    auto checkpoint = [&] {
-      const double t0 = mpi::wtime();
-      const std::string path = fmt::format("{}/ckpt-{:010d}.h5", dir, app->step());
-      io::CheckpointWriter w(path, comm, ctx.run, app->step());
-      w.series(outs.rows(), series.size());
-      app->checkpoint(w);
-      w.commit();
-      outs.checkpoint_written(path, cfg.checkpoint.keep);
-      checkpoint_seconds += mpi::wtime() - t0;
-      ++checkpoints;
-      spdlog::debug("checkpoint {} written", path);
-    };
-    using clock = std::chrono::steady_clock;
-    auto last_checkpoint = clock::now();
-    const double ckpt_seconds = cfg.checkpoint.minutes * 60.0;
-    // after() ends every step (and step 0, so that a signal during set-up
-    // stops the run with a checkpoint): one small collective agrees on
-    // signals, rank 0's output errors and its wall clock, so every rank acts
-    // on the same step; then the checkpoints due. Returns true to stop.
-    auto after = [&](std::int64_t step, bool stepped) {
-      int flags = 0;
-      if (StopSignals::pending()) flags |= kSignal;
-      if (rank == 0) {
-        if (!outs.error().empty()) flags |= kOutputError;
-        if (ckpt_seconds > 0 &&
-            std::chrono::duration<double>(clock::now() - last_checkpoint).count() >= ckpt_seconds)
-          flags |= kCheckpointTime;
+    // The whole loop runs through the executor once: with fibers it is the
+    // pool's root task, and each step's kernels run inside it (a pool run per
+    // step would pay an OS wake-up of the workers and of this thread).
+    exec.run([&] {
+      if (!in.restart) observe();  // step 0 (a restart has its row already)
+      const std::int64_t last = cfg.run.steps, every = cfg.thermo.every;
+      // A run killed after its final checkpoint: nothing to compute, but its
+      // outputs are finished.
+      if (in.restart && first_step == last)
+        spdlog::info(
+            "the checkpoint is at the final step {}: no step to run, finishing the outputs", last);
+      outputs = app->open_outputs();
+      double checkpoint_seconds = 0;
+      int checkpoints = 0;
+      auto checkpoint = [&] {
+        const double t0 = mpi::wtime();
+        const std::string path = fmt::format("{}/ckpt-{:010d}.h5", dir, app->step());
+        io::CheckpointWriter w(path, comm, ctx.run, app->step());
+        w.series(outs.rows(), series.size());
+        app->checkpoint(w);
+        w.commit();
+        outs.checkpoint_written(path, cfg.checkpoint.keep);
+        checkpoint_seconds += mpi::wtime() - t0;
+        ++checkpoints;
+        spdlog::debug("checkpoint {} written", path);
+      };
+      using clock = std::chrono::steady_clock;
+      auto last_checkpoint = clock::now();
+      const double ckpt_seconds = cfg.checkpoint.minutes * 60.0;
+      // after() ends every step (and step 0, so that a signal during set-up
+      // stops the run with a checkpoint): one small collective agrees on
+      // signals, rank 0's output errors and its wall clock, so every rank acts
+      // on the same step; then the checkpoints due. Returns true to stop.
+      auto after = [&](std::int64_t step, bool stepped) {
+        int flags = 0;
+        if (StopSignals::pending()) flags |= kSignal;
+        if (rank == 0) {
+          if (!outs.error().empty()) flags |= kOutputError;
+          if (ckpt_seconds > 0 &&
+              std::chrono::duration<double>(clock::now() - last_checkpoint).count() >= ckpt_seconds)
+            flags |= kCheckpointTime;
+        }
+        flags = mpi::allreduce(flags, MPI_BOR, comm);
+        if (flags & kOutputError) throw RunError(mpi::broadcast_string(outs.error(), comm));
+        if (flags & kSignal) signal_number = mpi::allreduce(StopSignals::pending(), MPI_MAX, comm);
+        const bool by_steps =
+            stepped && cfg.checkpoint.every > 0 && step % cfg.checkpoint.every == 0;
+        const bool at_end = stepped && step == last && cfg.checkpoint.at_end;
+        if ((flags & (kSignal | kCheckpointTime)) || by_steps || at_end) {
+          checkpoint();
+          last_checkpoint = clock::now();
+        }
+        if (!(flags & kSignal)) return false;
+        stopped = true;
+        stopped_at = step;
+        return true;
+      };
+      if (first_step < last) after(first_step, false);
+      for (std::int64_t step = first_step; step < last && !stopped;) {
+        ++step;
+        // Observables at every `every` steps and at the last step.
+        const bool observed = step == last || (every > 0 && step % every == 0);
+        app->advance(observed);
+        if (observed) observe();
+        progress.update(step, last, app->time());
+        for (auto& o : outputs) o->after_step(step);
+        after(step, true);
       }
-      flags = mpi::allreduce(flags, MPI_BOR, comm);
-      if (flags & kOutputError) throw RunError(mpi::broadcast_string(outs.error(), comm));
-      if (flags & kSignal) signal_number = mpi::allreduce(StopSignals::pending(), MPI_MAX, comm);
-      const bool by_steps = stepped && cfg.checkpoint.every > 0 && step % cfg.checkpoint.every == 0;
-      const bool at_end = stepped && step == last && cfg.checkpoint.at_end;
-      if ((flags & (kSignal | kCheckpointTime)) || by_steps || at_end) {
-        checkpoint();
-        last_checkpoint = clock::now();
+      for (auto& o : outputs) o->finish();
+      report = app->report();
+      if (cfg.runtime.trace && rank == 0) {
+        io::write_task_trace(dir + "/trace.h5", exec.trace(), rank, in.threads, ctx.run);
+        spdlog::info("Task trace of rank 0 in {}/trace.h5 (tools/plot-tasks)", dir);
       }
-      if (!(flags & kSignal)) return false;
-      stopped = true;
-      stopped_at = step;
-      return true;
-    };
-    if (first_step < last) after(first_step, false);
-    for (std::int64_t step = first_step; step < last && !stopped;) {
-      ++step;
-      // Observables at every `every` steps and at the last step.
-      const bool observed = step == last || (every > 0 && step % every == 0);
-      app->advance(observed);
-      if (observed) observe();
-      progress.update(step, last, app->time());
-      for (auto& o : outputs) o->after_step(step);
-      after(step, true);
-    }
-    for (auto& o : outputs) o->finish();
-    report = app->report();
-    if (cfg.runtime.trace && rank == 0) {
-      io::write_task_trace(dir + "/trace.h5", exec.trace(), rank, in.threads, ctx.run);
-      spdlog::info("Task trace of rank 0 in {}/trace.h5 (tools/plot-tasks)", dir);
-    }
-    checkpoint_summary =
-        fmt::format("Checkpoints: {} written in {:.4f} s", checkpoints, checkpoint_seconds);
+      checkpoint_summary =
+          fmt::format("Checkpoints: {} written in {:.4f} s", checkpoints, checkpoint_seconds);
+    });
   } catch (const RunError& e) {
     failure = e.what();
   } catch (const h5::Error& e) {

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "weft/core/error.hpp"
+#include "weft/go/go.hpp"
 
 namespace weft::go {
 
@@ -36,7 +37,10 @@ Executor::Executor(const ExecutorConfig& config) : config_(config) {
 Executor::~Executor() = default;
 
 void Executor::run(const std::function<void()>& f) {
-  if (pool_)
+  // Inside one of the pool's tasks (a run loop that runs as a task and calls
+  // an application's step, which runs its kernels through the executor), f
+  // runs right there: one pool run for the whole loop, not one per step.
+  if (pool_ && !in_task())
     pool_->run(f);
   else
     f();

@@ -23,6 +23,7 @@ void PoolImpl::run(std::function<void()> root) {
   }
   root_error = nullptr;
   deadlocked = false;
+  root_finished.store(false, std::memory_order_relaxed);
   report.clear();
   Task* t = nullptr;
   try {

@@ -539,6 +539,8 @@ void PoolImpl::preempted(Worker* w) noexcept { w->loaded_until_ns = now_ns() + k
 Task* PoolImpl::idle(Worker* w) {
   nspinning.fetch_add(1, std::memory_order_seq_cst);
   const auto idle_since = Clock::now();
+  // Once the root has returned, the run ends when the last task is done:
+  // look once, then go idle so that the end is seen without a spin.
   const auto spin_end = idle_since + spin_budget(w);
   auto last_look = idle_since;
   for (int i = 0;; ++i) {
@@ -556,6 +558,7 @@ Task* PoolImpl::idle(Worker* w) {
       nspinning.fetch_sub(1, std::memory_order_seq_cst);
       return t;
     }
+    if (root_finished.load(std::memory_order_relaxed)) break;
     if (i < kBusyRounds) {
       for (int k = 0; k < 64; ++k) cpu_relax();
     } else {
@@ -702,6 +705,7 @@ void PoolImpl::finish_task(Worker* w, Task* t) {
         TaskRecord{t->name, t->id, t->start_worker, w->index, t->start_ns, now_ns()});
   }
   w->live.store(w->live.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
+  if (t->root) root_finished.store(true, std::memory_order_release);
 #if WEFT_GO_TSAN
   __tsan_destroy_fiber(t->tsan_fiber);  // we are on the worker's own fiber again
 #endif

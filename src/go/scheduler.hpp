@@ -296,6 +296,10 @@ class PoolImpl {
   // run, neither its end nor a deadlock, and check_quiescent() decides
   // nothing.
   std::atomic<bool> root_injected{false};
+  // root_finished: run()'s root task has returned. Idle workers then skip
+  // their spin, so the run's end (every worker idle, no task left) is seen
+  // at once instead of after the idle spin (a run per MD step paid it).
+  std::atomic<bool> root_finished{false};
   std::exception_ptr root_error;
   bool deadlocked = false;  // guarded by idle_mu while deciding
   std::string report;

@@ -195,7 +195,7 @@ std::vector<Case> cases() {
        {"output.dir 'taken' exists and is not a directory"}},
       {"TraceNeedsFibers",
        with(kGood),
-       "weft run deck.toml --set runtime.trace=true",
+       "weft run deck.toml --set runtime.scheduler=openmp --set runtime.trace=true",
        {"--set runtime.trace=true: error: runtime.trace: the task trace records weft::go fibers"}},
       {"ErrorPrintedOnceUnderMpi",
        with(replace(kGood, "steps = 10", "stpes = 10")),

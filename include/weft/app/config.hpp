@@ -24,7 +24,7 @@ struct ObserveConfig {
 
 // RuntimeConfig sets up the tasks inside each rank (go::ExecutorConfig).
 struct RuntimeConfig {
-  go::Scheduler scheduler = go::Scheduler::openmp;  // "openmp" | "fibers"
+  go::Scheduler scheduler = go::Scheduler::fibers;  // "fibers" | "openmp"
   int threads = 0;            // worker threads per rank; 0: from the environment
   int stack_kib = 64;         // fiber ("goroutine") stack size
   std::string bind = "none";  // none | cores: pin worker threads

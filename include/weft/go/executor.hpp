@@ -56,7 +56,9 @@ class Executor {
   Executor& operator=(const Executor&) = delete;
 
   // run() calls f as described above and returns when f (and every task it
-  // spawned) has finished; an exception from f is rethrown. Not reentrant.
+  // spawned) has finished; an exception from f is rethrown. Called from
+  // inside a task (a run loop that runs as one task and calls a step that
+  // runs through the executor again), it calls f right there.
   void run(const std::function<void()>& f);
 
   const ExecutorConfig& config() const noexcept { return config_; }
