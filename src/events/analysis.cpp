@@ -5,7 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
-#include <set>
+#include <string_view>
 #include <tuple>
 #include <unordered_map>
 
@@ -33,14 +33,16 @@ KeyStats stats_of(const Event* e, std::size_t n, const Config& c) {
   s.last_time = e[n - 1].time_us;
   if (c.transactions()) {
     s.min_units = s.max_units = e[0].amount;
-    std::set<std::string> parties;
+    std::vector<std::string_view> parties(n);
     for (std::size_t i = 0; i < n; ++i) {
       s.sum_units += e[i].amount;
       s.min_units = std::min(s.min_units, e[i].amount);
       s.max_units = std::max(s.max_units, e[i].amount);
-      parties.insert(e[i].counterparty);
+      parties[i] = e[i].counterparty;
     }
-    s.distinct_counterparties = static_cast<std::int64_t>(parties.size());
+    std::sort(parties.begin(), parties.end());
+    s.distinct_counterparties =
+        static_cast<std::int64_t>(std::unique(parties.begin(), parties.end()) - parties.begin());
     s.mean = static_cast<double>(s.sum_units) / static_cast<double>(n);
   } else {
     s.min = s.max = e[0].value;
@@ -161,7 +163,7 @@ void detect_key(const Event* e, std::size_t n, const Config& c, std::vector<Flag
 
 }  // namespace
 
-std::vector<std::pair<std::size_t, std::size_t>> key_ranges(const std::vector<Event>& events) {
+std::vector<std::pair<std::size_t, std::size_t>> key_ranges(const Events& events) {
   std::vector<std::pair<std::size_t, std::size_t>> out;
   for (std::size_t i = 0; i < events.size();) {
     std::size_t j = i + 1;
@@ -172,8 +174,7 @@ std::vector<std::pair<std::size_t, std::size_t>> key_ranges(const std::vector<Ev
   return out;
 }
 
-std::vector<KeyStats> aggregate(const std::vector<Event>& events, const Config& c,
-                                go::Executor& exec) {
+std::vector<KeyStats> aggregate(const Events& events, const Config& c, go::Executor& exec) {
   const auto keys = key_ranges(events);
   std::vector<KeyStats> out(keys.size());
   exec.run([&] {
@@ -188,8 +189,8 @@ std::vector<KeyStats> aggregate(const std::vector<Event>& events, const Config& 
   return out;
 }
 
-std::vector<DayRow> per_day(const std::vector<Event>& events, std::int64_t round_bytes,
-                            MPI_Comm comm, double& mpi_seconds) {
+std::vector<DayRow> per_day(const Events& events, std::int64_t round_bytes, MPI_Comm comm,
+                            double& mpi_seconds) {
   const int size = mpi::Comm(comm).size();
   std::vector<Packer> out(static_cast<std::size_t>(size));
   for (const auto& [b, e] : key_ranges(events)) {
@@ -209,9 +210,7 @@ std::vector<DayRow> per_day(const std::vector<Event>& events, std::int64_t round
       p.put_string(events[b].key);
     }
   }
-  std::vector<std::string> bytes;
-  for (auto& p : out) bytes.push_back(std::move(p.bytes));
-  const auto in = exchange(bytes, round_bytes, comm, mpi_seconds);
+  const auto in = exchange(streams(out), round_bytes, comm, mpi_seconds);
   struct Part {
     std::int64_t day, count, units;
     double sum;
@@ -243,7 +242,7 @@ std::vector<DayRow> per_day(const std::vector<Event>& events, std::int64_t round
   return rows;
 }
 
-std::vector<Flag> detect(const std::vector<Event>& events, const Config& c, go::Executor& exec) {
+std::vector<Flag> detect(const Events& events, const Config& c, go::Executor& exec) {
   const auto keys = key_ranges(events);
   std::vector<std::vector<Flag>> per_key(keys.size());
   exec.run([&] {

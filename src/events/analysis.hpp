@@ -50,21 +50,20 @@ struct Flag {
 };
 
 // key_ranges() are the [begin, end) index ranges of each key of `events`.
-std::vector<std::pair<std::size_t, std::size_t>> key_ranges(const std::vector<Event>& events);
+std::vector<std::pair<std::size_t, std::size_t>> key_ranges(const Events& events);
 
 // aggregate() is the aggregate row of every key, in key order.
-std::vector<KeyStats> aggregate(const std::vector<Event>& events, const Config& c,
-                                go::Executor& exec);
+std::vector<KeyStats> aggregate(const Events& events, const Config& c, go::Executor& exec);
 
 // per_day() is the per-day table: partial sums of each (day, key), taken
 // in key order, go to the day's owner rank, which adds them in (day, key)
 // order. Collective over `comm`; this rank's days, sorted.
-std::vector<DayRow> per_day(const std::vector<Event>& events, std::int64_t round_bytes,
-                            MPI_Comm comm, double& mpi_seconds);
+std::vector<DayRow> per_day(const Events& events, std::int64_t round_bytes, MPI_Comm comm,
+                            double& mpi_seconds);
 
 // detect() runs every enabled rule over every key; flags in key order.
 // velocity and structuring give one flag per merged group of hot windows.
-std::vector<Flag> detect(const std::vector<Event>& events, const Config& c, go::Executor& exec);
+std::vector<Flag> detect(const Events& events, const Config& c, go::Executor& exec);
 
 // flag_order() orders flags by rule, key and smallest event id (then the
 // other ids: two gap flags of a key may share their smallest id).

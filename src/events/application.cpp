@@ -153,8 +153,10 @@ class EventsApplication final : public app::Application {
     s_.bytes += in.bytes;
     if (s_.events.empty())
       s_.events = std::move(in.events);
-    else
+    else {
+      s_.events.reserve(s_.events.size() + in.events.size());
       std::move(in.events.begin(), in.events.end(), std::back_inserter(s_.events));
+    }
     if (s_.tables.bad.empty())
       s_.tables.bad = std::move(in.bad);
     else

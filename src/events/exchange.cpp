@@ -9,19 +9,22 @@
 
 namespace weft::events {
 
-std::vector<std::string> exchange(const std::vector<std::string>& out, std::int64_t round_bytes,
-                                  MPI_Comm comm, double& mpi_seconds) {
+std::vector<Bytes> exchange(std::vector<Bytes> out, std::int64_t round_bytes, MPI_Comm comm,
+                            double& mpi_seconds) {
   const mpi::Comm world(comm);
   const int size = world.size();
   const auto n = static_cast<std::size_t>(size);
+  const auto self = static_cast<std::size_t>(world.rank());
+  std::vector<Bytes> in(n);
+  in[self] = std::move(out[self]);
+  out[self].clear();
   std::int64_t most = 0;
   for (const auto& s : out) most = std::max(most, static_cast<std::int64_t>(s.size()));
   const double t0 = mpi::wtime();
   const std::int64_t rounds =
       mpi::allreduce((most + round_bytes - 1) / round_bytes, MPI_MAX, world);
-  std::vector<std::string> in(n);
   std::vector<int> send_counts(n), send_displs(n), recv_counts(n), recv_displs(n);
-  std::string send, recv;
+  Bytes send, recv;
   for (std::int64_t round = 0; round < rounds; ++round) {
     send.clear();
     for (std::size_t r = 0; r < n; ++r) {
@@ -41,11 +44,19 @@ std::vector<std::string> exchange(const std::vector<std::string>& out, std::int6
     mpi::alltoallv(send.data(), send_counts.data(), send_displs.data(), recv.data(),
                    recv_counts.data(), recv_displs.data(), MPI_BYTE, world);
     for (std::size_t r = 0; r < n; ++r)
-      in[r].append(recv, static_cast<std::size_t>(recv_displs[r]),
-                   static_cast<std::size_t>(recv_counts[r]));
+      if (r != self)
+        in[r].append(recv, static_cast<std::size_t>(recv_displs[r]),
+                     static_cast<std::size_t>(recv_counts[r]));
   }
   mpi_seconds += mpi::wtime() - t0;
   return in;
+}
+
+std::vector<Bytes> streams(std::vector<Packer>& packers) {
+  std::vector<Bytes> out;
+  out.reserve(packers.size());
+  for (auto& p : packers) out.push_back(std::move(p.bytes));
+  return out;
 }
 
 int owner_of_key(std::string_view key, int ranks) {
@@ -90,26 +101,31 @@ Event unpack_event(Unpacker& u) {
   return e;
 }
 
-void remove_duplicates(std::vector<Event>& events, std::vector<BadRow>& bad,
-                       std::int64_t round_bytes, MPI_Comm comm, double& mpi_seconds) {
+void remove_duplicates(Events& events, std::vector<BadRow>& bad, std::int64_t round_bytes,
+                       MPI_Comm comm, double& mpi_seconds) {
   const int size = mpi::Comm(comm).size();
   // (id, file, line) of every event to the id's owner...
-  std::vector<std::string> out(static_cast<std::size_t>(size));
+  constexpr std::size_t kRecord = sizeof(std::int64_t) * 2 + sizeof(std::int32_t);
+  std::vector<Packer> out(static_cast<std::size_t>(size));
+  for (auto& p : out)
+    p.bytes.reserve(events.size() * kRecord / static_cast<std::size_t>(size) * 5 / 4);
   for (const Event& e : events) {
-    Packer p;
+    Packer& p = out[static_cast<std::size_t>(owner_of_id(e.id, size))];
     p.put(e.id);
     p.put(e.file);
     p.put(e.line);
-    out[static_cast<std::size_t>(owner_of_id(e.id, size))] += p.bytes;
   }
-  const auto in = exchange(out, round_bytes, comm, mpi_seconds);
+  const auto in = exchange(streams(out), round_bytes, comm, mpi_seconds);
   struct Seen {
     std::int64_t id;
     std::int32_t file;
     std::int64_t line;
     int from;
   };
-  std::vector<Seen> seen;
+  HugePageVector<Seen> seen;
+  std::size_t records = 0;
+  for (const auto& s : in) records += s.size() / kRecord;
+  seen.reserve(records);
   for (int r = 0; r < size; ++r) {
     Unpacker u{in[static_cast<std::size_t>(r)]};
     while (!u.done()) {
@@ -125,15 +141,14 @@ void remove_duplicates(std::vector<Event>& events, std::vector<BadRow>& bad,
     return std::tie(a.id, a.file, a.line) < std::tie(b.id, b.file, b.line);
   });
   // ...which sends back the (file, line) of every later occurrence.
-  std::vector<std::string> back(static_cast<std::size_t>(size));
+  std::vector<Packer> back(static_cast<std::size_t>(size));
   for (std::size_t i = 1; i < seen.size(); ++i)
     if (seen[i].id == seen[i - 1].id) {
-      Packer p;
+      Packer& p = back[static_cast<std::size_t>(seen[i].from)];
       p.put(seen[i].file);
       p.put(seen[i].line);
-      back[static_cast<std::size_t>(seen[i].from)] += p.bytes;
     }
-  const auto dups = exchange(back, round_bytes, comm, mpi_seconds);
+  const auto dups = exchange(streams(back), round_bytes, comm, mpi_seconds);
   std::vector<std::pair<std::int32_t, std::int64_t>> later;
   for (const auto& s : dups) {
     Unpacker u{s};
@@ -144,45 +159,54 @@ void remove_duplicates(std::vector<Event>& events, std::vector<BadRow>& bad,
   }
   if (later.empty()) return;
   std::sort(later.begin(), later.end());
-  std::vector<Event> kept;
-  kept.reserve(events.size());
-  for (Event& e : events) {
+  // The kept events move down in place (no second array).
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    Event& e = events[i];
     if (std::binary_search(later.begin(), later.end(), std::make_pair(e.file, e.line)))
       bad.push_back({e.file, e.line, Reason::duplicate_event_id,
                      "event_id " + std::to_string(e.id) + " seen on an earlier line"});
-    else
-      kept.push_back(std::move(e));
+    else if (kept++ != i)
+      events[kept - 1] = std::move(e);
   }
-  events = std::move(kept);
+  events.erase(events.begin() + static_cast<std::ptrdiff_t>(kept), events.end());
 }
 
-std::vector<Event> shuffle_by_key(std::vector<Event> events, std::int64_t round_bytes,
-                                  MPI_Comm comm, double& mpi_seconds) {
+Events shuffle_by_key(Events events, std::int64_t round_bytes, MPI_Comm comm, double& mpi_seconds) {
   const mpi::Comm world(comm);
   const int size = world.size(), rank = world.rank();
-  std::vector<Packer> out(static_cast<std::size_t>(size));
-  std::vector<Event> mine;  // the events that stay here move, unpacked
-  for (Event& e : events) {
-    const int to = owner_of_key(e.key, size);
-    if (to == rank)
-      mine.push_back(std::move(e));
-    else
-      pack_event(out[static_cast<std::size_t>(to)], e);
+  if (size == 1) {
+    sort_by_key(events);
+    return events;
   }
-  events.clear();
-  events.shrink_to_fit();
-  std::vector<std::string> bytes;
-  for (auto& p : out) bytes.push_back(std::move(p.bytes));
-  const auto in = exchange(bytes, round_bytes, comm, mpi_seconds);
+  // The events that stay here move down in place; the others are packed.
+  std::vector<Packer> out(static_cast<std::size_t>(size));
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    Event& e = events[i];
+    const int to = owner_of_key(e.key, size);
+    if (to == rank) {
+      if (kept++ != i) events[kept - 1] = std::move(e);
+    } else {
+      pack_event(out[static_cast<std::size_t>(to)], e);
+    }
+  }
+  events.erase(events.begin() + static_cast<std::ptrdiff_t>(kept), events.end());
+  const auto in = exchange(streams(out), round_bytes, comm, mpi_seconds);
+  // An event packs into at least its fixed fields and two lengths.
+  constexpr std::size_t kLeast = 5 * sizeof(std::int64_t) + 4 * sizeof(std::int32_t);
+  std::size_t most = events.size();
+  for (const auto& s : in) most += s.size() / kLeast;
+  events.reserve(most);
   for (const auto& s : in) {
     Unpacker u{s};
-    while (!u.done()) mine.push_back(unpack_event(u));
+    while (!u.done()) events.push_back(unpack_event(u));
   }
-  sort_by_key(mine);
-  return mine;
+  sort_by_key(events);
+  return events;
 }
 
-void sort_by_key(std::vector<Event>& events) {
+void sort_by_key(Events& events) {
   // Sorting small records (the key's first 8 bytes big-endian, time, id,
   // index) and moving each event once beats sorting the events.
   struct Item {
@@ -190,7 +214,7 @@ void sort_by_key(std::vector<Event>& events) {
     std::int64_t time, id;
     std::uint32_t index, length;  // length: of the key, capped at 9
   };
-  std::vector<Item> items(events.size());
+  HugePageVector<Item> items(events.size());
   for (std::size_t i = 0; i < events.size(); ++i) {
     std::uint64_t p = 0;
     const std::string& k = events[i].key;
@@ -209,7 +233,7 @@ void sort_by_key(std::vector<Event>& events) {
     }
     return a.time != b.time ? a.time < b.time : a.id < b.id;
   });
-  std::vector<Event> sorted;
+  Events sorted;
   sorted.reserve(events.size());
   for (const Item& it : items) sorted.push_back(std::move(events[it.index]));
   events = std::move(sorted);

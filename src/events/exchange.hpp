@@ -19,7 +19,7 @@ namespace weft::events {
 
 // Packer appends plain values and strings to a byte stream.
 struct Packer {
-  std::string bytes;
+  Bytes bytes;
   template <class T>
   void put(const T& v) {
     bytes.append(reinterpret_cast<const char*>(&v), sizeof(T));
@@ -53,11 +53,15 @@ struct Unpacker {
 };
 
 // exchange() sends out[r] to rank r and returns what every rank sent to
-// this one, indexed by source rank. The streams go in all-to-all rounds
-// of at most `round_bytes` per pair (so any size fits MPI's int counts).
-// `mpi_seconds` grows by the time spent in MPI. Collective over `comm`.
-std::vector<std::string> exchange(const std::vector<std::string>& out, std::int64_t round_bytes,
-                                  MPI_Comm comm, double& mpi_seconds);
+// this one, indexed by source rank (this rank's own stream is moved, not
+// sent). The streams go in all-to-all rounds of at most `round_bytes` per
+// pair (so any size fits MPI's int counts). `mpi_seconds` grows by the
+// time spent in MPI. Collective over `comm`.
+std::vector<Bytes> exchange(std::vector<Bytes> out, std::int64_t round_bytes, MPI_Comm comm,
+                            double& mpi_seconds);
+
+// streams() moves the packers' bytes out, one stream per rank.
+std::vector<Bytes> streams(std::vector<Packer>& packers);
 
 // owner_of_key() is the rank that holds key `key` (FNV-1a 64 of its bytes
 // modulo `ranks`); owner_of_id() the rank that checks id `id`.
@@ -71,15 +75,14 @@ Event unpack_event(Unpacker& u);
 // remove_duplicates() finds, over all ranks, the rows whose event id an
 // earlier row (smaller (file, line)) has: they leave `events` for `bad`
 // as duplicate_event_id. Collective over `comm`.
-void remove_duplicates(std::vector<Event>& events, std::vector<BadRow>& bad,
-                       std::int64_t round_bytes, MPI_Comm comm, double& mpi_seconds);
+void remove_duplicates(Events& events, std::vector<BadRow>& bad, std::int64_t round_bytes,
+                       MPI_Comm comm, double& mpi_seconds);
 
 // shuffle_by_key() sends every event to the owner of its key and returns
 // this rank's events sorted by (key, timestamp, event id). Collective.
-std::vector<Event> shuffle_by_key(std::vector<Event> events, std::int64_t round_bytes,
-                                  MPI_Comm comm, double& mpi_seconds);
+Events shuffle_by_key(Events events, std::int64_t round_bytes, MPI_Comm comm, double& mpi_seconds);
 
 // sort_by_key() sorts events by (key bytes, timestamp, event id).
-void sort_by_key(std::vector<Event>& events);
+void sort_by_key(Events& events);
 
 }  // namespace weft::events

@@ -23,10 +23,10 @@ namespace {
 constexpr std::int64_t kAmountLimit = 1'000'000'000'000;  // |amount| <= 1e12
 
 // read_range() is `len` bytes of `path` from `offset` (fewer at its end).
-std::string read_range(const std::string& path, std::int64_t offset, std::int64_t len) {
+Bytes read_range(const std::string& path, std::int64_t offset, std::int64_t len) {
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!f) throw RunError(fmt::format("cannot read {}", path));
-  std::string out(static_cast<std::size_t>(std::max<std::int64_t>(len, 0)), '\0');
+  Bytes out(static_cast<std::size_t>(std::max<std::int64_t>(len, 0)), '\0');
   if (len <= 0) return out;
   if (fseeko(f.get(), offset, SEEK_SET) != 0) throw RunError(fmt::format("cannot seek {}", path));
   out.resize(std::fread(out.data(), 1, out.size(), f.get()));
@@ -43,7 +43,7 @@ std::int64_t file_size(const std::string& path) {
 // header_of() reads the header of `path` (up to its first record start).
 std::vector<std::string> header_of(const std::string& path, std::int64_t size, std::int64_t& end) {
   for (std::int64_t len = 1 << 16;; len *= 4) {
-    const std::string head = read_range(path, 0, std::min(len, size));
+    const Bytes head = read_range(path, 0, std::min(len, size));
     if (first_start(head, false) != kNoStart || len >= size) return split_header(head, path, end);
   }
 }
@@ -65,6 +65,8 @@ void take_record(const Record& r, const TextJob& job, ChunkResult& out, Event& e
 void parse_text(std::string_view text, std::int64_t first_line, const TextJob& job,
                 ChunkResult& out) {
   RecordReader reader(text, first_line);
+  // At most one record a line: one allocation for the chunk's events.
+  out.events.reserve(out.events.size() + static_cast<std::size_t>(count_newlines(text)) + 1);
   Record r;
   Event e;
   BadRow b;
@@ -159,7 +161,7 @@ void check_input(const Config& c, int file) {
   const std::int64_t size = file_size(path);
   if (size == 0) throw InputError(fmt::format("{}: the file is empty (no header, no rows)", path));
   if (is_h5_input(c, file)) return check_h5_input(c, file);
-  const std::string head = read_range(path, 0, std::min<std::int64_t>(size, 1 << 16));
+  const Bytes head = read_range(path, 0, std::min<std::int64_t>(size, 1 << 16));
   for (unsigned char ch : head)
     if (ch == 0 || (ch < 0x20 && ch != '\n' && ch != '\r' && ch != '\t'))
       throw InputError(fmt::format(
@@ -204,11 +206,11 @@ namespace {
 // `path` (whose header ends at `h`, after `header_lines` lines) and the
 // line number of its start: `cur` = {lo, hi, line}. Returns the range's
 // bytes. Collective over `world`.
-std::string open_range(const mpi::Comm& world, const std::string& path, std::int64_t bytes,
-                       std::int64_t h, std::int64_t header_lines, Cursor& cur) {
+Bytes open_range(const mpi::Comm& world, const std::string& path, std::int64_t bytes,
+                 std::int64_t h, std::int64_t header_lines, Cursor& cur) {
   const int rank = world.rank(), size = world.size();
   auto offset = [&](int r) { return h + (bytes - h) * r / size; };
-  std::string chunk;
+  Bytes chunk;
   agree_on_failure(
       world, [&] { chunk = read_range(path, offset(rank), offset(rank + 1) - offset(rank)); });
   const auto quotes = mpi::allgather(count_quotes(chunk), world);
@@ -225,7 +227,7 @@ std::string open_range(const mpi::Comm& world, const std::string& path, std::int
   const std::int64_t hi = rank + 1 < size ? starts[static_cast<std::size_t>(rank + 1)] : bytes;
   // The range is this rank's chunk from its record start on, and what
   // its last record takes of the next chunks.
-  std::string text;
+  Bytes text;
   const std::int64_t next = offset(rank + 1);
   agree_on_failure(world, [&] {
     if (lo < next) {
@@ -244,11 +246,11 @@ std::string open_range(const mpi::Comm& world, const std::string& path, std::int
 // a record start, where stop is the first record start after `target` (or
 // `end`); `read(a, b)` gives the bytes [a, b).
 template <class Read>
-std::string part_text(std::int64_t pos, std::int64_t target, std::int64_t end, Read&& read) {
-  std::string s = read(pos, target);
+Bytes part_text(std::int64_t pos, std::int64_t target, std::int64_t end, Read&& read) {
+  Bytes s = read(pos, target);
   bool in_quotes = count_quotes(s) % 2 == 1;
   for (std::int64_t at = target, len = 1 << 16; at < end; at += len, len *= 2) {
-    const std::string more = read(at, std::min(end, at + len));
+    const Bytes more = read(at, std::min(end, at + len));
     const std::int64_t f = first_start(more, in_quotes);
     if (f != kNoStart) return s.append(more, 0, static_cast<std::size_t>(f));
     in_quotes ^= count_quotes(more) % 2 == 1;
@@ -276,11 +278,11 @@ std::vector<ChunkResult> ingest_csv(const Config& c, const Rates& rates, go::Exe
     header_lines = count_newlines(read_range(path, 0, h));
   });
   // The range's bytes when this part opens it, else read from the file.
-  std::string range;
+  Bytes range;
   const bool opened = cur.end < 0;
   if (opened) range = open_range(world, path, bytes, h, header_lines, cur);
   const std::int64_t lo = cur.pos;
-  std::string text;
+  Bytes text;
   agree_on_failure(world, [&] {
     auto read = [&](std::int64_t a, std::int64_t b) {
       return opened
@@ -320,6 +322,13 @@ void ingest_part(const Config& c, const Rates& rates, go::Executor& exec, MPI_Co
                                            ? ingest_h5(c, rates, exec, comm, file, left, cur, out)
                                            : ingest_csv(c, rates, exec, comm, file, left, cur, out);
     const double t0 = mpi::wtime();
+    std::size_t events = out.events.size(), bad = out.bad.size();
+    for (const auto& r : results) {
+      events += r.events.size();
+      bad += r.bad.size();
+    }
+    out.events.reserve(events);
+    out.bad.reserve(bad);
     for (auto& r : results) {
       out.rows += r.rows;
       std::move(r.events.begin(), r.events.end(), std::back_inserter(out.events));

@@ -40,10 +40,10 @@ void check_input(const Config& c, int file);
 
 // Ingested is one rank's share of the input after stage 1.
 struct Ingested {
-  std::vector<Event> events;  // valid rows (amounts not yet converted)
-  std::vector<BadRow> bad;    // quarantined rows
-  std::int64_t rows = 0;      // records read (valid + bad; blank lines excluded)
-  std::int64_t bytes = 0;     // bytes read
+  Events events;            // valid rows (amounts not yet converted)
+  std::vector<BadRow> bad;  // quarantined rows
+  std::int64_t rows = 0;    // records read (valid + bad; blank lines excluded)
+  std::int64_t bytes = 0;   // bytes read
   double read_seconds = 0, parse_seconds = 0;
   double parked_seconds = 0;  // tasks waiting on channels (Scheduler::fibers)
 };

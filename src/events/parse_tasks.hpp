@@ -15,7 +15,7 @@ namespace weft::events {
 
 // ChunkResult is what one task parsed of one record-aligned range.
 struct ChunkResult {
-  std::vector<Event> events;
+  Events events;
   std::vector<BadRow> bad;
   std::int64_t rows = 0;
 };

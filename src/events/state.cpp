@@ -12,17 +12,17 @@ namespace {
 constexpr std::uint32_t kMagic = 0x45565432;     // "EVT2": with the ingest cursors
 constexpr std::uint32_t kMagicOld = 0x45565431;  // "EVT1": before them
 
-template <class T>
-void put_all(Packer& p, const std::vector<T>& v, void (*put_one)(Packer&, const T&)) {
+template <class T, class V>
+void put_all(Packer& p, const V& v, void (*put_one)(Packer&, const T&)) {
   p.put(static_cast<std::uint64_t>(v.size()));
   for (const T& x : v) put_one(p, x);
 }
 
-template <class T>
-std::vector<T> get_all(Unpacker& u, T (*get_one)(Unpacker&)) {
+template <class T, class V = std::vector<T>>
+V get_all(Unpacker& u, T (*get_one)(Unpacker&)) {
   const auto n = u.get<std::uint64_t>();
   if (n > u.bytes.size()) throw std::runtime_error("a packed state with a bad count");
-  std::vector<T> v;
+  V v;
   v.reserve(n);
   for (std::uint64_t i = 0; i < n; ++i) v.push_back(get_one(u));
   return v;
@@ -144,7 +144,7 @@ PipelineState unpack_state(const std::vector<std::int64_t>& words) {
   PipelineState s;
   s.rows = u.get<std::int64_t>();
   s.bytes = u.get<std::int64_t>();
-  s.events = get_all<Event>(u, &get_event);
+  s.events = get_all<Event, Events>(u, &get_event);
   s.tables.bad = get_all<BadRow>(u, &get_bad);
   s.tables.keys = get_all<KeyStats>(u, &get_key);
   s.tables.days = get_all<DayRow>(u, &get_day);

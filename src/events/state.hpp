@@ -14,7 +14,7 @@ namespace weft::events {
 
 // PipelineState is what a rank holds between stages.
 struct PipelineState {
-  std::vector<Event> events;    // before step 1: as read; after: this rank's keys, sorted
+  Events events;                // before step 1: as read; after: this rank's keys, sorted
   Tables tables;                // the quarantine from the start, the rest as stages fill it
   std::int64_t rows = 0;        // rows this rank read
   std::int64_t bytes = 0;       // bytes this rank read

@@ -129,7 +129,7 @@ TEST(EventsShuffle, SortByKeyIsTheOrderOfKeyBytesTimeAndId) {
                                       "ABCDEFGHI", "ABCDEFGHJ",  "ABCDEFGHIJ", "B",
                                       "ABCDEFGG",  "ABCDEFGHIA", "\xff",       "Z z"};
   std::mt19937_64 rng(7);
-  std::vector<Event> events;
+  Events events;
   for (int i = 0; i < 600; ++i) {
     Event e;
     e.key = keys[rng() % keys.size()];
@@ -137,7 +137,7 @@ TEST(EventsShuffle, SortByKeyIsTheOrderOfKeyBytesTimeAndId) {
     e.id = static_cast<std::int64_t>(rng() % 1000);
     events.push_back(e);
   }
-  std::vector<Event> want = events;
+  Events want = events;
   std::sort(want.begin(), want.end(), [](const Event& a, const Event& b) {
     return a.key != b.key ? a.key < b.key : before(a, b);
   });
