@@ -233,10 +233,21 @@ void sort_by_key(Events& events) {
     }
     return a.time != b.time ? a.time < b.time : a.id < b.id;
   });
-  Events sorted;
-  sorted.reserve(events.size());
-  for (const Item& it : items) sorted.push_back(std::move(events[it.index]));
-  events = std::move(sorted);
+  // Position p takes the event at items[p].index: each event moves once,
+  // along the cycles of that permutation, in place (no second array).
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (items[i].index == i) continue;  // in place, or its cycle is done
+    Event held = std::move(events[i]);
+    std::size_t at = i;
+    while (items[at].index != i) {
+      const std::size_t from = items[at].index;
+      events[at] = std::move(events[from]);
+      items[at].index = static_cast<std::uint32_t>(at);
+      at = from;
+    }
+    events[at] = std::move(held);
+    items[at].index = static_cast<std::uint32_t>(at);
+  }
 }
 
 }  // namespace weft::events

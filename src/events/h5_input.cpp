@@ -265,7 +265,9 @@ std::vector<ChunkResult> ingest_h5(const Config& c, const Rates& rates, go::Exec
   const int threads = exec.threads();
   const std::int64_t blocks = std::min<std::int64_t>(n, 4 * threads);
   std::vector<ChunkResult> out(static_cast<std::size_t>(blocks));
-  const TextJob job{{}, lo, &t.mapping, &c, &rates, file};
+  const std::size_t base = stats.events.size();
+  stats.events.resize(base + static_cast<std::size_t>(n));
+  const TextJob job{{}, lo, &t.mapping, &c, &rates, file, stats.events.data() + base};
   exec.run([&] {
     go::parallel_blocks(
         threads, blocks,
@@ -274,6 +276,7 @@ std::vector<ChunkResult> ingest_h5(const Config& c, const Rates& rates, go::Exec
           r.fields.resize(cols.size());
           Event e;
           BadRow bad;
+          out[static_cast<std::size_t>(b)].slots = job.slots + n * b / blocks;
           for (std::int64_t i = n * b / blocks; i < n * (b + 1) / blocks; ++i) {
             for (std::size_t k = 0; k < cols.size(); ++k)
               r.fields[k] = cols[k][static_cast<std::size_t>(i)];

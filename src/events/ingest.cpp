@@ -57,7 +57,7 @@ BadRow bad_row(int file, std::int64_t line, Reason why, std::string detail) {
 void take_record(const Record& r, const TextJob& job, ChunkResult& out, Event& e, BadRow& bad) {
   ++out.rows;
   if (parse_row(r, *job.mapping, *job.config, *job.rates, job.file, e, bad))
-    out.events.push_back(std::move(e));
+    out.slots[out.events++] = std::move(e);
   else
     out.bad.push_back(std::move(bad));
 }
@@ -65,8 +65,7 @@ void take_record(const Record& r, const TextJob& job, ChunkResult& out, Event& e
 void parse_text(std::string_view text, std::int64_t first_line, const TextJob& job,
                 ChunkResult& out) {
   RecordReader reader(text, first_line);
-  // At most one record a line: one allocation for the chunk's events.
-  out.events.reserve(out.events.size() + static_cast<std::size_t>(count_newlines(text)) + 1);
+  out.slots = job.slots + (first_line - job.first_line);
   Record r;
   Event e;
   BadRow b;
@@ -303,7 +302,9 @@ std::vector<ChunkResult> ingest_csv(const Config& c, const Rates& rates, go::Exe
   const double t1 = mpi::wtime();
   out.read_seconds += t1 - t0;
 
-  const TextJob job{text, first_line, &m, &c, &rates, file};
+  const std::size_t base = out.events.size();
+  out.events.resize(base + static_cast<std::size_t>(count_newlines(text)) + 1);
+  const TextJob job{text, first_line, &m, &c, &rates, file, out.events.data() + base};
   std::vector<ChunkResult> results = parse_chunks(job, exec, out.parked_seconds);
   out.parse_seconds += mpi::wtime() - t1;
   return results;
@@ -318,22 +319,23 @@ void ingest_part(const Config& c, const Rates& rates, go::Executor& exec, MPI_Co
   const std::int64_t left = parts - part;
   for (int file = 0; file < static_cast<int>(c.inputs.size()); ++file) {
     Cursor& cur = cursors[static_cast<std::size_t>(file)];
+    const std::size_t base = out.events.size();
     std::vector<ChunkResult> results = is_h5_input(c, file)
                                            ? ingest_h5(c, rates, exec, comm, file, left, cur, out)
                                            : ingest_csv(c, rates, exec, comm, file, left, cur, out);
     const double t0 = mpi::wtime();
-    std::size_t events = out.events.size(), bad = out.bad.size();
-    for (const auto& r : results) {
-      events += r.events.size();
-      bad += r.bad.size();
-    }
-    out.events.reserve(events);
+    // The chunks' events move down over the slots left free, in order.
+    std::size_t bad = out.bad.size();
+    for (const auto& r : results) bad += r.bad.size();
     out.bad.reserve(bad);
+    Event* to = out.events.data() + base;
     for (auto& r : results) {
       out.rows += r.rows;
-      std::move(r.events.begin(), r.events.end(), std::back_inserter(out.events));
+      if (r.slots != to) std::move(r.slots, r.slots + r.events, to);
+      to += r.events;
       std::move(r.bad.begin(), r.bad.end(), std::back_inserter(out.bad));
     }
+    out.events.erase(out.events.begin() + (to - out.events.data()), out.events.end());
     out.parse_seconds += mpi::wtime() - t0;
   }
 }

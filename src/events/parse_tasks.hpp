@@ -13,15 +13,20 @@
 // starts follow from the quote parity of the chunks before them (csv.hpp).
 namespace weft::events {
 
-// ChunkResult is what one task parsed of one record-aligned range.
+// ChunkResult is what one task parsed of one record-aligned range: its
+// valid rows are slots[0, events) (slots in the rank's events array, one a
+// line of the range, so chunks never overlap; ingest_part() moves them
+// together), its bad rows in `bad`.
 struct ChunkResult {
-  Events events;
+  Event* slots = nullptr;
+  std::int64_t events = 0;
   std::vector<BadRow> bad;
   std::int64_t rows = 0;
 };
 
-// TextJob is the rank's text, the line number of its first byte and what
-// its rows need for parsing.
+// TextJob is the rank's text, the line number of its first byte, what its
+// rows need for parsing and where their events go: the record at line L
+// into slots[L - first_line] at the latest (count_newlines(text) + 1 slots).
 struct TextJob {
   std::string_view text;
   std::int64_t first_line = 1;
@@ -29,6 +34,7 @@ struct TextJob {
   const Config* config;
   const Rates* rates;
   int file = 0;
+  Event* slots = nullptr;
 };
 
 // take_record() validates record `r` of the job's file (parse_row) and
@@ -37,7 +43,8 @@ struct TextJob {
 void take_record(const Record& r, const TextJob& job, ChunkResult& out, Event& e, BadRow& bad);
 
 // parse_text() parses the records of `text` (a record-aligned range whose
-// first line is `first_line`) into `out`.
+// first line is `first_line`) into `out`, its events into the job's slots
+// from slots[first_line - job.first_line] on.
 void parse_text(std::string_view text, std::int64_t first_line, const TextJob& job,
                 ChunkResult& out);
 
