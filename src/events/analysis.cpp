@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <map>
 #include <string_view>
 #include <tuple>
 #include <unordered_map>
@@ -194,19 +193,21 @@ std::vector<DayRow> per_day(const Events& events, std::int64_t round_bytes, MPI_
   const int size = mpi::Comm(comm).size();
   std::vector<Packer> out(static_cast<std::size_t>(size));
   for (const auto& [b, e] : key_ranges(events)) {
-    std::map<std::int64_t, std::tuple<std::int64_t, std::int64_t, double>> days;  // of this key
-    for (std::size_t i = b; i < e; ++i) {
-      auto& [count, units, sum] = days[day_of(events[i].time_us)];
-      ++count;
-      units += events[i].amount;
-      sum += events[i].value;
-    }
-    for (const auto& [day, t] : days) {
+    // A key's events are in time order: its days are runs.
+    for (std::size_t i = b; i < e;) {
+      const std::int64_t day = day_of(events[i].time_us);
+      std::int64_t count = 0, units = 0;
+      double sum = 0;
+      for (; i < e && day_of(events[i].time_us) == day; ++i) {
+        ++count;
+        units += events[i].amount;
+        sum += events[i].value;
+      }
       Packer& p = out[static_cast<std::size_t>(owner_of_id(day, size))];
       p.put(day);
-      p.put(std::get<0>(t));
-      p.put(std::get<1>(t));
-      p.put(std::get<2>(t));
+      p.put(count);
+      p.put(units);
+      p.put(sum);
       p.put_string(events[b].key);
     }
   }
@@ -214,7 +215,7 @@ std::vector<DayRow> per_day(const Events& events, std::int64_t round_bytes, MPI_
   struct Part {
     std::int64_t day, count, units;
     double sum;
-    std::string key;
+    std::string_view key;  // into `in`
   };
   std::vector<Part> parts;
   for (const auto& s : in) {
@@ -225,8 +226,8 @@ std::vector<DayRow> per_day(const Events& events, std::int64_t round_bytes, MPI_
       p.count = u.get<std::int64_t>();
       p.units = u.get<std::int64_t>();
       p.sum = u.get<double>();
-      p.key = u.get_string();
-      parts.push_back(std::move(p));
+      p.key = u.get_view();
+      parts.push_back(p);
     }
   }
   std::sort(parts.begin(), parts.end(), [](const Part& a, const Part& b) {

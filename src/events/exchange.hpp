@@ -43,10 +43,12 @@ struct Unpacker {
     at += sizeof(T);
     return v;
   }
-  std::string get_string() {
+  std::string get_string() { return std::string(get_view()); }
+  // get_view() is the next string as a view into the stream.
+  std::string_view get_view() {
     const auto n = get<std::uint32_t>();
     if (at + n > bytes.size()) throw std::runtime_error("a byte stream ends early");
-    std::string s(bytes.substr(at, n));
+    const std::string_view s = bytes.substr(at, n);
     at += n;
     return s;
   }
