@@ -17,6 +17,7 @@
 
 #include "tree/impl/morton.hpp"
 #include "weft/core/error.hpp"
+#include "weft/core/key_sort.hpp"
 #include "weft/mpi/collectives.hpp"
 
 namespace weft::gravity {
@@ -90,8 +91,7 @@ std::vector<std::uint64_t> cut_curve(const Particles& p, const Cube& cube, const
   std::vector<std::size_t> order(total);
   std::iota(order.begin(), order.end(), std::size_t{0});
   // ties in gathered order (rank order): the sum below is then the same on every rank
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return all_key[a] < all_key[b]; });
+  sort_indices_by_key(all_key, order);
   double sum = 0;
   for (std::size_t j : order) sum += all_w[j];
   // Rank r's stretch starts at the first key whose work before it reaches

@@ -39,6 +39,16 @@ void declare_gravity(deck::Schema<C>& s) {
       .above(0);
   s.key("gravity.quadrupole", [](C& c) -> auto& { return c.gravity.quadrupole; },
         "Quadrupole moments in tree nodes; read by the tree method only");
+  s.key("gravity.leaf_size", [](C& c) -> auto& { return c.gravity.leaf_size; },
+        "Tree method: most particles in a leaf node (opened leaves interact particle by "
+        "particle)")
+      .min(1)
+      .max(1024);
+  s.key("gravity.precision", [](C& c) -> auto& { return c.gravity.precision; },
+        "Tree method: arithmetic of the interaction lists. single (float relative to each "
+        "group of targets, sums of the lanes in double; ~1e-6 relative from double, far below "
+        "the opening criterion's error, about twice as fast) or double")
+      .choices({"single", "double"});
   s.key("gravity.rebalance", [](C& c) -> auto& { return c.gravity.rebalance; },
         "Tree method on several ranks: split the particles along the space-filling curve again "
         "when the largest rank's work (interactions) exceeds the mean by this fraction")

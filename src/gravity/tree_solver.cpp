@@ -34,6 +34,8 @@ TreeConfig tree_config(const GravityConfig& c) {
   t.theta = c.theta;
   t.tolerance = c.tolerance;
   t.quadrupole = c.quadrupole;
+  t.leaf_size = c.leaf_size;
+  t.single_precision = c.precision == "single";
   return t;
 }
 

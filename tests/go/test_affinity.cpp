@@ -22,6 +22,37 @@ namespace {
 class AffinityTest : public wg::test::WorkersTest {};
 WEFT_GO_INSTANTIATE(AffinityTest);
 
+// BusyWorker keeps worker 1 spinning without a scheduling point (at most
+// 10 s) from its construction, inside a task, until release(); the
+// destructor releases it and waits for the spinner to end.
+class BusyWorker {
+ public:
+  BusyWorker() {
+    done_.add(1);
+    wg::go({.name = "spinner", .worker = 1}, [this] {
+      on_.store(wg::worker_index());
+      const auto t0 = std::chrono::steady_clock::now();
+      while (!release_.load() && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(10)) {
+      }
+      done_.done();
+    });
+    while (on_.load() < 0) wg::yield();
+  }
+  ~BusyWorker() {
+    release();
+    done_.wait();
+  }
+  BusyWorker(const BusyWorker&) = delete;
+  BusyWorker& operator=(const BusyWorker&) = delete;
+  int on() const { return on_.load(); }  // the worker the spinner runs on
+  void release() { release_.store(true); }
+
+ private:
+  std::atomic<bool> release_{false};
+  std::atomic<int> on_{-1};
+  wg::WaitGroup done_;
+};
+
 // A task posted for a worker that stays busy (a task spinning without a
 // scheduling point) is run by another worker.
 TEST_P(AffinityTest, APostedTaskIsTakenWhenItsWorkerStaysBusy) {
@@ -111,19 +142,8 @@ TEST_P(AffinityTest, TheCallerRunsSharesNotStartedWhenItsOwnIsDone) {
   o.mail_patience = std::chrono::seconds(10);
   wg::Pool pool(o);
   pool.run([&] {
-    std::atomic<bool> release{false};
-    std::atomic<int> spinner_on{-1};
-    wg::WaitGroup done;
-    done.add(1);
-    wg::go({.name = "spinner", .worker = 1}, [&] {  // keeps worker 1 busy
-      spinner_on.store(wg::worker_index());
-      const auto t0 = std::chrono::steady_clock::now();
-      while (!release.load() && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(10)) {
-      }
-      done.done();
-    });
-    while (spinner_on.load() < 0) wg::yield();
-    ASSERT_EQ(spinner_on.load(), 1);
+    BusyWorker busy;
+    ASSERT_EQ(busy.on(), 1);
     wg::WaitGroup joined;
     joined.add(1);
     std::vector<int> ran(static_cast<std::size_t>(n), 0);
@@ -134,10 +154,53 @@ TEST_P(AffinityTest, TheCallerRunsSharesNotStartedWhenItsOwnIsDone) {
     });
     joined.wait();
     const auto waited = std::chrono::steady_clock::now() - t0;
-    release.store(true);
-    done.wait();
+    busy.release();
     for (int k = 0; k < n; ++k) EXPECT_EQ(ran[static_cast<std::size_t>(k)], 1) << "share " << k;
     EXPECT_LT(waited, std::chrono::seconds(5)) << "the fork-join waited for the busy worker";
+  });
+}
+
+// parallel_dynamic() runs every block once, on the worker it names, with
+// one block at a time per worker; a worker kept busy takes none of them.
+TEST_P(AffinityTest, DynamicBlocksRunOnceWhoeverIsFree) {
+  const int n = GetParam();
+  run([&] {
+    for (const std::int64_t nblocks : {0, 1, 7, 1000}) {
+      std::vector<std::atomic<int>> ran(static_cast<std::size_t>(nblocks));
+      std::vector<std::atomic<int>> busy(static_cast<std::size_t>(std::max(1, n)));
+      std::atomic<bool> overlap{false};
+      wg::parallel_dynamic(std::max(1, n), nblocks, [&](std::int64_t b, int w) {
+        if (busy[static_cast<std::size_t>(w)].fetch_add(1) != 0) overlap.store(true);
+        ran[static_cast<std::size_t>(b)].fetch_add(1);
+        busy[static_cast<std::size_t>(w)].fetch_sub(1);
+      });
+      for (std::int64_t b = 0; b < nblocks; ++b) {
+        EXPECT_EQ(ran[static_cast<std::size_t>(b)].load(), 1) << "block " << b << " of " << nblocks;
+      }
+      EXPECT_FALSE(overlap.load()) << "two blocks ran at once under one worker index";
+    }
+  });
+  if (n < 2) return;
+  // A worker kept spinning: the others take every block.
+  wg::PoolOptions o = options();
+  o.mail_patience = std::chrono::seconds(10);
+  wg::Pool pool(o);
+  pool.run([&] {
+    BusyWorker busy;
+    std::vector<int> by(200, -1);
+    wg::WaitGroup joined;
+    joined.add(1);
+    wg::go({.name = "caller", .worker = 0}, [&] {
+      wg::parallel_dynamic(n, 200,
+                           [&](std::int64_t b, int w) { by[static_cast<std::size_t>(b)] = w; });
+      joined.done();
+    });
+    joined.wait();
+    busy.release();
+    for (std::size_t b = 0; b < by.size(); ++b) {
+      EXPECT_GE(by[b], 0) << "block " << b;
+      EXPECT_NE(by[b], 1) << "block " << b << " waited for the busy worker";
+    }
   });
 }
 

@@ -3,6 +3,7 @@
 
 #include <omp.h>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <type_traits>
@@ -72,6 +73,39 @@ void parallel_blocks(int threads, std::int64_t nblocks, F&& fn, const char* name
     const std::int64_t end = nblocks * (t + 1) / nt;
     for (std::int64_t b = begin; b < end; ++b) fn(b, t);
   }
+}
+
+// parallel_dynamic() runs fn(b, w) for every block b in [0, nblocks), each
+// block taken in increasing order by whichever worker is free next (w: the
+// worker running it, for per-worker scratch; each w runs on one thread at a
+// time). Which worker runs a block varies from run to run, so use it only
+// where a block's result does not depend on w and per-worker sums do not
+// depend on their order (integer counts): it balances blocks of uneven
+// cost, and a worker that starts late (descheduled, woken late) takes
+// fewer, which parallel_blocks()'s fixed shares cannot do.
+//
+//   weft::go::parallel_dynamic(threads, ngroups, [&](std::int64_t g, int w) {
+//     walk_group(g, scratch[w]);  // results per group, whoever walks it
+//   }, "walk");
+template <class F>
+void parallel_dynamic(int threads, std::int64_t nblocks, F&& fn, const char* name = "dynamic") {
+  if (threads <= 1 || nblocks <= 1) {
+    for (std::int64_t b = 0; b < nblocks; ++b) fn(b, 0);
+    return;
+  }
+  std::atomic<std::int64_t> next{0};
+  auto share = [&](int w) {
+    for (std::int64_t b = next.fetch_add(1, std::memory_order_relaxed); b < nblocks;
+         b = next.fetch_add(1, std::memory_order_relaxed)) {
+      fn(b, w);
+    }
+  };
+  if (in_task()) {
+    fiber_shares(threads, name, share);
+    return;
+  }
+#pragma omp parallel num_threads(threads)
+  share(omp_get_thread_num());
 }
 
 // parallel_schedule() runs fn(b, w) for the blocks b of schedule[w] in

@@ -21,6 +21,8 @@ struct GravityConfig {
   double theta = 0.5;                  // Barnes-Hut opening angle, in (0, 1.5]
   double tolerance = 0.005;            // relative criterion: force error tolerance
   bool quadrupole = true;              // quadrupole moments in the tree
+  int leaf_size = 32;                  // tree: most particles in a leaf
+  std::string precision = "single";    // tree: interaction lists in "single" | "double"
   double rebalance = 0.1;  // tree: new split when max/mean work over ranks > 1 + rebalance
   // tree on several ranks: "let" (each rank's own tree; every rank sends
   // the others what they will open, ahead, into their remote-node caches) |

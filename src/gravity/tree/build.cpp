@@ -8,6 +8,7 @@
 
 #include "impl/morton.hpp"
 #include "weft/core/error.hpp"
+#include "weft/core/key_sort.hpp"
 #include "weft/go/blocks.hpp"
 #include "weft/gravity/tree.hpp"
 
@@ -165,14 +166,11 @@ void Tree::build(std::span<const Vec3> pos, std::span<const double> mass, int th
       },
       "gravity.keys");
   std::iota(order_.begin(), order_.end(), std::int64_t{0});
-  std::stable_sort(order_.begin(), order_.end(), [&](std::int64_t a, std::int64_t b) {
-    return keys[static_cast<std::size_t>(a)] < keys[static_cast<std::size_t>(b)];
-  });
-  std::vector<std::uint64_t> sorted(static_cast<std::size_t>(n));
+  std::vector<std::uint64_t> sorted;
+  sort_indices_by_key(keys, order_, &sorted);
   for (std::int64_t i = 0; i < n; ++i) {
     const auto s = static_cast<std::size_t>(order_[static_cast<std::size_t>(i)]);
     const auto k = static_cast<std::size_t>(i);
-    sorted[k] = keys[s];
     rank_of_[s] = i;
     x_[k] = pos[s][0];
     y_[k] = pos[s][1];

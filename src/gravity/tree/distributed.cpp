@@ -421,7 +421,10 @@ WalkStats DistributedTree::accelerations(std::span<const Vec3> pos, std::span<co
   std::vector<std::size_t> order;
   std::vector<std::int64_t> bounds;
   impl::target_groups(pos, local_.cube(), order, bounds, active);
-  const impl::Walk w(local_.config(), soft, G, !old_acc.empty());
+  impl::Walk w(local_.config(), soft, G, !old_acc.empty());
+  w.length_unit =
+      local_.cube().side;  // units of the float lists: any will do, these keep them near 1
+  if (!local_.nodes().empty()) w.mass_unit = local_.nodes()[0].mass;
   const auto ngroups = static_cast<std::int64_t>(bounds.size()) - 1;
   // Walks that park need others to hide the wait; walks that find every
   // node here (sent ahead) need only one per worker (each walk's lists are

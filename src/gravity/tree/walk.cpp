@@ -12,6 +12,7 @@
 
 #include "impl/group.hpp"
 #include "impl/morton.hpp"
+#include "weft/core/key_sort.hpp"
 #include "weft/go/blocks.hpp"
 #include "weft/gravity/tree.hpp"
 
@@ -47,10 +48,8 @@ void target_groups(std::span<const Vec3> targets, const Cube& cube, std::vector<
     order.push_back(k);
   }
   const std::size_t nt = order.size();
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return tkeys[a] < tkeys[b]; });
-  std::vector<std::uint64_t> sorted(nt);
-  for (std::size_t k = 0; k < nt; ++k) sorted[k] = tkeys[order[k]];
+  std::vector<std::uint64_t> sorted;
+  sort_indices_by_key(tkeys, order, &sorted);
   bounds.assign(1, 0);
   if (nt > 0) group_bounds(sorted, 0, static_cast<std::int64_t>(nt), 0, bounds);
 }
@@ -105,7 +104,9 @@ WalkStats Tree::accelerations(std::span<const Vec3> targets,
     return total;
   }
 
-  const impl::Walk w(config_, soft, G, !old_acc.empty());
+  impl::Walk w(config_, soft, G, !old_acc.empty());
+  w.length_unit = root_side_;
+  w.mass_unit = nodes_[0].mass;
   const auto nnodes = static_cast<std::int32_t>(nodes_.size());
   std::vector<impl::Lists> lists(static_cast<std::size_t>(std::max(1, threads)));
   const auto ngroups = static_cast<std::int64_t>(bounds.size()) - 1;
@@ -115,7 +116,10 @@ WalkStats Tree::accelerations(std::span<const Vec3> targets,
                : rank_of_[static_cast<std::size_t>(self_index[t])];
   };
 
-  go::parallel_blocks(
+  // A group's result does not depend on the worker that walks it (its
+  // lists are rebuilt per group; the stats are integer counts), so groups,
+  // of very uneven cost, go to whichever worker is free.
+  go::parallel_dynamic(
       threads, ngroups,
       [&](std::int64_t gi, int worker) {
         impl::Lists& L = lists[static_cast<std::size_t>(worker)];

@@ -113,6 +113,41 @@ TEST(Degenerate, CoincidentSources) {
   }
 }
 
+TEST(Degenerate, FloatOverflowFallsBackToDouble) {
+  // A tight cluster of 20 sources in a tree of side ~1 (leaves of 8): its deepest non-leaf
+  // node (side 2^-20) is used whole for a target 2.5e-6 away, where r^-7
+  // (~1e39) overflows float. That target's sums are computed again in
+  // double: the same bits as a double walk. A target far away keeps the
+  // float evaluation (close to, not equal to, double).
+  test::Sources s;
+  s.pos = {Vec3(0, 0, 0), Vec3(1, 1, 1)};
+  s.mass = {1.0, 1.0};
+  std::mt19937_64 rng(9);
+  for (int i = 0; i < 20; ++i) {
+    s.pos.push_back(Vec3(0.5, 0.5, 0.5) +
+                    1e-8 * Vec3(test::uniform01(rng), test::uniform01(rng), test::uniform01(rng)));
+    s.mass.push_back(0.01);
+  }
+  const Softening tiny{SofteningKind::spline, 1e-10};
+  const std::vector<Vec3> targets{Vec3(0.5 + 2.5e-6, 0.5, 0.5), Vec3(0.9, 0.1, 0.3)};
+  std::vector<Vec3> acc[2];
+  std::vector<double> pot[2];
+  for (int single = 0; single < 2; ++single) {
+    Tree tree({.theta = 0.5, .quadrupole = true, .leaf_size = 8, .single_precision = single == 1});
+    tree.build(s.pos, s.mass, 1);
+    acc[single].resize(2);
+    pot[single].resize(2);
+    const WalkStats st =
+        tree.accelerations(targets, {}, {}, tiny, 1.0, acc[single], pot[single], 1);
+    EXPECT_GT(st.node_interactions, 0);
+  }
+  EXPECT_TRUE(acc[1][0].allFinite());
+  EXPECT_EQ(acc[1][0], acc[0][0]) << "the overflowing target is computed in double";
+  EXPECT_EQ(pot[1][0], pot[0][0]);
+  EXPECT_NE(acc[1][1], acc[0][1]) << "the other target stays in float";
+  EXPECT_LT((acc[1][1] - acc[0][1]).norm(), 1e-6 * acc[0][1].norm());
+}
+
 TEST(Degenerate, RefusedConfigurations) {
   for (double theta : {0.0, -0.1, 1.6}) EXPECT_THROW(Tree({.theta = theta}), InputError) << theta;
   EXPECT_NO_THROW(Tree({.theta = 1.5}));

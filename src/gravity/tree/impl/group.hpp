@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "kernels.hpp"
+#include "kernels_single.hpp"
 #include "weft/gravity/tree.hpp"
 
 // One group walk's parts, shared by the walk of one rank's tree (walk.cpp)
@@ -24,12 +25,13 @@ namespace weft::gravity::impl {
 // a multipole.
 inline constexpr double kGuard = 1.2;
 // kGroup: most targets in one group walk.
-inline constexpr std::int64_t kGroup = 64;
+inline constexpr std::int64_t kGroup = 128;
 
 // Lists are the interaction lists of one group walk and what the walk did.
 struct Lists {
-  PointList points;                                  // sources and monopole nodes
-  QuadList quads;                                    // nodes with quadrupoles
+  PointList points;    // sources and monopole nodes
+  QuadList quads;      // nodes with quadrupoles
+  SingleLists single;  // both in float, for TreeConfig::single_precision
   std::int64_t opened = 0, used = 0, particles = 0;  // this group's counts
   WalkStats stats;                                   // summed over the lists' groups
   std::int64_t remote_hits = 0;  // distributed tree: remote nodes found through a parent's entry
@@ -46,6 +48,9 @@ struct Walk {
   double eps2 = 0, h = 0, h2 = -1, h_inv = 0;
   bool relative = false;  // relative criterion with old accelerations
   bool quad = true;
+  bool single = true;  // lists evaluated in float (kernels_single.hpp)
+  // units of the float lists (set by the caller: the tree's side and mass)
+  double length_unit = 1, mass_unit = 1;
   double inv_theta = 2, tolerance = 0, G = 1;
 
   Walk(const TreeConfig& c, const Softening& soft, double G_, bool have_old)
@@ -56,6 +61,7 @@ struct Walk {
         h_inv(plummer ? 0.0 : 1.0 / h),
         relative(c.opening == Opening::relative && have_old),
         quad(c.quadrupole),
+        single(c.single_precision),
         inv_theta(1.0 / c.theta),
         tolerance(c.tolerance),
         G(G_) {}
@@ -172,13 +178,23 @@ template <class Self>
 void evaluate(const Walk& w, Lists& L, std::span<const Vec3> targets,
               const std::vector<std::size_t>& order, std::size_t g0, std::size_t g1, Self self,
               std::span<Vec3> acc, std::span<double> pot, std::span<std::int32_t> cost) {
+  if (w.single) {
+    const Vec3& first = targets[order[g0]];
+    const double origin[3] = {first[0], first[1], first[2]};
+    L.single.fill(L.points, L.quads, origin, w.length_unit, w.mass_unit);
+  }
   for (std::size_t kk = g0; kk < g1; ++kk) {
     const std::size_t t = order[kk];
     const double tp[3] = {targets[t][0], targets[t][1], targets[t][2]};
     const std::int64_t s_index = self(t);
     Sums s;
-    points(L.points, tp, s_index, w.eps2, w.h2, w.h_inv, s);
-    quadrupoles(L.quads, tp, w.eps2, s);
+    if (w.single) sums_single(L.single, L.points, tp, s_index, w.eps2, w.h2, w.h_inv, s);
+    if (!w.single || !(std::isfinite(s.ax) && std::isfinite(s.ay) && std::isfinite(s.az) &&
+                       std::isfinite(s.phi))) {
+      s = Sums{};
+      points(L.points, tp, s_index, w.eps2, w.h2, w.h_inv, s);
+      quadrupoles(L.quads, tp, w.eps2, s);
+    }
     acc[t] = Vec3(w.G * s.ax, w.G * s.ay, w.G * s.az);
     if (!pot.empty()) pot[t] = -w.G * s.phi;
     const std::int64_t mine = L.particles - (s_index >= 0 ? 1 : 0);
