@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
   for (bool quad : {false, true}) {
     for (double th : {0.3, 0.5, 0.7, 1.0})
       rows.push_back({"theta", {.theta = th, .quadrupole = quad}});
-    for (double tol : {0.005, 0.0025, 0.001}) {
+    for (double tol : {0.005, 0.004, 0.0025, 0.001}) {
       rows.push_back(
           {"relative", {.opening = Opening::relative, .tolerance = tol, .quadrupole = quad}});
     }
