@@ -216,10 +216,17 @@ std::vector<DayRow> per_day(const Events& events, std::int64_t round_bytes, MPI_
     std::int64_t day, count, units;
     double sum;
     std::string_view key;  // into `in`
+    std::size_t from;      // the source rank
   };
-  std::vector<Part> parts;
-  for (const auto& s : in) {
-    Unpacker u{s};
+  // Each source's parts are in key order (its keys' days ascending): a
+  // stable sort by day leaves them in key order within a day, and the
+  // sources' runs of a day (other keys: ranks own disjoint keys) merge.
+  HugePageVector<Part> parts;
+  std::size_t most = 0;  // a part is at least 36 bytes in a stream
+  for (const auto& s : in) most += s.size() / (4 * sizeof(std::int64_t) + sizeof(std::uint32_t));
+  parts.reserve(most);
+  for (std::size_t r = 0; r < in.size(); ++r) {
+    Unpacker u{in[r]};
     while (!u.done()) {
       Part p;
       p.day = u.get<std::int64_t>();
@@ -227,12 +234,24 @@ std::vector<DayRow> per_day(const Events& events, std::int64_t round_bytes, MPI_
       p.units = u.get<std::int64_t>();
       p.sum = u.get<double>();
       p.key = u.get_view();
+      p.from = r;
       parts.push_back(p);
     }
   }
-  std::sort(parts.begin(), parts.end(), [](const Part& a, const Part& b) {
-    return std::tie(a.day, a.key) < std::tie(b.day, b.key);
-  });
+  std::stable_sort(parts.begin(), parts.end(),
+                   [](const Part& x, const Part& y) { return x.day < y.day; });
+  const auto at = [&](std::size_t i) { return parts.begin() + static_cast<std::ptrdiff_t>(i); };
+  const auto by_key = [](const Part& x, const Part& y) { return x.key < y.key; };
+  for (std::size_t b = 0; b < parts.size();) {  // a day: merge its sources' runs
+    std::size_t e = b, run = b;
+    for (; e < parts.size() && parts[e].day == parts[b].day; ++e)
+      if (parts[e].from != parts[run].from) {
+        std::inplace_merge(at(b), at(run), at(e), by_key);
+        run = e;
+      }
+    std::inplace_merge(at(b), at(run), at(e), by_key);
+    b = e;
+  }
   std::vector<DayRow> rows;
   for (const Part& p : parts) {
     if (rows.empty() || rows.back().day != p.day) rows.push_back({p.day, 0, 0, 0});

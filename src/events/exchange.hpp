@@ -84,7 +84,8 @@ void remove_duplicates(Events& events, std::vector<BadRow>& bad, std::int64_t ro
 // this rank's events sorted by (key, timestamp, event id). Collective.
 Events shuffle_by_key(Events events, std::int64_t round_bytes, MPI_Comm comm, double& mpi_seconds);
 
-// sort_by_key() sorts events by (key bytes, timestamp, event id).
+// sort_by_key() sorts events by (key bytes, timestamp, event id): keys of at
+// most 7 bytes by a radix sort of their bytes, longer ones by comparison.
 void sort_by_key(Events& events);
 
 }  // namespace weft::events

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
+#include <string_view>
 
 #include "weft/mpi/error.hpp"
 
@@ -34,7 +35,27 @@ void fail(int code, const char* call) { throw Error(call, code); }
 
 // ---------------------------------------------------------------- Session
 
+void set_local_defaults() {
+#ifdef OPEN_MPI
+  auto set = [](const char* name, const char* value) {
+    if (!std::getenv(name)) setenv(name, value, 0);
+  };
+  const char* size = std::getenv("OMPI_COMM_WORLD_SIZE");
+  const char* local = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+  bool launched = false;
+  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"})
+    launched = launched || std::getenv(v) != nullptr;
+  if (!launched) {
+    set("OMPI_MCA_ess_singleton_isolated", "1");
+    set("OMPI_MCA_pml", "ob1");
+  } else if (size && local && std::string_view(size) == local) {
+    set("OMPI_MCA_pml", "ob1");
+  }
+#endif
+}
+
 Session::Session(int* argc, char*** argv) {
+  set_local_defaults();
   int provided = MPI_THREAD_SINGLE;
   check(MPI_Init_thread(argc, argv, kThreadLevel, &provided), "MPI_Init_thread");
   if (provided < kThreadLevel) {

@@ -123,11 +123,9 @@ TEST(EventsCsv, ChunkStartsAgreeWithASerialSplitForEveryChunkSize) {
   }
 }
 
-TEST(EventsShuffle, SortByKeyIsTheOrderOfKeyBytesTimeAndId) {
-  // Keys around the 8-byte prefix the sort compares first.
-  const std::vector<std::string> keys{"A",         "AB",         "ABCDEFG",    "ABCDEFGH",
-                                      "ABCDEFGHI", "ABCDEFGHJ",  "ABCDEFGHIJ", "B",
-                                      "ABCDEFGG",  "ABCDEFGHIA", "\xff",       "Z z"};
+// expect_sorted_like_std() checks sort_by_key() on 600 events with keys
+// from `keys` against std::sort by (key bytes, time, id).
+void expect_sorted_like_std(const std::vector<std::string>& keys) {
   std::mt19937_64 rng(7);
   Events events;
   for (int i = 0; i < 600; ++i) {
@@ -148,6 +146,20 @@ TEST(EventsShuffle, SortByKeyIsTheOrderOfKeyBytesTimeAndId) {
     EXPECT_EQ(events[i].time_us, want[i].time_us) << i;
     EXPECT_EQ(events[i].id, want[i].id) << i;
   }
+}
+
+TEST(EventsShuffle, SortByKeyIsTheOrderOfKeyBytesTimeAndId) {
+  // Keys around the 8-byte prefix the comparison sort looks at first.
+  expect_sorted_like_std({"A", "AB", "ABCDEFG", "ABCDEFGH", "ABCDEFGHI", "ABCDEFGHJ", "ABCDEFGHIJ",
+                          "B", "ABCDEFGG", "ABCDEFGHIA", "\xff", "Z z"});
+}
+
+TEST(EventsShuffle, SortByKeyOfShortKeysIsTheOrderOfKeyBytesTimeAndId) {
+  // Keys of at most 7 bytes (the radix sort): prefixes of each other, a
+  // NUL byte, high bytes, the empty key.
+  expect_sorted_like_std({"", "A", "AB", "ABCDEFG", "ABCDEF", std::string("A\0", 2),
+                          std::string("A\0B", 3), "B", "\xff", "\xff\xfe", "Z z", "A000014",
+                          "A000015", "A00001"});
 }
 
 }  // namespace

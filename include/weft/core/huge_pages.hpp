@@ -11,7 +11,11 @@ namespace weft {
 // least kHugePageMinBytes are aligned to 2 MiB and advised for transparent
 // huge pages (madvise MADV_HUGEPAGE; a hint the kernel may ignore), so that
 // random access over tens of MB does not miss the TLB on every touch.
-// Smaller blocks come from operator new. Free with huge_page_free(p, bytes).
+// Smaller blocks come from operator new. Free with huge_page_free(p, bytes):
+// a freed large block is kept for the next one it fits (at most half of it
+// unused; its pages are mapped already, no fault or zeroing by the
+// kernel), and every kept block is released when a request fits none.
+// Thread-safe.
 void* huge_page_alloc(std::size_t bytes);
 void huge_page_free(void* p, std::size_t bytes) noexcept;
 
