@@ -2,11 +2,12 @@
 #include "analysis.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <string_view>
 #include <tuple>
-#include <unordered_map>
+#include <unordered_set>
 
 #include "exchange.hpp"
 #include "weft/go/blocks.hpp"
@@ -24,6 +25,25 @@ std::int64_t minor_units(double major, int dp) {
   return std::llround(major * scale);
 }
 
+// distinct_counterparties() counts the different counterparties of e[0, n):
+// a few by sorting, many in a hash set (a busy key's millions of events
+// name a few thousand parties: sorting them all was the aggregate stage's
+// largest cost).
+std::int64_t distinct_counterparties(const Event* e, std::size_t n) {
+  constexpr std::size_t kSortUpTo = 64;
+  if (n <= kSortUpTo) {
+    std::array<std::string_view, kSortUpTo> parties;
+    for (std::size_t i = 0; i < n; ++i) parties[i] = e[i].counterparty;
+    std::sort(parties.begin(), parties.begin() + static_cast<std::ptrdiff_t>(n));
+    return std::unique(parties.begin(), parties.begin() + static_cast<std::ptrdiff_t>(n)) -
+           parties.begin();
+  }
+  std::unordered_set<std::string_view> seen;
+  seen.reserve(256);
+  for (std::size_t i = 0; i < n; ++i) seen.insert(e[i].counterparty);
+  return static_cast<std::int64_t>(seen.size());
+}
+
 KeyStats stats_of(const Event* e, std::size_t n, const Config& c) {
   KeyStats s;
   s.key = e[0].key;
@@ -32,16 +52,12 @@ KeyStats stats_of(const Event* e, std::size_t n, const Config& c) {
   s.last_time = e[n - 1].time_us;
   if (c.transactions()) {
     s.min_units = s.max_units = e[0].amount;
-    std::vector<std::string_view> parties(n);
     for (std::size_t i = 0; i < n; ++i) {
       s.sum_units += e[i].amount;
       s.min_units = std::min(s.min_units, e[i].amount);
       s.max_units = std::max(s.max_units, e[i].amount);
-      parties[i] = e[i].counterparty;
     }
-    std::sort(parties.begin(), parties.end());
-    s.distinct_counterparties =
-        static_cast<std::int64_t>(std::unique(parties.begin(), parties.end()) - parties.begin());
+    s.distinct_counterparties = distinct_counterparties(e, n);
     s.mean = static_cast<double>(s.sum_units) / static_cast<double>(n);
   } else {
     s.min = s.max = e[0].value;
@@ -75,7 +91,12 @@ void window_flags(const Event* e, const std::vector<std::size_t>& idx, std::int6
   std::size_t lo = 0, hi = 0, score = 0;  // the open group: idx[lo..hi]
   bool open = false;
   auto emit = [&] {
-    Flag f{rule, e[idx[lo]].key, {}, static_cast<double>(score)};
+    Flag f{rule,
+           e[idx[lo]].key,
+           {},
+           static_cast<double>(score),
+           e[idx[lo]].time_us,
+           e[idx[hi]].time_us};
     for (std::size_t k = lo; k <= hi; ++k) f.events.push_back(e[idx[k]].id);
     out.push_back(std::move(f));
     open = false;
@@ -108,6 +129,8 @@ bool in_band(const Event& e, const Config& c, const StructuringRule& s) {
          e.amount < minor_units(s.threshold, c.decimals);
 }
 
+// detect_key() appends the flags of one key's events e[0, n), in (time,
+// id) order: a flag's first and last times are its first and last event's.
 void detect_key(const Event* e, std::size_t n, const Config& c, std::vector<Flag>& out) {
   const RulesConfig& r = c.rules;
   if (r.velocity.enabled) {
@@ -130,7 +153,8 @@ void detect_key(const Event* e, std::size_t n, const Config& c, std::vector<Flag
       if (static_cast<std::int64_t>(i) >= r.zscore.min_history) {
         const double sd = std::sqrt(m2 / static_cast<double>(i - 1));
         if (sd > 0 && std::fabs(v - mean) > r.zscore.k * sd)
-          out.push_back({"zscore", e[i].key, {e[i].id}, (v - mean) / sd});
+          out.push_back(
+              {"zscore", e[i].key, {e[i].id}, (v - mean) / sd, e[i].time_us, e[i].time_us});
       }
       const double d = v - mean;
       mean += d / static_cast<double>(i + 1);
@@ -144,14 +168,16 @@ void detect_key(const Event* e, std::size_t n, const Config& c, std::vector<Flag
         out.push_back({"gap",
                        e[i].key,
                        {e[i - 1].id, e[i].id},
-                       static_cast<double>(e[i].time_us - e[i - 1].time_us) / 1e6});
+                       static_cast<double>(e[i].time_us - e[i - 1].time_us) / 1e6,
+                       e[i - 1].time_us,
+                       e[i].time_us});
   }
   if (r.stuck.enabled) {
     for (std::size_t i = 0; i < n;) {
       std::size_t j = i + 1;
       while (j < n && e[j].value == e[i].value) ++j;
       if (static_cast<std::int64_t>(j - i) >= r.stuck.run) {
-        Flag f{"stuck", e[i].key, {}, static_cast<double>(j - i)};
+        Flag f{"stuck", e[i].key, {}, static_cast<double>(j - i), e[i].time_us, e[j - 1].time_us};
         for (std::size_t k = i; k < j; ++k) f.events.push_back(e[k].id);
         out.push_back(std::move(f));
       }
@@ -270,20 +296,7 @@ std::vector<Flag> detect(const Events& events, const Config& c, go::Executor& ex
         exec.threads(), static_cast<std::int64_t>(keys.size()),
         [&](std::int64_t k, int) {
           const auto [b, e] = keys[static_cast<std::size_t>(k)];
-          auto& flags = per_key[static_cast<std::size_t>(k)];
-          detect_key(&events[b], e - b, c, flags);
-          if (!flags.empty()) {  // the times of the flags' events (ids are unique)
-            std::unordered_map<std::int64_t, std::int64_t> time_of;
-            for (std::size_t i = b; i < e; ++i) time_of.emplace(events[i].id, events[i].time_us);
-            for (Flag& f : flags) {
-              f.first_time_us = std::numeric_limits<std::int64_t>::max();
-              f.last_time_us = std::numeric_limits<std::int64_t>::min();
-              for (std::int64_t id : f.events) {
-                f.first_time_us = std::min(f.first_time_us, time_of.at(id));
-                f.last_time_us = std::max(f.last_time_us, time_of.at(id));
-              }
-            }
-          }
+          detect_key(&events[b], e - b, c, per_key[static_cast<std::size_t>(k)]);
         },
         "detect");
   });

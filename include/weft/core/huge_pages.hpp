@@ -12,12 +12,16 @@ namespace weft {
 // huge pages (madvise MADV_HUGEPAGE; a hint the kernel may ignore), so that
 // random access over tens of MB does not miss the TLB on every touch.
 // Smaller blocks come from operator new. Free with huge_page_free(p, bytes):
-// a freed large block is kept for the next one it fits (at most half of it
-// unused; its pages are mapped already, no fault or zeroing by the
-// kernel), and every kept block is released when a request fits none.
-// Thread-safe.
+// a freed large block's pages are kept for later blocks (mapped already: no
+// fault or zeroing by the kernel). A block takes the smallest kept range
+// that holds it, or else the kept pages moved into its mapping (mremap) and
+// fresh pages for the rest, so the process never holds more than its large
+// blocks held at an earlier moment. Thread-safe.
 void* huge_page_alloc(std::size_t bytes);
 void huge_page_free(void* p, std::size_t bytes) noexcept;
+
+// huge_page_kept_bytes() is how much freed memory is kept for later blocks.
+std::size_t huge_page_kept_bytes();
 
 inline constexpr std::size_t kHugePageMinBytes = std::size_t{4} << 20;
 
