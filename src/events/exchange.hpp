@@ -56,9 +56,11 @@ struct Unpacker {
 
 // exchange() sends out[r] to rank r and returns what every rank sent to
 // this one, indexed by source rank (this rank's own stream is moved, not
-// sent). The streams go in all-to-all rounds of at most `round_bytes` per
-// pair (so any size fits MPI's int counts). `mpi_seconds` grows by the
-// time spent in MPI. Collective over `comm`.
+// sent). After an all-to-all of the sizes, the streams go in rounds of at
+// most `round_bytes` per pair (so any size fits MPI's int counts), each
+// piece sent point to point from the sender's stream straight into the
+// receiver's (no staging copies). `mpi_seconds` grows by the time spent in
+// MPI. Collective over `comm`.
 std::vector<Bytes> exchange(std::vector<Bytes> out, std::int64_t round_bytes, MPI_Comm comm,
                             double& mpi_seconds);
 
@@ -70,9 +72,14 @@ std::vector<Bytes> streams(std::vector<Packer>& packers);
 int owner_of_key(std::string_view key, int ranks);
 int owner_of_id(std::int64_t id, int ranks);
 
-// pack_event() / unpack_event() move an event through a byte stream.
+// pack_event() / unpack_event() move an event through a byte stream:
+// id, time_us, amount, value, line (8 bytes each), file, currency (4
+// bytes each), then key and counterparty (a 4-byte length and the bytes);
+// packed_size() is its size there, at least kPackedLeast.
 void pack_event(Packer& p, const Event& e);
 Event unpack_event(Unpacker& u);
+std::size_t packed_size(const Event& e);
+inline constexpr std::size_t kPackedLeast = 5 * sizeof(std::int64_t) + 4 * sizeof(std::uint32_t);
 
 // remove_duplicates() finds, over all ranks, the rows whose event id an
 // earlier row (smaller (file, line)) has: they leave `events` for `bad`
@@ -85,7 +92,8 @@ void remove_duplicates(Events& events, std::vector<BadRow>& bad, std::int64_t ro
 Events shuffle_by_key(Events events, std::int64_t round_bytes, MPI_Comm comm, double& mpi_seconds);
 
 // sort_by_key() sorts events by (key bytes, timestamp, event id): keys of at
-// most 7 bytes by a radix sort of their bytes, longer ones by comparison.
+// most 7 bytes by a radix sort of their bytes, longer ones by comparison
+// (key_order.cpp).
 void sort_by_key(Events& events);
 
 }  // namespace weft::events
