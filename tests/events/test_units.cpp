@@ -6,8 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "csv.hpp"
@@ -160,6 +162,53 @@ TEST(EventsShuffle, SortByKeyOfShortKeysIsTheOrderOfKeyBytesTimeAndId) {
   expect_sorted_like_std({"", "A", "AB", "ABCDEFG", "ABCDEF", std::string("A\0", 2),
                           std::string("A\0B", 3), "B", "\xff", "\xff\xfe", "Z z", "A000014",
                           "A000015", "A00001"});
+}
+
+// expect_duplicates_like_a_map() checks remove_duplicates() on one rank
+// against a map of each id's first (file, line): 30000 events, ids drawn
+// from `ids` distinct values spread by `stride` (1: dense running numbers;
+// large: sparse ids, which take the hashed bitmap), about one in six
+// repeated, in a shuffled file/line order.
+void expect_duplicates_like_a_map(std::int64_t stride) {
+  std::mt19937_64 rng(static_cast<std::uint64_t>(stride));
+  constexpr int kEvents = 30000, kIds = 25000;
+  Events events;
+  for (int i = 0; i < kEvents; ++i) {
+    Event e;
+    e.id = -7 + stride * static_cast<std::int64_t>(rng() % kIds);
+    e.file = static_cast<std::int32_t>(rng() % 3);
+    e.line = 2 + i;
+    e.key = "k";
+    events.push_back(e);
+  }
+  std::shuffle(events.begin(), events.end(), rng);
+  std::map<std::int64_t, std::pair<std::int32_t, std::int64_t>> first;
+  for (const Event& e : events) {
+    const auto [it, fresh] = first.try_emplace(e.id, e.file, e.line);
+    if (!fresh) it->second = std::min(it->second, std::make_pair(e.file, e.line));
+  }
+  std::vector<std::pair<std::int32_t, std::int64_t>> want_bad;
+  for (const Event& e : events)
+    if (first.at(e.id) != std::make_pair(e.file, e.line)) want_bad.emplace_back(e.file, e.line);
+  ASSERT_GT(want_bad.size(), 1000u);
+  std::vector<BadRow> bad;
+  double mpi_seconds = 0;
+  remove_duplicates(events, bad, 64 << 10, MPI_COMM_WORLD, mpi_seconds);
+  EXPECT_EQ(events.size(), first.size());
+  for (const Event& e : events) EXPECT_EQ(first.at(e.id), std::make_pair(e.file, e.line));
+  std::vector<std::pair<std::int32_t, std::int64_t>> got_bad;
+  for (const BadRow& b : bad) {
+    EXPECT_EQ(b.reason, Reason::duplicate_event_id);
+    got_bad.emplace_back(b.file, b.line);
+  }
+  std::sort(got_bad.begin(), got_bad.end());
+  std::sort(want_bad.begin(), want_bad.end());
+  EXPECT_EQ(got_bad, want_bad);
+}
+
+TEST(EventsDuplicates, DenseIdsKeepEachIdsFirstRow) { expect_duplicates_like_a_map(1); }
+TEST(EventsDuplicates, SparseIdsKeepEachIdsFirstRow) {
+  expect_duplicates_like_a_map(1'000'003'000'017);
 }
 
 }  // namespace
