@@ -125,16 +125,17 @@ TEST(EventsCsv, ChunkStartsAgreeWithASerialSplitForEveryChunkSize) {
   }
 }
 
-// expect_sorted_like_std() checks sort_by_key() on 600 events with keys
-// from `keys` against std::sort by (key bytes, time, id).
-void expect_sorted_like_std(const std::vector<std::string>& keys) {
+// expect_sorted_like_std() checks sort_by_key() on `count` events with
+// keys from `keys` against std::sort by (key bytes, time, id).
+void expect_sorted_like_std(const std::vector<std::string>& keys, int count = 600) {
   std::mt19937_64 rng(7);
   Events events;
-  for (int i = 0; i < 600; ++i) {
+  for (int i = 0; i < count; ++i) {
     Event e;
     e.key = keys[rng() % keys.size()];
     e.time_us = static_cast<std::int64_t>(rng() % 5);
-    e.id = static_cast<std::int64_t>(rng() % 1000);
+    e.id = static_cast<std::int64_t>(rng() % (2 * static_cast<unsigned>(count)));
+    e.counterparty = std::to_string(e.id);  // moves with its event
     events.push_back(e);
   }
   Events want = events;
@@ -147,6 +148,8 @@ void expect_sorted_like_std(const std::vector<std::string>& keys) {
     EXPECT_EQ(events[i].key, want[i].key) << i;
     EXPECT_EQ(events[i].time_us, want[i].time_us) << i;
     EXPECT_EQ(events[i].id, want[i].id) << i;
+    EXPECT_EQ(events[i].counterparty, want[i].counterparty) << i;
+    if (::testing::Test::HasFailure()) return;
   }
 }
 
@@ -162,6 +165,17 @@ TEST(EventsShuffle, SortByKeyOfShortKeysIsTheOrderOfKeyBytesTimeAndId) {
   expect_sorted_like_std({"", "A", "AB", "ABCDEFG", "ABCDEF", std::string("A\0", 2),
                           std::string("A\0B", 3), "B", "\xff", "\xff\xfe", "Z z", "A000014",
                           "A000015", "A00001"});
+}
+
+TEST(EventsShuffle, SortByKeyMovesManyEventsThroughBuckets) {
+  // More events than one cache-sized range: moved into buckets first (once
+  // past 4096 events, twice past 256 * 4096).
+  std::vector<std::string> keys;
+  for (int k = 0; k < 300; ++k) keys.push_back("A" + std::to_string(100000 + k * 7));
+  keys.push_back("a much longer key than seven bytes");
+  expect_sorted_like_std(keys, 50'000);
+  keys.pop_back();
+  expect_sorted_like_std(keys, 1'100'000);
 }
 
 // expect_duplicates_like_a_map() checks remove_duplicates() on one rank
