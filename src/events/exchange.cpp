@@ -103,6 +103,18 @@ void pack_event(Packer& p, const Event& e) {
   p.put_string(e.counterparty);
 }
 
+std::size_t packed_count(std::string_view stream) {
+  std::size_t n = 0;
+  for (std::size_t at = 0; at + kPackedLeast <= stream.size(); ++n) {
+    std::uint32_t key = 0, party = 0;
+    std::memcpy(&key, stream.data() + at + kPackedLeast - 2 * sizeof key, sizeof key);
+    if (at + kPackedLeast + key > stream.size()) break;
+    std::memcpy(&party, stream.data() + at + kPackedLeast - sizeof key + key, sizeof party);
+    at += kPackedLeast + key + party;
+  }
+  return n;
+}
+
 Event unpack_event(Unpacker& u) {
   Event e;
   e.id = u.get<std::int64_t>();
@@ -251,9 +263,10 @@ Events shuffle_by_key(Events events, std::int64_t round_bytes, MPI_Comm comm, do
   }
   events.erase(events.begin() + static_cast<std::ptrdiff_t>(kept), events.end());
   const auto in = exchange(streams(out), round_bytes, comm, mpi_seconds);
-  std::size_t most = events.size();
-  for (const auto& s : in) most += s.size() / kPackedLeast;
-  events.reserve(most);
+  // Exactly the received events' slots: a larger array is fresh memory.
+  std::size_t total = events.size();
+  for (const auto& s : in) total += packed_count(s);
+  events.reserve(total);
   for (const auto& s : in) {
     Unpacker u{s};
     while (!u.done()) events.push_back(unpack_event(u));

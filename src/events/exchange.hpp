@@ -79,6 +79,9 @@ int owner_of_id(std::int64_t id, int ranks);
 void pack_event(Packer& p, const Event& e);
 Event unpack_event(Unpacker& u);
 std::size_t packed_size(const Event& e);
+// packed_count() is how many packed events `stream` holds (a last partial
+// one not counted: unpacking it throws).
+std::size_t packed_count(std::string_view stream);
 inline constexpr std::size_t kPackedLeast = 5 * sizeof(std::int64_t) + 4 * sizeof(std::uint32_t);
 
 // remove_duplicates() finds, over all ranks, the rows whose event id an
