@@ -206,15 +206,31 @@ namespace {
 constexpr std::int64_t kPieceBytes = std::int64_t{64} << 20, kPieceChunks = 64;
 constexpr std::int64_t kBlockBytes = std::int64_t{1} << 20;
 
+// grow_slots() resizes `events` to `n` slots when it has fewer, keeping
+// the results' slots on the same events where the array moves.
+void grow_slots(Events& events, std::size_t n, std::vector<ChunkResult>& results) {
+  if (n <= events.size()) return;
+  std::vector<std::ptrdiff_t> at;
+  if (n > events.capacity())
+    for (const ChunkResult& r : results) at.push_back(r.slots - events.data());
+  events.resize(n);
+  for (std::size_t i = 0; i < at.size(); ++i) results[i].slots = events.data() + at[i];
+}
+
 // open_range() finds this rank's record-aligned byte range of CSV input
 // `in` of `bytes` bytes (whose header ends at `h`, after `header_lines`
 // lines) and the line number of its start: `cur` = {lo, hi, line}.
-// Returns the number of newlines of the range. It streams over the file in
-// blocks of `block` bytes read into `buf`. Collective over `world`.
+// Returns the number of newlines of the range, or -1 on one rank (whose
+// range, the file after its header, needs no counts). It streams over the
+// file in blocks of `block` bytes read into `buf`. Collective over `world`.
 std::int64_t open_range(const mpi::Comm& world, const InputFile& in, std::int64_t bytes,
                         std::int64_t h, std::int64_t header_lines, std::int64_t block, Bytes& buf,
                         Cursor& cur) {
   const int rank = world.rank(), size = world.size();
+  if (size == 1) {
+    cur = {h, bytes, 1 + header_lines};
+    return -1;
+  }
   auto offset = [&](int r) { return h + (bytes - h) * r / size; };
   const std::int64_t a = offset(rank), b = offset(rank + 1);  // this rank's chunk
   Counts chunk;
@@ -267,49 +283,44 @@ std::vector<ChunkResult> ingest_csv(const Config& c, const Rates& rates, go::Exe
   const std::int64_t block = std::min(kBlockBytes, piece);
   Bytes buf;
   buf.reserve(static_cast<std::size_t>(piece + block));  // a piece and its last record's rest
-  // This part is [cur.pos, stop), stop a record start; its rows are at
-  // most its newlines + 1.
+  // The newlines of the range when open_range() counted them (several
+  // ranks): its rows are at most that + 1.
   std::int64_t newlines = -1;
   if (cur.end < 0) newlines = open_range(world, *in, bytes, h, header_lines, block, buf, cur);
-  std::int64_t stop = cur.end;
-  agree_on_failure(world, [&] {
-    if (left > 1) {
-      const std::int64_t target = cur.pos + (cur.end - cur.pos) / left;
-      const Counts to = count_range(*in, cur.pos, target, block, buf);
-      const std::int64_t s =
-          next_start(*in, target, cur.end, to.quotes % 2 == 1, block, buf, false);
-      stop = s == kNoStart ? cur.end : s;
-      newlines = to.newlines + count_range(*in, target, stop, block, buf).newlines;
-    } else if (newlines < 0) {
-      newlines = count_range(*in, cur.pos, stop, block, buf).newlines;
-    }
-  });
-  const double t1 = mpi::wtime();
-  out.read_seconds += t1 - t0;
+  out.read_seconds += mpi::wtime() - t0;
+  // The pieces: each is the text up to the first record start after
+  // pos + piece, the part's last one that after its target; their rows go
+  // to consecutive slots.
+  const std::int64_t target = left <= 1 ? cur.end : cur.pos + (cur.end - cur.pos) / left;
+  const std::int64_t first_pos = cur.pos, first_line = cur.line;
   const std::size_t base = out.events.size();
-  out.events.resize(base + static_cast<std::size_t>(newlines) + 1);
-  out.parse_seconds += mpi::wtime() - t1;
-  // The pieces, each up to a record start, into consecutive slots.
-  const std::int64_t first_line = cur.line;
+  if (newlines >= 0) out.events.reserve(base + static_cast<std::size_t>(newlines) + 1);
   std::vector<ChunkResult> results;
   agree_on_failure(world, [&] {
-    while (cur.pos < stop) {
-      const double t2 = mpi::wtime();
-      read_part(*in, cur.pos, std::min(stop, cur.pos + piece), stop, block, buf);
+    while (cur.pos < target) {
+      const double t1 = mpi::wtime();
+      read_part(*in, cur.pos, std::min(target, cur.pos + piece), cur.end, block, buf);
+      if (buf.empty())
+        throw RunError(fmt::format("{}: the file changed during the run (it ends before byte {})",
+                                   path, cur.pos + 1));
       const std::int64_t line = cur.line;
       cur.pos += static_cast<std::int64_t>(buf.size());
       cur.line += count_newlines(buf);
-      if (buf.empty() || cur.line - first_line > newlines)
-        throw RunError(fmt::format("{}: the file changed during the run (at byte {})", path,
-                                   cur.pos - static_cast<std::int64_t>(buf.size())));
       out.bytes += static_cast<std::int64_t>(buf.size());
-      const double t3 = mpi::wtime();
-      out.read_seconds += t3 - t2;
+      const double t2 = mpi::wtime();
+      out.read_seconds += t2 - t1;
+      if (newlines < 0 && line == first_line)  // 1.25 x the part's rows at this density
+        out.events.reserve(base +
+                           static_cast<std::size_t>((cur.line - first_line + 1) *
+                                                    (target - first_pos) / (cur.pos - first_pos) *
+                                                    5 / 4) +
+                           1);
+      grow_slots(out.events, base + static_cast<std::size_t>(cur.line - first_line) + 1, results);
       const TextJob job{
           buf, line, &m, &c, &rates, file, out.events.data() + base + (line - first_line)};
       std::vector<ChunkResult> parsed = parse_chunks(job, exec, out.parked_seconds);
       std::move(parsed.begin(), parsed.end(), std::back_inserter(results));
-      out.parse_seconds += mpi::wtime() - t3;
+      out.parse_seconds += mpi::wtime() - t2;
     }
   });
   return results;
