@@ -5,11 +5,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
-#include <memory>
+#include <iterator>
+#include <optional>
 
 #include "csv.hpp"
+#include "csv_file.hpp"
 #include "fields.hpp"
 #include "h5_input.hpp"
 #include "parse_tasks.hpp"
@@ -24,12 +25,8 @@ constexpr std::int64_t kAmountLimit = 1'000'000'000'000;  // |amount| <= 1e12
 
 // read_range() is `len` bytes of `path` from `offset` (fewer at its end).
 Bytes read_range(const std::string& path, std::int64_t offset, std::int64_t len) {
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!f) throw RunError(fmt::format("cannot read {}", path));
-  Bytes out(static_cast<std::size_t>(std::max<std::int64_t>(len, 0)), '\0');
-  if (len <= 0) return out;
-  if (fseeko(f.get(), offset, SEEK_SET) != 0) throw RunError(fmt::format("cannot seek {}", path));
-  out.resize(std::fread(out.data(), 1, out.size(), f.get()));
+  Bytes out;
+  InputFile(path).read(offset, offset + len, out);
   return out;
 }
 
@@ -201,112 +198,131 @@ void check_input(const Config& c, int file) {
 
 namespace {
 
+// kPieceBytes is the most text a rank holds at once: it reads and parses
+// its range in pieces of 64 MiB, reusing one buffer (the first touch of
+// fresh memory costs ~1.7 s a GB on a VM), or of kPieceChunks chunks when
+// events.chunk_bytes is small (tests: pieces of a few hundred bytes).
+// Counting passes read blocks of kBlockBytes (they stay in the cache).
+constexpr std::int64_t kPieceBytes = std::int64_t{64} << 20, kPieceChunks = 64;
+constexpr std::int64_t kBlockBytes = std::int64_t{1} << 20;
+
+// grow_slots() resizes `events` to `n` slots when it has fewer, keeping
+// the results' slots on the same events where the array moves.
+void grow_slots(Events& events, std::size_t n, std::vector<ChunkResult>& results) {
+  if (n <= events.size()) return;
+  std::vector<std::ptrdiff_t> at;
+  if (n > events.capacity())
+    for (const ChunkResult& r : results) at.push_back(r.slots - events.data());
+  events.resize(n);
+  for (std::size_t i = 0; i < at.size(); ++i) results[i].slots = events.data() + at[i];
+}
+
 // open_range() finds this rank's record-aligned byte range of CSV input
-// `path` (whose header ends at `h`, after `header_lines` lines) and the
-// line number of its start: `cur` = {lo, hi, line}. Returns the range's
-// bytes. Collective over `world`.
-Bytes open_range(const mpi::Comm& world, const std::string& path, std::int64_t bytes,
-                 std::int64_t h, std::int64_t header_lines, Cursor& cur) {
+// `in` of `bytes` bytes (whose header ends at `h`, after `header_lines`
+// lines) and the line number of its start: `cur` = {lo, hi, line}.
+// Returns the number of newlines of the range, or -1 on one rank (whose
+// range, the file after its header, needs no counts). It streams over the
+// file in blocks of `block` bytes read into `buf`. Collective over `world`.
+std::int64_t open_range(const mpi::Comm& world, const InputFile& in, std::int64_t bytes,
+                        std::int64_t h, std::int64_t header_lines, std::int64_t block, Bytes& buf,
+                        Cursor& cur) {
   const int rank = world.rank(), size = world.size();
+  if (size == 1) {
+    cur = {h, bytes, 1 + header_lines};
+    return -1;
+  }
   auto offset = [&](int r) { return h + (bytes - h) * r / size; };
-  Bytes chunk;
-  agree_on_failure(
-      world, [&] { chunk = read_range(path, offset(rank), offset(rank + 1) - offset(rank)); });
-  const auto quotes = mpi::allgather(count_quotes(chunk), world);
+  const std::int64_t a = offset(rank), b = offset(rank + 1);  // this rank's chunk
+  Counts chunk;
+  agree_on_failure(world, [&] { chunk = count_range(in, a, b, block, buf); });
+  const auto quotes = mpi::allgather(chunk.quotes, world);
   std::int64_t before = 0;
   for (int r = 0; r < rank; ++r) before += quotes[static_cast<std::size_t>(r)];
   std::int64_t start = h;
-  if (rank > 0) {
-    const std::int64_t s = first_start(chunk, before % 2 == 1);
-    start = s == kNoStart ? kNoStart : offset(rank) + s;
-  }
+  agree_on_failure(world, [&] {
+    if (rank > 0) start = next_start(in, a, b, before % 2 == 1, block, buf, false);
+  });
   std::vector<std::int64_t> starts = mpi::allgather(start, world);
   resolve_starts(starts, bytes);
   const std::int64_t lo = starts[static_cast<std::size_t>(rank)];
   const std::int64_t hi = rank + 1 < size ? starts[static_cast<std::size_t>(rank + 1)] : bytes;
-  // The range is this rank's chunk from its record start on, and what
-  // its last record takes of the next chunks.
-  Bytes text;
-  const std::int64_t next = offset(rank + 1);
+  // The range is this rank's chunk from its record start on and what its
+  // last record takes of the next chunks, or (no record start before the
+  // chunk's end) [lo, hi) after it.
+  std::int64_t newlines = 0;
   agree_on_failure(world, [&] {
-    if (lo < next) {
-      text = std::move(chunk);
-      text.erase(0, static_cast<std::size_t>(lo - offset(rank)));
-      text += read_range(path, next, hi - next);
-    } else {  // no record starts in this rank's chunk: an empty range
-      text = read_range(path, lo, hi - lo);
-    }
+    newlines = lo < b ? chunk.newlines - count_range(in, a, lo, block, buf).newlines +
+                            count_range(in, b, hi, block, buf).newlines
+                      : count_range(in, lo, hi, block, buf).newlines;
   });
-  cur = {lo, hi, 1 + header_lines + mpi::exscan(count_newlines(text), MPI_SUM, world)};
-  return text;
-}
-
-// part_text() is the text [pos, stop) of a range [pos, end) that starts at
-// a record start, where stop is the first record start after `target` (or
-// `end`); `read(a, b)` gives the bytes [a, b).
-template <class Read>
-Bytes part_text(std::int64_t pos, std::int64_t target, std::int64_t end, Read&& read) {
-  Bytes s = read(pos, target);
-  bool in_quotes = count_quotes(s) % 2 == 1;
-  for (std::int64_t at = target, len = 1 << 16; at < end; at += len, len *= 2) {
-    const Bytes more = read(at, std::min(end, at + len));
-    const std::int64_t f = first_start(more, in_quotes);
-    if (f != kNoStart) return s.append(more, 0, static_cast<std::size_t>(f));
-    in_quotes ^= count_quotes(more) % 2 == 1;
-    s += more;
-  }
-  return s;
+  cur = {lo, hi, 1 + header_lines + mpi::exscan(newlines, MPI_SUM, world)};
+  return newlines;
 }
 
 // ingest_csv() reads and parses the next part of this rank's byte range of
-// CSV input `file`, `left` parts being left (ingest_part()); the results
-// are in text order. Collective over `comm`.
+// CSV input `file`, `left` parts being left (ingest_part()), piece after
+// piece; the results are in text order. Collective over `comm`.
 std::vector<ChunkResult> ingest_csv(const Config& c, const Rates& rates, go::Executor& exec,
                                     MPI_Comm comm, int file, std::int64_t left, Cursor& cur,
                                     Ingested& out) {
   const mpi::Comm world(comm);
   const std::string& path = c.inputs[static_cast<std::size_t>(file)];
-  double t0 = mpi::wtime();
+  const double t0 = mpi::wtime();
   // Every rank reads; a failure on one (the file changed since the
   // checks) is agreed on before the first collective, so no rank waits.
   std::int64_t bytes = 0, h = 0, header_lines = 0;
   Mapping m;
+  std::optional<InputFile> in;
   agree_on_failure(world, [&] {
     bytes = file_size(path);
     m = map_header(header_of(path, bytes, h), c, path);
     header_lines = count_newlines(read_range(path, 0, h));
+    in.emplace(path);
   });
-  // The range's bytes when this part opens it, else read from the file.
-  Bytes range;
-  const bool opened = cur.end < 0;
-  if (opened) range = open_range(world, path, bytes, h, header_lines, cur);
-  const std::int64_t lo = cur.pos;
-  Bytes text;
-  agree_on_failure(world, [&] {
-    auto read = [&](std::int64_t a, std::int64_t b) {
-      return opened
-                 ? range.substr(static_cast<std::size_t>(a - lo), static_cast<std::size_t>(b - a))
-                 : read_range(path, a, b - a);
-    };
-    if (left <= 1 && opened)
-      text = std::move(range);
-    else if (left <= 1)
-      text = read(cur.pos, cur.end);
-    else
-      text = part_text(cur.pos, cur.pos + (cur.end - cur.pos) / left, cur.end, read);
-  });
-  out.bytes += static_cast<std::int64_t>(text.size());
-  const std::int64_t first_line = cur.line;
-  cur.pos += static_cast<std::int64_t>(text.size());
-  cur.line += count_newlines(text);
-  const double t1 = mpi::wtime();
-  out.read_seconds += t1 - t0;
-
+  const std::int64_t piece = std::min(kPieceBytes, kPieceChunks * c.chunk_bytes);
+  const std::int64_t block = std::min(kBlockBytes, piece);
+  Bytes buf;
+  buf.reserve(static_cast<std::size_t>(piece + block));  // a piece and its last record's rest
+  // The newlines of the range when open_range() counted them (several
+  // ranks): its rows are at most that + 1.
+  std::int64_t newlines = -1;
+  if (cur.end < 0) newlines = open_range(world, *in, bytes, h, header_lines, block, buf, cur);
+  out.read_seconds += mpi::wtime() - t0;
+  // The pieces: each is the text up to the first record start after
+  // pos + piece, the part's last one that after its target; their rows go
+  // to consecutive slots.
+  const std::int64_t target = left <= 1 ? cur.end : cur.pos + (cur.end - cur.pos) / left;
+  const std::int64_t first_pos = cur.pos, first_line = cur.line;
   const std::size_t base = out.events.size();
-  out.events.resize(base + static_cast<std::size_t>(count_newlines(text)) + 1);
-  const TextJob job{text, first_line, &m, &c, &rates, file, out.events.data() + base};
-  std::vector<ChunkResult> results = parse_chunks(job, exec, out.parked_seconds);
-  out.parse_seconds += mpi::wtime() - t1;
+  if (newlines >= 0) out.events.reserve(base + static_cast<std::size_t>(newlines) + 1);
+  std::vector<ChunkResult> results;
+  agree_on_failure(world, [&] {
+    while (cur.pos < target) {
+      const double t1 = mpi::wtime();
+      read_part(*in, cur.pos, std::min(target, cur.pos + piece), cur.end, block, buf);
+      if (buf.empty())
+        throw RunError(fmt::format("{}: the file changed during the run (it ends before byte {})",
+                                   path, cur.pos + 1));
+      const std::int64_t line = cur.line;
+      cur.pos += static_cast<std::int64_t>(buf.size());
+      cur.line += count_newlines(buf);
+      out.bytes += static_cast<std::int64_t>(buf.size());
+      const double t2 = mpi::wtime();
+      out.read_seconds += t2 - t1;
+      if (newlines < 0 && line == first_line)  // 1.25 x the part's rows at this density
+        out.events.reserve(base +
+                           static_cast<std::size_t>((cur.line - first_line + 1) *
+                                                    (target - first_pos) / (cur.pos - first_pos) *
+                                                    5 / 4) +
+                           1);
+      grow_slots(out.events, base + static_cast<std::size_t>(cur.line - first_line) + 1, results);
+      const TextJob job{
+          buf, line, &m, &c, &rates, file, out.events.data() + base + (line - first_line)};
+      std::vector<ChunkResult> parsed = parse_chunks(job, exec, out.parked_seconds);
+      std::move(parsed.begin(), parsed.end(), std::back_inserter(results));
+      out.parse_seconds += mpi::wtime() - t2;
+    }
+  });
   return results;
 }
 

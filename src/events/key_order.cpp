@@ -93,6 +93,10 @@ Order radix_order(const Events& events) {
     if (p == 0 || a[p].code != a[p - 1].code) runs.emplace_back(p, p);
     runs.back().second = p + 1;
   }
+  // The codes' pages serve sort_by_time()'s items (huge_page_alloc keeps
+  // them): the sort's peak is the larger of the two, not their sum.
+  HugePageVector<Coded>().swap(a);
+  HugePageVector<Coded>().swap(b);
   sort_by_time(events, order, runs);
   return order;
 }

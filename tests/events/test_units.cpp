@@ -2,10 +2,13 @@
 // The parts of the events pipeline with exact answers: ISO timestamps
 // (expected values from Python's datetime), fixed-point decimals, the
 // half-to-even rounding of conversions, CSV records and the record starts
-// of chunks cut anywhere (against a serial split of the whole text).
+// of chunks cut anywhere (against a serial split of the whole text), and
+// the same for a file read in pieces.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <random>
 #include <string>
@@ -13,6 +16,7 @@
 #include <vector>
 
 #include "csv.hpp"
+#include "csv_file.hpp"
 #include "exchange.hpp"
 #include "fields.hpp"
 #include "rates.hpp"
@@ -123,6 +127,65 @@ TEST(EventsCsv, ChunkStartsAgreeWithASerialSplitForEveryChunkSize) {
     }
     EXPECT_EQ(joined, whole) << "chunks of " << cb << " bytes";
   }
+}
+
+// A CSV text in a file, read back in pieces (csv_file.hpp): the records of
+// the pieces of every size are those of the whole text (records()), and
+// the counts and record starts are those of the text in memory.
+TEST(EventsCsv, PiecesOfAFileGiveTheRecordsOfTheWholeText) {
+  const std::string text =
+      "1,\"x\ny\",2\r\n3,\"\"\"q\"\"\n,\",4\n5,p,6\n\n7,\"\n\n\",8\r\n9,\"a,b\",10\n11,\"z\"";
+  const std::string path = ::testing::TempDir() + "events-pieces-" + std::to_string(::getpid());
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  ASSERT_NE(f, nullptr);
+  ASSERT_EQ(std::fwrite(text.data(), 1, text.size(), f), text.size());
+  std::fclose(f);
+  const InputFile in(path);
+  const auto n = static_cast<std::int64_t>(text.size());
+  auto sub = [&](std::int64_t a, std::int64_t b) {
+    return std::string_view(text).substr(static_cast<std::size_t>(a),
+                                         static_cast<std::size_t>(b - a));
+  };
+  Bytes buf;
+  for (const std::int64_t block : {std::int64_t{1}, std::int64_t{2}, std::int64_t{5}, n})
+    for (std::int64_t a = 0; a <= n; ++a)
+      for (std::int64_t b = a; b <= n + 3; ++b) {  // past the end of the file too
+        const Counts c = count_range(in, a, b, block, buf);
+        EXPECT_EQ(c.quotes, count_quotes(sub(a, std::min(b, n))));
+        EXPECT_EQ(c.newlines, count_newlines(sub(a, std::min(b, n))));
+        for (bool q : {false, true}) {
+          const std::int64_t want = first_start(sub(a, std::min(b, n)), q);
+          buf = "<";
+          EXPECT_EQ(next_start(in, a, b, q, block, buf, true),
+                    want == kNoStart ? kNoStart : a + want);
+          EXPECT_EQ(std::string_view(buf),
+                    "<" + std::string(sub(a, want == kNoStart ? std::min(b, n) : a + want)));
+        }
+      }
+  // Pieces from the first record start on: read_part() up to the next
+  // record start after pos + piece, for every piece size.
+  for (std::int64_t piece = 1; piece <= n + 1; ++piece) {
+    std::string joined;
+    for (std::int64_t pos = 0; pos < n;) {
+      read_part(in, pos, std::min(n, pos + piece), n, std::min<std::int64_t>(piece, 3), buf);
+      ASSERT_FALSE(buf.empty());
+      const std::int64_t line = 1 + count_newlines(sub(0, pos));
+      for (const auto& r : records(buf)) {
+        joined += std::to_string(std::stoll(r[0]) + line - 1);
+        for (std::size_t i = 1; i < r.size(); ++i) joined += "|" + r[i];
+        joined += "\n";
+      }
+      pos += static_cast<std::int64_t>(buf.size());
+    }
+    std::string whole;
+    for (const auto& r : records(text)) {
+      whole += r[0];
+      for (std::size_t i = 1; i < r.size(); ++i) whole += "|" + r[i];
+      whole += "\n";
+    }
+    EXPECT_EQ(joined, whole) << "pieces of " << piece << " bytes";
+  }
+  std::remove(path.c_str());
 }
 
 // expect_sorted_like_std() checks sort_by_key() on `count` events with
