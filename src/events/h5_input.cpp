@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <iterator>
 #include <optional>
 
 #include "weft/core/error.hpp"
@@ -15,6 +16,9 @@
 
 namespace weft::events {
 namespace {
+
+// kBlockRows is the most rows read (as text) at once.
+constexpr std::int64_t kBlockRows = std::int64_t{1} << 20;
 
 // Accept is the element kinds a role's dataset may hold.
 enum Accept : unsigned { kInteger = 1, kFloating = 2, kString = 4 };
@@ -199,6 +203,38 @@ h5::Strings text_of(const h5::Group& g, const Column& col, std::int64_t lo, std:
   }
 }
 
+// parse_rows() parses rows [from, to) of a rank's range (their fields in
+// `cols`, which start at row `from`) into slots job.slots[from, to), over
+// the executor's threads, and appends the blocks' results in row order.
+void parse_rows(const std::vector<h5::Strings>& cols, const TextJob& job, std::int64_t from,
+                std::int64_t to, go::Executor& exec, std::vector<ChunkResult>& results) {
+  const std::int64_t n = to - from;
+  if (n <= 0) return;
+  const int threads = exec.threads();
+  const std::int64_t blocks = std::min<std::int64_t>(n, 4 * threads);
+  std::vector<ChunkResult> out(static_cast<std::size_t>(blocks));
+  exec.run([&] {
+    go::parallel_blocks(
+        threads, blocks,
+        [&](std::int64_t b, int) {
+          Record r;
+          r.fields.resize(cols.size());
+          Event e;
+          BadRow bad;
+          ChunkResult& res = out[static_cast<std::size_t>(b)];
+          res.slots = job.slots + from + n * b / blocks;
+          for (std::int64_t i = n * b / blocks; i < n * (b + 1) / blocks; ++i) {
+            for (std::size_t k = 0; k < cols.size(); ++k)
+              r.fields[k] = cols[k][static_cast<std::size_t>(i)];
+            r.line = job.first_line + from + i;
+            take_record(r, job, res, e, bad);
+          }
+        },
+        "parse hdf5");
+  });
+  std::move(out.begin(), out.end(), std::back_inserter(results));
+}
+
 }  // namespace
 
 bool is_h5_input(const Config& c, int file) {
@@ -232,61 +268,51 @@ std::vector<ChunkResult> ingest_h5(const Config& c, const Rates& rates, go::Exec
                                    Ingested& stats) {
   const mpi::Comm world(comm);
   const std::string& path = c.inputs[static_cast<std::size_t>(file)];
-  const double t0 = mpi::wtime();
+  double t0 = mpi::wtime();
   h5::FileOptions o;
   o.transfer = h5::Transfer::independent;  // each rank its own rows
-  Table t;
-  std::vector<h5::Strings> cols;
-  std::int64_t lo = 0;
+  std::vector<ChunkResult> out;
   agree_on_failure(world, [&] {
     h5::File f(path, h5::Mode::read, comm, o);
     {
       const std::optional<h5::Group> g = table_group(f, c, path);
       const h5::Group& table = g ? *g : static_cast<const h5::Group&>(f);
-      t = describe(table, c, path);
+      const Table t = describe(table, c, path);
       const std::int64_t P = world.size(), r = world.rank();
       if (cur.end < 0) cur = {t.rows * r / P, t.rows * (r + 1) / P, 0};
-      lo = cur.pos;
+      const std::int64_t lo = cur.pos;
       const std::int64_t n = left <= 1 ? cur.end - lo : (cur.end - lo) / left;
       cur.pos += n;
-      for (const Column& col : t.columns) {
-        cols.push_back(text_of(table, col, lo, n));
-        stats.bytes += col.type.kind == h5::ElementKind::variable_string
-                           ? static_cast<std::int64_t>(cols.back().bytes.size())
-                           : n * static_cast<std::int64_t>(col.type.size);
+      const std::size_t base = stats.events.size();
+      stats.events.resize(base + static_cast<std::size_t>(n));
+      const TextJob job{{}, lo, &t.mapping, &c, &rates, file, stats.events.data() + base};
+      // The rows go in blocks of at most kBlockRows, fewer when
+      // events.chunk_bytes is smaller (tests make it tiny to cut the table
+      // into many blocks), so their texts are a block's, not the range's.
+      // Every rank takes the same number of blocks, from the table's size:
+      // each dataset is opened as often on every rank.
+      const std::int64_t rows = std::max<std::int64_t>(1, std::min(kBlockRows, c.chunk_bytes));
+      const std::int64_t most = (t.rows + P - 1) / P;
+      const std::int64_t blocks = std::max<std::int64_t>(1, (most + rows - 1) / rows);
+      for (std::int64_t k = 0; k < blocks; ++k) {
+        const std::int64_t from = n * k / blocks, to = n * (k + 1) / blocks;
+        std::vector<h5::Strings> cols;
+        for (const Column& col : t.columns) {
+          cols.push_back(text_of(table, col, lo + from, to - from));
+          stats.bytes += col.type.kind == h5::ElementKind::variable_string
+                             ? static_cast<std::int64_t>(cols.back().bytes.size())
+                             : (to - from) * static_cast<std::int64_t>(col.type.size);
+        }
+        const double t1 = mpi::wtime();
+        stats.read_seconds += t1 - t0;
+        parse_rows(cols, job, from, to, exec, out);
+        t0 = mpi::wtime();
+        stats.parse_seconds += t0 - t1;
       }
     }
     f.close();
   });
-  const double t1 = mpi::wtime();
-  stats.read_seconds += t1 - t0;
-
-  const auto n = static_cast<std::int64_t>(cols.front().size());
-  const int threads = exec.threads();
-  const std::int64_t blocks = std::min<std::int64_t>(n, 4 * threads);
-  std::vector<ChunkResult> out(static_cast<std::size_t>(blocks));
-  const std::size_t base = stats.events.size();
-  stats.events.resize(base + static_cast<std::size_t>(n));
-  const TextJob job{{}, lo, &t.mapping, &c, &rates, file, stats.events.data() + base};
-  exec.run([&] {
-    go::parallel_blocks(
-        threads, blocks,
-        [&](std::int64_t b, int) {
-          Record r;
-          r.fields.resize(cols.size());
-          Event e;
-          BadRow bad;
-          out[static_cast<std::size_t>(b)].slots = job.slots + n * b / blocks;
-          for (std::int64_t i = n * b / blocks; i < n * (b + 1) / blocks; ++i) {
-            for (std::size_t k = 0; k < cols.size(); ++k)
-              r.fields[k] = cols[k][static_cast<std::size_t>(i)];
-            r.line = lo + i;
-            take_record(r, job, out[static_cast<std::size_t>(b)], e, bad);
-          }
-        },
-        "parse hdf5");
-  });
-  stats.parse_seconds += mpi::wtime() - t1;
+  stats.read_seconds += mpi::wtime() - t0;
   return out;
 }
 

@@ -87,11 +87,13 @@ def domain_runs(a, tmp, domain, strings):
 
 def restart_inside_the_ingest(a, base, csv_out):
     """events.ingest_steps = 3 on the HDF5 table (row offsets), a
-    checkpoint after every step: restarts from the checkpoints inside the
-    ingest give the uninterrupted CSV run's tables."""
+    checkpoint after every step, the rows read in blocks of 7
+    (events.chunk_bytes): restarts from the checkpoints inside the ingest
+    give the uninterrupted CSV run's tables."""
     np_ = a.np[-1]
     out = base + "-out-h5-steps"
-    sets = ["events.ingest_steps=3", "checkpoint.every=1", "checkpoint.keep=10", "runtime.scheduler=fibers"]
+    sets = ["events.ingest_steps=3", "checkpoint.every=1", "checkpoint.keep=10", "runtime.scheduler=fibers",
+            "events.chunk_bytes=7"]
     cmd = [a.weft, "run", base + "-h5.toml", "-q", "--set", f"output.dir={out}", *sum((["--set", s] for s in sets), [])]
     r = td.launch(a, np_, cmd)
     check(r.returncode == 0, f"HDF5 table in 3 ingest steps at {np_} ranks: exit {r.returncode} {r.stderr[-300:]}")
