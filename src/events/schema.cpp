@@ -55,7 +55,8 @@ void declare_input(deck::Schema<C>& s) {
       .min(0)
       .max(1);
   s.key("events.chunk_bytes", [](C& c) -> auto& { return c.chunk_bytes; },
-        "Bytes of input one task parses (tests make it tiny to cut records across chunks)")
+        "Bytes of input one task parses; for HDF5 input also the most rows read at once, "
+        "up to 2^20 (tests make it tiny to cut records across chunks and blocks)")
       .unit("bytes")
       .min(1);
   s.key("events.shuffle_bytes", [](C& c) -> auto& { return c.shuffle_bytes; },
