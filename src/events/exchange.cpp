@@ -9,6 +9,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "weft/core/mix64.hpp"
 #include "weft/mpi/collectives.hpp"
 #include "weft/mpi/p2p.hpp"
 #include "weft/mpi/session.hpp"
@@ -18,13 +19,8 @@ namespace {
 // kExchangeTag marks exchange()'s messages.
 constexpr int kExchangeTag = 4242;
 
-// mix64() is splitmix64's finalizer of z + the golden ratio: a 64-bit hash.
-std::uint64_t mix64(std::uint64_t z) {
-  z += 0x9e3779b97f4a7c15ull;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
+// hash64() is splitmix64's output for z: a 64-bit hash of an id.
+std::uint64_t hash64(std::uint64_t z) { return mix64(z + 0x9e3779b97f4a7c15ull); }
 }  // namespace
 
 std::vector<Bytes> exchange(std::vector<Bytes> out, std::int64_t round_bytes, MPI_Comm comm,
@@ -83,7 +79,7 @@ int owner_of_key(std::string_view key, int ranks) {
 }
 
 int owner_of_id(std::int64_t id, int ranks) {
-  return static_cast<int>(mix64(static_cast<std::uint64_t>(id)) %
+  return static_cast<int>(hash64(static_cast<std::uint64_t>(id)) %
                           static_cast<std::uint64_t>(ranks));
 }
 
@@ -180,7 +176,7 @@ void remove_duplicates(Events& events, std::vector<BadRow>& bad, std::int64_t ro
   const std::uint64_t bits = dense ? range + 1 : 16 * static_cast<std::uint64_t>(records) + 64;
   auto bit_of = [&](std::int64_t id) {
     return dense ? static_cast<std::uint64_t>(id) - static_cast<std::uint64_t>(lo)
-                 : mix64(static_cast<std::uint64_t>(id) ^ 0x5bd1e9955bd1e995ull) % bits;
+                 : hash64(static_cast<std::uint64_t>(id) ^ 0x5bd1e9955bd1e995ull) % bits;
   };
   std::unordered_set<std::int64_t> again;
   {

@@ -3,6 +3,8 @@
 
 #include <cstdint>
 
+#include "weft/core/mix64.hpp"
+
 namespace weft::gravity {
 
 // ParticleRandom is the random stream of one particle: splitmix64 started
@@ -20,11 +22,7 @@ class ParticleRandom {
   }
 
  private:
-  static std::uint64_t mix(std::uint64_t z) {
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
+  static std::uint64_t mix(std::uint64_t z) { return weft::mix64(z); }
   std::uint64_t state_;
 };
 

@@ -5,18 +5,15 @@
 #include <cstdint>
 #include <numbers>
 
+#include "weft/core/mix64.hpp"
+
 // Counter-based random numbers: every value is a pure function of
 // (seed, atom id, stream, counter), so results do not depend on how atoms are
 // distributed over ranks and threads, and there is no generator state to
 // checkpoint beyond the seed and the step.
 namespace weft::md::detail {
 
-inline std::uint64_t mix64(std::uint64_t z) {
-  // splitmix64 finaliser (Stafford variant 13)
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
+using weft::mix64;
 
 inline std::uint64_t hash4(std::uint64_t seed, std::uint64_t a, std::uint64_t b, std::uint64_t c) {
   std::uint64_t h = mix64(seed + 0x9e3779b97f4a7c15ULL);
