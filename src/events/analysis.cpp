@@ -92,7 +92,7 @@ void window_flags(const Event* e, const std::vector<std::size_t>& idx, std::int6
   bool open = false;
   auto emit = [&] {
     Flag f{rule,
-           e[idx[lo]].key,
+           e[idx[lo]].key.str(),
            {},
            static_cast<double>(score),
            e[idx[lo]].time_us,
@@ -154,7 +154,7 @@ void detect_key(const Event* e, std::size_t n, const Config& c, std::vector<Flag
         const double sd = std::sqrt(m2 / static_cast<double>(i - 1));
         if (sd > 0 && std::fabs(v - mean) > r.zscore.k * sd)
           out.push_back(
-              {"zscore", e[i].key, {e[i].id}, (v - mean) / sd, e[i].time_us, e[i].time_us});
+              {"zscore", e[i].key.str(), {e[i].id}, (v - mean) / sd, e[i].time_us, e[i].time_us});
       }
       const double d = v - mean;
       mean += d / static_cast<double>(i + 1);
@@ -166,7 +166,7 @@ void detect_key(const Event* e, std::size_t n, const Config& c, std::vector<Flag
     for (std::size_t i = 1; i < n; ++i)
       if (e[i].time_us - e[i - 1].time_us > g)
         out.push_back({"gap",
-                       e[i].key,
+                       e[i].key.str(),
                        {e[i - 1].id, e[i].id},
                        static_cast<double>(e[i].time_us - e[i - 1].time_us) / 1e6,
                        e[i - 1].time_us,
@@ -177,7 +177,8 @@ void detect_key(const Event* e, std::size_t n, const Config& c, std::vector<Flag
       std::size_t j = i + 1;
       while (j < n && e[j].value == e[i].value) ++j;
       if (static_cast<std::int64_t>(j - i) >= r.stuck.run) {
-        Flag f{"stuck", e[i].key, {}, static_cast<double>(j - i), e[i].time_us, e[j - 1].time_us};
+        Flag f{"stuck",      e[i].key.str(),  {}, static_cast<double>(j - i),
+               e[i].time_us, e[j - 1].time_us};
         for (std::size_t k = i; k < j; ++k) f.events.push_back(e[k].id);
         out.push_back(std::move(f));
       }

@@ -23,42 +23,51 @@ constexpr int kExchangeTag = 4242;
 std::uint64_t hash64(std::uint64_t z) { return mix64(z + 0x9e3779b97f4a7c15ull); }
 }  // namespace
 
-std::vector<Bytes> exchange(std::vector<Bytes> out, std::int64_t round_bytes, MPI_Comm comm,
-                            double& mpi_seconds) {
+void exchange_into(const std::vector<Bytes>& out, std::vector<Bytes>& in, std::int64_t round_bytes,
+                   MPI_Comm comm, double& mpi_seconds) {
   const mpi::Comm world(comm);
   const auto n = static_cast<std::size_t>(world.size());
   const auto self = static_cast<std::size_t>(world.rank());
-  std::vector<Bytes> in(n);
-  in[self] = std::move(out[self]);
-  out[self].clear();
+  in.resize(n);
+  // A piece fits MPI's int count.
+  const std::int64_t piece = std::min<std::int64_t>(round_bytes, std::int64_t{1} << 30);
   const double t0 = mpi::wtime();
   std::vector<std::int64_t> send(n), recv(n);
-  for (std::size_t r = 0; r < n; ++r) send[r] = static_cast<std::int64_t>(out[r].size());
+  for (std::size_t r = 0; r < n; ++r)
+    if (r != self) send[r] = static_cast<std::int64_t>(out[r].size());
   mpi::alltoall(send.data(), recv.data(), 1, world);
-  recv[self] = 0;
   for (std::size_t r = 0; r < n; ++r)
     if (r != self) in[r].resize(static_cast<std::size_t>(recv[r]));
-  // Round k moves bytes [k * round_bytes, (k + 1) * round_bytes) of every
-  // stream, straight from the sender's stream into the receiver's.
+  // Round k moves bytes [k * piece, (k + 1) * piece) of every stream,
+  // straight from the sender's stream into the receiver's.
   std::vector<MPI_Request> requests;
-  for (std::int64_t from = 0;; from += round_bytes) {
+  for (std::int64_t from = 0;; from += piece) {
     requests.clear();
     for (std::size_t r = 0; r < n; ++r) {
       const auto peer = static_cast<int>(r);
       if (r == self) continue;
       if (from < recv[r])
         requests.push_back(mpi::irecv(in[r].data() + from,
-                                      static_cast<int>(std::min(round_bytes, recv[r] - from)), peer,
+                                      static_cast<int>(std::min(piece, recv[r] - from)), peer,
                                       kExchangeTag, world));
       if (from < send[r])
         requests.push_back(mpi::isend(out[r].data() + from,
-                                      static_cast<int>(std::min(round_bytes, send[r] - from)), peer,
+                                      static_cast<int>(std::min(piece, send[r] - from)), peer,
                                       kExchangeTag, world));
     }
     if (requests.empty()) break;
     mpi::waitall(requests);
   }
   mpi_seconds += mpi::wtime() - t0;
+}
+
+std::vector<Bytes> exchange(std::vector<Bytes> out, std::int64_t round_bytes, MPI_Comm comm,
+                            double& mpi_seconds) {
+  const auto self = static_cast<std::size_t>(mpi::Comm(comm).rank());
+  std::vector<Bytes> in(out.size());
+  in[self] = std::move(out[self]);
+  out[self].clear();
+  exchange_into(out, in, round_bytes, comm, mpi_seconds);
   return in;
 }
 
@@ -99,20 +108,7 @@ void pack_event(Packer& p, const Event& e) {
   p.put_string(e.counterparty);
 }
 
-std::size_t packed_count(std::string_view stream) {
-  std::size_t n = 0;
-  for (std::size_t at = 0; at + kPackedLeast <= stream.size(); ++n) {
-    std::uint32_t key = 0, party = 0;
-    std::memcpy(&key, stream.data() + at + kPackedLeast - 2 * sizeof key, sizeof key);
-    if (at + kPackedLeast + key > stream.size()) break;
-    std::memcpy(&party, stream.data() + at + kPackedLeast - sizeof key + key, sizeof party);
-    at += kPackedLeast + key + party;
-  }
-  return n;
-}
-
-Event unpack_event(Unpacker& u) {
-  Event e;
+void unpack_event(Unpacker& u, Event& e) {
   e.id = u.get<std::int64_t>();
   e.time_us = u.get<std::int64_t>();
   e.amount = u.get<std::int64_t>();
@@ -120,9 +116,8 @@ Event unpack_event(Unpacker& u) {
   e.line = u.get<std::int64_t>();
   e.file = u.get<std::int32_t>();
   e.currency = u.get<std::int32_t>();
-  e.key = u.get_string();
-  e.counterparty = u.get_string();
-  return e;
+  e.key.assign(u.get_view());
+  e.counterparty.assign(u.get_view());
 }
 
 void remove_duplicates(Events& events, std::vector<BadRow>& bad, std::int64_t round_bytes,
@@ -238,35 +233,87 @@ Events shuffle_by_key(Events events, std::int64_t round_bytes, MPI_Comm comm, do
     sort_by_key(events);
     return events;
   }
-  // The events that stay here move down in place; the others are packed
-  // into streams sized exactly beforehand (no growth, no copies).
-  std::vector<std::int32_t> owner(events.size());
-  std::vector<std::size_t> bytes(static_cast<std::size_t>(size));
-  for (std::size_t i = 0; i < events.size(); ++i) {
+  const std::size_t n = events.size(), peers = static_cast<std::size_t>(size);
+  const auto self = static_cast<std::size_t>(rank);
+  // owner[i] is event i's rank; a slot whose event left (packed and sent)
+  // is a hole, and a received event fills it (owner[i] becomes this rank).
+  HugePageVector<std::int32_t> owner(n);
+  std::vector<std::int64_t> count(peers), incoming(peers);
+  std::vector<std::size_t> bytes(peers);
+  for (std::size_t i = 0; i < n; ++i) {
     owner[i] = owner_of_key(events[i].key, size);
-    if (owner[i] != rank) bytes[static_cast<std::size_t>(owner[i])] += packed_size(events[i]);
+    const auto r = static_cast<std::size_t>(owner[i]);
+    ++count[r];
+    bytes[r] += packed_size(events[i]);
   }
-  std::vector<Packer> out(static_cast<std::size_t>(size));
-  for (std::size_t r = 0; r < out.size(); ++r) out[r].bytes.reserve(bytes[r]);
-  std::size_t kept = 0;
-  for (std::size_t i = 0; i < events.size(); ++i) {
-    Event& e = events[i];
-    if (owner[i] == rank) {
-      if (kept++ != i) events[kept - 1] = std::move(e);
-    } else {
-      pack_event(out[static_cast<std::size_t>(owner[i])], e);
+  const double t0 = mpi::wtime();
+  mpi::alltoall(count.data(), incoming.data(), 1, world);
+  mpi_seconds += mpi::wtime() - t0;
+  std::size_t after = static_cast<std::size_t>(count[self]);
+  for (std::size_t r = 0; r < peers; ++r)
+    if (r != self) after += static_cast<std::size_t>(incoming[r]);
+  if (events.capacity() < std::max(n, after)) events.reserve(std::max(n, after) * 9 / 8);
+  // Round by round, at most `round_bytes` of events per peer are packed
+  // (cursor[r]: the first event of r's not yet packed), sent, and the
+  // received ones unpacked into the holes so far (behind them: appended).
+  // The streams keep their memory from round to round.
+  std::vector<std::size_t> cursor(peers, 0);
+  auto skip_to_next = [&](std::size_t r) {
+    while (cursor[r] < n && static_cast<std::size_t>(owner[cursor[r]]) != r) ++cursor[r];
+  };
+  std::vector<Packer> packers(peers);
+  for (std::size_t r = 0; r < peers; ++r)
+    if (r != self)
+      packers[r].bytes.reserve(std::min(bytes[r], static_cast<std::size_t>(round_bytes)));
+  std::vector<Bytes> in(peers);
+  std::size_t hole = 0;
+  auto next_hole = [&] {
+    while (hole < n && owner[hole] == rank) ++hole;
+    return hole < n && hole < cursor[static_cast<std::size_t>(owner[hole])];
+  };
+  for (bool more = true; more;) {
+    more = false;
+    for (std::size_t r = 0; r < peers; ++r) {
+      if (r == self) continue;
+      Packer& p = packers[r];
+      p.bytes.clear();
+      for (skip_to_next(r); cursor[r] < n; skip_to_next(r)) {
+        const Event& e = events[cursor[r]];
+        if (!p.bytes.empty() &&
+            p.bytes.size() + packed_size(e) > static_cast<std::size_t>(round_bytes))
+          break;
+        pack_event(p, e);
+        ++cursor[r];
+      }
+      more = more || cursor[r] < n;
     }
+    std::vector<Bytes> out = streams(packers);
+    exchange_into(out, in, round_bytes, comm, mpi_seconds);
+    for (std::size_t r = 0; r < peers; ++r) packers[r].bytes = std::move(out[r]);
+    for (std::size_t r = 0; r < peers; ++r) {
+      if (r == self) continue;
+      Unpacker u{in[r]};
+      while (!u.done()) {
+        if (next_hole()) {
+          unpack_event(u, events[hole]);
+          owner[hole] = rank;
+        } else {
+          unpack_event(u, events.emplace_back());
+        }
+      }
+    }
+    more = mpi::allreduce(static_cast<int>(more), MPI_MAX, world) != 0;
   }
-  events.erase(events.begin() + static_cast<std::ptrdiff_t>(kept), events.end());
-  const auto in = exchange(streams(out), round_bytes, comm, mpi_seconds);
-  // Exactly the received events' slots: a larger array is fresh memory.
-  std::size_t total = events.size();
-  for (const auto& s : in) total += packed_count(s);
-  events.reserve(total);
-  for (const auto& s : in) {
-    Unpacker u{s};
-    while (!u.done()) events.push_back(unpack_event(u));
+  // The holes left (more sent than received) take events from the end.
+  std::size_t end = events.size();
+  auto stays = [&](std::size_t i) { return i >= n || owner[i] == rank; };
+  for (std::size_t lo = 0;; ++lo) {
+    while (lo < end && stays(lo)) ++lo;
+    while (end > lo && !stays(end - 1)) --end;
+    if (lo >= end) break;
+    events[lo] = std::move(events[--end]);
   }
+  events.erase(events.begin() + static_cast<std::ptrdiff_t>(end), events.end());
   sort_by_key(events);
   return events;
 }

@@ -63,6 +63,11 @@ struct Unpacker {
 // MPI. Collective over `comm`.
 std::vector<Bytes> exchange(std::vector<Bytes> out, std::int64_t round_bytes, MPI_Comm comm,
                             double& mpi_seconds);
+// exchange_into() is exchange() into streams the caller keeps: in[r] (r not
+// this rank) becomes what rank r sent, reusing its memory; out[self] and
+// in[self] are not touched. Collective over `comm`.
+void exchange_into(const std::vector<Bytes>& out, std::vector<Bytes>& in, std::int64_t round_bytes,
+                   MPI_Comm comm, double& mpi_seconds);
 
 // streams() moves the packers' bytes out, one stream per rank.
 std::vector<Bytes> streams(std::vector<Packer>& packers);
@@ -72,16 +77,14 @@ std::vector<Bytes> streams(std::vector<Packer>& packers);
 int owner_of_key(std::string_view key, int ranks);
 int owner_of_id(std::int64_t id, int ranks);
 
-// pack_event() / unpack_event() move an event through a byte stream:
+// pack_event() / unpack_event() move an event through a byte stream (the
+// unpacked one overwrites `e`, reusing its strings' memory):
 // id, time_us, amount, value, line (8 bytes each), file, currency (4
 // bytes each), then key and counterparty (a 4-byte length and the bytes);
 // packed_size() is its size there, at least kPackedLeast.
 void pack_event(Packer& p, const Event& e);
-Event unpack_event(Unpacker& u);
+void unpack_event(Unpacker& u, Event& e);
 std::size_t packed_size(const Event& e);
-// packed_count() is how many packed events `stream` holds (a last partial
-// one not counted: unpacking it throws).
-std::size_t packed_count(std::string_view stream);
 inline constexpr std::size_t kPackedLeast = 5 * sizeof(std::int64_t) + 4 * sizeof(std::uint32_t);
 
 // remove_duplicates() finds, over all ranks, the rows whose event id an
@@ -91,7 +94,10 @@ void remove_duplicates(Events& events, std::vector<BadRow>& bad, std::int64_t ro
                        MPI_Comm comm, double& mpi_seconds);
 
 // shuffle_by_key() sends every event to the owner of its key and returns
-// this rank's events sorted by (key, timestamp, event id). Collective.
+// this rank's events sorted by (key, timestamp, event id). The events go in
+// rounds of at most `round_bytes` per pair of ranks, and the received ones
+// fill the slots of those sent: the streams' memory is reused round after
+// round and `events` grows only by what this rank gains. Collective.
 Events shuffle_by_key(Events events, std::int64_t round_bytes, MPI_Comm comm, double& mpi_seconds);
 
 // sort_by_key() sorts events by (key bytes, timestamp, event id): keys of at

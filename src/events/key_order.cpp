@@ -69,7 +69,7 @@ Order radix_order(const Events& events) {
   HugePageVector<Coded> a(n), b(n);
   std::array<std::array<std::size_t, 256>, 8> count{};
   for (std::size_t i = 0; i < n; ++i) {
-    const std::string& k = events[i].key;
+    const std::string_view k = events[i].key;
     std::uint64_t c = 0;
     for (std::size_t j = 0; j < 7; ++j)
       c = c << 8 | (j < k.size() ? static_cast<unsigned char>(k[j]) : 0U);
@@ -112,7 +112,7 @@ Order compare_order(const Events& events) {
   HugePageVector<Item> items(events.size());
   for (std::size_t i = 0; i < events.size(); ++i) {
     std::uint64_t p = 0;
-    const std::string& k = events[i].key;
+    const std::string_view k = events[i].key;
     for (std::size_t b = 0; b < 8; ++b)
       p = p << 8 | (b < k.size() ? static_cast<unsigned char>(k[b]) : 0U);
     items[i] = {p, events[i].time_us, events[i].id, static_cast<std::uint32_t>(i),

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "weft/core/huge_pages.hpp"
+#include "weft/core/small_text.hpp"
 #include "weft/events/vocabulary.hpp"
 
 // The rows of the events pipeline: valid events and quarantined rows (the
@@ -16,7 +17,8 @@ namespace weft::events {
 // Event is one valid row. For transactions `amount` is first the amount in
 // 10^-dp units of `currency` and, after conversion, in 10^-dp base units
 // (x of docs/events-data.md); `value` is then x as a double. For sensors
-// `value` is the reading.
+// `value` is the reading. Its texts are SmallText: an Event moves as a
+// copy of its 80 bytes (sorting and shuffling move every event).
 struct Event {
   std::int64_t id = 0;
   std::int64_t time_us = 0;  // microseconds since 1970-01-01T00:00:00Z
@@ -25,9 +27,10 @@ struct Event {
   std::int64_t line = 0;       // 1-based line of the row's first physical line
   std::int32_t file = 0;       // index into Config::inputs
   std::int32_t currency = -1;  // index into Rates::currencies; -1: base
-  std::string key;
-  std::string counterparty;
+  SmallText key;
+  SmallText counterparty;
 };
+static_assert(sizeof(Event) == 80, "an Event fills 80 bytes: keep it small, it is moved a lot");
 
 // Events is a rank's or a chunk's events: large arrays on 2 MiB pages
 // (fresh 4 KiB pages cost a fault each, ~9 µs on a VM: more than parsing

@@ -107,7 +107,11 @@ Cursor get_cursor(Unpacker& u) {
 }
 
 void put_event(Packer& p, const Event& e) { pack_event(p, e); }
-Event get_event(Unpacker& u) { return unpack_event(u); }
+Event get_event(Unpacker& u) {
+  Event e;
+  unpack_event(u, e);
+  return e;
+}
 
 }  // namespace
 
