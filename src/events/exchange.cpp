@@ -92,32 +92,80 @@ int owner_of_id(std::int64_t id, int ranks) {
                           static_cast<std::uint64_t>(ranks));
 }
 
+namespace {
+// kScalars is the bytes of an Event's numbers as packed: id, time_us,
+// amount, value, line (8 each), file, currency (4 each).
+constexpr std::size_t kScalars = 5 * sizeof(std::int64_t) + 2 * sizeof(std::int32_t);
+static_assert(kPackedLeast == kScalars + 2 * SmallText::kImage);
+
+// text_size() is a text's packed size: its image, and its bytes when it is
+// on the heap (then the image's first 8 bytes are its size, byte 15 0xff).
+std::size_t text_size(const SmallText& t) {
+  return SmallText::kImage + (t.is_inline() ? 0 : t.size());
+}
+
+char* put_text(char* to, const SmallText& t) {
+  if (t.is_inline()) {
+    t.copy_image(to);
+    return to + SmallText::kImage;
+  }
+  const std::uint64_t n = t.size();
+  std::memset(to, 0, SmallText::kImage);
+  std::memcpy(to, &n, sizeof n);
+  to[SmallText::kImage - 1] = static_cast<char>(0xff);
+  std::memcpy(to + SmallText::kImage, t.data(), t.size());
+  return to + SmallText::kImage + t.size();
+}
+
+void get_text(Unpacker& u, SmallText& t) {
+  if (u.at + SmallText::kImage > u.bytes.size())
+    throw std::runtime_error("a byte stream ends early");
+  const char* image = u.bytes.data() + u.at;
+  u.at += SmallText::kImage;
+  if (static_cast<unsigned char>(image[SmallText::kImage - 1]) <= SmallText::kInline) {
+    t.assign_image(image);
+    return;
+  }
+  std::uint64_t n = 0;
+  std::memcpy(&n, image, sizeof n);
+  if (n > u.bytes.size() - u.at) throw std::runtime_error("a byte stream ends early");
+  t.assign(u.bytes.substr(u.at, static_cast<std::size_t>(n)));
+  u.at += static_cast<std::size_t>(n);
+}
+}  // namespace
+
 std::size_t packed_size(const Event& e) {
-  return kPackedLeast + e.key.size() + e.counterparty.size();
+  return kScalars + text_size(e.key) + text_size(e.counterparty);
 }
 
 void pack_event(Packer& p, const Event& e) {
-  p.put(e.id);
-  p.put(e.time_us);
-  p.put(e.amount);
-  p.put(e.value);
-  p.put(e.line);
-  p.put(e.file);
-  p.put(e.currency);
-  p.put_string(e.key);
-  p.put_string(e.counterparty);
+  const std::size_t at = p.bytes.size();
+  p.bytes.resize(at + packed_size(e));
+  char* to = p.bytes.data() + at;
+  for (const std::int64_t v : {e.id, e.time_us, e.amount}) {
+    std::memcpy(to, &v, sizeof v);
+    to += sizeof v;
+  }
+  std::memcpy(to, &e.value, sizeof e.value);
+  std::memcpy(to + 8, &e.line, sizeof e.line);
+  std::memcpy(to + 16, &e.file, sizeof e.file);
+  std::memcpy(to + 20, &e.currency, sizeof e.currency);
+  put_text(put_text(to + 24, e.key), e.counterparty);
 }
 
 void unpack_event(Unpacker& u, Event& e) {
-  e.id = u.get<std::int64_t>();
-  e.time_us = u.get<std::int64_t>();
-  e.amount = u.get<std::int64_t>();
-  e.value = u.get<double>();
-  e.line = u.get<std::int64_t>();
-  e.file = u.get<std::int32_t>();
-  e.currency = u.get<std::int32_t>();
-  e.key.assign(u.get_view());
-  e.counterparty.assign(u.get_view());
+  if (u.at + kScalars > u.bytes.size()) throw std::runtime_error("a byte stream ends early");
+  const char* from = u.bytes.data() + u.at;
+  std::memcpy(&e.id, from, 8);
+  std::memcpy(&e.time_us, from + 8, 8);
+  std::memcpy(&e.amount, from + 16, 8);
+  std::memcpy(&e.value, from + 24, 8);
+  std::memcpy(&e.line, from + 32, 8);
+  std::memcpy(&e.file, from + 40, 4);
+  std::memcpy(&e.currency, from + 44, 4);
+  u.at += kScalars;
+  get_text(u, e.key);
+  get_text(u, e.counterparty);
 }
 
 void remove_duplicates(Events& events, std::vector<BadRow>& bad, std::int64_t round_bytes,

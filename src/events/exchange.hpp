@@ -78,14 +78,17 @@ int owner_of_key(std::string_view key, int ranks);
 int owner_of_id(std::int64_t id, int ranks);
 
 // pack_event() / unpack_event() move an event through a byte stream (the
-// unpacked one overwrites `e`, reusing its strings' memory):
-// id, time_us, amount, value, line (8 bytes each), file, currency (4
-// bytes each), then key and counterparty (a 4-byte length and the bytes);
-// packed_size() is its size there, at least kPackedLeast.
+// unpacked one overwrites `e`, reusing its texts' memory): id, time_us,
+// amount, value, line (8 bytes each), file, currency (4 bytes each), then
+// key and counterparty as SmallText images (16 bytes; a text on the heap:
+// its size in the image and its bytes after it). An event of short texts
+// packs into 80 bytes, copied as blocks. packed_size() is its size there,
+// at least kPackedLeast.
 void pack_event(Packer& p, const Event& e);
 void unpack_event(Unpacker& u, Event& e);
 std::size_t packed_size(const Event& e);
-inline constexpr std::size_t kPackedLeast = 5 * sizeof(std::int64_t) + 4 * sizeof(std::uint32_t);
+inline constexpr std::size_t kPackedLeast =
+    5 * sizeof(std::int64_t) + 2 * sizeof(std::int32_t) + 32;
 
 // remove_duplicates() finds, over all ranks, the rows whose event id an
 // earlier row (smaller (file, line)) has: they leave `events` for `bad`

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "state.hpp"
 
+#include <algorithm>
 #include <cstring>
+#include <iterator>
 #include <stdexcept>
 
 #include "exchange.hpp"
@@ -9,8 +11,9 @@
 namespace weft::events {
 namespace {
 
-constexpr std::uint32_t kMagic = 0x45565432;     // "EVT2": with the ingest cursors
-constexpr std::uint32_t kMagicOld = 0x45565431;  // "EVT1": before them
+constexpr std::uint32_t kMagic = 0x45565433;  // "EVT3": events with text images
+// kMagicOld: "EVT1" (no ingest cursors), "EVT2" (events' texts with lengths).
+constexpr std::uint32_t kMagicOld[] = {0x45565431, 0x45565432};
 
 template <class T, class V>
 void put_all(Packer& p, const V& v, void (*put_one)(Packer&, const T&)) {
@@ -140,10 +143,10 @@ PipelineState unpack_state(const std::vector<std::int64_t>& words) {
   std::memcpy(bytes.data(), words.data() + 1, bytes.size());
   Unpacker u{bytes};
   const std::uint32_t magic = bytes.size() < 20 ? 0 : u.get<std::uint32_t>();
-  if (magic == kMagicOld)
+  if (std::find(std::begin(kMagicOld), std::end(kMagicOld), magic) != std::end(kMagicOld))
     throw std::runtime_error(
-        "its events state has an earlier format (no ingest cursors); continue it with the weft "
-        "that wrote it, or run again");
+        "its events state has an earlier format; continue it with the weft that wrote it, or "
+        "run again");
   if (magic != kMagic) throw std::runtime_error("not a packed events state");
   PipelineState s;
   s.rows = u.get<std::int64_t>();

@@ -56,13 +56,17 @@ def make_transactions(seed, rows, start_day="2026-03-01", days=3):
     quoted counterparties with commas, doubled quotes and newlines."""
     rnd = random.Random(seed)
     t0 = parse_time(start_day + "T00:00:00Z")
-    parties = ["ACME", "Smith, John", 'He said "hi"', "two\nlines", 'Zed "Q" Ltd', "x,y\r\nz"]
+    # Texts longer than 15 bytes (IBAN keys, a long name) live on the heap in
+    # weft's events and travel through shuffles and checkpoints differently.
+    parties = ["ACME", "Smith, John", 'He said "hi"', "two\nlines", 'Zed "Q" Ltd', "x,y\r\nz",
+               "Grand Long-Named Trading Partners, \"Ltd\""]
     out, truth = [], {}
     ids = []
     line = 2
     for i in range(rows):
         eid = 1000 + 7 * i
-        key = f"A{rnd.randint(1, 12):06d}"
+        k = rnd.randint(1, 12)
+        key = f"A{k:06d}" if k <= 9 else f"DE89370400440532{k:06d}"
         us = t0 + rnd.randrange(days * 86400 * 10**6)
         ts = iso(us)
         if rnd.random() < 0.3:

@@ -104,6 +104,20 @@ class SmallText {
   std::string str() const { return std::string(view()); }
   int compare(std::string_view s) const noexcept { return view().compare(s); }
 
+  // kImage is the size of a text's image: its 16 bytes as they are. An
+  // inline text (is_inline()) travels as its image alone: copy_image() writes
+  // it, assign_image() takes one back (as a copy would, without the heap).
+  static constexpr std::size_t kImage = 16;
+  bool is_inline() const noexcept { return raw_[kTag] != kHeap; }
+  void copy_image(char* out) const noexcept { std::memcpy(out, raw_, sizeof raw_); }
+  // assign_image() needs the image of an inline text (byte 15 at most kInline).
+  void assign_image(const char* in) {
+    if (static_cast<unsigned char>(in[kTag]) > kInline)
+      throw std::invalid_argument("weft::SmallText: not the image of an inline text");
+    release();
+    std::memcpy(raw_, in, sizeof raw_);
+  }
+
   // Comparisons are by bytes, with SmallText, std::string and text literals.
   friend bool operator==(const SmallText& a, std::string_view b) noexcept { return a.view() == b; }
   friend std::strong_ordering operator<=>(const SmallText& a, std::string_view b) noexcept {
