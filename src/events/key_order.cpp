@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // sort_by_key(): events by (key, time, id) in place. Keys of at most 7 bytes
-// go through a radix sort of 64-bit codes, longer ones through a comparison
+// go by dense numbers of their 64-bit codes, longer ones through a comparison
 // sort of small items; then the events move into place in cache-sized
 // buckets (permute()). Tried on 2026-12-03 instead: packing the events and unpacking
 // them in sorted order (no dependent loads) was not faster on the 2-vCPU
@@ -11,9 +11,12 @@
 #include <array>
 #include <limits>
 #include <stdexcept>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include "exchange.hpp"
+#include "weft/core/mix64.hpp"
 
 namespace weft::events {
 namespace {
@@ -56,47 +59,71 @@ void sort_by_time(const Events& events, Order& order,
   for (std::size_t p = 0; p < n; ++p) order[p] = items[p].index;
 }
 
-// radix_order() is the order of events whose keys are at most 7 bytes:
-// each key's bytes big-endian then its length make a 64-bit code in key
-// byte order, sorted by a stable LSD radix sort (a byte every code shares
-// costs nothing); then each key's run by time.
-Order radix_order(const Events& events) {
-  struct Coded {
-    std::uint64_t code;
-    std::uint32_t index;
+// code_of() is a key of at most 7 bytes as a 64-bit code in key byte
+// order: its bytes big-endian, then its length.
+std::uint64_t code_of(std::string_view k) {
+  std::uint64_t c = 0;
+  for (std::size_t j = 0; j < 7; ++j)
+    c = c << 8 | (j < k.size() ? static_cast<unsigned char>(k[j]) : 0U);
+  return c << 8 | k.size();
+}
+
+// code_order() is the order of events whose keys are at most 7 bytes. Each
+// distinct key's code gets a dense number in an open-addressing table (a
+// workload's keys are few against its events: the table stays in cache);
+// the numbers are ranked by code, and one counting pass places every event
+// after the keys before its own. Then each key's run by time. 8 bytes an
+// event (an LSD radix sort of the codes took 32 and a pass per byte that
+// differs: 6 for the benchmark's keys).
+Order code_order(const Events& events) {
+  constexpr std::uint64_t kEmpty = ~std::uint64_t{0};  // no code: a length is at most 7
+  struct Slot {
+    std::uint64_t code = kEmpty;
+    std::uint32_t number = 0;
   };
   const std::size_t n = events.size();
-  HugePageVector<Coded> a(n), b(n);
-  std::array<std::array<std::size_t, 256>, 8> count{};
+  std::vector<Slot> table(1024);
+  std::vector<std::uint64_t> codes;  // codes[k]: key number k's code
+  HugePageVector<std::uint32_t> number(n);
+  auto slot_of = [&](std::uint64_t c) -> Slot& {
+    const std::size_t mask = table.size() - 1;
+    for (std::size_t h = mix64(c) & mask;; h = (h + 1) & mask)
+      if (table[h].code == c || table[h].code == kEmpty) return table[h];
+  };
   for (std::size_t i = 0; i < n; ++i) {
-    const std::string_view k = events[i].key;
-    std::uint64_t c = 0;
-    for (std::size_t j = 0; j < 7; ++j)
-      c = c << 8 | (j < k.size() ? static_cast<unsigned char>(k[j]) : 0U);
-    c = c << 8 | k.size();
-    a[i] = {c, static_cast<std::uint32_t>(i)};
-    for (std::size_t d = 0; d < 8; ++d) ++count[d][(c >> (8 * d)) & 0xff];
+    const std::uint64_t c = code_of(events[i].key);
+    Slot* s = &slot_of(c);
+    if (s->code == kEmpty) {
+      if (2 * (codes.size() + 1) > table.size()) {  // grow: at most half full
+        std::vector<Slot> old(table.size() * 2);
+        old.swap(table);
+        for (const Slot& o : old)
+          if (o.code != kEmpty) slot_of(o.code) = o;
+        s = &slot_of(c);
+      }
+      *s = {c, static_cast<std::uint32_t>(codes.size())};
+      codes.push_back(c);
+    }
+    number[i] = s->number;
   }
-  for (std::size_t d = 0; d < 8; ++d) {
-    auto& c = count[d];
-    if (std::find(c.begin(), c.end(), n) != c.end()) continue;  // one digit: no change
-    std::size_t sum = 0;
-    for (std::size_t& v : c) sum += std::exchange(v, sum);
-    const auto shift = static_cast<unsigned>(8 * d);
-    for (const Coded& x : a) b[c[(x.code >> shift) & 0xff]++] = x;
-    a.swap(b);
+  // start[k]: the first position of key number k's events.
+  std::vector<std::uint32_t> by_code(codes.size());
+  for (std::size_t k = 0; k < by_code.size(); ++k) by_code[k] = static_cast<std::uint32_t>(k);
+  std::sort(by_code.begin(), by_code.end(),
+            [&](std::uint32_t x, std::uint32_t y) { return codes[x] < codes[y]; });
+  std::vector<std::size_t> count(codes.size()), start(codes.size());
+  for (std::size_t i = 0; i < n; ++i) ++count[number[i]];
+  std::vector<std::pair<std::size_t, std::size_t>> runs;
+  std::size_t at = 0;
+  for (const std::uint32_t k : by_code) {
+    start[k] = at;
+    runs.emplace_back(at, at + count[k]);
+    at += count[k];
   }
   Order order(n);
-  std::vector<std::pair<std::size_t, std::size_t>> runs;
-  for (std::size_t p = 0; p < n; ++p) {
-    order[p] = a[p].index;
-    if (p == 0 || a[p].code != a[p - 1].code) runs.emplace_back(p, p);
-    runs.back().second = p + 1;
-  }
-  // The codes' pages serve sort_by_time()'s items (huge_page_alloc keeps
-  // them): the sort's peak is the larger of the two, not their sum.
-  HugePageVector<Coded>().swap(a);
-  HugePageVector<Coded>().swap(b);
+  for (std::size_t i = 0; i < n; ++i) order[start[number[i]]++] = static_cast<std::uint32_t>(i);
+  // The numbers' pages serve sort_by_time()'s items (huge_page_alloc keeps them).
+  HugePageVector<std::uint32_t>().swap(number);
   sort_by_time(events, order, runs);
   return order;
 }
@@ -210,7 +237,7 @@ void sort_by_key(Events& events) {
     throw std::runtime_error("sort_by_key: more than 2^32 events on one rank");
   std::size_t longest = 0;
   for (const Event& e : events) longest = std::max(longest, e.key.size());
-  Order order = longest <= 7 ? radix_order(events) : compare_order(events);
+  Order order = longest <= 7 ? code_order(events) : compare_order(events);
   permute(events, order);
 }
 
