@@ -9,6 +9,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "key_owners.hpp"
 #include "weft/core/mix64.hpp"
 #include "weft/mpi/collectives.hpp"
 #include "weft/mpi/p2p.hpp"
@@ -70,12 +71,7 @@ std::vector<Bytes> streams(std::vector<Packer>& packers) {
 }
 
 int owner_of_key(std::string_view key, int ranks) {
-  std::uint64_t h = 14695981039346656037ull;
-  for (unsigned char c : key) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return static_cast<int>(h % static_cast<std::uint64_t>(ranks));
+  return static_cast<int>(fnv1a64(key) % static_cast<std::uint64_t>(ranks));
 }
 
 int owner_of_id(std::int64_t id, int ranks) {
@@ -238,12 +234,13 @@ Events shuffle_by_key(Events events, std::int64_t round_bytes, MPI_Comm comm, do
     sort_by_key(events);
     return events;
   }
+  const KeyOwners owners = KeyOwners::build(events, comm);
   // The events that stay here move down in place; the others are packed
   // into streams sized exactly beforehand (no growth, no copies).
   std::vector<std::int32_t> owner(events.size());
   std::vector<std::size_t> bytes(static_cast<std::size_t>(size));
   for (std::size_t i = 0; i < events.size(); ++i) {
-    owner[i] = owner_of_key(events[i].key, size);
+    owner[i] = owners(events[i].key);
     if (owner[i] != rank) bytes[static_cast<std::size_t>(owner[i])] += packed_size(events[i]);
   }
   std::vector<Packer> out(static_cast<std::size_t>(size));

@@ -14,7 +14,7 @@
 
 // Moving rows between ranks: byte streams per destination sent by MPI
 // all-to-all in rounds, events packed into them, and the two shuffles of
-// the pipeline (duplicate ids by id hash, events by key hash).
+// the pipeline (duplicate ids by id hash, events by key: KeyOwners).
 namespace weft::events {
 
 // Packer appends plain values and strings to a byte stream.
@@ -67,8 +67,18 @@ std::vector<Bytes> exchange(std::vector<Bytes> out, std::int64_t round_bytes, MP
 // streams() moves the packers' bytes out, one stream per rank.
 std::vector<Bytes> streams(std::vector<Packer>& packers);
 
-// owner_of_key() is the rank that holds key `key` (FNV-1a 64 of its bytes
-// modulo `ranks`); owner_of_id() the rank that checks id `id`.
+// fnv1a64() is the 64-bit FNV-1a hash of `key`'s bytes.
+inline std::uint64_t fnv1a64(std::string_view key) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : key) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+// owner_of_key() is the rank that holds key `key` by its hash (fnv1a64()
+// modulo `ranks`; KeyOwners places the heavy keys otherwise);
+// owner_of_id() the rank that checks id `id`.
 int owner_of_key(std::string_view key, int ranks);
 int owner_of_id(std::int64_t id, int ranks);
 
@@ -90,7 +100,7 @@ inline constexpr std::size_t kPackedLeast = 5 * sizeof(std::int64_t) + 4 * sizeo
 void remove_duplicates(Events& events, std::vector<BadRow>& bad, std::int64_t round_bytes,
                        MPI_Comm comm, double& mpi_seconds);
 
-// shuffle_by_key() sends every event to the owner of its key and returns
+// shuffle_by_key() sends every event to the owner of its key (KeyOwners) and returns
 // this rank's events sorted by (key, timestamp, event id). Collective.
 Events shuffle_by_key(Events events, std::int64_t round_bytes, MPI_Comm comm, double& mpi_seconds);
 
