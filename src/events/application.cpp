@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <array>
 #include <filesystem>
+#include <numeric>
 
 #include "analysis.hpp"
 #include "exchange.hpp"
@@ -82,6 +83,7 @@ class EventsApplication final : public app::Application {
       case 1:
         s_.events = shuffle_by_key(std::move(s_.events), c_.shuffle_bytes, ctx_.comm, mpi_seconds_);
         seconds_[kShuffle] = mpi::wtime() - t0;
+        shuffled_ = static_cast<std::int64_t>(s_.events.size());
         break;
       case 2:
         s_.tables.keys = aggregate(s_.events, c_, *ctx_.executor);
@@ -202,6 +204,7 @@ class EventsApplication final : public app::Application {
   PipelineState s_;
   std::array<double, kStageCount> seconds_{};
   double mpi_seconds_ = 0, parked_seconds_ = 0;
+  std::int64_t shuffled_ = -1;  // this rank's events after the shuffle (-1: not in this run)
 };
 
 // TablesOutput writes the result tables after the last stage.
@@ -248,6 +251,16 @@ std::string EventsApplication::report() {
                            ? static_cast<double>(rows) / worst[static_cast<std::size_t>(s)]
                            : 0.0);
   out += fmt::format("MPI (shuffles, slowest rank): {:.4f} s\n", mpi_worst);
+  // The stages after the shuffle go at the pace of the rank with the most events.
+  const std::vector<std::int64_t> shuffled = mpi::allgather(shuffled_, comm);
+  if (const auto most = *std::max_element(shuffled.begin(), shuffled.end()); most > 0) {
+    const double mean =
+        static_cast<double>(std::accumulate(shuffled.begin(), shuffled.end(), std::int64_t{0})) /
+        static_cast<double>(shuffled.size());
+    out += fmt::format("Events per rank after the shuffle: max/mean {:.4f}{}\n",
+                       static_cast<double>(most) / mean,
+                       shuffled.size() <= 16 ? fmt::format(" ({})", fmt::join(shuffled, " ")) : "");
+  }
   if (ctx_.executor->scheduler() == go::Scheduler::fibers)
     out += fmt::format(
         "Parked on channels (parse pipeline, summed over its tasks, slowest rank): {:.4f} s\n",

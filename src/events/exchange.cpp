@@ -9,6 +9,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "key_owners.hpp"
 #include "weft/core/mix64.hpp"
 #include "weft/mpi/collectives.hpp"
 #include "weft/mpi/p2p.hpp"
@@ -79,12 +80,7 @@ std::vector<Bytes> streams(std::vector<Packer>& packers) {
 }
 
 int owner_of_key(std::string_view key, int ranks) {
-  std::uint64_t h = 14695981039346656037ull;
-  for (unsigned char c : key) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return static_cast<int>(h % static_cast<std::uint64_t>(ranks));
+  return static_cast<int>(fnv1a64(key) % static_cast<std::uint64_t>(ranks));
 }
 
 int owner_of_id(std::int64_t id, int ranks) {
@@ -281,6 +277,7 @@ Events shuffle_by_key(Events events, std::int64_t round_bytes, MPI_Comm comm, do
     sort_by_key(events);
     return events;
   }
+  const KeyOwners owners = KeyOwners::build(events, comm);
   const std::size_t n = events.size(), peers = static_cast<std::size_t>(size);
   const auto self = static_cast<std::size_t>(rank);
   // owner[i] is event i's rank; a slot whose event left (packed and sent)
@@ -289,7 +286,7 @@ Events shuffle_by_key(Events events, std::int64_t round_bytes, MPI_Comm comm, do
   std::vector<std::int64_t> count(peers), incoming(peers);
   std::vector<std::size_t> bytes(peers);
   for (std::size_t i = 0; i < n; ++i) {
-    owner[i] = owner_of_key(events[i].key, size);
+    owner[i] = owners(events[i].key);
     const auto r = static_cast<std::size_t>(owner[i]);
     ++count[r];
     bytes[r] += packed_size(events[i]);

@@ -14,7 +14,7 @@
 
 // Moving rows between ranks: byte streams per destination sent by MPI
 // all-to-all in rounds, events packed into them, and the two shuffles of
-// the pipeline (duplicate ids by id hash, events by key hash).
+// the pipeline (duplicate ids by id hash, events by key: KeyOwners).
 namespace weft::events {
 
 // Packer appends plain values and strings to a byte stream.
@@ -72,8 +72,18 @@ void exchange_into(const std::vector<Bytes>& out, std::vector<Bytes>& in, std::i
 // streams() moves the packers' bytes out, one stream per rank.
 std::vector<Bytes> streams(std::vector<Packer>& packers);
 
-// owner_of_key() is the rank that holds key `key` (FNV-1a 64 of its bytes
-// modulo `ranks`); owner_of_id() the rank that checks id `id`.
+// fnv1a64() is the 64-bit FNV-1a hash of `key`'s bytes.
+inline std::uint64_t fnv1a64(std::string_view key) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : key) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+// owner_of_key() is the rank that holds key `key` by its hash (fnv1a64()
+// modulo `ranks`; KeyOwners places the heavy keys otherwise);
+// owner_of_id() the rank that checks id `id`.
 int owner_of_key(std::string_view key, int ranks);
 int owner_of_id(std::int64_t id, int ranks);
 
@@ -96,11 +106,12 @@ inline constexpr std::size_t kPackedLeast =
 void remove_duplicates(Events& events, std::vector<BadRow>& bad, std::int64_t round_bytes,
                        MPI_Comm comm, double& mpi_seconds);
 
-// shuffle_by_key() sends every event to the owner of its key and returns
-// this rank's events sorted by (key, timestamp, event id). The events go in
-// rounds of at most `round_bytes` per pair of ranks, and the received ones
-// fill the slots of those sent: the streams' memory is reused round after
-// round and `events` grows only by what this rank gains. Collective.
+// shuffle_by_key() sends every event to the owner of its key (KeyOwners)
+// and returns this rank's events sorted by (key, timestamp, event id). The
+// events go in rounds of at most `round_bytes` per pair of ranks, and the
+// received ones fill the slots of those sent: the streams' memory is reused
+// round after round and `events` grows only by what this rank gains.
+// Collective.
 Events shuffle_by_key(Events events, std::int64_t round_bytes, MPI_Comm comm, double& mpi_seconds);
 
 // sort_by_key() sorts events by (key bytes, timestamp, event id): keys of at
