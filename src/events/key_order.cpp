@@ -24,9 +24,10 @@ namespace {
 // Order is the sorted position's source index of each event.
 using Order = HugePageVector<std::uint32_t>;
 
-// TimeId is an event's order within its key, and where it is.
+// TimeId is an event's time and where it is (16 bytes: its id, the
+// tie-breaker, is read from the event on equal times only).
 struct TimeId {
-  std::int64_t time, id;
+  std::int64_t time;
   std::uint32_t index;
 };
 
@@ -47,15 +48,15 @@ void sort_by_time(const Events& events, Order& order,
   for (std::size_t p = 0; p < n; ++p) {
     if (p + kAhead < n) prefetch(events[order[p + kAhead]]);
     const Event& e = events[order[p]];
-    items[p] = {e.time_us, e.id, order[p]};
+    items[p] = {e.time_us, order[p]};
   }
   for (const auto& [b, e] : runs)
     if (e - b > 1)
-      std::sort(items.begin() + static_cast<std::ptrdiff_t>(b),
-                items.begin() + static_cast<std::ptrdiff_t>(e),
-                [](const TimeId& x, const TimeId& y) {
-                  return x.time != y.time ? x.time < y.time : x.id < y.id;
-                });
+      std::sort(
+          items.begin() + static_cast<std::ptrdiff_t>(b),
+          items.begin() + static_cast<std::ptrdiff_t>(e), [&](const TimeId& x, const TimeId& y) {
+            return x.time != y.time ? x.time < y.time : events[x.index].id < events[y.index].id;
+          });
   for (std::size_t p = 0; p < n; ++p) order[p] = items[p].index;
 }
 
