@@ -157,7 +157,7 @@ weft_ckpt_step() { local b=${1##*/ckpt-}; echo $((10#${b%.h5})); }
 # `scancel --signal=USR1 --batch`) and TERM (time limit, scancel). bash runs a trap only
 # between commands, so weft runs in the background and the script waits for it.
 WEFT_PID=""
-WEFT_SIGNAL=""
+WEFT_SIGNAL=${WEFT_SIGNAL:-}  # run.sbatch may have caught one before sourcing this
 weft_on_signal() {
   WEFT_SIGNAL=$1
   weft_say "received SIG$1: asking weft to checkpoint and stop"
