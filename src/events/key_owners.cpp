@@ -232,8 +232,7 @@ KeyOwners::KeyOwners(int ranks, std::vector<HeavyKey> heavy, Placement placement
                       : valid(placement.buckets[b]);
   if (heavy_.empty()) return;
   // The smallest table (at least 4 slots a key) in which every key sits
-  // within kProbes slots of its home slot. A free slot holds hash 0 with
-  // the owner of bucket 0, which is a light key of hash 0's owner anyway.
+  // within kProbes slots of its home slot.
   for (int bits = 3;; ++bits) {
     shift_ = 64 - bits;
     const std::size_t size = (std::size_t{1} << bits) + kProbes - 1;
