@@ -298,6 +298,7 @@ Events shuffle_by_key(Events events, std::int64_t round_bytes, MPI_Comm comm, do
   for (std::size_t r = 0; r < peers; ++r)
     if (r != self) after += static_cast<std::size_t>(incoming[r]);
   if (events.capacity() < std::max(n, after)) events.reserve(std::max(n, after) * 9 / 8);
+  owner.reserve(events.capacity());
   // Round by round, at most `round_bytes` of events per peer are packed
   // (cursor[r]: the first event of r's not yet packed), sent, and the
   // received ones unpacked into the holes so far (behind them: appended).
@@ -312,8 +313,13 @@ Events shuffle_by_key(Events events, std::int64_t round_bytes, MPI_Comm comm, do
       packers[r].bytes.reserve(std::min(bytes[r], static_cast<std::size_t>(round_bytes)));
   std::vector<Bytes> in(peers);
   std::size_t hole = 0;
+  // A received event's slot holds size + its source rank in owner[] (the
+  // sort places events source by source: each key's events then keep the
+  // input's order, mostly time order, and its time sort has little to do).
+  const std::int32_t received = size;
+  auto stays = [&](std::size_t i) { return owner[i] == rank || owner[i] >= received; };
   auto next_hole = [&] {
-    while (hole < n && owner[hole] == rank) ++hole;
+    while (hole < n && stays(hole)) ++hole;
     return hole < n && hole < cursor[static_cast<std::size_t>(owner[hole])];
   };
   for (bool more = true; more;) {
@@ -341,9 +347,10 @@ Events shuffle_by_key(Events events, std::int64_t round_bytes, MPI_Comm comm, do
       while (!u.done()) {
         if (next_hole()) {
           unpack_event(u, events[hole]);
-          owner[hole] = rank;
+          owner[hole] = received + static_cast<std::int32_t>(r);
         } else {
           unpack_event(u, events.emplace_back());
+          owner.push_back(received + static_cast<std::int32_t>(r));
         }
       }
     }
@@ -351,15 +358,17 @@ Events shuffle_by_key(Events events, std::int64_t round_bytes, MPI_Comm comm, do
   }
   // The holes left (more sent than received) take events from the end.
   std::size_t end = events.size();
-  auto stays = [&](std::size_t i) { return i >= n || owner[i] == rank; };
   for (std::size_t lo = 0;; ++lo) {
     while (lo < end && stays(lo)) ++lo;
     while (end > lo && !stays(end - 1)) --end;
     if (lo >= end) break;
     events[lo] = std::move(events[--end]);
+    owner[lo] = owner[end];
   }
   events.erase(events.begin() + static_cast<std::ptrdiff_t>(end), events.end());
-  sort_by_key(events);
+  owner.resize(end);
+  for (std::int32_t& o : owner) o = o >= received ? o - received : rank;  // source ranks
+  sort_by_key(events, owner);
   return events;
 }
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -115,8 +116,12 @@ void remove_duplicates(Events& events, std::vector<BadRow>& bad, std::int64_t ro
 Events shuffle_by_key(Events events, std::int64_t round_bytes, MPI_Comm comm, double& mpi_seconds);
 
 // sort_by_key() sorts events by (key bytes, timestamp, event id): keys of at
-// most 7 bytes by a radix sort of their bytes, longer ones by comparison
-// (key_order.cpp).
-void sort_by_key(Events& events);
+// most 7 bytes by dense numbers of their bytes, longer ones by comparison
+// (key_order.cpp). `source`, when given, is the rank each event came from
+// (one an event): each key's events are then gathered source by source, in
+// their order within a source, before the sort by time, which is fastest on
+// events already in time order (the input's order, when it is mostly by
+// time, as exports are). The result does not depend on it.
+void sort_by_key(Events& events, std::span<const std::int32_t> source = {});
 
 }  // namespace weft::events

@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <array>
 #include <limits>
+#include <numeric>
+#include <span>
 #include <stdexcept>
 #include <string_view>
 #include <utility>
@@ -50,13 +52,14 @@ void sort_by_time(const Events& events, Order& order,
     const Event& e = events[order[p]];
     items[p] = {e.time_us, order[p]};
   }
-  for (const auto& [b, e] : runs)
-    if (e - b > 1)
-      std::sort(
-          items.begin() + static_cast<std::ptrdiff_t>(b),
-          items.begin() + static_cast<std::ptrdiff_t>(e), [&](const TimeId& x, const TimeId& y) {
-            return x.time != y.time ? x.time < y.time : events[x.index].id < events[y.index].id;
-          });
+  const auto before = [&](const TimeId& x, const TimeId& y) {
+    return x.time != y.time ? x.time < y.time : events[x.index].id < events[y.index].id;
+  };
+  for (const auto& [b, e] : runs) {
+    const auto first = items.begin() + static_cast<std::ptrdiff_t>(b);
+    const auto last = items.begin() + static_cast<std::ptrdiff_t>(e);
+    if (!std::is_sorted(first, last, before)) std::sort(first, last, before);
+  }
   for (std::size_t p = 0; p < n; ++p) order[p] = items[p].index;
 }
 
@@ -76,7 +79,7 @@ std::uint64_t code_of(std::string_view k) {
 // after the keys before its own. Then each key's run by time. 8 bytes an
 // event (an LSD radix sort of the codes took 32 and a pass per byte that
 // differs: 6 for the benchmark's keys).
-Order code_order(const Events& events) {
+Order code_order(const Events& events, std::span<const std::int32_t> source) {
   constexpr std::uint64_t kEmpty = ~std::uint64_t{0};  // no code: a length is at most 7
   struct Slot {
     std::uint64_t code = kEmpty;
@@ -122,7 +125,18 @@ Order code_order(const Events& events) {
     at += count[k];
   }
   Order order(n);
-  for (std::size_t i = 0; i < n; ++i) order[start[number[i]]++] = static_cast<std::uint32_t>(i);
+  if (source.empty()) {
+    for (std::size_t i = 0; i < n; ++i) order[start[number[i]]++] = static_cast<std::uint32_t>(i);
+  } else {  // the events source by source (a stable counting sort of their indices first)
+    Order by_source(n);
+    std::vector<std::size_t> at_source(
+        static_cast<std::size_t>(*std::max_element(source.begin(), source.end())) + 2);
+    for (std::size_t i = 0; i < n; ++i) ++at_source[static_cast<std::size_t>(source[i]) + 1];
+    std::partial_sum(at_source.begin(), at_source.end(), at_source.begin());
+    for (std::size_t i = 0; i < n; ++i)
+      by_source[at_source[static_cast<std::size_t>(source[i])]++] = static_cast<std::uint32_t>(i);
+    for (const std::uint32_t i : by_source) order[start[number[i]]++] = i;
+  }
   // The numbers' pages serve sort_by_time()'s items (huge_page_alloc keeps them).
   HugePageVector<std::uint32_t>().swap(number);
   sort_by_time(events, order, runs);
@@ -232,12 +246,14 @@ void permute(Events& events, Order& order) {
 
 }  // namespace
 
-void sort_by_key(Events& events) {
+void sort_by_key(Events& events, std::span<const std::int32_t> source) {
+  if (!source.empty() && source.size() != events.size())
+    throw std::logic_error("sort_by_key: one source rank an event");
   if (events.size() >= std::numeric_limits<std::uint32_t>::max())
     throw std::runtime_error("sort_by_key: more than 2^32 events on one rank");
   std::size_t longest = 0;
   for (const Event& e : events) longest = std::max(longest, e.key.size());
-  Order order = longest <= 7 ? code_order(events) : compare_order(events);
+  Order order = longest <= 7 ? code_order(events, source) : compare_order(events);
   permute(events, order);
 }
 
