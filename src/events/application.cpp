@@ -153,6 +153,9 @@ class EventsApplication final : public app::Application {
     parked_seconds_ += in.parked_seconds;
     s_.rows += in.rows;
     s_.bytes += in.bytes;
+    recounted_ += in.recounted;
+    if (line_offset_.size() < in.line_offset.size()) line_offset_.resize(in.line_offset.size(), 0);
+    for (std::size_t f = 0; f < in.line_offset.size(); ++f) line_offset_[f] += in.line_offset[f];
     if (s_.events.empty())
       s_.events = std::move(in.events);
     else {
@@ -170,12 +173,19 @@ class EventsApplication final : public app::Application {
   void finish_ingest() {
     const mpi::Comm comm(ctx_.comm);
     const double t0 = mpi::wtime();
-    // Every currency needs a rate on every day of the events.
+    // Every currency needs a rate on every day of the events. The rows'
+    // lines become the file's where they were counted from a range's start.
+    const bool relative = std::any_of(line_offset_.begin(), line_offset_.end(),
+                                      [](std::int64_t o) { return o != 0; });
     std::int64_t first = INT64_MAX, last = INT64_MIN;
-    for (const Event& e : s_.events) {
+    for (Event& e : s_.events) {
       first = std::min(first, day_of(e.time_us));
       last = std::max(last, day_of(e.time_us));
+      if (relative) e.line += line_offset_[static_cast<std::size_t>(e.file)];
     }
+    if (relative)
+      for (BadRow& b : s_.tables.bad) b.line += line_offset_[static_cast<std::size_t>(b.file)];
+    line_offset_.clear();
     first = mpi::allreduce(first, MPI_MIN, comm);
     last = mpi::allreduce(last, MPI_MAX, comm);
     if (c_.transactions() && first <= last) {
@@ -205,6 +215,10 @@ class EventsApplication final : public app::Application {
   std::array<double, kStageCount> seconds_{};
   double mpi_seconds_ = 0, parked_seconds_ = 0;
   std::int64_t shuffled_ = -1;  // this rank's events after the shuffle (-1: not in this run)
+  // Ingest: what to add to each input's lines (Ingested::line_offset, until
+  // finish_ingest()), and the inputs whose guessed ranges were read again.
+  std::vector<std::int64_t> line_offset_;
+  std::int64_t recounted_ = 0;
 };
 
 // TablesOutput writes the result tables after the last stage.
@@ -265,6 +279,9 @@ std::string EventsApplication::report() {
     out += fmt::format(
         "Parked on channels (parse pipeline, summed over its tasks, slowest rank): {:.4f} s\n",
         parked);
+  if (const auto again = mpi::allreduce(recounted_, MPI_MAX, comm); again > 0)
+    out += fmt::format("CSV inputs read twice (a quoted newline across a rank's chunk start): {}\n",
+                       again);
   out += "Quarantined by reason:";
   for (int r = 0; r < kReasons; ++r)
     out += fmt::format(" {}={}", kReasonNames[static_cast<std::size_t>(r)],

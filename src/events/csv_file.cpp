@@ -69,11 +69,15 @@ std::int64_t next_start(const InputFile& in, std::int64_t at, std::int64_t end, 
   return kNoStart;
 }
 
-void read_part(const InputFile& in, std::int64_t pos, std::int64_t target, std::int64_t end,
-               std::int64_t block, Bytes& buf) {
+std::int64_t read_part(const InputFile& in, std::int64_t pos, std::int64_t target, std::int64_t end,
+                       std::int64_t block, Bytes& buf) {
   buf.clear();
   in.read(pos, target, buf);
-  if (target < end) next_start(in, target, end, count_quotes(buf) % 2 == 1, block, buf, true);
+  const std::int64_t quotes = count_quotes(buf);
+  if (target >= end) return quotes;
+  const std::size_t head = buf.size();
+  next_start(in, target, end, quotes % 2 == 1, block, buf, true);
+  return quotes + count_quotes(std::string_view(buf).substr(head));
 }
 
 }  // namespace weft::events

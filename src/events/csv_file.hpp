@@ -52,8 +52,9 @@ std::int64_t next_start(const InputFile& in, std::int64_t at, std::int64_t end, 
 // read_part() sets `buf` to the bytes [pos, stop) of `in`, `pos` being a
 // record start and `stop` the first record start after `target`, or `end`
 // when there is none before it (pos <= target <= end): the record-aligned
-// part of the range [pos, end) that reaches past `target`.
-void read_part(const InputFile& in, std::int64_t pos, std::int64_t target, std::int64_t end,
-               std::int64_t block, Bytes& buf);
+// part of the range [pos, end) that reaches past `target`. Returns the
+// number of quotes in `buf`.
+std::int64_t read_part(const InputFile& in, std::int64_t pos, std::int64_t target, std::int64_t end,
+                       std::int64_t block, Bytes& buf);
 
 }  // namespace weft::events

@@ -259,9 +259,45 @@ std::int64_t open_range(const mpi::Comm& world, const InputFile& in, std::int64_
   return newlines;
 }
 
+// open_guessed() finds this rank's record-aligned byte range of CSV input
+// `in` like open_range(), without counting its chunk first: it takes the
+// first line start of the chunk as if no quoted field spanned the chunk's
+// start, and gives the range's first line as 0 (the lines of its rows are
+// relative). check_guess() tells after the parse whether every guess was a
+// record start. Collective over `world`.
+void open_guessed(const mpi::Comm& world, const InputFile& in, std::int64_t bytes, std::int64_t h,
+                  std::int64_t block, Bytes& buf, Cursor& cur) {
+  const int rank = world.rank(), size = world.size();
+  const std::int64_t a = h + (bytes - h) * rank / size, b = h + (bytes - h) * (rank + 1) / size;
+  std::int64_t start = h;
+  agree_on_failure(world, [&] {
+    if (rank > 0) start = next_start(in, a, b, false, block, buf, false);
+  });
+  std::vector<std::int64_t> starts = mpi::allgather(start, world);
+  resolve_starts(starts, bytes);
+  const std::int64_t lo = starts[static_cast<std::size_t>(rank)];
+  cur = {lo, rank + 1 < size ? starts[static_cast<std::size_t>(rank + 1)] : bytes, 0};
+}
+
+// check_guess() is whether the ranges of open_guessed() start at records,
+// given the quotes of this rank's range: the ranges tile the text after the
+// header, so the quotes of the ranges before a range are those before its
+// start, and an even count there puts the start (just after a newline)
+// outside quotes. Collective over `world`.
+bool check_guess(const mpi::Comm& world, std::int64_t quotes) {
+  const std::int64_t before = mpi::exscan(quotes, MPI_SUM, world);
+  return mpi::allreduce(static_cast<int>(world.rank() == 0 || before % 2 == 0), MPI_MIN, world) ==
+         1;
+}
+
 // ingest_csv() reads and parses the next part of this rank's byte range of
 // CSV input `file`, `left` parts being left (ingest_part()), piece after
-// piece; the results are in text order. Collective over `comm`.
+// piece; the results are in text order. On several ranks reading a whole
+// file at once (left = 1 on a range not opened yet) the ranges are guessed
+// (open_guessed(); the file is read once instead of twice), their rows'
+// lines relative until finish: out.line_offset[file]; a wrong guess (a
+// quoted newline across a rank's chunk start) is undone and the ranges found
+// by counting (out.recounted). Collective over `comm`.
 std::vector<ChunkResult> ingest_csv(const Config& c, const Rates& rates, go::Executor& exec,
                                     MPI_Comm comm, int file, std::int64_t left, Cursor& cur,
                                     Ingested& out) {
@@ -283,27 +319,35 @@ std::vector<ChunkResult> ingest_csv(const Config& c, const Rates& rates, go::Exe
   const std::int64_t block = std::min(kBlockBytes, piece);
   Bytes buf;
   buf.reserve(static_cast<std::size_t>(piece + block));  // a piece and its last record's rest
+  const bool guess = cur.end < 0 && world.size() > 1 && left <= 1;
   // The newlines of the range when open_range() counted them (several
   // ranks): its rows are at most that + 1.
   std::int64_t newlines = -1;
-  if (cur.end < 0) newlines = open_range(world, *in, bytes, h, header_lines, block, buf, cur);
+  if (guess)
+    open_guessed(world, *in, bytes, h, block, buf, cur);
+  else if (cur.end < 0)
+    newlines = open_range(world, *in, bytes, h, header_lines, block, buf, cur);
   out.read_seconds += mpi::wtime() - t0;
-  // The pieces: each is the text up to the first record start after
-  // pos + piece, the part's last one that after its target; their rows go
-  // to consecutive slots.
-  const std::int64_t target = left <= 1 ? cur.end : cur.pos + (cur.end - cur.pos) / left;
-  const std::int64_t first_pos = cur.pos, first_line = cur.line;
   const std::size_t base = out.events.size();
-  // Room for 1.5 x the range's rows: the key shuffle brings a rank more
-  // events than it parsed when its keys are busier (a Zipf law's first
-  // keys), and a larger array then would be fresh memory; reserved pages
-  // that are never used are never touched.
-  if (newlines >= 0) out.events.reserve(base + static_cast<std::size_t>(newlines) * 3 / 2 + 1);
+  const std::int64_t bytes_before = out.bytes;
+  const Cursor opened = cur;
   std::vector<ChunkResult> results;
-  agree_on_failure(world, [&] {
+  std::int64_t quotes = 0;
+  // parse_rest() reads the pieces: each is the text up to the first record
+  // start after pos + piece, the part's last one that after its target;
+  // their rows go to consecutive slots.
+  auto parse_rest = [&] {
+    const std::int64_t target = left <= 1 ? cur.end : cur.pos + (cur.end - cur.pos) / left;
+    const std::int64_t first_pos = cur.pos, first_line = cur.line;
+    // Room for 1.5 x the range's rows on several ranks: the key shuffle
+    // brings a rank more events than it parsed when its keys are busier (a
+    // Zipf law's first keys), and a larger array then would be fresh
+    // memory; reserved pages that are never used are never touched.
+    const std::size_t share = world.size() > 1 ? 6 : 5;  // quarters
+    if (newlines >= 0) out.events.reserve(base + static_cast<std::size_t>(newlines) * 3 / 2 + 1);
     while (cur.pos < target) {
       const double t1 = mpi::wtime();
-      read_part(*in, cur.pos, std::min(target, cur.pos + piece), cur.end, block, buf);
+      quotes += read_part(*in, cur.pos, std::min(target, cur.pos + piece), cur.end, block, buf);
       if (buf.empty())
         throw RunError(fmt::format("{}: the file changed during the run (it ends before byte {})",
                                    path, cur.pos + 1));
@@ -313,11 +357,11 @@ std::vector<ChunkResult> ingest_csv(const Config& c, const Rates& rates, go::Exe
       out.bytes += static_cast<std::int64_t>(buf.size());
       const double t2 = mpi::wtime();
       out.read_seconds += t2 - t1;
-      if (newlines < 0 && line == first_line)  // 1.25 x the part's rows at this density
+      if (newlines < 0 && line == first_line)  // share/4 x the part's rows at this density
         out.events.reserve(base +
                            static_cast<std::size_t>((cur.line - first_line + 1) *
-                                                    (target - first_pos) / (cur.pos - first_pos) *
-                                                    5 / 4) +
+                                                    (target - first_pos) / (cur.pos - first_pos)) *
+                               share / 4 +
                            1);
       grow_slots(out.events, base + static_cast<std::size_t>(cur.line - first_line) + 1, results);
       const TextJob job{
@@ -326,7 +370,24 @@ std::vector<ChunkResult> ingest_csv(const Config& c, const Rates& rates, go::Exe
       std::move(parsed.begin(), parsed.end(), std::back_inserter(results));
       out.parse_seconds += mpi::wtime() - t2;
     }
-  });
+  };
+  agree_on_failure(world, parse_rest);
+  if (!guess) return results;
+  if (check_guess(world, quotes)) {
+    out.line_offset[static_cast<std::size_t>(file)] =
+        1 + header_lines + mpi::exscan(cur.line - opened.line, MPI_SUM, world);
+    return results;
+  }
+  // A guess was wrong: the rows are read again from ranges found by counting.
+  const double t3 = mpi::wtime();
+  results.clear();
+  out.events.erase(out.events.begin() + static_cast<std::ptrdiff_t>(base), out.events.end());
+  out.bytes = bytes_before;
+  ++out.recounted;
+  cur = Cursor{};
+  newlines = open_range(world, *in, bytes, h, header_lines, block, buf, cur);
+  out.read_seconds += mpi::wtime() - t3;
+  agree_on_failure(world, parse_rest);
   return results;
 }
 
@@ -336,6 +397,7 @@ void ingest_part(const Config& c, const Rates& rates, go::Executor& exec, MPI_Co
                  std::int64_t part, std::int64_t parts, std::vector<Cursor>& cursors,
                  Ingested& out) {
   cursors.resize(c.inputs.size());
+  out.line_offset.resize(c.inputs.size(), 0);
   const std::int64_t left = parts - part;
   for (int file = 0; file < static_cast<int>(c.inputs.size()); ++file) {
     Cursor& cur = cursors[static_cast<std::size_t>(file)];

@@ -46,6 +46,11 @@ struct Ingested {
   std::int64_t bytes = 0;   // bytes read
   double read_seconds = 0, parse_seconds = 0;
   double parked_seconds = 0;  // tasks waiting on channels (Scheduler::fibers)
+  // line_offset[f] is to be added to the lines of input f's rows (events
+  // and bad rows): nonzero where they were counted from their range's start
+  // (ingest_csv() on several ranks); ingest_part() sizes it, one per input.
+  std::vector<std::int64_t> line_offset;
+  std::int64_t recounted = 0;  // inputs whose guessed ranges were wrong (read twice)
 };
 
 // agree_on_failure() runs `read` on every rank and agrees on its failures: every rank
