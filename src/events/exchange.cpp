@@ -12,6 +12,8 @@
 #include "key_owners.hpp"
 #include "weft/core/mix64.hpp"
 #include "weft/mpi/collectives.hpp"
+#include "weft/mpi/datatype.hpp"
+#include "weft/mpi/op.hpp"
 #include "weft/mpi/p2p.hpp"
 #include "weft/mpi/session.hpp"
 
@@ -164,65 +166,121 @@ void unpack_event(Unpacker& u, Event& e) {
   get_text(u, e.counterparty);
 }
 
-void remove_duplicates(Events& events, std::vector<BadRow>& bad, std::int64_t round_bytes,
-                       MPI_Comm comm, double& mpi_seconds) {
+namespace {
+
+// kRecord is the bytes of an (id, file, line) record of the duplicate check.
+constexpr std::size_t kRecord = sizeof(std::int64_t) * 2 + sizeof(std::int32_t);
+// kMostMarkBytes: the largest bitmaps of ids the ranks combine (beyond: sparse ids).
+constexpr std::uint64_t kMostMarkBytes = std::uint64_t{1} << 29;
+
+// Seen is an (id, file, line) record at the id's owner, with its sender.
+struct Seen {
+  std::int64_t id;
+  std::int32_t file;
+  std::int64_t line;
+  int from;
+};
+
+void put_record(Packer& p, const Event& e) {
+  p.put(e.id);
+  p.put(e.file);
+  p.put(e.line);
+}
+
+Seen seen_at(const std::vector<Bytes>& in, std::size_t r, std::size_t at) {
+  const char* p = in[r].data() + at;
+  Seen s{};
+  std::memcpy(&s.id, p, sizeof s.id);
+  std::memcpy(&s.file, p + sizeof s.id, sizeof s.file);
+  std::memcpy(&s.line, p + sizeof s.id + sizeof s.file, sizeof s.line);
+  s.from = static_cast<int>(r);
+  return s;
+}
+
+// Marks is 64 ids' bits: seen on a rank, and seen twice.
+struct Marks {
+  std::uint64_t seen = 0, twice = 0;
+};
+
+// merge_marks() combines two ranks' marks (an MPI reduction): an id is seen
+// twice when either saw it twice or both saw it.
+void merge_marks(void* in, void* inout, int* len, MPI_Datatype*) {
+  const auto* a = static_cast<const Marks*>(in);
+  auto* b = static_cast<Marks*>(inout);
+  for (int i = 0; i < *len; ++i) {
+    b[i].twice |= a[i].twice | (a[i].seen & b[i].seen);
+    b[i].seen |= a[i].seen;
+  }
+}
+
+// dense_candidates() is the records of the events whose id occurs more than
+// once over all ranks, at the ids' owners, for ids in [lo, lo + 64 * words):
+// every rank marks its ids in bitmaps of that range (seen, seen twice), one
+// allreduce combines them (merge_marks), and only the repeated ids'
+// records travel. Collective over `comm`.
+std::vector<Seen> dense_candidates(const Events& events, std::int64_t lo, std::uint64_t words,
+                                   std::int64_t round_bytes, MPI_Comm comm, double& mpi_seconds) {
+  const mpi::Comm world(comm);
+  HugePageVector<Marks> marks(static_cast<std::size_t>(words));
+  auto bit = [&](std::int64_t id) {
+    return static_cast<std::uint64_t>(id) - static_cast<std::uint64_t>(lo);
+  };
+  for (const Event& e : events) {
+    const std::uint64_t b = bit(e.id), m = std::uint64_t{1} << (b % 64);
+    Marks& w = marks[static_cast<std::size_t>(b / 64)];
+    w.twice |= w.seen & m;
+    w.seen |= m;
+  }
+  const double t0 = mpi::wtime();
+  const mpi::Op op(&merge_marks, true);
+  const mpi::Datatype element = mpi::Datatype::bytes(sizeof(Marks));
+  mpi::allreduce(marks.data(), marks.data(), static_cast<int>(words), element.get(), op.get(),
+                 world);
+  mpi_seconds += mpi::wtime() - t0;
+  std::vector<Packer> out(static_cast<std::size_t>(world.size()));
+  for (const Event& e : events) {
+    const std::uint64_t b = bit(e.id);
+    if (marks[static_cast<std::size_t>(b / 64)].twice >> (b % 64) & 1)
+      put_record(out[static_cast<std::size_t>(owner_of_id(e.id, world.size()))], e);
+  }
+  const auto in = exchange(streams(out), round_bytes, comm, mpi_seconds);
+  std::vector<Seen> seen;
+  for (std::size_t r = 0; r < in.size(); ++r) {
+    if (in[r].size() % kRecord != 0) throw std::runtime_error("a byte stream ends early");
+    for (std::size_t at = 0; at < in[r].size(); at += kRecord) seen.push_back(seen_at(in, r, at));
+  }
+  return seen;
+}
+
+// sparse_candidates() is dense_candidates() for ids spread too thin for
+// bitmaps of their range: every event's record goes to its id's owner,
+// which marks a hashed bit of 16 per record (~6 % false candidates, sorted
+// out by the caller) and keeps the records of ids whose bit was set
+// already. Collective over `comm`.
+std::vector<Seen> sparse_candidates(const Events& events, std::int64_t round_bytes, MPI_Comm comm,
+                                    double& mpi_seconds) {
   const int size = mpi::Comm(comm).size();
-  // (id, file, line) of every event to the id's owner...
-  constexpr std::size_t kRecord = sizeof(std::int64_t) * 2 + sizeof(std::int32_t);
   std::vector<Packer> out(static_cast<std::size_t>(size));
   for (auto& p : out)
     p.bytes.reserve(events.size() * kRecord / static_cast<std::size_t>(size) * 5 / 4);
-  for (const Event& e : events) {
-    Packer& p = out[static_cast<std::size_t>(owner_of_id(e.id, size))];
-    p.put(e.id);
-    p.put(e.file);
-    p.put(e.line);
-  }
+  for (const Event& e : events)
+    put_record(out[static_cast<std::size_t>(owner_of_id(e.id, size))], e);
   const auto in = exchange(streams(out), round_bytes, comm, mpi_seconds);
-  // The owner marks each id in a bitmap: an id whose bit is set already is
-  // a candidate. Dense ids (the usual running numbers) get a bit each, so
-  // the candidates are exactly the repeated ids; sparse ones a hashed bit
-  // of 16 per record (~6 % false candidates, sorted out below). No record
-  // is stored or sorted but the candidates'.
-  struct Seen {
-    std::int64_t id;
-    std::int32_t file;
-    std::int64_t line;
-    int from;
-  };
-  auto seen_at = [&](std::size_t r, std::size_t at) {
-    const char* p = in[r].data() + at;
-    Seen s{};
-    std::memcpy(&s.id, p, sizeof s.id);
-    std::memcpy(&s.file, p + sizeof s.id, sizeof s.file);
-    std::memcpy(&s.line, p + sizeof s.id + sizeof s.file, sizeof s.line);
-    s.from = static_cast<int>(r);
-    return s;
-  };
   std::size_t records = 0;
-  std::int64_t lo = std::numeric_limits<std::int64_t>::max();
-  std::int64_t hi = std::numeric_limits<std::int64_t>::min();
-  for (std::size_t r = 0; r < in.size(); ++r) {
-    if (in[r].size() % kRecord != 0) throw std::runtime_error("a byte stream ends early");
-    for (std::size_t at = 0; at < in[r].size(); at += kRecord, ++records) {
-      const std::int64_t id = seen_at(r, at).id;
-      lo = std::min(lo, id);
-      hi = std::max(hi, id);
-    }
+  for (const Bytes& s : in) {
+    if (s.size() % kRecord != 0) throw std::runtime_error("a byte stream ends early");
+    records += s.size() / kRecord;
   }
-  const std::uint64_t range = static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);
-  const bool dense = records > 0 && range < 16 * static_cast<std::uint64_t>(records);
-  const std::uint64_t bits = dense ? range + 1 : 16 * static_cast<std::uint64_t>(records) + 64;
+  const std::uint64_t bits = 16 * static_cast<std::uint64_t>(records) + 64;
   auto bit_of = [&](std::int64_t id) {
-    return dense ? static_cast<std::uint64_t>(id) - static_cast<std::uint64_t>(lo)
-                 : hash64(static_cast<std::uint64_t>(id) ^ 0x5bd1e9955bd1e995ull) % bits;
+    return hash64(static_cast<std::uint64_t>(id) ^ 0x5bd1e9955bd1e995ull) % bits;
   };
   std::unordered_set<std::int64_t> again;
   {
     HugePageVector<std::uint64_t> marks((bits + 63) / 64);
     for (std::size_t r = 0; r < in.size(); ++r)
-      for (std::size_t at = 0; at + kRecord <= in[r].size(); at += kRecord) {
-        const std::int64_t id = seen_at(r, at).id;
+      for (std::size_t at = 0; at < in[r].size(); at += kRecord) {
+        const std::int64_t id = seen_at(in, r, at).id;
         const std::uint64_t b = bit_of(id), mask = std::uint64_t{1} << (b % 64);
         if (marks[b / 64] & mask)
           again.insert(id);
@@ -233,11 +291,40 @@ void remove_duplicates(Events& events, std::vector<BadRow>& bad, std::int64_t ro
   std::vector<Seen> seen;
   if (!again.empty())
     for (std::size_t r = 0; r < in.size(); ++r)
-      for (std::size_t at = 0; at + kRecord <= in[r].size(); at += kRecord)
-        if (const Seen s = seen_at(r, at); again.count(s.id)) seen.push_back(s);
+      for (std::size_t at = 0; at < in[r].size(); at += kRecord)
+        if (const Seen s = seen_at(in, r, at); again.count(s.id)) seen.push_back(s);
+  return seen;
+}
+
+}  // namespace
+
+void remove_duplicates(Events& events, std::vector<BadRow>& bad, std::int64_t round_bytes,
+                       MPI_Comm comm, double& mpi_seconds) {
+  const mpi::Comm world(comm);
+  // The ids' range over all ranks: dense ids (the usual running numbers)
+  // are checked by bitmaps, others at their owners.
+  std::int64_t lo = std::numeric_limits<std::int64_t>::max();
+  std::int64_t hi = std::numeric_limits<std::int64_t>::min();
+  for (const Event& e : events) {
+    lo = std::min(lo, e.id);
+    hi = std::max(hi, e.id);
+  }
+  lo = mpi::allreduce(lo, MPI_MIN, world);
+  hi = mpi::allreduce(hi, MPI_MAX, world);
+  const auto total = mpi::allreduce(static_cast<std::int64_t>(events.size()), MPI_SUM, world);
+  if (total == 0) return;
+  const std::uint64_t range = static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);
+  const std::uint64_t words = range / 64 + 1;
+  const bool dense =
+      range < 16 * static_cast<std::uint64_t>(total) && words <= kMostMarkBytes / sizeof(Marks);
+  std::vector<Seen> seen = dense
+                               ? dense_candidates(events, lo, words, round_bytes, comm, mpi_seconds)
+                               : sparse_candidates(events, round_bytes, comm, mpi_seconds);
+  // The owner orders each id's records by (file, line)...
   std::sort(seen.begin(), seen.end(), [](const Seen& a, const Seen& b) {
     return std::tie(a.id, a.file, a.line) < std::tie(b.id, b.file, b.line);
   });
+  const int size = world.size();
   // ...which sends back the (file, line) of every later occurrence.
   std::vector<Packer> back(static_cast<std::size_t>(size));
   for (std::size_t i = 1; i < seen.size(); ++i)

@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <array>
 #include <limits>
-#include <numeric>
 #include <span>
 #include <stdexcept>
 #include <string_view>
@@ -41,26 +40,30 @@ void prefetch(const Event& e) {
 }
 
 // sort_by_time() sorts every run [b, e) of `order` (the events of one key)
-// by (timestamp, event id); the times are gathered once, read ahead.
+// by (timestamp, event id): each run's times are gathered (read ahead) into
+// a buffer the size of the longest run, checked for order and sorted only
+// when out of order (events mostly arrive by time: exports are in time
+// order, and the key sort keeps the input's order within a key).
 void sort_by_time(const Events& events, Order& order,
                   const std::vector<std::pair<std::size_t, std::size_t>>& runs) {
   constexpr std::size_t kAhead = 16;
-  const std::size_t n = order.size();
-  HugePageVector<TimeId> items(n);
-  for (std::size_t p = 0; p < n; ++p) {
-    if (p + kAhead < n) prefetch(events[order[p + kAhead]]);
-    const Event& e = events[order[p]];
-    items[p] = {e.time_us, order[p]};
-  }
+  std::size_t longest = 0;
+  for (const auto& [b, e] : runs) longest = std::max(longest, e - b);
+  HugePageVector<TimeId> items(longest);
   const auto before = [&](const TimeId& x, const TimeId& y) {
     return x.time != y.time ? x.time < y.time : events[x.index].id < events[y.index].id;
   };
   for (const auto& [b, e] : runs) {
-    const auto first = items.begin() + static_cast<std::ptrdiff_t>(b);
-    const auto last = items.begin() + static_cast<std::ptrdiff_t>(e);
-    if (!std::is_sorted(first, last, before)) std::sort(first, last, before);
+    if (e - b < 2) continue;
+    for (std::size_t p = b; p < e; ++p) {
+      if (p + kAhead < order.size()) prefetch(events[order[p + kAhead]]);
+      items[p - b] = {events[order[p]].time_us, order[p]};
+    }
+    const auto first = items.begin(), last = items.begin() + static_cast<std::ptrdiff_t>(e - b);
+    if (std::is_sorted(first, last, before)) continue;
+    std::sort(first, last, before);
+    for (std::size_t p = b; p < e; ++p) order[p] = items[p - b].index;
   }
-  for (std::size_t p = 0; p < n; ++p) order[p] = items[p].index;
 }
 
 // code_of() is a key of at most 7 bytes as a 64-bit code in key byte
@@ -110,34 +113,43 @@ Order code_order(const Events& events, std::span<const std::int32_t> source) {
     }
     number[i] = s->number;
   }
-  // start[k]: the first position of key number k's events.
+  // Each (key, source) pair's events are counted and placed together: a
+  // key's events source by source (where the key and source counters
+  // would outnumber the events, sources are not told apart: the order is
+  // the same, only the time sort may have more to do).
+  std::size_t sources = 1;
+  if (!source.empty())
+    sources = static_cast<std::size_t>(*std::max_element(source.begin(), source.end())) + 1;
+  if (codes.size() * sources > std::max<std::size_t>(n, 1 << 16)) sources = 1;
+  // each_slot(f) calls f(i, counter of event i), the loop made once per case.
+  auto each_slot = [&](auto&& f) {
+    if (sources == 1)
+      for (std::size_t i = 0; i < n; ++i) f(i, std::size_t{number[i]});
+    else
+      for (std::size_t i = 0; i < n; ++i)
+        f(i, number[i] * sources + static_cast<std::size_t>(source[i]));
+  };
   std::vector<std::uint32_t> by_code(codes.size());
   for (std::size_t k = 0; k < by_code.size(); ++k) by_code[k] = static_cast<std::uint32_t>(k);
   std::sort(by_code.begin(), by_code.end(),
             [&](std::uint32_t x, std::uint32_t y) { return codes[x] < codes[y]; });
-  std::vector<std::size_t> count(codes.size()), start(codes.size());
-  for (std::size_t i = 0; i < n; ++i) ++count[number[i]];
+  // start[k * sources + s]: the first position of key number k's events from source s.
+  std::vector<std::size_t> start(codes.size() * sources);
+  each_slot([&](std::size_t, std::size_t c) { ++start[c]; });
   std::vector<std::pair<std::size_t, std::size_t>> runs;
   std::size_t at = 0;
   for (const std::uint32_t k : by_code) {
-    start[k] = at;
-    runs.emplace_back(at, at + count[k]);
-    at += count[k];
+    const std::size_t first = at;
+    for (std::size_t s = 0; s < sources; ++s) {
+      const std::size_t c = start[k * sources + s];
+      start[k * sources + s] = at;
+      at += c;
+    }
+    runs.emplace_back(first, at);
   }
   Order order(n);
-  if (source.empty()) {
-    for (std::size_t i = 0; i < n; ++i) order[start[number[i]]++] = static_cast<std::uint32_t>(i);
-  } else {  // the events source by source (a stable counting sort of their indices first)
-    Order by_source(n);
-    std::vector<std::size_t> at_source(
-        static_cast<std::size_t>(*std::max_element(source.begin(), source.end())) + 2);
-    for (std::size_t i = 0; i < n; ++i) ++at_source[static_cast<std::size_t>(source[i]) + 1];
-    std::partial_sum(at_source.begin(), at_source.end(), at_source.begin());
-    for (std::size_t i = 0; i < n; ++i)
-      by_source[at_source[static_cast<std::size_t>(source[i])]++] = static_cast<std::uint32_t>(i);
-    for (const std::uint32_t i : by_source) order[start[number[i]]++] = i;
-  }
-  // The numbers' pages serve sort_by_time()'s items (huge_page_alloc keeps them).
+  each_slot(
+      [&](std::size_t i, std::size_t c) { order[start[c]++] = static_cast<std::uint32_t>(i); });
   HugePageVector<std::uint32_t>().swap(number);
   sort_by_time(events, order, runs);
   return order;

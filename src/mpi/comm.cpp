@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// Owned MPI objects: communicators (Comm, Cartesian grids) and derived
-// datatypes (Datatype).
+// Owned MPI objects: communicators (Comm, Cartesian grids), derived
+// datatypes (Datatype) and user-defined reductions (Op).
 #include "weft/mpi/comm.hpp"
 
 #include "weft/mpi/datatype.hpp"
+#include "weft/mpi/op.hpp"
 #include "weft/mpi/session.hpp"
 
 namespace weft::mpi {
@@ -61,6 +62,23 @@ Datatype Datatype::bytes(int n) {
 void Datatype::reset() noexcept {
   if (t_ != MPI_DATATYPE_NULL && !finalized()) MPI_Type_free(&t_);
   t_ = MPI_DATATYPE_NULL;
+}
+
+// --------------------------------------------------------------------- Op
+
+Op::Op(MPI_User_function* f, bool commutative) {
+  check(MPI_Op_create(f, commutative ? 1 : 0, &op_), "MPI_Op_create");
+}
+
+void Op::reset() noexcept {
+  if (op_ != MPI_OP_NULL && !finalized()) MPI_Op_free(&op_);
+  op_ = MPI_OP_NULL;
+}
+
+void allreduce(const void* in, void* out, int count, MPI_Datatype type, MPI_Op op,
+               const Comm& comm) {
+  check(MPI_Allreduce(in == out ? MPI_IN_PLACE : in, out, count, type, op, comm.get()),
+        "MPI_Allreduce");
 }
 
 }  // namespace weft::mpi

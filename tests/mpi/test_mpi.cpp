@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <mpi.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <stdexcept>
@@ -15,6 +16,8 @@
 #include "mpi_world.hpp"
 #include "weft/mpi/collectives.hpp"
 #include "weft/mpi/comm.hpp"
+#include "weft/mpi/datatype.hpp"
+#include "weft/mpi/op.hpp"
 #include "weft/mpi/p2p.hpp"
 #include "weft/mpi/session.hpp"
 
@@ -119,6 +122,38 @@ TEST(Collectives, TypedWrappersReduceGatherAndExchange) {
     EXPECT_EQ(names[static_cast<std::size_t>(2 * n - 1)], '0' + n - 1);
   }
   mpi::barrier(MPI_COMM_WORLD);
+}
+
+// MinMax is a record reduced by a user-defined operation: the smallest and
+// the largest value over the ranks, and their count.
+struct MinMax {
+  std::int64_t lo, hi, count;
+};
+
+void merge_min_max(void* in, void* inout, int* len, MPI_Datatype*) {
+  const auto* a = static_cast<const MinMax*>(in);
+  auto* b = static_cast<MinMax*>(inout);
+  for (int i = 0; i < *len; ++i)
+    b[i] = {std::min(a[i].lo, b[i].lo), std::max(a[i].hi, b[i].hi), a[i].count + b[i].count};
+}
+
+TEST(Collectives, UserOperationOnRecordsInPlace) {
+  const int r = world_rank(), n = world_size();
+  const mpi::Op op(&merge_min_max, true);
+  const mpi::Datatype record = mpi::Datatype::bytes(sizeof(MinMax));
+  // 1000 records: MPI may cut the buffer, only between whole records.
+  std::vector<MinMax> v(1000);
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const auto x = static_cast<std::int64_t>(i) * (r + 1);
+    v[i] = {x, x, 1};
+  }
+  mpi::allreduce(v.data(), v.data(), static_cast<int>(v.size()), record.get(), op.get(),
+                 MPI_COMM_WORLD);
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    EXPECT_EQ(v[i].lo, static_cast<std::int64_t>(i));
+    EXPECT_EQ(v[i].hi, static_cast<std::int64_t>(i) * n);
+    EXPECT_EQ(v[i].count, n);
+  }
 }
 
 TEST(PointToPoint, RingOfSendrecvAndNonBlockingPairs) {

@@ -76,14 +76,14 @@ struct Config {
   std::string format = "auto";          // auto (each file by its signature) | csv | hdf5
   std::string hdf5_group = "/events";   // HDF5 inputs: the group of the column datasets
   ColumnsConfig columns;
-  int decimals = 2;                       // dp: amounts are integers of 10^-dp units
-  std::string base_currency = "EUR";      // the currency sums are in
-  std::string rates;                      // rates CSV (date,currency,rate); "": base currency only
-  double max_bad_fraction = 0.05;         // quarantined rows / all rows above it: exit 3
-  std::int64_t chunk_bytes = 1 << 20;     // bytes parsed by one task (tests: tiny)
-  std::int64_t shuffle_bytes = 64 << 20;  // bytes to one rank per all-to-all round
-  std::int64_t ingest_steps = 0;          // run steps of the ingest; 0: before step 1 (setup)
-  bool csv = false;                       // output.csv: also write the tables as CSV
+  int decimals = 2;                      // dp: amounts are integers of 10^-dp units
+  std::string base_currency = "EUR";     // the currency sums are in
+  std::string rates;                     // rates CSV (date,currency,rate); "": base currency only
+  double max_bad_fraction = 0.05;        // quarantined rows / all rows above it: exit 3
+  std::int64_t chunk_bytes = 1 << 20;    // bytes parsed by one task (tests: tiny)
+  std::int64_t shuffle_bytes = 8 << 20;  // bytes to one rank per all-to-all round
+  std::int64_t ingest_steps = 0;         // run steps of the ingest; 0: before step 1 (setup)
+  bool csv = false;                      // output.csv: also write the tables as CSV
   RulesConfig rules;
 
   // key_column() and value_column() are the mapped names, defaults resolved.
