@@ -45,6 +45,14 @@ void set_local_defaults() {
   bool launched = false;
   for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"})
     launched = launched || std::getenv(v) != nullptr;
+  // OMPIO's `sm` shared-file-pointer component guards every MPI_File_open
+  // with a POSIX semaphore named after the file's base name
+  // (/dev/shm/sem.OMPIO_<name>); a process killed while holding it leaves
+  // it taken, and every later run that opens a file of that name on the
+  // node (the same checkpoint step) hangs there. HDF5 uses no shared file
+  // pointers: the other components only lock a file beside it (fcntl locks
+  // end with the process).
+  set("OMPI_MCA_sharedfp", "^sm");
   if (!launched) {
     set("OMPI_MCA_ess_singleton_isolated", "1");
     set("OMPI_MCA_pml", "ob1");

@@ -103,11 +103,13 @@ std::vector<T> allgatherv(const T* data, int count, const Comm& comm) {
   return all;
 }
 
-// gatherv() is the concatenation, in rank order, of every rank's `count`
-// elements at `data`, on rank `root` (empty on the others): MPI_Gather of
-// the counts, then MPI_Gatherv. Collective over comm.
-template <class T>
-std::vector<T> gatherv(const T* data, int count, int root, const Comm& comm) {
+// gatherv() puts the concatenation, in rank order, of every rank's `count`
+// elements at `data` into `all` on rank `root` (empty on the others; `all`:
+// a contiguous container of T with resize(), such as a vector with another
+// allocator): MPI_Gather of the counts, then MPI_Gatherv. Collective over
+// comm.
+template <class T, class Out>
+void gatherv(const T* data, int count, int root, Out& all, const Comm& comm) {
   const bool at_root = comm.rank() == root;
   std::vector<int> counts(at_root ? static_cast<std::size_t>(comm.size()) : 0);
   check(MPI_Gather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, root, comm.get()), "MPI_Gather");
@@ -119,10 +121,17 @@ std::vector<T> gatherv(const T* data, int count, int root, const Comm& comm) {
     displs[r] = static_cast<int>(total);
     total += counts[r];
   }
-  std::vector<T> all(static_cast<std::size_t>(total));
+  all.resize(static_cast<std::size_t>(total));
   check(MPI_Gatherv(data, count, datatype<T>(), all.data(), counts.data(), displs.data(),
                     datatype<T>(), root, comm.get()),
         "MPI_Gatherv");
+}
+
+// gatherv() is the gathered elements as a new vector (the overload above).
+template <class T>
+std::vector<T> gatherv(const T* data, int count, int root, const Comm& comm) {
+  std::vector<T> all;
+  gatherv(data, count, root, all, comm);
   return all;
 }
 
