@@ -369,7 +369,9 @@ Events shuffle_by_key(Events events, std::int64_t round_bytes, MPI_Comm comm, do
   const auto self = static_cast<std::size_t>(rank);
   // owner[i] is event i's rank; a slot whose event left (packed and sent)
   // is a hole, and a received event fills it (owner[i] becomes this rank).
-  HugePageVector<std::int32_t> owner(n);
+  HugePageVector<std::int32_t> owner;
+  owner.reserve(events.capacity());  // received events may be appended: one allocation
+  owner.resize(n);
   std::vector<std::int64_t> count(peers), incoming(peers);
   std::vector<std::size_t> bytes(peers);
   for (std::size_t i = 0; i < n; ++i) {
