@@ -80,30 +80,34 @@ KeyStats stats_of(const Event* e, std::size_t n, const Config& c) {
   return s;
 }
 
-// window_flags() flags the bursts of `idx` (indices into e, in key order):
-// the window of idx[i] holds the idx[j], j <= i, later than t_i -
-// window_us; it is hot when it holds at least `least` events. Hot windows
-// that share an event are merged (chains too): one flag lists every event
-// of the merged windows, scored by the largest window.
-void window_flags(const Event* e, const std::vector<std::size_t>& idx, std::int64_t window_us,
+// window_flags() flags the bursts of the m events idx(0) .. idx(m - 1)
+// (indices into e, in key order): the window of idx(i) holds the idx(j),
+// j <= i, later than t_i - window_us; it is hot when it holds at least
+// `least` events. Hot windows that share an event are merged (chains too):
+// one flag lists every event of the merged windows, scored by the largest
+// window. (`idx` is a function, not an array: for every event of a key it
+// is the identity, and an array of 8 bytes an event for the busiest key was
+// fresh memory.)
+template <class Index>
+void window_flags(const Event* e, std::size_t m, Index idx, std::int64_t window_us,
                   std::size_t least, const char* rule, std::vector<Flag>& out) {
   std::size_t j = 0;
-  std::size_t lo = 0, hi = 0, score = 0;  // the open group: idx[lo..hi]
+  std::size_t lo = 0, hi = 0, score = 0;  // the open group: idx(lo) .. idx(hi)
   bool open = false;
   auto emit = [&] {
     Flag f{rule,
-           e[idx[lo]].key.str(),
+           e[idx(lo)].key.str(),
            {},
            static_cast<double>(score),
-           e[idx[lo]].time_us,
-           e[idx[hi]].time_us};
-    for (std::size_t k = lo; k <= hi; ++k) f.events.push_back(e[idx[k]].id);
+           e[idx(lo)].time_us,
+           e[idx(hi)].time_us};
+    for (std::size_t k = lo; k <= hi; ++k) f.events.push_back(e[idx(k)].id);
     out.push_back(std::move(f));
     open = false;
   };
-  for (std::size_t i = 0; i < idx.size(); ++i) {
-    const std::int64_t t = e[idx[i]].time_us;
-    while (e[idx[j]].time_us <= t - window_us) ++j;
+  for (std::size_t i = 0; i < m; ++i) {
+    const std::int64_t t = e[idx(i)].time_us;
+    while (e[idx(j)].time_us <= t - window_us) ++j;
     const std::size_t size = i - j + 1;
     if (size < least) continue;
     if (open && j > hi) emit();
@@ -134,17 +138,18 @@ bool in_band(const Event& e, const Config& c, const StructuringRule& s) {
 void detect_key(const Event* e, std::size_t n, const Config& c, std::vector<Flag>& out) {
   const RulesConfig& r = c.rules;
   if (r.velocity.enabled) {
-    std::vector<std::size_t> all(n);
-    for (std::size_t i = 0; i < n; ++i) all[i] = i;
-    window_flags(e, all, micros(r.velocity.window), static_cast<std::size_t>(r.velocity.count) + 1,
-                 "velocity", out);
+    window_flags(
+        e, n, [](std::size_t i) { return i; }, micros(r.velocity.window),
+        static_cast<std::size_t>(r.velocity.count) + 1, "velocity", out);
   }
   if (r.structuring.enabled) {
     const auto& s = r.structuring;
     std::vector<std::size_t> band;
     for (std::size_t i = 0; i < n; ++i)
       if (in_band(e[i], c, s)) band.push_back(i);
-    window_flags(e, band, micros(s.window), static_cast<std::size_t>(s.count), "structuring", out);
+    window_flags(
+        e, band.size(), [&](std::size_t i) { return band[i]; }, micros(s.window),
+        static_cast<std::size_t>(s.count), "structuring", out);
   }
   if (r.zscore.enabled) {
     double mean = 0, m2 = 0;  // Welford over the events before i
