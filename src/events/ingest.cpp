@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <iterator>
 #include <optional>
+#include <utility>
 
 #include "csv.hpp"
 #include "csv_file.hpp"
@@ -217,6 +218,33 @@ void grow_slots(Events& events, std::size_t n, std::vector<ChunkResult>& results
   for (std::size_t i = 0; i < at.size(); ++i) results[i].slots = events.data() + at[i];
 }
 
+// chunk_start() is where rank r's chunk of the text after the header
+// [h, bytes) starts, of `size` equal chunks.
+std::int64_t chunk_start(std::int64_t h, std::int64_t bytes, int r, int size) {
+  return h + (bytes - h) * r / size;
+}
+
+// tile() is this rank's record-aligned range [lo, hi) of CSV input `in`:
+// from the first record start of its chunk (byte chunk_start() lying inside
+// quotes when `in_quotes`; rank 0: the header's end h) to the next rank's;
+// a chunk without a record start takes the next one's (resolve_starts).
+// Collective over `world`.
+std::pair<std::int64_t, std::int64_t> tile(const mpi::Comm& world, const InputFile& in,
+                                           std::int64_t bytes, std::int64_t h, bool in_quotes,
+                                           std::int64_t block, Bytes& buf) {
+  const int rank = world.rank(), size = world.size();
+  std::int64_t start = h;
+  agree_on_failure(world, [&] {
+    if (rank > 0)
+      start = next_start(in, chunk_start(h, bytes, rank, size),
+                         chunk_start(h, bytes, rank + 1, size), in_quotes, block, buf, false);
+  });
+  std::vector<std::int64_t> starts = mpi::allgather(start, world);
+  resolve_starts(starts, bytes);
+  return {starts[static_cast<std::size_t>(rank)],
+          rank + 1 < size ? starts[static_cast<std::size_t>(rank + 1)] : bytes};
+}
+
 // open_range() finds this rank's record-aligned byte range of CSV input
 // `in` of `bytes` bytes (whose header ends at `h`, after `header_lines`
 // lines) and the line number of its start: `cur` = {lo, hi, line}.
@@ -231,21 +259,14 @@ std::int64_t open_range(const mpi::Comm& world, const InputFile& in, std::int64_
     cur = {h, bytes, 1 + header_lines};
     return -1;
   }
-  auto offset = [&](int r) { return h + (bytes - h) * r / size; };
-  const std::int64_t a = offset(rank), b = offset(rank + 1);  // this rank's chunk
+  const std::int64_t a = chunk_start(h, bytes, rank, size);  // this rank's chunk [a, b)
+  const std::int64_t b = chunk_start(h, bytes, rank + 1, size);
   Counts chunk;
   agree_on_failure(world, [&] { chunk = count_range(in, a, b, block, buf); });
   const auto quotes = mpi::allgather(chunk.quotes, world);
   std::int64_t before = 0;
   for (int r = 0; r < rank; ++r) before += quotes[static_cast<std::size_t>(r)];
-  std::int64_t start = h;
-  agree_on_failure(world, [&] {
-    if (rank > 0) start = next_start(in, a, b, before % 2 == 1, block, buf, false);
-  });
-  std::vector<std::int64_t> starts = mpi::allgather(start, world);
-  resolve_starts(starts, bytes);
-  const std::int64_t lo = starts[static_cast<std::size_t>(rank)];
-  const std::int64_t hi = rank + 1 < size ? starts[static_cast<std::size_t>(rank + 1)] : bytes;
+  const auto [lo, hi] = tile(world, in, bytes, h, before % 2 == 1, block, buf);
   // The range is this rank's chunk from its record start on and what its
   // last record takes of the next chunks, or (no record start before the
   // chunk's end) [lo, hi) after it.
@@ -267,16 +288,8 @@ std::int64_t open_range(const mpi::Comm& world, const InputFile& in, std::int64_
 // record start. Collective over `world`.
 void open_guessed(const mpi::Comm& world, const InputFile& in, std::int64_t bytes, std::int64_t h,
                   std::int64_t block, Bytes& buf, Cursor& cur) {
-  const int rank = world.rank(), size = world.size();
-  const std::int64_t a = h + (bytes - h) * rank / size, b = h + (bytes - h) * (rank + 1) / size;
-  std::int64_t start = h;
-  agree_on_failure(world, [&] {
-    if (rank > 0) start = next_start(in, a, b, false, block, buf, false);
-  });
-  std::vector<std::int64_t> starts = mpi::allgather(start, world);
-  resolve_starts(starts, bytes);
-  const std::int64_t lo = starts[static_cast<std::size_t>(rank)];
-  cur = {lo, rank + 1 < size ? starts[static_cast<std::size_t>(rank + 1)] : bytes, 0};
+  const auto [lo, hi] = tile(world, in, bytes, h, false, block, buf);
+  cur = {lo, hi, 0};
 }
 
 // check_guess() is whether the ranges of open_guessed() start at records,
