@@ -81,8 +81,22 @@ class EventsApplication final : public app::Application {
     }
     switch (stage_ - ingest_steps) {
       case 1:
-        s_.events = shuffle_by_key(std::move(s_.events), c_.shuffle_bytes, ctx_.comm, mpi_seconds_);
-        seconds_[kShuffle] = mpi::wtime() - t0;
+        if (routed()) {  // the ingest sent the events to their keys' owners: only the sort
+          const bool known = !blocks_.end.empty() && blocks_.end.back() == s_.events.size();
+          sort_by_key(s_.events,
+                      known ? blocks_.per_event(s_.events.size()) : HugePageVector<std::int32_t>());
+          blocks_ = SourceBlocks();
+        } else {
+          s_.events =
+              shuffle_by_key(std::move(s_.events), c_.shuffle_bytes, ctx_.comm, mpi_seconds_);
+        }
+        seconds_[kShuffle] += mpi::wtime() - t0;
+        if (dedup_after_shuffle()) {
+          const double t1 = mpi::wtime();
+          remove_duplicates(s_.events, s_.tables.bad, c_.shuffle_bytes, ctx_.comm, mpi_seconds_);
+          seconds_[kDedup] += mpi::wtime() - t1;
+          check_bad_fraction();
+        }
         shuffled_ = static_cast<std::int64_t>(s_.events.size());
         break;
       case 2:
@@ -150,6 +164,9 @@ class EventsApplication final : public app::Application {
   void take(Ingested in) {
     seconds_[kRead] += in.read_seconds;
     seconds_[kParse] += in.parse_seconds;
+    seconds_[kShuffle] += in.shuffle_seconds;
+    mpi_seconds_ += in.mpi_seconds;
+    if (in.route) blocks_ = std::move(in.blocks);
     parked_seconds_ += in.parked_seconds;
     s_.rows += in.rows;
     s_.bytes += in.bytes;
@@ -195,8 +212,19 @@ class EventsApplication final : public app::Application {
         e.value = static_cast<double>(e.amount);
       }
     }
-    remove_duplicates(s_.events, s_.tables.bad, c_.shuffle_bytes, ctx_.comm, mpi_seconds_);
+    if (!dedup_after_shuffle()) {
+      std::vector<std::size_t> removed;
+      remove_duplicates(s_.events, s_.tables.bad, c_.shuffle_bytes, ctx_.comm, mpi_seconds_,
+                        &removed);
+      blocks_.remove(removed);
+    }
     seconds_[kDedup] = mpi::wtime() - t0;
+    check_bad_fraction();
+  }
+  // check_bad_fraction() fails the run (weft::RunError) when more rows are
+  // quarantined than events.max_bad_fraction allows. Collective.
+  void check_bad_fraction() {
+    const mpi::Comm comm(ctx_.comm);
     const std::int64_t rows = mpi::allreduce(s_.rows, MPI_SUM, comm);
     const std::int64_t bad =
         mpi::allreduce(static_cast<std::int64_t>(s_.tables.bad.size()), MPI_SUM, comm);
@@ -212,6 +240,18 @@ class EventsApplication final : public app::Application {
   std::int64_t stage_ = 0;
   Rates rates_{c_.base_currency};
   PipelineState s_;
+  // routed() is whether the ingest sends the events to their keys' owners
+  // (ingest(): in setup(), on several ranks), so that the shuffle stage
+  // only sorts; blocks_ is then where they came from (empty after a restart).
+  bool routed() const { return c_.ingest_steps == 0 && mpi::Comm(ctx_.comm).size() > 1; }
+  // dedup_after_shuffle(): with ingest steps on several ranks the duplicates
+  // are removed after the shuffle, so that its key owners are built from the
+  // same events as the routing's (before the duplicates leave): the same
+  // owners, the same events.h5 rows, with and without ingest steps.
+  bool dedup_after_shuffle() const {
+    return c_.ingest_steps > 0 && mpi::Comm(ctx_.comm).size() > 1;
+  }
+  SourceBlocks blocks_;
   std::array<double, kStageCount> seconds_{};
   double mpi_seconds_ = 0, parked_seconds_ = 0;
   std::int64_t shuffled_ = -1;  // this rank's events after the shuffle (-1: not in this run)

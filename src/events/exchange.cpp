@@ -3,9 +3,11 @@
 
 #include <algorithm>
 #include <array>
+#include <cstddef>
 #include <cstring>
 #include <limits>
 #include <tuple>
+#include <type_traits>
 #include <unordered_set>
 #include <utility>
 
@@ -136,7 +138,20 @@ std::size_t packed_size(const Event& e) {
   return kScalars + text_size(e.key) + text_size(e.counterparty);
 }
 
+// An event of inline texts packs as its own bytes: the packed layout is the
+// Event's (no padding), which the fast paths of pack_event() and
+// unpack_event() copy as one block.
+static_assert(std::is_standard_layout_v<Event> && offsetof(Event, value) == 24 &&
+              offsetof(Event, line) == 32 && offsetof(Event, file) == 40 &&
+              offsetof(Event, currency) == 44 && offsetof(Event, key) == kScalars &&
+              offsetof(Event, counterparty) == kScalars + SmallText::kImage &&
+              sizeof(Event) == kPackedLeast);
+
 void pack_event(Packer& p, const Event& e) {
+  if (e.key.is_inline() && e.counterparty.is_inline()) {
+    p.bytes.append(reinterpret_cast<const char*>(&e), sizeof(Event));
+    return;
+  }
   const std::size_t at = p.bytes.size();
   p.bytes.resize(at + packed_size(e));
   char* to = p.bytes.data() + at;
@@ -154,6 +169,16 @@ void pack_event(Packer& p, const Event& e) {
 void unpack_event(Unpacker& u, Event& e) {
   if (u.at + kScalars > u.bytes.size()) throw std::runtime_error("a byte stream ends early");
   const char* from = u.bytes.data() + u.at;
+  auto inline_at = [&](std::size_t image) {
+    return static_cast<unsigned char>(from[image + SmallText::kImage - 1]) <= SmallText::kInline;
+  };
+  if (u.at + sizeof(Event) <= u.bytes.size() && inline_at(offsetof(Event, key)) &&
+      inline_at(offsetof(Event, counterparty)) && e.key.is_inline() &&
+      e.counterparty.is_inline()) {  // no heap block to keep or free: one copy
+    std::memcpy(static_cast<void*>(&e), from, sizeof(Event));
+    u.at += sizeof(Event);
+    return;
+  }
   std::memcpy(&e.id, from, 8);
   std::memcpy(&e.time_us, from + 8, 8);
   std::memcpy(&e.amount, from + 16, 8);
@@ -299,7 +324,7 @@ std::vector<Seen> sparse_candidates(const Events& events, std::int64_t round_byt
 }  // namespace
 
 void remove_duplicates(Events& events, std::vector<BadRow>& bad, std::int64_t round_bytes,
-                       MPI_Comm comm, double& mpi_seconds) {
+                       MPI_Comm comm, double& mpi_seconds, std::vector<std::size_t>* removed) {
   const mpi::Comm world(comm);
   // The ids' range over all ranks: dense ids (the usual running numbers)
   // are checked by bitmaps, others at their owners.
@@ -344,17 +369,24 @@ void remove_duplicates(Events& events, std::vector<BadRow>& bad, std::int64_t ro
   }
   if (later.empty()) return;
   std::sort(later.begin(), later.end());
-  // The kept events move down in place (no second array).
+  // The kept events move down in place (no second array); the duplicates
+  // join `bad` by (file, line), whatever the events' order.
+  const std::size_t first_bad = bad.size();
   std::size_t kept = 0;
   for (std::size_t i = 0; i < events.size(); ++i) {
     Event& e = events[i];
-    if (std::binary_search(later.begin(), later.end(), std::make_pair(e.file, e.line)))
+    if (std::binary_search(later.begin(), later.end(), std::make_pair(e.file, e.line))) {
       bad.push_back({e.file, e.line, Reason::duplicate_event_id,
                      "event_id " + std::to_string(e.id) + " seen on an earlier line"});
-    else if (kept++ != i)
+      if (removed) removed->push_back(i);
+    } else if (kept++ != i)
       events[kept - 1] = std::move(e);
   }
   events.erase(events.begin() + static_cast<std::ptrdiff_t>(kept), events.end());
+  std::sort(bad.begin() + static_cast<std::ptrdiff_t>(first_bad), bad.end(),
+            [](const BadRow& x, const BadRow& y) {
+              return x.file != y.file ? x.file < y.file : x.line < y.line;
+            });
 }
 
 Events shuffle_by_key(Events events, std::int64_t round_bytes, MPI_Comm comm, double& mpi_seconds) {
@@ -373,12 +405,9 @@ Events shuffle_by_key(Events events, std::int64_t round_bytes, MPI_Comm comm, do
   owner.reserve(events.capacity());  // received events may be appended: one allocation
   owner.resize(n);
   std::vector<std::int64_t> count(peers), incoming(peers);
-  std::vector<std::size_t> bytes(peers);
   for (std::size_t i = 0; i < n; ++i) {
     owner[i] = owners(events[i].key);
-    const auto r = static_cast<std::size_t>(owner[i]);
-    ++count[r];
-    bytes[r] += packed_size(events[i]);
+    ++count[static_cast<std::size_t>(owner[i])];
   }
   const double t0 = mpi::wtime();
   mpi::alltoall(count.data(), incoming.data(), 1, world);
@@ -399,7 +428,8 @@ Events shuffle_by_key(Events events, std::int64_t round_bytes, MPI_Comm comm, do
   std::vector<Packer> packers(peers);
   for (std::size_t r = 0; r < peers; ++r)
     if (r != self)
-      packers[r].bytes.reserve(std::min(bytes[r], static_cast<std::size_t>(round_bytes)));
+      packers[r].bytes.reserve(static_cast<std::size_t>(
+          std::min<std::int64_t>(count[r] * static_cast<std::int64_t>(kPackedLeast), round_bytes)));
   std::vector<Bytes> in(peers);
   std::size_t hole = 0;
   // A received event's slot holds size + its source rank in owner[] (the

@@ -103,9 +103,11 @@ inline constexpr std::size_t kPackedLeast =
 
 // remove_duplicates() finds, over all ranks, the rows whose event id an
 // earlier row (smaller (file, line)) has: they leave `events` for `bad`
-// as duplicate_event_id. Collective over `comm`.
+// as duplicate_event_id; `removed`, when given, gains their indices in
+// `events` (ascending). The others keep their order. Collective over `comm`.
 void remove_duplicates(Events& events, std::vector<BadRow>& bad, std::int64_t round_bytes,
-                       MPI_Comm comm, double& mpi_seconds);
+                       MPI_Comm comm, double& mpi_seconds,
+                       std::vector<std::size_t>* removed = nullptr);
 
 // shuffle_by_key() sends every event to the owner of its key (KeyOwners)
 // and returns this rank's events sorted by (key, timestamp, event id). The

@@ -15,6 +15,7 @@
 #include "fields.hpp"
 #include "h5_input.hpp"
 #include "parse_tasks.hpp"
+#include "route.hpp"
 #include "weft/core/error.hpp"
 #include "weft/mpi/collectives.hpp"
 #include "weft/mpi/session.hpp"
@@ -412,6 +413,11 @@ void ingest_part(const Config& c, const Rates& rates, go::Executor& exec, MPI_Co
   cursors.resize(c.inputs.size());
   out.line_offset.resize(c.inputs.size(), 0);
   const std::int64_t left = parts - part;
+  // One input: its chunks' events go to their owners as they move out of
+  // the slots. Several: every key needs one owner over all of them, so the
+  // events move down file by file (their lines made the files' own) and
+  // go to their owners at the end.
+  const bool fuse = out.route && c.inputs.size() == 1;
   for (int file = 0; file < static_cast<int>(c.inputs.size()); ++file) {
     Cursor& cur = cursors[static_cast<std::size_t>(file)];
     const std::size_t base = out.events.size();
@@ -419,24 +425,47 @@ void ingest_part(const Config& c, const Rates& rates, go::Executor& exec, MPI_Co
                                            ? ingest_h5(c, rates, exec, comm, file, left, cur, out)
                                            : ingest_csv(c, rates, exec, comm, file, left, cur, out);
     const double t0 = mpi::wtime();
-    // The chunks' events move down over the slots left free, in order.
+    std::int64_t& offset = out.line_offset[static_cast<std::size_t>(file)];
+    if (fuse) {  // the events move down or out, to the owners of their keys
+      route_chunks(out.events, base, results, offset, c.shuffle_bytes, comm, out.blocks,
+                   out.mpi_seconds);
+      offset = 0;
+      out.shuffle_seconds += mpi::wtime() - t0;
+    } else {  // the chunks' events move down over the slots left free, in order
+      const std::int64_t add = out.route ? std::exchange(offset, 0) : 0;
+      Event* to = out.events.data() + base;
+      for (auto& r : results) {
+        for (BadRow& b : r.bad) b.line += add;
+        for (Event *e = r.slots, *last = r.slots + r.events; e != last; ++e, ++to) {
+          e->line += add;
+          if (e != to) relocate(*to, *e);
+        }
+      }
+      out.events.erase(out.events.begin() + (to - out.events.data()), out.events.end());
+    }
+    const double t1 = mpi::wtime();
     std::size_t bad = out.bad.size();
     for (const auto& r : results) bad += r.bad.size();
     out.bad.reserve(bad);
-    Event* to = out.events.data() + base;
     for (auto& r : results) {
       out.rows += r.rows;
-      if (r.slots != to) std::move(r.slots, r.slots + r.events, to);
-      to += r.events;
       std::move(r.bad.begin(), r.bad.end(), std::back_inserter(out.bad));
     }
-    out.events.erase(out.events.begin() + (to - out.events.data()), out.events.end());
-    out.parse_seconds += mpi::wtime() - t0;
+    out.parse_seconds += mpi::wtime() - (fuse ? t1 : t0);
+  }
+  if (out.route && !fuse) {
+    const double t0 = mpi::wtime();
+    std::vector<ChunkResult> all(1);
+    all[0].slots = out.events.data();
+    all[0].events = static_cast<std::int64_t>(out.events.size());
+    route_chunks(out.events, 0, all, 0, c.shuffle_bytes, comm, out.blocks, out.mpi_seconds);
+    out.shuffle_seconds += mpi::wtime() - t0;
   }
 }
 
 Ingested ingest(const Config& c, const Rates& rates, go::Executor& exec, MPI_Comm comm) {
   Ingested out;
+  out.route = mpi::Comm(comm).size() > 1;
   std::vector<Cursor> cursors;
   ingest_part(c, rates, exec, comm, 0, 1, cursors, out);
   return out;

@@ -11,6 +11,7 @@
 #include "csv.hpp"
 #include "model.hpp"
 #include "rates.hpp"
+#include "route.hpp"
 #include "weft/core/error.hpp"
 #include "weft/events/config.hpp"
 #include "weft/go/executor.hpp"
@@ -51,6 +52,12 @@ struct Ingested {
   // (ingest_csv() on several ranks); ingest_part() sizes it, one per input.
   std::vector<std::int64_t> line_offset;
   std::int64_t recounted = 0;  // inputs whose guessed ranges were wrong (read twice)
+  // route: the events went to the owners of their keys (ingest() on several
+  // ranks: route_chunks()), `blocks` their sources; the routing's time and
+  // its time in MPI.
+  bool route = false;
+  SourceBlocks blocks;
+  double shuffle_seconds = 0, mpi_seconds = 0;
 };
 
 // agree_on_failure() runs `read` on every rank and agrees on its failures: every rank
@@ -89,7 +96,9 @@ void ingest_part(const Config& c, const Rates& rates, go::Executor& exec, MPI_Co
                  std::int64_t part, std::int64_t parts, std::vector<Cursor>& cursors,
                  Ingested& out);
 
-// ingest() reads every input file at once (ingest_part() of one part).
+// ingest() reads every input file at once (ingest_part() of one part) and,
+// on several ranks, sends each event to the owner of its key on the way
+// (route_chunks(): `route` set, the lines already the files' own).
 Ingested ingest(const Config& c, const Rates& rates, go::Executor& exec, MPI_Comm comm);
 
 // parse_row() validates one record of file `file`: true with `e` filled,

@@ -81,7 +81,7 @@ class Sample {
 // sample() picks one event of every KeyOwners::kStride by index, at a place
 // in the block given by a hash of the block's index (no period of the input
 // lines up with the picks); `picked` is how many.
-Sample sample(const Events& events, std::int64_t& picked) {
+Sample sample(const EventPieces& events, std::int64_t& picked) {
   constexpr std::size_t stride = KeyOwners::kStride, ahead = 8;
   static_assert((stride & (stride - 1)) == 0, "kStride is a power of two");
   if (events.size() > std::numeric_limits<std::uint32_t>::max())
@@ -111,7 +111,7 @@ Sample sample(const Events& events, std::int64_t& picked) {
 // `least` times on one rank, sorted by their bytes: each rank's candidates
 // travel as (4-byte length, bytes) records in one MPI_Allgatherv. `bytes`
 // holds the gathered records the views point into. Collective over comm.
-std::vector<std::string_view> candidates(const Events& events, const Sample& counts,
+std::vector<std::string_view> candidates(const EventPieces& events, const Sample& counts,
                                          std::int64_t least, std::vector<char>& bytes,
                                          const mpi::Comm& comm) {
   std::vector<char> mine;
@@ -278,7 +278,7 @@ int KeyOwners::moved() const {
   return n;
 }
 
-KeyOwners KeyOwners::build(const Events& events, MPI_Comm comm) {
+KeyOwners KeyOwners::build(const EventPieces& events, MPI_Comm comm) {
   const mpi::Comm world(comm);
   const int ranks = world.size();
   if (ranks == 1) return {};

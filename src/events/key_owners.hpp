@@ -3,6 +3,7 @@
 
 #include <mpi.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -56,6 +57,31 @@ std::vector<int> assign_heavy_keys(std::span<const HeavyKey> keys,
 Placement place_keys(std::span<const HeavyKey> heavy, std::span<const std::int64_t> bucket_load,
                      int ranks);
 
+// EventPieces is a rank's events held in contiguous pieces (the ingest's
+// parsed chunks, before they move together), read by index as one sequence.
+class EventPieces {
+ public:
+  EventPieces() = default;
+  explicit EventPieces(std::span<const Event> all) { add(all); }
+  void add(std::span<const Event> piece) {
+    if (piece.empty()) return;
+    pieces_.push_back(piece);
+    starts_.push_back(size_);
+    size_ += piece.size();
+  }
+  std::size_t size() const { return size_; }
+  const Event& operator[](std::size_t i) const {
+    const auto k = static_cast<std::size_t>(std::upper_bound(starts_.begin(), starts_.end(), i) -
+                                            starts_.begin() - 1);
+    return pieces_[k][i - starts_[k]];
+  }
+
+ private:
+  std::vector<std::span<const Event>> pieces_;
+  std::vector<std::size_t> starts_;
+  std::size_t size_ = 0;
+};
+
 // KeyOwners is the owner rank of every key for the key shuffle. Heavy keys
 // (estimated at least 1/kHeavyShare of the mean events per rank) and the
 // buckets of the light keys are placed by place_keys() on estimated loads,
@@ -97,7 +123,10 @@ class KeyOwners {
   // of each light bucket, and places them (an allreduce of the sample
   // size, an allgatherv of the local candidates' bytes, an allreduce of
   // the candidates' and buckets' counts). Collective over `comm`.
-  static KeyOwners build(const Events& events, MPI_Comm comm);
+  static KeyOwners build(const EventPieces& events, MPI_Comm comm);
+  static KeyOwners build(const Events& events, MPI_Comm comm) {
+    return build(EventPieces(std::span<const Event>(events.data(), events.size())), comm);
+  }
 
   // operator() is the rank that owns `key`.
   int operator()(std::string_view key) const;
