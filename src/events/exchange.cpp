@@ -371,16 +371,32 @@ void remove_duplicates(Events& events, std::vector<BadRow>& bad, std::int64_t ro
   std::sort(later.begin(), later.end());
   // The kept events move down in place (no second array); the duplicates
   // join `bad` by (file, line), whatever the events' order.
+  // A hashed filter of 16 bits a duplicate (~6 % false hits, in the
+  // cache) spares the binary search for almost every event.
+  std::size_t bits = 64;
+  while (bits < 16 * later.size()) bits *= 2;
+  std::vector<std::uint64_t> filter(bits / 64);
+  auto hash = [&](std::int32_t file, std::int64_t line) {
+    return mix64(static_cast<std::uint64_t>(line) ^ static_cast<std::uint64_t>(file) << 48) &
+           (bits - 1);
+  };
+  for (const auto& [file, line] : later) {
+    const std::uint64_t h = hash(file, line);
+    filter[h / 64] |= std::uint64_t{1} << (h % 64);
+  }
   const std::size_t first_bad = bad.size();
   std::size_t kept = 0;
   for (std::size_t i = 0; i < events.size(); ++i) {
     Event& e = events[i];
-    if (std::binary_search(later.begin(), later.end(), std::make_pair(e.file, e.line))) {
+    const std::uint64_t h = hash(e.file, e.line);
+    if ((filter[h / 64] >> (h % 64) & 1) != 0 &&
+        std::binary_search(later.begin(), later.end(), std::make_pair(e.file, e.line))) {
       bad.push_back({e.file, e.line, Reason::duplicate_event_id,
                      "event_id " + std::to_string(e.id) + " seen on an earlier line"});
       if (removed) removed->push_back(i);
-    } else if (kept++ != i)
-      events[kept - 1] = std::move(e);
+    } else if (kept++ != i) {
+      relocate(events[kept - 1], e);
+    }
   }
   events.erase(events.begin() + static_cast<std::ptrdiff_t>(kept), events.end());
   std::sort(bad.begin() + static_cast<std::ptrdiff_t>(first_bad), bad.end(),

@@ -91,8 +91,10 @@ void expect_routed(std::int64_t round_bytes) {
       EXPECT_EQ(e.file, blocks.source[b]);
       EXPECT_EQ(e.line, e.id + kOffset);
       EXPECT_EQ(e.time_us, e.id * 3);
-      if (e.id % 5 == 0) EXPECT_EQ(e.counterparty, "counterparty on the heap " + std::to_string(e.id));
-      else EXPECT_EQ(e.counterparty, "cp");
+      if (e.id % 5 == 0)
+        EXPECT_EQ(e.counterparty, "counterparty on the heap " + std::to_string(e.id));
+      else
+        EXPECT_EQ(e.counterparty, "cp");
       auto [it, fresh] = last.try_emplace(e.file, e.id);
       if (!fresh) {
         EXPECT_LT(it->second, e.id) << "source " << e.file << " out of its input order";
