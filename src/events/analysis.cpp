@@ -11,6 +11,7 @@
 
 #include "exchange.hpp"
 #include "weft/go/blocks.hpp"
+#include "weft/mpi/collectives.hpp"
 #include "weft/mpi/comm.hpp"
 #include "weft/mpi/session.hpp"
 
@@ -222,9 +223,24 @@ std::vector<KeyStats> aggregate(const Events& events, const Config& c, go::Execu
 
 std::vector<DayRow> per_day(const Events& events, std::int64_t round_bytes, MPI_Comm comm,
                             double& mpi_seconds) {
-  const int size = mpi::Comm(comm).size();
+  const mpi::Comm world(comm);
+  const int size = world.size();
+  const auto keys = key_ranges(events);
+  // A key's events are in time order: its first and last days bound its days.
+  std::int64_t first = std::numeric_limits<std::int64_t>::max();
+  std::int64_t last = std::numeric_limits<std::int64_t>::min();
+  for (const auto& [b, e] : keys) {
+    first = std::min(first, day_of(events[b].time_us));
+    last = std::max(last, day_of(events[e - 1].time_us));
+  }
+  first = mpi::allreduce(first, MPI_MIN, world);
+  last = mpi::allreduce(last, MPI_MAX, world);
+  const std::int64_t days = std::max<std::int64_t>(1, last - first + 1);
+  auto owner_of_day = [&](std::int64_t day) {
+    return static_cast<std::size_t>((day - first) * size / days);
+  };
   std::vector<Packer> out(static_cast<std::size_t>(size));
-  for (const auto& [b, e] : key_ranges(events)) {
+  for (const auto& [b, e] : keys) {
     // A key's events are in time order: its days are runs.
     for (std::size_t i = b; i < e;) {
       const std::int64_t day = day_of(events[i].time_us);
@@ -235,7 +251,7 @@ std::vector<DayRow> per_day(const Events& events, std::int64_t round_bytes, MPI_
         units += events[i].amount;
         sum += events[i].value;
       }
-      Packer& p = out[static_cast<std::size_t>(owner_of_id(day, size))];
+      Packer& p = out[owner_of_day(day)];
       p.put(day);
       p.put(count);
       p.put(units);

@@ -57,7 +57,9 @@ std::vector<KeyStats> aggregate(const Events& events, const Config& c, go::Execu
 
 // per_day() is the per-day table: partial sums of each (day, key), taken
 // in key order, go to the day's owner rank, which adds them in (day, key)
-// order. Collective over `comm`; this rank's days, sorted.
+// order. The ranks own equal blocks of consecutive days (of the days from
+// the first event's to the last one's over all ranks), so rank order is
+// day order. Collective over `comm`; this rank's days, sorted.
 std::vector<DayRow> per_day(const Events& events, std::int64_t round_bytes, MPI_Comm comm,
                             double& mpi_seconds);
 
