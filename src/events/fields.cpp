@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <iterator>
 
 #include "model.hpp"
 
@@ -71,6 +72,44 @@ std::optional<std::int64_t> parse_timestamp(std::string_view s) {
     for (std::size_t i = n; i < 6; ++i) micros *= 10;
   }
   return *day * kDayMicros + (h * 3600 + mi * 60 + se) * std::int64_t{1'000'000} + micros;
+}
+
+TimeFormat time_format_of(std::string_view name) {
+  for (std::size_t i = 0; i < std::size(kTimeFormatNames); ++i)
+    if (name == kTimeFormatNames[i]) return static_cast<TimeFormat>(i);
+  return TimeFormat::iso8601;
+}
+
+std::optional<std::int64_t> parse_time(std::string_view s, TimeFormat f) {
+  if (f == TimeFormat::iso8601) return parse_timestamp(s);
+  const auto v = parse_int64(s);
+  if (!v) return std::nullopt;
+  static const std::int64_t lo = *parse_timestamp("0000-01-01T00:00:00Z");
+  static const std::int64_t hi = *parse_timestamp("9999-12-31T23:59:59.999999Z");
+  // Each unit's count range that stays within [lo, hi] in microseconds.
+  const std::int64_t per = f == TimeFormat::unix_s    ? 1'000'000
+                           : f == TimeFormat::unix_ms ? 1'000
+                                                      : 1;
+  std::int64_t us = 0;
+  if (f == TimeFormat::unix_ns) {
+    us = *v / 1000 - (*v % 1000 < 0 ? 1 : 0);  // floor
+  } else {
+    if (*v < lo / per || *v > hi / per) return std::nullopt;
+    us = *v * per;
+  }
+  if (us < lo || us > hi) return std::nullopt;
+  return us;
+}
+
+const char* time_format_text(TimeFormat f) {
+  static constexpr const char* kTexts[] = {
+      "not YYYY-MM-DDTHH:MM:SS[.ffffff]Z",
+      "not an integer of seconds since 1970 in years 0000-9999",
+      "not an integer of milliseconds since 1970 in years 0000-9999",
+      "not an integer of microseconds since 1970 in years 0000-9999",
+      "not an integer of nanoseconds since 1970 in years 0000-9999"};
+  static_assert(std::size(kTexts) == std::size(kTimeFormatNames));
+  return kTexts[static_cast<std::size_t>(f)];
 }
 
 std::string format_timestamp(std::int64_t t) {

@@ -17,6 +17,23 @@ std::optional<std::int64_t> parse_int64(std::string_view s);
 // parse_timestamp() is `YYYY-MM-DDTHH:MM:SS[.f{1,6}]Z` in microseconds
 // since the epoch, or nullopt when it is not one (or not a real date/time).
 std::optional<std::int64_t> parse_timestamp(std::string_view s);
+// TimeFormat is how a timestamp column is written: ISO 8601 text (as
+// parse_timestamp() reads it), or an integer count of seconds,
+// milliseconds, microseconds or nanoseconds since 1970-01-01T00:00:00Z
+// (pandas' datetime64[ns] as int64: unix_ns). kTimeFormatNames are their
+// deck names, in this order.
+enum class TimeFormat { iso8601, unix_s, unix_ms, unix_us, unix_ns };
+inline constexpr const char* kTimeFormatNames[] = {"iso8601", "unix_s", "unix_ms", "unix_us",
+                                                   "unix_ns"};
+// time_format_of() is the format of a deck name (iso8601 for an unknown one:
+// the deck's choices allow no other).
+TimeFormat time_format_of(std::string_view name);
+// parse_time() is `s` in format `f` in microseconds since the epoch, or
+// nullopt when it is not one or lies outside the years 0000-9999 (what ISO
+// text can say). Nanoseconds go down to the microsecond below (floor).
+std::optional<std::int64_t> parse_time(std::string_view s, TimeFormat f);
+// time_format_text() says what format `f` expects, for messages.
+const char* time_format_text(TimeFormat f);
 // format_timestamp() is the ISO text of a time with 6 fraction digits.
 std::string format_timestamp(std::int64_t time_us);
 

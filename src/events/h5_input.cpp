@@ -7,6 +7,7 @@
 #include <charconv>
 #include <iterator>
 #include <optional>
+#include <string_view>
 
 #include "weft/core/error.hpp"
 #include "weft/go/blocks.hpp"
@@ -136,8 +137,13 @@ Table describe(const h5::Group& g, const Config& c, const std::string& path) {
                       where, deck_key, dims.size()));
     const h5::ElementType type = d.element_type();
     if (!accepts(accept, type))
-      throw InputError(fmt::format("{} ({}) holds {}; that column needs {}", where, deck_key,
-                                   type_name(type), wanted(accept)));
+      throw InputError(fmt::format(
+          "{} ({}) holds {}; that column needs {}{}", where, deck_key, type_name(type),
+          wanted(accept),
+          accepts(kInteger, type) && std::string_view(deck_key) == "events.columns.timestamp"
+              ? " (integer times: set events.columns.timestamp_format to unix_s, unix_ms, "
+                "unix_us or unix_ns)"
+              : ""));
     const auto n = static_cast<std::int64_t>(dims[0]);
     if (!t.columns.empty() && n != t.rows)
       throw InputError(fmt::format(
@@ -151,7 +157,9 @@ Table describe(const h5::Group& g, const Config& c, const std::string& path) {
   Mapping& m = t.mapping;
   m.id = add(c.columns.event_id, "events.columns.event_id", kInteger, true);
   m.key = add(c.key_column(), "events.columns.key", kString | kInteger, true);
-  m.time = add(c.columns.timestamp, "events.columns.timestamp", kString, true);
+  m.time_format = time_format_of(c.columns.timestamp_format);
+  m.time = add(c.columns.timestamp, "events.columns.timestamp",
+               m.time_format == TimeFormat::iso8601 ? kString : kString | kInteger, true);
   m.value = add(c.value_column(), "events.columns.value", kInteger | kFloating, true);
   if (c.transactions()) {
     m.currency = add(c.columns.currency, "events.columns.currency", kString, false);

@@ -88,6 +88,7 @@ Mapping map_header(const std::vector<std::string>& names, const Config& c,
   m.id = find(c.columns.event_id, "events.columns.event_id", true);
   m.key = find(c.key_column(), "events.columns.key", true);
   m.time = find(c.columns.timestamp, "events.columns.timestamp", true);
+  m.time_format = time_format_of(c.columns.timestamp_format);
   m.value = find(c.value_column(), "events.columns.value", true);
   if (c.transactions()) {
     m.currency = find(c.columns.currency, "events.columns.currency", false);
@@ -117,8 +118,8 @@ bool parse_row(const Record& r, const Mapping& m, const Config& c, const Rates& 
   const auto id = parse_int64(f[static_cast<std::size_t>(m.id)]);
   if (!id) return reject(Reason::unparsable_field, "event_id is not an integer");
   const std::string_view key = f[static_cast<std::size_t>(m.key)];
-  const auto t = parse_timestamp(f[static_cast<std::size_t>(m.time)]);
-  if (!t) return reject(Reason::bad_timestamp, "not YYYY-MM-DDTHH:MM:SS[.ffffff]Z");
+  const auto t = parse_time(f[static_cast<std::size_t>(m.time)], m.time_format);
+  if (!t) return reject(Reason::bad_timestamp, time_format_text(m.time_format));
   const std::string_view v = f[static_cast<std::size_t>(m.value)];
   e.id = *id;
   e.time_us = *t;
@@ -181,20 +182,24 @@ void check_input(const Config& c, int file) {
     ++rows;
     auto field = [&](int i) { return r.fields[static_cast<std::size_t>(i)]; };
     ids += parse_int64(field(m.id)).has_value();
-    times += parse_timestamp(field(m.time)).has_value();
+    times += parse_time(field(m.time), m.time_format).has_value();
     values += parse_double(field(m.value)).has_value() || is_non_finite_text(field(m.value));
   }
   if (records == 0 && size <= static_cast<std::int64_t>(head.size()))
     throw InputError(fmt::format("{}: the file has a header but no rows", path));
-  auto wrong = [&](int count, const std::string& column, const char* key, const char* type) {
+  auto wrong = [&](int count, const std::string& column, const char* key, const std::string& type,
+                   const char* fix = "to the right column") {
     if (rows > 0 && count == 0)
-      throw InputError(fmt::format(
-          "{}: column '{}' ({}) holds no {} in its first {} rows: the mapping is wrong; set {} "
-          "to the right column",
-          path, column, key, type, rows, key));
+      throw InputError(
+          fmt::format("{}: column '{}' ({}) holds no {} in its first {} rows: the mapping is "
+                      "wrong; set {} {}",
+                      path, column, key, type, rows, key, fix));
   };
   wrong(ids, c.columns.event_id, "events.columns.event_id", "integer");
-  wrong(times, c.columns.timestamp, "events.columns.timestamp", "timestamp");
+  wrong(times, c.columns.timestamp, "events.columns.timestamp",
+        fmt::format("timestamp of events.columns.timestamp_format = \"{}\"",
+                    c.columns.timestamp_format),
+        "to the right column, or events.columns.timestamp_format to the column's format");
   wrong(values, c.value_column(), "events.columns.value", "number");
 }
 

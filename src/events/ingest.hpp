@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "csv.hpp"
+#include "fields.hpp"
 #include "model.hpp"
 #include "rates.hpp"
 #include "route.hpp"
@@ -26,6 +27,7 @@ namespace weft::events {
 struct Mapping {
   int id = -1, key = -1, time = -1, value = -1, currency = -1, counterparty = -1, category = -1;
   int fields = 0;  // columns of the header
+  TimeFormat time_format = TimeFormat::iso8601;
 };
 
 // map_header() finds the deck's columns in a header; weft::InputError

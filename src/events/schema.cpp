@@ -29,7 +29,13 @@ void declare_input(deck::Schema<C>& s) {
   s.key("events.columns.key", [](C& c) -> auto& { return c.columns.key; },
         "Header name of the key column; \"\": account (transactions) or sensor (sensors)");
   s.key("events.columns.timestamp", [](C& c) -> auto& { return c.columns.timestamp; },
-        "Header name of the timestamp column (ISO 8601 UTC, YYYY-MM-DDTHH:MM:SS[.ffffff]Z)");
+        "Header name of the timestamp column (as events.columns.timestamp_format says)");
+  s.key("events.columns.timestamp_format", [](C& c) -> auto& { return c.columns.timestamp_format; },
+        "How timestamps are written: iso8601 (UTC text YYYY-MM-DDTHH:MM:SS[.ffffff]Z), or an "
+        "integer count since 1970-01-01T00:00:00Z of unix_s seconds, unix_ms milliseconds, "
+        "unix_us microseconds or unix_ns nanoseconds (pandas datetime64[ns]; floored to the "
+        "microsecond); CSV text or HDF5 integers")
+      .choices({"iso8601", "unix_s", "unix_ms", "unix_us", "unix_ns"});
   s.key("events.columns.value", [](C& c) -> auto& { return c.columns.value; },
         "Header name of the amount or value column; \"\": amount (transactions) or value "
         "(sensors)");

@@ -9,6 +9,7 @@ import argparse
 import filecmp
 import math
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -374,6 +375,50 @@ class Events(unittest.TestCase):
         with h5py.File(os.path.join(out, "events.h5"), "r") as f:
             self.assertEqual(f["aggregates/key"].shape, (0, 2))
             self.assertEqual(f["quarantine/line"][:].tolist(), [2, 3])
+
+    def test_unix_timestamps_give_the_tables_of_iso_text(self):
+        # The same events with ISO text times and with integer counts since
+        # 1970 (seconds, milliseconds, microseconds, nanoseconds: times at
+        # the unit's resolution, nanoseconds floored to the microsecond):
+        # the same aggregates, per-day totals and flags; a timestamp that is
+        # not an integer, or beyond year 9999, is a bad_timestamp row.
+        rates = self.path("rates.csv")
+        oracle.write_rates(rates, ["USD", "GBP"], "2026-03-01", 3)
+        t0 = oracle.parse_time("2026-03-01T00:00:00Z")
+        rules = "[rules.velocity]\nenabled = true\ncount = 1\nwindow = 3600\n"
+        for unit, per in (("unix_s", 10**6), ("unix_ms", 10**3), ("unix_us", 1), ("unix_ns", None)):
+            with self.subTest(format=unit):
+                rnd = random.Random(unit)
+                iso_rows, unix_rows, bad = [], [], {}
+                for i in range(240):
+                    us = rnd.randrange(0, 3 * 86400 * 10**6)
+                    if per:
+                        us -= us % per
+                        count = str((t0 + us) // per)
+                    else:  # nanoseconds: the ISO time is their floor to the microsecond
+                        count = str((t0 + us) * 1000 + rnd.randrange(1000))
+                    rest = f"{100 + rnd.randrange(99900)}.{rnd.randrange(100):02},{rnd.choice(['EUR', 'USD', 'GBP'])},p{i % 5},c"
+                    key = f"A{rnd.randrange(6)}"
+                    iso_rows.append(f"{i},{key},{oracle.iso(t0 + us)},{rest}")
+                    unix_rows.append(f"{i},{key},{count},{rest}")
+                for line, (text_iso, text_unix) in {30: ("2026-03-01", "12x"),
+                                                     90: ("9999-99-99T00:00:00Z", "9" * 18 + "0")}.items():
+                    iso_rows[line - 2] = iso_rows[line - 2].replace(iso_rows[line - 2].split(",")[2], text_iso)
+                    unix_rows[line - 2] = unix_rows[line - 2].replace(unix_rows[line - 2].split(",")[2], text_unix)
+                    bad[line] = "bad_timestamp"
+                iso_csv, unix_csv = self.path(f"iso-{unit}.csv"), self.path(f"{unit}.csv")
+                oracle.write_csv(iso_csv, oracle.TX_HEADER, iso_rows)
+                oracle.write_csv(unix_csv, oracle.TX_HEADER, unix_rows)
+                ref, out = self.path(f"ref-{unit}"), self.path(f"out-{unit}")
+                run(self.deck(deck_text([iso_csv], rates=rates, extra=rules), f"iso-{unit}.toml"), ref, ARGS.np)
+                extra = rules + f'[events.columns]\ntimestamp_format = "{unit}"\n'
+                run(self.deck(deck_text([unix_csv], rates=rates, extra=extra), f"{unit}.toml"), out, ARGS.np)
+                for t in ("aggregates.csv", "per_day.csv", "flags.csv"):
+                    self.assertEqual(read_bytes(os.path.join(out, t)), read_bytes(os.path.join(ref, t)), t)
+                self.check_quarantine(out, bad)
+                self.check_quarantine(ref, bad)
+                flags = oracle.read_table(os.path.join(out, "flags.csv"))
+                self.assertTrue(flags, "the velocity rule flags something: the times matter")
 
     def test_bad_inputs_exit_2_and_write_nothing(self):
         good = [f"{i},A1,2026-03-01T00:00:0{i}Z,1.00,EUR,p,c" for i in range(5)]

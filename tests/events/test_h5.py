@@ -122,6 +122,25 @@ def renamed_root_table(a, truth, base, csv_out):
     compare_with_csv("root group, renamed datasets", csv_out, out, path, group="/")
 
 
+def integer_times(a, truth, base, csv_out):
+    """Sensors with their timestamps as int64 microseconds since 1970, read
+    with events.columns.timestamp_format = "unix_us": the CSV run's tables.
+    A text that is no timestamp becomes 2^63 - 1, beyond year 9999: a
+    bad_timestamp row as in the CSV."""
+    path = base + "-us.h5"
+    with h5py.File(base + ".h5", "r") as src, h5py.File(path, "w") as f:
+        for name in src["events"]:
+            if name != "timestamp":
+                src.copy(src["events"][name], f, name="events/" + name)
+        us = [oracle.parse_time(t) for t in src["events"]["timestamp"].asstr()[()]]
+        f.create_dataset("events/timestamp", data=[2**63 - 1 if u is None else u for u in us], dtype="i8")
+    d = base + "-us.toml"
+    deck(truth, path, d, '[events.columns]\ntimestamp_format = "unix_us"\n')
+    out = base + "-out-us"
+    td.run_weft(a, d, out, a.np[-1], "openmp")
+    compare_with_csv("int64 microsecond timestamps", csv_out, out, path)
+
+
 def bad_inputs(a, tmp, truth, base):
     """Each bad HDF5 input: exit 2, the message, no output directory."""
     def variant(name, edit):
@@ -189,6 +208,7 @@ def main():
         restart_inside_the_ingest(a, base, csv_out)
         truth, base, csv_out = domain_runs(a, tmp, "sensors", "vlen")
         renamed_root_table(a, truth, base, csv_out)
+        integer_times(a, truth, base, csv_out)
         bad_inputs(a, tmp, truth, base)
     print(f"{len(td.FAILURES)} failures" if td.FAILURES else "all passed")
     return 1 if td.FAILURES else 0

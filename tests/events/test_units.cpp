@@ -39,6 +39,29 @@ TEST(EventsFields, TimestampsAreMicrosecondsSinceTheEpoch) {
   EXPECT_EQ(format_timestamp(1709251199500000), "2024-02-29T23:59:59.500000Z");
 }
 
+TEST(EventsFields, UnixTimesAreCountsOfTheirUnitSince1970) {
+  using F = TimeFormat;
+  EXPECT_EQ(parse_time("1709251199", F::unix_s), 1709251199000000);
+  EXPECT_EQ(parse_time("1709251199500", F::unix_ms), 1709251199500000);
+  EXPECT_EQ(parse_time("-1", F::unix_us), -1);
+  // Nanoseconds go down to the microsecond below, before 1970 too.
+  EXPECT_EQ(parse_time("1709251199500000999", F::unix_ns), 1709251199500000);
+  EXPECT_EQ(parse_time("-1", F::unix_ns), -1);
+  EXPECT_EQ(parse_time("-1000", F::unix_ns), -1);
+  EXPECT_EQ(parse_time("-1001", F::unix_ns), -2);
+  // Years 0000-9999, what ISO text can say; beyond: not a time.
+  EXPECT_EQ(parse_time("253402300799", F::unix_s), parse_timestamp("9999-12-31T23:59:59Z"));
+  EXPECT_FALSE(parse_time("253402300800", F::unix_s).has_value());
+  EXPECT_EQ(parse_time("-62167219200", F::unix_s), parse_timestamp("0000-01-01T00:00:00Z"));
+  EXPECT_FALSE(parse_time("-62167219201", F::unix_s).has_value());
+  EXPECT_FALSE(parse_time("9223372036854775807", F::unix_us).has_value());
+  for (const char* bad : {"", "12x", "1.5", " 1", "+1", "1e9", "99999999999999999999"})
+    EXPECT_FALSE(parse_time(bad, F::unix_ms).has_value()) << bad;
+  EXPECT_EQ(parse_time("2026-03-01T00:00:00Z", F::iso8601), 1772323200000000);
+  EXPECT_EQ(time_format_of("unix_ns"), F::unix_ns);
+  EXPECT_EQ(time_format_of("iso8601"), F::iso8601);
+}
+
 TEST(EventsFields, DecimalsAreExactIntegers) {
   auto units = [](const char* s, int dp = 2) { return parse_decimal(s, dp, 1'000'000'000'000); };
   EXPECT_EQ(units("12.5").units, 1250);

@@ -15,7 +15,8 @@ namespace weft::events {
 struct ColumnsConfig {
   std::string event_id = "event_id";          // int64, unique
   std::string key = "";                       // the grouping key (account, sensor)
-  std::string timestamp = "timestamp";        // ISO 8601 UTC, YYYY-MM-DDTHH:MM:SS[.ffffff]Z
+  std::string timestamp = "timestamp";        // written as timestamp_format says
+  std::string timestamp_format = "iso8601";   // iso8601 | unix_s | unix_ms | unix_us | unix_ns
   std::string value = "";                     // amount (transactions) or value (sensors)
   std::string currency = "currency";          // transactions only
   std::string counterparty = "counterparty";  // transactions only
