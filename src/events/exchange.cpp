@@ -11,7 +11,6 @@
 #include <unordered_set>
 #include <utility>
 
-#include "key_owners.hpp"
 #include "weft/core/mix64.hpp"
 #include "weft/mpi/collectives.hpp"
 #include "weft/mpi/datatype.hpp"
@@ -403,108 +402,6 @@ void remove_duplicates(Events& events, std::vector<BadRow>& bad, std::int64_t ro
             [](const BadRow& x, const BadRow& y) {
               return x.file != y.file ? x.file < y.file : x.line < y.line;
             });
-}
-
-Events shuffle_by_key(Events events, std::int64_t round_bytes, MPI_Comm comm, double& mpi_seconds) {
-  const mpi::Comm world(comm);
-  const int size = world.size(), rank = world.rank();
-  if (size == 1) {
-    sort_by_key(events);
-    return events;
-  }
-  const KeyOwners owners = KeyOwners::build(events, comm);
-  const std::size_t n = events.size(), peers = static_cast<std::size_t>(size);
-  const auto self = static_cast<std::size_t>(rank);
-  // owner[i] is event i's rank; a slot whose event left (packed and sent)
-  // is a hole, and a received event fills it (owner[i] becomes this rank).
-  HugePageVector<std::int32_t> owner;
-  owner.reserve(events.capacity());  // received events may be appended: one allocation
-  owner.resize(n);
-  std::vector<std::int64_t> count(peers), incoming(peers);
-  for (std::size_t i = 0; i < n; ++i) {
-    owner[i] = owners(events[i].key);
-    ++count[static_cast<std::size_t>(owner[i])];
-  }
-  const double t0 = mpi::wtime();
-  mpi::alltoall(count.data(), incoming.data(), 1, world);
-  mpi_seconds += mpi::wtime() - t0;
-  std::size_t after = static_cast<std::size_t>(count[self]);
-  for (std::size_t r = 0; r < peers; ++r)
-    if (r != self) after += static_cast<std::size_t>(incoming[r]);
-  if (events.capacity() < std::max(n, after)) events.reserve(std::max(n, after) * 9 / 8);
-  owner.reserve(events.capacity());
-  // Round by round, at most `round_bytes` of events per peer are packed
-  // (cursor[r]: the first event of r's not yet packed), sent, and the
-  // received ones unpacked into the holes so far (behind them: appended).
-  // The streams keep their memory from round to round.
-  std::vector<std::size_t> cursor(peers, 0);
-  auto skip_to_next = [&](std::size_t r) {
-    while (cursor[r] < n && static_cast<std::size_t>(owner[cursor[r]]) != r) ++cursor[r];
-  };
-  std::vector<Packer> packers(peers);
-  for (std::size_t r = 0; r < peers; ++r)
-    if (r != self)
-      packers[r].bytes.reserve(static_cast<std::size_t>(
-          std::min<std::int64_t>(count[r] * static_cast<std::int64_t>(kPackedLeast), round_bytes)));
-  std::vector<Bytes> in(peers);
-  std::size_t hole = 0;
-  // A received event's slot holds size + its source rank in owner[] (the
-  // sort places events source by source: each key's events then keep the
-  // input's order, mostly time order, and its time sort has little to do).
-  const std::int32_t received = size;
-  auto stays = [&](std::size_t i) { return owner[i] == rank || owner[i] >= received; };
-  auto next_hole = [&] {
-    while (hole < n && stays(hole)) ++hole;
-    return hole < n && hole < cursor[static_cast<std::size_t>(owner[hole])];
-  };
-  for (bool more = true; more;) {
-    more = false;
-    for (std::size_t r = 0; r < peers; ++r) {
-      if (r == self) continue;
-      Packer& p = packers[r];
-      p.bytes.clear();
-      for (skip_to_next(r); cursor[r] < n; skip_to_next(r)) {
-        const Event& e = events[cursor[r]];
-        if (!p.bytes.empty() &&
-            p.bytes.size() + packed_size(e) > static_cast<std::size_t>(round_bytes))
-          break;
-        pack_event(p, e);
-        ++cursor[r];
-      }
-      more = more || cursor[r] < n;
-    }
-    std::vector<Bytes> out = streams(packers);
-    exchange_into(out, in, round_bytes, comm, mpi_seconds);
-    for (std::size_t r = 0; r < peers; ++r) packers[r].bytes = std::move(out[r]);
-    for (std::size_t r = 0; r < peers; ++r) {
-      if (r == self) continue;
-      Unpacker u{in[r]};
-      while (!u.done()) {
-        if (next_hole()) {
-          unpack_event(u, events[hole]);
-          owner[hole] = received + static_cast<std::int32_t>(r);
-        } else {
-          unpack_event(u, events.emplace_back());
-          owner.push_back(received + static_cast<std::int32_t>(r));
-        }
-      }
-    }
-    more = mpi::allreduce(static_cast<int>(more), MPI_MAX, world) != 0;
-  }
-  // The holes left (more sent than received) take events from the end.
-  std::size_t end = events.size();
-  for (std::size_t lo = 0;; ++lo) {
-    while (lo < end && stays(lo)) ++lo;
-    while (end > lo && !stays(end - 1)) --end;
-    if (lo >= end) break;
-    events[lo] = std::move(events[--end]);
-    owner[lo] = owner[end];
-  }
-  events.erase(events.begin() + static_cast<std::ptrdiff_t>(end), events.end());
-  owner.resize(end);
-  for (std::int32_t& o : owner) o = o >= received ? o - received : rank;  // source ranks
-  sort_by_key(events, owner);
-  return events;
 }
 
 }  // namespace weft::events

@@ -109,14 +109,6 @@ void remove_duplicates(Events& events, std::vector<BadRow>& bad, std::int64_t ro
                        MPI_Comm comm, double& mpi_seconds,
                        std::vector<std::size_t>* removed = nullptr);
 
-// shuffle_by_key() sends every event to the owner of its key (KeyOwners)
-// and returns this rank's events sorted by (key, timestamp, event id). The
-// events go in rounds of at most `round_bytes` per pair of ranks, and the
-// received ones fill the slots of those sent: the streams' memory is reused
-// round after round and `events` grows only by what this rank gains.
-// Collective.
-Events shuffle_by_key(Events events, std::int64_t round_bytes, MPI_Comm comm, double& mpi_seconds);
-
 // sort_by_key() sorts events by (key bytes, timestamp, event id): keys of at
 // most 7 bytes by dense numbers of their bytes, longer ones by comparison
 // (key_order.cpp). `source`, when given, is the rank each event came from

@@ -149,4 +149,18 @@ void route_chunks(Events& events, std::size_t base, std::vector<ChunkResult>& re
   }
 }
 
+Events shuffle_by_key(Events events, std::int64_t round_bytes, MPI_Comm comm, double& mpi_seconds) {
+  if (mpi::Comm(comm).size() == 1) {
+    sort_by_key(events);
+    return events;
+  }
+  std::vector<ChunkResult> all(1);
+  all[0].slots = events.data();
+  all[0].events = static_cast<std::int64_t>(events.size());
+  SourceBlocks blocks;
+  route_chunks(events, 0, all, 0, round_bytes, comm, blocks, mpi_seconds);
+  sort_by_key(events, blocks.per_event(events.size()));
+  return events;
+}
+
 }  // namespace weft::events

@@ -48,4 +48,10 @@ void route_chunks(Events& events, std::size_t base, std::vector<ChunkResult>& re
                   std::int64_t line_offset, std::int64_t round_bytes, MPI_Comm comm,
                   SourceBlocks& blocks, double& mpi_seconds);
 
+// shuffle_by_key() sends every event to the owner of its key (KeyOwners)
+// and returns this rank's events sorted by (key, timestamp, event id):
+// route_chunks() over the events as one chunk, then sort_by_key() by
+// source. For events already moved together (ingest steps). Collective.
+Events shuffle_by_key(Events events, std::int64_t round_bytes, MPI_Comm comm, double& mpi_seconds);
+
 }  // namespace weft::events

@@ -22,7 +22,7 @@ struct RunOptions {
 };
 
 // launch_rank() is this process's rank in its MPI job, read from the
-// launcher's environment before MPI_Init (0 when not launched by one), so
+// launcher's environment before MPI starts (0 when not launched by one), so
 // that only rank 0 prints problems found before MPI starts.
 int launch_rank();
 
