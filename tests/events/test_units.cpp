@@ -118,6 +118,24 @@ TEST(EventsCsv, QuotedFieldsCommasDoubledQuotesNewlinesAndCrlf) {
   EXPECT_EQ(r[3], (std::vector<std::string>{"5", "h", "i", "<malformed>"}));
 }
 
+TEST(EventsCsv, ByteCountsAgreeWithAByteLoopAtEveryLengthAndOffset) {
+  // Lengths around the 64-byte blocks and past the 255 blocks whose byte
+  // counters are summed before they overflow, at every alignment.
+  std::mt19937_64 rng(7);
+  std::string text(64 * 600 + 100, 'x');
+  for (char& ch : text) {
+    const auto r = rng() % 8;
+    ch = r == 0 ? '"' : r == 1 ? '\n' : static_cast<char>('a' + r);
+  }
+  std::fill(text.begin() + 64 * 300, text.begin() + 64 * 560, '"');  // every byte a match
+  for (std::size_t offset : {0, 1, 31, 63})
+    for (std::size_t n : {0, 1, 63, 64, 65, 127, 64 * 255, 64 * 255 + 1, 64 * 256, 64 * 599 + 3}) {
+      const std::string_view s = std::string_view(text).substr(offset, n);
+      EXPECT_EQ(count_quotes(s), std::count(s.begin(), s.end(), '"')) << offset << " " << n;
+      EXPECT_EQ(count_newlines(s), std::count(s.begin(), s.end(), '\n')) << offset << " " << n;
+    }
+}
+
 TEST(EventsCsv, ChunkStartsAgreeWithASerialSplitForEveryChunkSize) {
   const std::string text =
       "1,\"x\ny\",2\r\n3,\"\"\"q\"\"\n,\",4\n5,p,6\n7,\"\n\n\",8\r\n9,\"a,b\",10\n";
