@@ -87,8 +87,9 @@ class EventsApplication final : public app::Application {
                       known ? blocks_.per_event(s_.events.size()) : HugePageVector<std::int32_t>());
           blocks_ = SourceBlocks();
         } else {
-          s_.events =
-              shuffle_by_key(std::move(s_.events), c_.shuffle_bytes, ctx_.comm, mpi_seconds_);
+          const KeyOwners owners = key_owners(c_, s_.events, ctx_.comm);
+          s_.events = shuffle_by_key(std::move(s_.events), owners, c_.shuffle_bytes, ctx_.comm,
+                                     mpi_seconds_);
         }
         seconds_[kShuffle] += mpi::wtime() - t0;
         if (dedup_after_shuffle()) {
@@ -166,7 +167,10 @@ class EventsApplication final : public app::Application {
     seconds_[kParse] += in.parse_seconds;
     seconds_[kShuffle] += in.shuffle_seconds;
     mpi_seconds_ += in.mpi_seconds;
-    if (in.route) blocks_ = std::move(in.blocks);
+    if (in.route) {
+      blocks_ = std::move(in.blocks);
+      source_line_offset_ = std::move(in.source_line_offset);
+    }
     parked_seconds_ += in.parked_seconds;
     s_.rows += in.rows;
     s_.bytes += in.bytes;
@@ -192,14 +196,30 @@ class EventsApplication final : public app::Application {
     const double t0 = mpi::wtime();
     // Every currency needs a rate on every day of the events. The rows'
     // lines become the file's where they were counted from a range's start.
-    const bool relative = std::any_of(line_offset_.begin(), line_offset_.end(),
-                                      [](std::int64_t o) { return o != 0; });
+    // Events routed while they were parsed: by the rank that parsed them.
+    const auto nonzero = [](const std::vector<std::int64_t>& v) {
+      return std::any_of(v.begin(), v.end(), [](std::int64_t o) { return o != 0; });
+    };
+    const bool relative = nonzero(line_offset_);
     std::int64_t first = INT64_MAX, last = INT64_MIN;
-    for (Event& e : s_.events) {
+    auto visit = [&](Event& e, std::int64_t add) {
       first = std::min(first, day_of(e.time_us));
       last = std::max(last, day_of(e.time_us));
-      if (relative) e.line += line_offset_[static_cast<std::size_t>(e.file)];
+      e.line += add + (relative ? line_offset_[static_cast<std::size_t>(e.file)] : 0);
+    };
+    if (nonzero(source_line_offset_)) {
+      if ((blocks_.end.empty() ? 0 : blocks_.end.back()) != s_.events.size())
+        throw std::logic_error("events: the source blocks do not cover the events");
+      std::size_t i = 0;
+      for (std::size_t b = 0; b < blocks_.end.size(); ++b)
+        for (const std::int64_t add =
+                 source_line_offset_[static_cast<std::size_t>(blocks_.source[b])];
+             i < blocks_.end[b]; ++i)
+          visit(s_.events[i], add);
+    } else {
+      for (Event& e : s_.events) visit(e, 0);
     }
+    source_line_offset_.clear();
     if (relative)
       for (BadRow& b : s_.tables.bad) b.line += line_offset_[static_cast<std::size_t>(b.file)];
     line_offset_.clear();
@@ -252,6 +272,7 @@ class EventsApplication final : public app::Application {
     return c_.ingest_steps > 0 && mpi::Comm(ctx_.comm).size() > 1;
   }
   SourceBlocks blocks_;
+  std::vector<std::int64_t> source_line_offset_;  // Ingested::source_line_offset
   std::array<double, kStageCount> seconds_{};
   double mpi_seconds_ = 0, parked_seconds_ = 0;
   std::int64_t shuffled_ = -1;  // this rank's events after the shuffle (-1: not in this run)

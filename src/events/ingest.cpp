@@ -5,15 +5,18 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <filesystem>
 #include <iterator>
 #include <optional>
+#include <span>
 #include <utility>
 
 #include "csv.hpp"
 #include "csv_file.hpp"
 #include "fields.hpp"
 #include "h5_input.hpp"
+#include "key_owners.hpp"
 #include "parse_tasks.hpp"
 #include "route.hpp"
 #include "weft/core/error.hpp"
@@ -205,13 +208,62 @@ void check_input(const Config& c, int file) {
 
 namespace {
 
-// kPieceBytes is the most text a rank holds at once: it reads and parses
-// its range in pieces of 64 MiB, reusing one buffer (the first touch of
-// fresh memory costs ~1.7 s a GB on a VM), or of kPieceChunks chunks when
-// events.chunk_bytes is small (tests: pieces of a few hundred bytes).
-// Counting passes read blocks of kBlockBytes (they stay in the cache).
-constexpr std::int64_t kPieceBytes = std::int64_t{64} << 20, kPieceChunks = 64;
+// A rank reads and parses its range in pieces, reusing one buffer (the
+// first touch of fresh memory costs ~1.7 s a GB on a VM): of kPieceBytes,
+// or kPieceThreadChunks chunks a thread when that is more (every thread
+// gets chunks), or kPieceChunks chunks when events.chunk_bytes is small
+// (tests: pieces of a few hundred bytes). Small pieces stay in the cache
+// from the read to the parse and their events until they are routed (the
+// read of 2*10^7 rows: 0.46 s in pieces of 64 MiB, 0.16 s in 4 MiB, the
+// 2-vCPU guest). Counting passes read blocks of kBlockBytes.
+constexpr std::int64_t kPieceBytes = std::int64_t{4} << 20, kPieceChunks = 64,
+                       kPieceThreadChunks = 4;
 constexpr std::int64_t kBlockBytes = std::int64_t{1} << 20;
+
+// The key sample of a CSV input (sample_keys()): kSampleWindows windows of
+// kSampleBytes at evenly spaced offsets of the text after the header.
+constexpr std::int64_t kSampleWindows = 1024, kSampleBytes = std::int64_t{16} << 10;
+
+// sample_keys() is this rank's part of the key sample of CSV input `in`
+// of `bytes` bytes, whose header ends at `h`: the keys of the records of
+// windows [W r / size, W (r + 1) / size) of the W windows (fewer, adjoining,
+// when the text is short), each record read from the first line start of
+// its window (the first window: from `h`) that is well formed with a key.
+// The windows are the same on any number of ranks. As events with only
+// their keys set, for KeyOwners::build() with stride 1.
+Events sample_keys(const InputFile& in, std::int64_t bytes, std::int64_t h, const Mapping& m,
+                   int rank, int size) {
+  const std::int64_t text = bytes - h;
+  const std::int64_t windows =
+      std::max<std::int64_t>(1, std::min(kSampleWindows, (text + kSampleBytes - 1) / kSampleBytes));
+  Events keys;
+  Bytes buf;
+  for (std::int64_t w = windows * rank / size; w < windows * (rank + 1) / size; ++w) {
+    const std::int64_t at = h + text * w / windows;
+    buf.clear();
+    in.read(at, std::min(bytes, at + kSampleBytes), buf);
+    const std::int64_t from = w == 0 ? 0 : first_start(buf, false);
+    if (from == kNoStart) continue;
+    RecordReader reader(std::string_view(buf).substr(static_cast<std::size_t>(from)), 0);
+    Record r;
+    while (reader.next(r)) {
+      if (r.blank || r.malformed || static_cast<int>(r.fields.size()) != m.fields) continue;
+      const std::string_view key = r.fields[static_cast<std::size_t>(m.key)];
+      if (!key.empty()) keys.emplace_back().key.assign(key);
+    }
+  }
+  return keys;
+}
+
+// sampled_owners() is the key owners built from the key sample of CSV input
+// `in` (sample_keys()). Collective over `world`.
+KeyOwners sampled_owners(const mpi::Comm& world, const InputFile& in, std::int64_t bytes,
+                         std::int64_t h, const Mapping& m) {
+  Events keys;
+  agree_on_failure(world, [&] { keys = sample_keys(in, bytes, h, m, world.rank(), world.size()); });
+  return KeyOwners::build(EventPieces(std::span<const Event>(keys.data(), keys.size())),
+                          world.get(), 1);
+}
 
 // grow_slots() resizes `events` to `n` slots when it has fewer, keeping
 // the results' slots on the same events where the array moves.
@@ -316,10 +368,13 @@ bool check_guess(const mpi::Comm& world, std::int64_t quotes) {
 // (open_guessed(); the file is read once instead of twice), their rows'
 // lines relative until finish: out.line_offset[file]; a wrong guess (a
 // quoted newline across a rank's chunk start) is undone and the ranges found
-// by counting (out.recounted). Collective over `comm`.
+// by counting (out.recounted). With `route` each piece's events go to the
+// owners of their keys right after its parse (a Router, by the owners of the
+// input's key sample), their lines still relative; a wrong guess undoes the
+// routing too. Collective over `comm`.
 std::vector<ChunkResult> ingest_csv(const Config& c, const Rates& rates, go::Executor& exec,
                                     MPI_Comm comm, int file, std::int64_t left, Cursor& cur,
-                                    Ingested& out) {
+                                    Ingested& out, bool route) {
   const mpi::Comm world(comm);
   const std::string& path = c.inputs[static_cast<std::size_t>(file)];
   const double t0 = mpi::wtime();
@@ -334,7 +389,9 @@ std::vector<ChunkResult> ingest_csv(const Config& c, const Rates& rates, go::Exe
     header_lines = count_newlines(read_range(path, 0, h));
     in.emplace(path);
   });
-  const std::int64_t piece = std::min(kPieceBytes, kPieceChunks * c.chunk_bytes);
+  const std::int64_t piece =
+      std::min(std::max(kPieceBytes, kPieceThreadChunks * exec.threads() * c.chunk_bytes),
+               kPieceChunks * c.chunk_bytes);
   const std::int64_t block = std::min(kBlockBytes, piece);
   Bytes buf;
   buf.reserve(static_cast<std::size_t>(piece + block));  // a piece and its last record's rest
@@ -352,10 +409,18 @@ std::vector<ChunkResult> ingest_csv(const Config& c, const Rates& rates, go::Exe
   const Cursor opened = cur;
   std::vector<ChunkResult> results;
   std::int64_t quotes = 0;
+  std::optional<KeyOwners> owners;
+  std::optional<Router> router;
+  if (route) {
+    const double t1 = mpi::wtime();
+    owners.emplace(sampled_owners(world, *in, bytes, h, m));
+    router.emplace(out.events, base, *owners, c.shuffle_bytes, comm, out.blocks, out.mpi_seconds);
+    out.shuffle_seconds += mpi::wtime() - t1;
+  }
   // parse_rest() reads the pieces: each is the text up to the first record
   // start after pos + piece, the part's last one that after its target;
   // their rows go to consecutive slots.
-  auto parse_rest = [&] {
+  auto parse_pieces = [&] {
     const std::int64_t target = left <= 1 ? cur.end : cur.pos + (cur.end - cur.pos) / left;
     const std::int64_t first_pos = cur.pos, first_line = cur.line;
     // Room for 1.5 x the range's rows on several ranks: the key shuffle
@@ -386,9 +451,29 @@ std::vector<ChunkResult> ingest_csv(const Config& c, const Rates& rates, go::Exe
       const TextJob job{
           buf, line, &m, &c, &rates, file, out.events.data() + base + (line - first_line)};
       std::vector<ChunkResult> parsed = parse_chunks(job, exec, out.parked_seconds);
+      const double t3 = mpi::wtime();
+      out.parse_seconds += t3 - t2;
+      if (router) {
+        router->take(parsed, 0);
+        out.shuffle_seconds += mpi::wtime() - t3;
+      }
       std::move(parsed.begin(), parsed.end(), std::back_inserter(results));
-      out.parse_seconds += mpi::wtime() - t2;
     }
+  };
+  // parse_rest() parses the pieces and, routing, ends the routing on every
+  // rank (collective rounds) before a failure of this rank's parse leaves.
+  auto parse_rest = [&] {
+    if (!router) return parse_pieces();
+    std::exception_ptr failed;
+    try {
+      parse_pieces();
+    } catch (...) {
+      failed = std::current_exception();
+    }
+    const double t1 = mpi::wtime();
+    router->finish();
+    out.shuffle_seconds += mpi::wtime() - t1;
+    if (failed) std::rethrow_exception(failed);
   };
   agree_on_failure(world, parse_rest);
   if (!guess) return results;
@@ -401,6 +486,10 @@ std::vector<ChunkResult> ingest_csv(const Config& c, const Rates& rates, go::Exe
   const double t3 = mpi::wtime();
   results.clear();
   out.events.erase(out.events.begin() + static_cast<std::ptrdiff_t>(base), out.events.end());
+  if (router) {
+    out.blocks = SourceBlocks();
+    router.emplace(out.events, base, *owners, c.shuffle_bytes, comm, out.blocks, out.mpi_seconds);
+  }
   out.bytes = bytes_before;
   ++out.recounted;
   cur = Cursor{};
@@ -426,13 +515,24 @@ void ingest_part(const Config& c, const Rates& rates, go::Executor& exec, MPI_Co
   for (int file = 0; file < static_cast<int>(c.inputs.size()); ++file) {
     Cursor& cur = cursors[static_cast<std::size_t>(file)];
     const std::size_t base = out.events.size();
-    std::vector<ChunkResult> results = is_h5_input(c, file)
-                                           ? ingest_h5(c, rates, exec, comm, file, left, cur, out)
-                                           : ingest_csv(c, rates, exec, comm, file, left, cur, out);
+    const bool h5 = is_h5_input(c, file);
+    std::vector<ChunkResult> results =
+        h5 ? ingest_h5(c, rates, exec, comm, file, left, cur, out)
+           : ingest_csv(c, rates, exec, comm, file, left, cur, out, fuse);
     const double t0 = mpi::wtime();
     std::int64_t& offset = out.line_offset[static_cast<std::size_t>(file)];
-    if (fuse) {  // the events move down or out, to the owners of their keys
-      route_chunks(out.events, base, results, offset, c.shuffle_bytes, comm, out.blocks,
+    if (fuse && !h5) {  // routed piece by piece: the lines of each source's events
+      for (auto& r : results)
+        for (BadRow& b : r.bad) b.line += offset;
+      out.source_line_offset = mpi::allgather(std::exchange(offset, 0), mpi::Comm(comm));
+    } else if (fuse) {  // the events move down or out, to the owners of their keys
+      EventPieces pieces;
+      for (const ChunkResult& r : results)
+        pieces.add({r.slots, static_cast<std::size_t>(r.events)});
+      double t1 = mpi::wtime();
+      const KeyOwners owners = KeyOwners::build(pieces, comm);
+      out.mpi_seconds += mpi::wtime() - t1;
+      route_chunks(out.events, base, results, offset, owners, c.shuffle_bytes, comm, out.blocks,
                    out.mpi_seconds);
       offset = 0;
       out.shuffle_seconds += mpi::wtime() - t0;
@@ -463,9 +563,28 @@ void ingest_part(const Config& c, const Rates& rates, go::Executor& exec, MPI_Co
     std::vector<ChunkResult> all(1);
     all[0].slots = out.events.data();
     all[0].events = static_cast<std::int64_t>(out.events.size());
-    route_chunks(out.events, 0, all, 0, c.shuffle_bytes, comm, out.blocks, out.mpi_seconds);
+    route_chunks(out.events, 0, all, 0, key_owners(c, out.events, comm), c.shuffle_bytes, comm,
+                 out.blocks, out.mpi_seconds);
     out.shuffle_seconds += mpi::wtime() - t0;
   }
+}
+
+bool owners_from_sample(const Config& c) { return c.inputs.size() == 1 && !is_h5_input(c, 0); }
+
+KeyOwners key_owners(const Config& c, const Events& events, MPI_Comm comm) {
+  const mpi::Comm world(comm);
+  if (world.size() == 1) return {};
+  if (!owners_from_sample(c)) return KeyOwners::build(events, comm);
+  const std::string& path = c.inputs[0];
+  std::int64_t bytes = 0, h = 0;
+  Mapping m;
+  std::optional<InputFile> in;
+  agree_on_failure(world, [&] {
+    bytes = file_size(path);
+    m = map_header(header_of(path, bytes, h), c, path);
+    in.emplace(path);
+  });
+  return sampled_owners(world, *in, bytes, h, m);
 }
 
 Ingested ingest(const Config& c, const Rates& rates, go::Executor& exec, MPI_Comm comm) {

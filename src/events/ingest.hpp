@@ -60,6 +60,10 @@ struct Ingested {
   bool route = false;
   SourceBlocks blocks;
   double shuffle_seconds = 0, mpi_seconds = 0;
+  // source_line_offset[s] is to be added to the lines of the events of
+  // `blocks` from rank s (one CSV input routed piece by piece while the
+  // ranges' first lines were not known yet); empty: none.
+  std::vector<std::int64_t> source_line_offset;
 };
 
 // agree_on_failure() runs `read` on every rank and agrees on its failures: every rank
@@ -102,6 +106,18 @@ void ingest_part(const Config& c, const Rates& rates, go::Executor& exec, MPI_Co
 // on several ranks, sends each event to the owner of its key on the way
 // (route_chunks(): `route` set, the lines already the files' own).
 Ingested ingest(const Config& c, const Rates& rates, go::Executor& exec, MPI_Comm comm);
+
+// owners_from_sample() is whether the key owners of the shuffle come from a
+// sample of the input's records at fixed offsets (one CSV input: the same
+// sample on any number of ranks, taken before the parse so that each piece
+// is routed as it is parsed) rather than from the parsed events.
+bool owners_from_sample(const Config& c);
+
+// key_owners() is the owners of the keys for the shuffle of `events` (this
+// rank's, all of them parsed): from the input's sample when
+// owners_from_sample(c), else KeyOwners::build(events); the same owners as
+// ingest() routes by. Collective over `comm`.
+KeyOwners key_owners(const Config& c, const Events& events, MPI_Comm comm);
 
 // parse_row() validates one record of file `file`: true with `e` filled,
 // or false with `bad` saying why.

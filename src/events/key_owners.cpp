@@ -78,15 +78,16 @@ class Sample {
   std::size_t used_ = 0;
 };
 
-// sample() picks one event of every KeyOwners::kStride by index, at a place
-// in the block given by a hash of the block's index (no period of the input
-// lines up with the picks); `picked` is how many.
-Sample sample(const EventPieces& events, std::int64_t& picked) {
-  constexpr std::size_t stride = KeyOwners::kStride, ahead = 8;
-  static_assert((stride & (stride - 1)) == 0, "kStride is a power of two");
+// sample() picks one event of every `stride` (a power of two) by index, at
+// a place in the block given by a hash of the block's index (no period of
+// the input lines up with the picks); `picked` is how many.
+Sample sample(const EventPieces& events, std::size_t stride, std::int64_t& picked) {
+  constexpr std::size_t ahead = 8;
+  if (stride == 0 || (stride & (stride - 1)) != 0)
+    throw std::invalid_argument("KeyOwners: the stride is not a power of two");
   if (events.size() > std::numeric_limits<std::uint32_t>::max())
     throw std::length_error("KeyOwners: more than 2^32 events on a rank");
-  auto at = [](std::size_t block) { return block * stride + (mix64(block) & (stride - 1)); };
+  auto at = [stride](std::size_t block) { return block * stride + (mix64(block) & (stride - 1)); };
   const std::size_t picks = events.size() / stride;
   Sample counts(picks / 8);
   // Two steps ahead of the one counted (picks are kStride events apart: too
@@ -278,12 +279,12 @@ int KeyOwners::moved() const {
   return n;
 }
 
-KeyOwners KeyOwners::build(const EventPieces& events, MPI_Comm comm) {
+KeyOwners KeyOwners::build(const EventPieces& events, MPI_Comm comm, std::size_t stride) {
   const mpi::Comm world(comm);
   const int ranks = world.size();
   if (ranks == 1) return {};
   std::int64_t picked = 0;
-  const Sample counts = sample(events, picked);
+  const Sample counts = sample(events, stride, picked);
   // A key with `heavy` picks over all ranks has at least heavy / ranks on
   // one of them: those are the candidates.
   const std::int64_t total = mpi::allreduce(picked, MPI_SUM, world);
@@ -303,10 +304,10 @@ KeyOwners KeyOwners::build(const EventPieces& events, MPI_Comm comm) {
   std::vector<HeavyKey> plan;
   for (std::size_t i = 0; i < n; ++i)
     if (sums[i] >= heavy) {
-      plan.push_back({std::string(keys[i]), sums[i] * static_cast<std::int64_t>(kStride)});
+      plan.push_back({std::string(keys[i]), sums[i] * static_cast<std::int64_t>(stride)});
       light[fnv1a64(keys[i]) % buckets] -= sums[i];
     }
-  for (auto& l : light) l *= static_cast<std::int64_t>(kStride);
+  for (auto& l : light) l *= static_cast<std::int64_t>(stride);
   std::stable_sort(plan.begin(), plan.end(), heavier);
   Placement placement = place_keys(plan, light, ranks);
   return KeyOwners(ranks, std::move(plan), std::move(placement));

@@ -118,12 +118,14 @@ class KeyOwners {
   // the ranks.
   KeyOwners(int ranks, std::vector<HeavyKey> heavy, Placement placement);
 
-  // build() samples this rank's `events`, agrees with the other ranks on
-  // the heavy keys with their estimated counts and on the estimated load
-  // of each light bucket, and places them (an allreduce of the sample
-  // size, an allgatherv of the local candidates' bytes, an allreduce of
-  // the candidates' and buckets' counts). Collective over `comm`.
-  static KeyOwners build(const EventPieces& events, MPI_Comm comm);
+  // build() samples this rank's `events` (one of every `stride`, a power
+  // of two; 1: each event is a pick, for events that are a sample already),
+  // agrees with the other ranks on the heavy keys with their estimated
+  // counts and on the estimated load of each light bucket, and places them
+  // (an allreduce of the sample size, an allgatherv of the local
+  // candidates' bytes, an allreduce of the candidates' and buckets'
+  // counts). Collective over `comm`.
+  static KeyOwners build(const EventPieces& events, MPI_Comm comm, std::size_t stride = kStride);
   static KeyOwners build(const Events& events, MPI_Comm comm) {
     return build(EventPieces(std::span<const Event>(events.data(), events.size())), comm);
   }

@@ -11,6 +11,7 @@
 #include "key_owners.hpp"
 #include "parse_tasks.hpp"
 #include "weft/mpi/collectives.hpp"
+#include "weft/mpi/p2p.hpp"
 #include "weft/mpi/session.hpp"
 
 namespace weft::events {
@@ -48,48 +49,72 @@ HugePageVector<std::int32_t> SourceBlocks::per_event(std::size_t n) const {
   return out;
 }
 
-void route_chunks(Events& events, std::size_t base, std::vector<ChunkResult>& results,
-                  std::int64_t line_offset, std::int64_t round_bytes, MPI_Comm comm,
-                  SourceBlocks& blocks, double& mpi_seconds) {
-  const mpi::Comm world(comm);
-  const int rank = world.rank();
-  const auto peers = static_cast<std::size_t>(world.size());
-  EventPieces pieces;
-  for (ChunkResult& r : results) {
-    for (BadRow& b : r.bad) b.line += line_offset;
-    pieces.add({r.slots, static_cast<std::size_t>(r.events)});
-  }
-  double t0 = mpi::wtime();
-  const KeyOwners owners = KeyOwners::build(pieces, comm);
-  mpi_seconds += mpi::wtime() - t0;
-  const auto round_size = static_cast<std::size_t>(round_bytes);
-  std::vector<Packer> packers(peers);
-  for (std::size_t r = 0; r < peers; ++r)
-    if (r != static_cast<std::size_t>(rank)) packers[r].bytes.reserve(round_size + kPackedLeast);
-  std::vector<Bytes> in(peers), spare;
-  // Every slot before `to` holds a kept or received event; the slots from
-  // `to` up to the event being read are free (moved, packed or never used).
-  // Received streams wait in `pending`, in arrival order, until free slots
-  // take them; once the pass is over (`to` is null) they are appended.
-  Event* to = events.data() + base;
-  std::size_t own = 0;  // kept events since the last received block
+namespace {
+// kRouteTag marks the Router's streams; an empty one ends a rank's streams.
+constexpr int kRouteTag = 4243;
+// kInFlight: the streams a rank may have in flight before it waits for
+// the oldest (back-pressure), still receiving while it waits.
+constexpr std::size_t kInFlight = 4;
+}  // namespace
+
+// Router::State: every slot before `to` holds a kept or received event;
+// the slots from `to` up to the event being read are free (moved, packed
+// or never used). A stream goes (MPI_Isend) when it holds round_size
+// bytes; received streams (MPI_Improbe and MPI_Mrecv at each chunk's end,
+// in each source's order) wait in `pending`, in arrival order, until free
+// slots take them; once the pass is over (`done`) they are appended.
+// Slots are indices: `events` may move between take()s.
+struct Router::State {
   struct Pending {
     Bytes bytes;
     std::size_t at = 0;
     std::int32_t source = 0;
   };
+  struct Outgoing {
+    Bytes bytes;
+    MPI_Request request = MPI_REQUEST_NULL;
+  };
+  State(Events& e, const KeyOwners& o, std::size_t size, MPI_Comm c, SourceBlocks& b, double& m)
+      : events(e), owners(o), round_size(size), world(c), blocks(b), mpi_seconds(m) {}
+  Events& events;
+  const KeyOwners& owners;
+  std::size_t round_size;
+  mpi::Comm world;
+  SourceBlocks& blocks;
+  double& mpi_seconds;
+  int rank = 0;
+  std::size_t peers = 1;
+  std::vector<Packer> packers;
+  std::vector<Bytes> spare;
   std::deque<Pending> pending;
+  std::deque<Outgoing> sending;  // in flight, oldest first
+  std::size_t ends = 0;          // peers whose streams ended
+  std::size_t to = 0;
+  std::size_t own = 0;  // kept events since the last received block
+  bool done = false;
+
+  Bytes fresh() {
+    Bytes b;
+    if (!spare.empty()) {
+      b = std::move(spare.back());
+      spare.pop_back();
+    }
+    b.clear();
+    return b;
+  }
   // place() unpacks the pending streams in order into the free slots before
   // `limit` (after the pass: at the end), as far as they go.
-  auto place = [&](Event* limit) {
-    while (!pending.empty()) {
+  void place(std::size_t limit) {
+    while (!pending.empty() && (done || to < limit)) {
+      blocks.add(own, rank);
+      own = 0;
       Pending& p = pending.front();
       Unpacker u{p.bytes, p.at};
       std::size_t placed = 0;
-      if (!to)
+      if (done)
         for (; !u.done(); ++placed) unpack_event(u, events.emplace_back());
       else
-        for (; !u.done() && to < limit; ++placed) unpack_event(u, *to++);
+        for (; !u.done() && to < limit; ++placed) unpack_event(u, events[to++]);
       blocks.add(placed, p.source);
       if (!u.done()) {
         p.at = u.at;
@@ -98,58 +123,119 @@ void route_chunks(Events& events, std::size_t base, std::vector<ChunkResult>& re
       spare.push_back(std::move(p.bytes));
       pending.pop_front();
     }
-  };
-  // round() sends the packed events, places the received ones before
-  // `limit` and tells whether any rank has more to send (it says so by `more`).
-  auto round = [&](Event* limit, int more) {
-    std::vector<Bytes> out = streams(packers);
-    exchange_into(out, in, round_bytes, comm, mpi_seconds);
-    for (std::size_t r = 0; r < peers; ++r) {
-      packers[r].bytes = std::move(out[r]);
-      packers[r].bytes.clear();
+  }
+  // send() starts sending peer's stream (empty: the end of this rank's).
+  void send(std::size_t peer) {
+    sending.push_back({std::move(packers[peer].bytes), MPI_REQUEST_NULL});
+    Outgoing& o = sending.back();
+    o.request = mpi::isend(o.bytes.data(), static_cast<int>(o.bytes.size()), static_cast<int>(peer),
+                           kRouteTag, world);
+    packers[peer].bytes = fresh();
+    packers[peer].bytes.reserve(round_size + kPackedLeast);
+  }
+  // poll() takes the streams that arrived (until every peer's ended: what
+  // comes after is another Router's) and the sends that completed, then
+  // places what it can before `limit`.
+  void poll(std::size_t limit) {
+    MPI_Message message = MPI_MESSAGE_NULL;
+    MPI_Status status;
+    while (ends + 1 < peers && mpi::improbe(MPI_ANY_SOURCE, kRouteTag, world, &message, &status)) {
+      const int n = mpi::count<char>(status);
+      Bytes b = fresh();
+      b.resize(static_cast<std::size_t>(n));
+      mpi::mrecv(b.data(), n, &message);
+      if (n == 0)
+        ++ends;
+      else
+        pending.push_back({std::move(b), 0, static_cast<std::int32_t>(status.MPI_SOURCE)});
     }
-    blocks.add(own, rank);
-    own = 0;
-    for (std::size_t r = 0; r < peers; ++r) {
-      if (r == static_cast<std::size_t>(rank) || in[r].empty()) continue;
-      pending.push_back({std::move(in[r]), 0, static_cast<std::int32_t>(r)});
-      if (!spare.empty()) {
-        in[r] = std::move(spare.back());
-        spare.pop_back();
-      }
+    while (!sending.empty() && mpi::testall(std::span<MPI_Request>(&sending.front().request, 1))) {
+      spare.push_back(std::move(sending.front().bytes));
+      sending.pop_front();
     }
     place(limit);
-    t0 = mpi::wtime();
-    const bool any = mpi::allreduce(more, MPI_MAX, world) != 0;
+  }
+  // throttle() waits, receiving, while more than kInFlight streams are in flight.
+  void throttle(std::size_t limit) {
+    if (sending.size() <= kInFlight) return;
+    const double t0 = mpi::wtime();
+    while (sending.size() > kInFlight) poll(limit);
     mpi_seconds += mpi::wtime() - t0;
-    return any;
-  };
-  for (ChunkResult& r : results)
-    for (Event *e = r.slots, *last = r.slots + r.events; e != last; ++e) {
-      e->line += line_offset;
-      const int o = owners(e->key);
-      if (o == rank) {
-        if (e != to) relocate(*to, *e);
-        ++to;
-        ++own;
+  }
+};
+
+Router::Router(Events& events, std::size_t base, const KeyOwners& owners, std::int64_t round_bytes,
+               MPI_Comm comm, SourceBlocks& blocks, double& mpi_seconds)
+    : s_(std::make_unique<State>(events, owners, static_cast<std::size_t>(round_bytes), comm,
+                                 blocks, mpi_seconds)) {
+  s_->rank = s_->world.rank();
+  s_->peers = static_cast<std::size_t>(s_->world.size());
+  s_->packers.resize(s_->peers);
+  for (std::size_t r = 0; r < s_->peers; ++r)
+    if (r != static_cast<std::size_t>(s_->rank))
+      s_->packers[r].bytes.reserve(s_->round_size + kPackedLeast);
+  s_->to = base;
+}
+
+Router::~Router() = default;
+
+void Router::take(std::vector<ChunkResult>& results, std::int64_t line_offset) {
+  State& s = *s_;
+  if (s.done) throw std::logic_error("Router::take() after finish()");
+  for (ChunkResult& r : results) {
+    for (BadRow& b : r.bad) b.line += line_offset;
+    auto at = static_cast<std::size_t>(r.slots - s.events.data());
+    for (const std::size_t last = at + static_cast<std::size_t>(r.events); at != last; ++at) {
+      Event& e = s.events[at];
+      e.line += line_offset;
+      const int o = s.owners(e.key);
+      if (o == s.rank) {
+        if (at != s.to) relocate(s.events[s.to], e);
+        ++s.to;
+        ++s.own;
         continue;
       }
-      Packer& p = packers[static_cast<std::size_t>(o)];
-      pack_event(p, *e);
-      if (p.bytes.size() >= round_size) round(e + 1, 1);
+      Packer& p = s.packers[static_cast<std::size_t>(o)];
+      pack_event(p, e);
+      if (p.bytes.size() >= s.round_size) {
+        s.send(static_cast<std::size_t>(o));
+        s.throttle(at + 1);
+      }
     }
-  // The pass is over: every slot from `to` on is free.
-  blocks.add(own, rank);
-  own = 0;
-  place(events.data() + events.size());
-  events.erase(events.begin() + (to - events.data()), events.end());
-  to = nullptr;
-  place(nullptr);
-  while (round(nullptr, 0)) {
+    r.events = 0;  // moved or sent
+    if (s.peers > 1) s.poll(at);
   }
 }
 
-Events shuffle_by_key(Events events, std::int64_t round_bytes, MPI_Comm comm, double& mpi_seconds) {
+void Router::finish() {
+  State& s = *s_;
+  // The pass is over: every slot from `to` on is free.
+  s.blocks.add(s.own, s.rank);
+  s.own = 0;
+  s.place(s.events.size());
+  s.events.erase(s.events.begin() + static_cast<std::ptrdiff_t>(s.to), s.events.end());
+  s.done = true;
+  s.place(0);
+  const double t0 = mpi::wtime();
+  for (std::size_t r = 0; r < s.peers; ++r) {
+    if (r == static_cast<std::size_t>(s.rank)) continue;
+    if (!s.packers[r].bytes.empty()) s.send(r);
+    s.send(r);  // empty: the end
+  }
+  while (s.ends + 1 < s.peers || !s.sending.empty()) s.poll(0);
+  s.mpi_seconds += mpi::wtime() - t0;
+}
+
+void route_chunks(Events& events, std::size_t base, std::vector<ChunkResult>& results,
+                  std::int64_t line_offset, const KeyOwners& owners, std::int64_t round_bytes,
+                  MPI_Comm comm, SourceBlocks& blocks, double& mpi_seconds) {
+  Router router(events, base, owners, round_bytes, comm, blocks, mpi_seconds);
+  router.take(results, line_offset);
+  router.finish();
+}
+
+Events shuffle_by_key(Events events, const KeyOwners& owners, std::int64_t round_bytes,
+                      MPI_Comm comm, double& mpi_seconds) {
   if (mpi::Comm(comm).size() == 1) {
     sort_by_key(events);
     return events;
@@ -158,7 +244,7 @@ Events shuffle_by_key(Events events, std::int64_t round_bytes, MPI_Comm comm, do
   all[0].slots = events.data();
   all[0].events = static_cast<std::int64_t>(events.size());
   SourceBlocks blocks;
-  route_chunks(events, 0, all, 0, round_bytes, comm, blocks, mpi_seconds);
+  route_chunks(events, 0, all, 0, owners, round_bytes, comm, blocks, mpi_seconds);
   sort_by_key(events, blocks.per_event(events.size()));
   return events;
 }

@@ -4,14 +4,16 @@
 #include <mpi.h>
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
+#include "key_owners.hpp"
 #include "model.hpp"
 
 // Routing parsed events to the owners of their keys while they move out of
-// the parse's slots: the key shuffle folded into the ingest (one pass over
-// the events instead of three).
+// the parse's slots: the key shuffle folded into the ingest (each piece of
+// the input routed right after its parse, while its events are in cache).
 namespace weft::events {
 
 struct ChunkResult;  // parse_tasks.hpp
@@ -33,25 +35,55 @@ struct SourceBlocks {
   HugePageVector<std::int32_t> per_event(std::size_t n) const;
 };
 
-// route_chunks() moves the events of `results` (the parse's chunks, in
-// input order, their slots in `events` from index `base` on) down over the
-// free slots from `base`, as the ingest does, and sends every event whose
-// key another rank owns (KeyOwners, built from these events) to that rank.
-// `line_offset` is added to each event's and bad row's line on the way.
-// The sent events go in rounds of at most `round_bytes` per peer, packed as
-// they are met, and the events received fill the slots freed so far
-// (behind the last slot: appended), so the events need no second array.
-// `events` ends with this rank's share of the keys of every rank's chunks;
-// `blocks` gains their sources. `mpi_seconds` grows by the time in MPI.
-// Collective over `comm` (every rank routes the same input file).
-void route_chunks(Events& events, std::size_t base, std::vector<ChunkResult>& results,
-                  std::int64_t line_offset, std::int64_t round_bytes, MPI_Comm comm,
-                  SourceBlocks& blocks, double& mpi_seconds);
+// Router routes the parse's chunks as they come: each event either moves
+// down over the free slots from `base` (its key is this rank's) or is packed
+// for its key's owner; a stream goes when it holds `round_bytes` (without
+// waiting for the peer: at most a few in flight), and the streams received
+// (looked for after each chunk) fill the slots freed so far, streams that
+// find none waiting for the next ones.
+//
+//   Router router(events, 0, owners, round_bytes, comm, blocks, mpi_seconds);
+//   for (auto& piece : pieces) router.take(piece, 0);  // parsed in input order
+//   router.finish();                                    // collective
+//
+// The chunks' slots lie in `events` from `base` on, each chunk after the
+// ones taken before; `events` may grow (and move) between take()s. After
+// finish() `events` ends with this rank's share of the keys of every rank's
+// chunks (behind `base`), `blocks` holds their sources and `mpi_seconds`
+// has grown by the time it waited in MPI. finish() is collective over
+// `comm` (it waits for every rank's streams); take() does not wait for
+// other ranks unless streams pile up. Every rank routes the same input.
+class Router {
+ public:
+  Router(Events& events, std::size_t base, const KeyOwners& owners, std::int64_t round_bytes,
+         MPI_Comm comm, SourceBlocks& blocks, double& mpi_seconds);
+  Router(const Router&) = delete;
+  Router& operator=(const Router&) = delete;
+  ~Router();
+  // take() routes the events of `results` (in input order), adding
+  // `line_offset` to their lines and to their bad rows' lines.
+  void take(std::vector<ChunkResult>& results, std::int64_t line_offset);
+  // finish() ends the routing: the rest of the received events go after
+  // the kept ones, and rounds go on until no rank has more to send.
+  void finish();
 
-// shuffle_by_key() sends every event to the owner of its key (KeyOwners)
-// and returns this rank's events sorted by (key, timestamp, event id):
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
+
+// route_chunks() routes the events of `results` (the parse's chunks, in
+// input order, their slots in `events` from index `base` on) by `owners`:
+// a Router over them all, then finish(). Collective over `comm`.
+void route_chunks(Events& events, std::size_t base, std::vector<ChunkResult>& results,
+                  std::int64_t line_offset, const KeyOwners& owners, std::int64_t round_bytes,
+                  MPI_Comm comm, SourceBlocks& blocks, double& mpi_seconds);
+
+// shuffle_by_key() sends every event to its key's owner in `owners` and
+// returns this rank's events sorted by (key, timestamp, event id):
 // route_chunks() over the events as one chunk, then sort_by_key() by
 // source. For events already moved together (ingest steps). Collective.
-Events shuffle_by_key(Events events, std::int64_t round_bytes, MPI_Comm comm, double& mpi_seconds);
+Events shuffle_by_key(Events events, const KeyOwners& owners, std::int64_t round_bytes,
+                      MPI_Comm comm, double& mpi_seconds);
 
 }  // namespace weft::events

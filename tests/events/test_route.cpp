@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <random>
 #include <string>
@@ -52,7 +53,10 @@ Event event_of(std::int64_t g, int source, std::mt19937_64& rng) {
   return e;
 }
 
-void expect_routed(std::int64_t round_bytes) {
+// expect_routed() routes by route_chunks() (takes = 1) or by a Router
+// taking the chunks in `takes` groups, the events array moving (a larger
+// allocation) before each group, as the ingest's array may between pieces.
+void expect_routed(std::int64_t round_bytes, int takes = 1) {
   const mpi::Comm world(MPI_COMM_WORLD);
   const int rank = world.rank();
   // Rank r parses 3000 + 500 r events in chunks of 1..700 slots, each chunk
@@ -63,10 +67,12 @@ void expect_routed(std::int64_t round_bytes) {
   constexpr std::int64_t kOffset = 1000;
   Events events(static_cast<std::size_t>(2 * mine + 64));
   std::vector<ChunkResult> results;
+  std::vector<std::size_t> starts;  // each chunk's first slot
   std::size_t slot = 0;
   for (std::int64_t g = first; g < first + mine;) {
     ChunkResult r;
     r.slots = events.data() + slot;
+    starts.push_back(slot);
     r.events = std::min<std::int64_t>(first + mine - g, 1 + static_cast<std::int64_t>(rng() % 700));
     for (std::int64_t j = 0; j < r.events; ++j) r.slots[j] = event_of(g++, rank, rng);
     r.bad.push_back({rank, g, Reason::missing_field, "x"});
@@ -78,7 +84,29 @@ void expect_routed(std::int64_t round_bytes) {
   for (const ChunkResult& r : results) bad_lines.push_back(r.bad[0].line + kOffset);
   SourceBlocks blocks;
   double mpi_seconds = 0;
-  route_chunks(events, 0, results, kOffset, round_bytes, MPI_COMM_WORLD, blocks, mpi_seconds);
+  const KeyOwners owners = KeyOwners::build(events, MPI_COMM_WORLD);
+  if (takes == 1) {
+    route_chunks(events, 0, results, kOffset, owners, round_bytes, MPI_COMM_WORLD, blocks,
+                 mpi_seconds);
+  } else {
+    Router router(events, 0, owners, round_bytes, MPI_COMM_WORLD, blocks, mpi_seconds);
+    const std::size_t chunks = results.size();
+    for (int t = 0; t < takes; ++t) {
+      Events moved;
+      moved.reserve(events.capacity() + 1024);
+      std::move(events.begin(), events.end(), std::back_inserter(moved));
+      events.swap(moved);
+      std::vector<ChunkResult> group;
+      for (std::size_t c = chunks * t / takes; c < chunks * (t + 1) / takes; ++c) {
+        results[c].slots = events.data() + starts[c];
+        group.push_back(std::move(results[c]));
+      }
+      router.take(group, kOffset);
+      for (std::size_t c = chunks * t / takes, j = 0; j < group.size(); ++c, ++j)
+        results[c] = std::move(group[j]);
+    }
+    router.finish();
+  }
   for (std::size_t c = 0; c < results.size(); ++c) EXPECT_EQ(results[c].bad[0].line, bad_lines[c]);
   // Blocks cover the events; a block's events came from its source, in order.
   ASSERT_FALSE(blocks.end.empty());
@@ -126,6 +154,11 @@ TEST(EventsRoute, EachKeyOnOneRankSourcesInOrderInOneRound) { expect_routed(64 <
 TEST(EventsRoute, EachKeyOnOneRankSourcesInOrderInSmallRounds) {
   // 1 KiB rounds: many rounds, received events often find no free slot.
   expect_routed(1 << 10);
+}
+
+TEST(EventsRoute, ARouterTakingPiecesWhileTheArrayMovesRoutesTheSame) {
+  expect_routed(64 << 20, 5);
+  expect_routed(1 << 10, 7);
 }
 
 }  // namespace
