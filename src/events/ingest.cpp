@@ -221,13 +221,16 @@ constexpr std::int64_t kPieceBytes = std::int64_t{4} << 20, kPieceChunks = 64,
 constexpr std::int64_t kBlockBytes = std::int64_t{1} << 20;
 
 // The key sample of a CSV input (sample_keys()): kSampleWindows windows of
-// kSampleBytes at evenly spaced offsets of the text after the header.
-constexpr std::int64_t kSampleWindows = 1024, kSampleBytes = std::int64_t{16} << 10;
+// kSampleBytes at evenly spaced offsets of the text after the header, at
+// most one byte in kSampleStride (as KeyOwners::build() picks one event in
+// 64: a small input is not read twice).
+constexpr std::int64_t kSampleWindows = 1024, kSampleBytes = std::int64_t{16} << 10,
+                       kSampleStride = 64;
 
 // sample_keys() is this rank's part of the key sample of CSV input `in`
 // of `bytes` bytes, whose header ends at `h`: the keys of the records of
-// windows [W r / size, W (r + 1) / size) of the W windows (fewer, adjoining,
-// when the text is short), each record read from the first line start of
+// windows [W r / size, W (r + 1) / size) of the W windows (fewer when the
+// text is short, at least one), each record read from the first line start of
 // its window (the first window: from `h`) that is well formed with a key.
 // The windows are the same on any number of ranks. As events with only
 // their keys set, for KeyOwners::build() with stride 1.
@@ -235,7 +238,7 @@ Events sample_keys(const InputFile& in, std::int64_t bytes, std::int64_t h, cons
                    int rank, int size) {
   const std::int64_t text = bytes - h;
   const std::int64_t windows =
-      std::max<std::int64_t>(1, std::min(kSampleWindows, (text + kSampleBytes - 1) / kSampleBytes));
+      std::clamp<std::int64_t>(text / (kSampleBytes * kSampleStride), 1, kSampleWindows);
   Events keys;
   Bytes buf;
   for (std::int64_t w = windows * rank / size; w < windows * (rank + 1) / size; ++w) {
