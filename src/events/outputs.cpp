@@ -4,12 +4,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <memory>
 #include <string_view>
+#include <utility>
 
 #include "fields.hpp"
 #include "weft/core/error.hpp"
@@ -110,34 +112,45 @@ void sort_rows(HugePageVector<Row>& rows) {
                    [](const Row& a, const Row& b) { return a.sort < b.sort; });
 }
 
-// write_sorted() writes every rank's rows, sorted, under `header` to
-// `path`; the error message (rank 0) or "". Each rank sorts its own rows,
-// rank 0 gathers them and sorts views of them (the ranks' runs in rank
-// order, so ties keep the order of one sort of all rows) and writes them
-// through one buffer. Collective over comm.
-std::string write_sorted(const std::string& path, const std::string& header, const Rows& table,
-                         MPI_Comm comm) {
-  const mpi::Comm world(comm);
+// Gathered is one CSV table at the rank that writes it: every rank's rows,
+// each rank's sorted, in rank order (`rows` views into `bytes`, or into the
+// table's own bytes on one rank); empty on the other ranks.
+struct Gathered {
+  HugePageVector<char> bytes;
+  HugePageVector<Row> rows;
+  bool mine = false;
+};
+
+// gather_sorted() sorts this rank's rows of `table` and gathers every
+// rank's at rank `root`. Collective over comm.
+Gathered gather_sorted(const Rows& table, int root, const mpi::Comm& world) {
+  Gathered g;
+  g.mine = world.rank() == root;
+  if (world.size() == 1) {
+    g.rows = rows_of(table.bytes);
+    return g;
+  }
   HugePageVector<Row> rows = rows_of(table.bytes);
-  Rows mine;
-  if (world.size() > 1) {
-    sort_rows(rows);
-    mine.bytes.reserve(table.bytes.size());
-    for (const Row& r : rows) mine.add(r.sort, r.text);
-  }
-  HugePageVector<char> all;
-  if (world.size() > 1) {
-    mpi::gatherv(mine.bytes.data(), static_cast<int>(mine.bytes.size()), 0, all, world);
-    if (world.rank() != 0) return "";
-    rows = rows_of(std::string_view(all.data(), all.size()));
-  }
   sort_rows(rows);
+  Rows sorted;
+  sorted.bytes.reserve(table.bytes.size());
+  for (const Row& r : rows) sorted.add(r.sort, r.text);
+  mpi::gatherv(sorted.bytes.data(), static_cast<int>(sorted.bytes.size()), root, g.bytes, world);
+  if (g.mine) g.rows = rows_of(std::string_view(g.bytes.data(), g.bytes.size()));
+  return g;
+}
+
+// write_sorted() writes the gathered rows, sorted (views: the ranks' runs
+// in rank order, so ties keep the order of one sort of all rows), under
+// `header` to `path` through one buffer; the error message or "".
+std::string write_sorted(const std::string& path, const std::string& header, Gathered& g) {
+  sort_rows(g.rows);
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "wb"), &std::fclose);
   if (!f) return fmt::format("cannot write {}", path);
   std::vector<char> buffer(std::size_t{1} << 20);
   std::setvbuf(f.get(), buffer.data(), _IOFBF, buffer.size());
   bool ok = std::fputs(header.c_str(), f.get()) >= 0 && std::fputc('\n', f.get()) != EOF;
-  for (const Row& r : rows)
+  for (const Row& r : g.rows)
     ok = ok && std::fwrite(r.text.data(), 1, r.text.size(), f.get()) == r.text.size() &&
          std::fputc('\n', f.get()) != EOF;
   if (!ok || std::fclose(f.release()) != 0)
@@ -255,13 +268,24 @@ void write_csv(const std::string& dir, const Tables& t, const Config& c, MPI_Com
   const std::string agg_header =
       tx ? "key,count,sum,mean,stddev,min,max,first_time,last_time,distinct_counterparties"
          : "key,count,sum,mean,stddev,min,max,first_time,last_time";
-  std::string e = write_sorted(dir + "/aggregates.csv", agg_header, keys, comm);
-  std::string e2 = write_sorted(dir + "/per_day.csv", "day,count,sum", days, comm);
-  std::string e3 = write_sorted(dir + "/flags.csv", "rule,key,event_ids,score", flags, comm);
-  std::string e4 = write_sorted(dir + "/quarantine.csv", "file,line,reason,detail", bad, comm);
-  for (const std::string* x : {&e2, &e3, &e4})
-    if (e.empty()) e = *x;
-  if (!(e = mpi::first_error(e, mpi::Comm(comm))).empty()) throw RunError(e);
+  // Table i is gathered at rank i mod P: every table is gathered first,
+  // then each rank writes its own, so that on several ranks they are
+  // written at once (aggregates, the largest, alone on rank 0).
+  const mpi::Comm world(comm);
+  const std::array<std::pair<std::string, std::string>, 4> files{
+      {{"aggregates.csv", agg_header},
+       {"per_day.csv", "day,count,sum"},
+       {"flags.csv", "rule,key,event_ids,score"},
+       {"quarantine.csv", "file,line,reason,detail"}}};
+  const std::array<const Rows*, 4> tables{&keys, &days, &flags, &bad};
+  std::array<Gathered, 4> gathered;
+  for (std::size_t i = 0; i < 4; ++i)
+    gathered[i] = gather_sorted(*tables[i], static_cast<int>(i) % world.size(), world);
+  std::string e;
+  for (std::size_t i = 0; i < 4; ++i)
+    if (gathered[i].mine && e.empty())
+      e = write_sorted(dir + "/" + files[i].first, files[i].second, gathered[i]);
+  if (!(e = mpi::first_error(e, world)).empty()) throw RunError(e);
 }
 
 }  // namespace weft::events
