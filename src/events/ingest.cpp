@@ -577,8 +577,12 @@ bool owners_from_sample(const Config& c) { return c.inputs.size() == 1 && !is_h5
 KeyOwners key_owners(const Config& c, const Events& events, MPI_Comm comm) {
   const mpi::Comm world(comm);
   if (world.size() == 1) return {};
-  if (!owners_from_sample(c)) return KeyOwners::build(events, comm);
   const std::string& path = c.inputs[0];
+  // After a restart the input may be gone (the events are in the
+  // checkpoint): then the events' own sample, on every rank.
+  std::error_code ec;
+  const int readable = owners_from_sample(c) && std::filesystem::is_regular_file(path, ec);
+  if (mpi::allreduce(readable, MPI_MIN, world) == 0) return KeyOwners::build(events, comm);
   std::int64_t bytes = 0, h = 0;
   Mapping m;
   std::optional<InputFile> in;

@@ -116,7 +116,9 @@ bool owners_from_sample(const Config& c);
 // key_owners() is the owners of the keys for the shuffle of `events` (this
 // rank's, all of them parsed): from the input's sample when
 // owners_from_sample(c), else KeyOwners::build(events); the same owners as
-// ingest() routes by. Collective over `comm`.
+// ingest() routes by. An input no longer there (a restart after the
+// ingest) gives KeyOwners::build(events): other owners, the same results.
+// Collective over `comm`.
 KeyOwners key_owners(const Config& c, const Events& events, MPI_Comm comm);
 
 // parse_row() validates one record of file `file`: true with `e` filled,
