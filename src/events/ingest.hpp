@@ -55,8 +55,8 @@ struct Ingested {
   std::vector<std::int64_t> line_offset;
   std::int64_t recounted = 0;  // inputs whose guessed ranges were wrong (read twice)
   // route: the events went to the owners of their keys (ingest() on several
-  // ranks: route_chunks()), `blocks` their sources; the routing's time and
-  // its time in MPI.
+  // ranks: a Router, route.hpp), `blocks` their sources; the routing's time
+  // and its time waiting in MPI.
   bool route = false;
   SourceBlocks blocks;
   double shuffle_seconds = 0, mpi_seconds = 0;
@@ -104,7 +104,9 @@ void ingest_part(const Config& c, const Rates& rates, go::Executor& exec, MPI_Co
 
 // ingest() reads every input file at once (ingest_part() of one part) and,
 // on several ranks, sends each event to the owner of its key on the way
-// (route_chunks(): `route` set, the lines already the files' own).
+// (`route` set): one CSV input piece by piece during the parse (its lines
+// still relative: source_line_offset), else after the parse
+// (route_chunks(), the lines already the files' own).
 Ingested ingest(const Config& c, const Rates& rates, go::Executor& exec, MPI_Comm comm);
 
 // owners_from_sample() is whether the key owners of the shuffle come from a
