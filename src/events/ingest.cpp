@@ -258,6 +258,26 @@ Events sample_keys(const InputFile& in, std::int64_t bytes, std::int64_t h, cons
   return keys;
 }
 
+// CsvInput is a CSV input opened for reading: its size, the end of its
+// header (`h`, after `header_lines` lines), the deck's columns in it.
+struct CsvInput {
+  std::int64_t bytes = 0, h = 0, header_lines = 0;
+  Mapping m;
+  std::optional<InputFile> in;
+};
+
+// open_csv() opens CSV input `path` into `f` on every rank; a failure on
+// one (the file changed since the checks) is agreed on before any later
+// collective, so no rank waits. Collective over `world`.
+void open_csv(const mpi::Comm& world, const Config& c, const std::string& path, CsvInput& f) {
+  agree_on_failure(world, [&] {
+    f.bytes = file_size(path);
+    f.m = map_header(header_of(path, f.bytes, f.h), c, path);
+    f.header_lines = count_newlines(read_range(path, 0, f.h));
+    f.in.emplace(path);
+  });
+}
+
 // sampled_owners() is the key owners built from the key sample of CSV input
 // `in` (sample_keys()). Collective over `world`.
 KeyOwners sampled_owners(const mpi::Comm& world, const InputFile& in, std::int64_t bytes,
@@ -381,17 +401,11 @@ std::vector<ChunkResult> ingest_csv(const Config& c, const Rates& rates, go::Exe
   const mpi::Comm world(comm);
   const std::string& path = c.inputs[static_cast<std::size_t>(file)];
   const double t0 = mpi::wtime();
-  // Every rank reads; a failure on one (the file changed since the
-  // checks) is agreed on before the first collective, so no rank waits.
-  std::int64_t bytes = 0, h = 0, header_lines = 0;
-  Mapping m;
-  std::optional<InputFile> in;
-  agree_on_failure(world, [&] {
-    bytes = file_size(path);
-    m = map_header(header_of(path, bytes, h), c, path);
-    header_lines = count_newlines(read_range(path, 0, h));
-    in.emplace(path);
-  });
+  CsvInput csv;
+  open_csv(world, c, path, csv);
+  const std::int64_t bytes = csv.bytes, h = csv.h, header_lines = csv.header_lines;
+  const Mapping& m = csv.m;
+  std::optional<InputFile>& in = csv.in;
   const std::int64_t piece =
       std::min(std::max(kPieceBytes, kPieceThreadChunks * exec.threads() * c.chunk_bytes),
                kPieceChunks * c.chunk_bytes);
@@ -583,15 +597,9 @@ KeyOwners key_owners(const Config& c, const Events& events, MPI_Comm comm) {
   std::error_code ec;
   const int readable = owners_from_sample(c) && std::filesystem::is_regular_file(path, ec);
   if (mpi::allreduce(readable, MPI_MIN, world) == 0) return KeyOwners::build(events, comm);
-  std::int64_t bytes = 0, h = 0;
-  Mapping m;
-  std::optional<InputFile> in;
-  agree_on_failure(world, [&] {
-    bytes = file_size(path);
-    m = map_header(header_of(path, bytes, h), c, path);
-    in.emplace(path);
-  });
-  return sampled_owners(world, *in, bytes, h, m);
+  CsvInput csv;
+  open_csv(world, c, path, csv);
+  return sampled_owners(world, *csv.in, csv.bytes, csv.h, csv.m);
 }
 
 Ingested ingest(const Config& c, const Rates& rates, go::Executor& exec, MPI_Comm comm) {
