@@ -83,7 +83,7 @@ std::vector<Bytes> streams(std::vector<Packer>& packers) {
 }
 
 int owner_of_key(std::string_view key, int ranks) {
-  return static_cast<int>(fnv1a64(key) % static_cast<std::uint64_t>(ranks));
+  return static_cast<int>(key_bucket(key_hash(key), static_cast<std::size_t>(ranks)));
 }
 
 int owner_of_id(std::int64_t id, int ranks) {

@@ -25,7 +25,7 @@ bool heavier(const HeavyKey& a, const HeavyKey& b) {
 }
 
 // Sample is a rank's sampled events: how many times each key was picked,
-// in an open-addressing table by the keys' FNV-1a hashes (a key is known
+// in an open-addressing table by the keys' hashes (key_hash()) (a key is known
 // by its hash, as in KeyOwners), with the index of the first event picked
 // with each hash.
 class Sample {
@@ -96,11 +96,11 @@ Sample sample(const EventPieces& events, std::size_t stride, std::int64_t& picke
   picked = 0;
   for (std::size_t block = 0; at(block) < events.size(); ++block, ++picked) {
     const std::size_t i = at(block);
-    const std::uint64_t hash = block < ahead ? fnv1a64(events[i].key) : hashes[block % ahead];
+    const std::uint64_t hash = block < ahead ? key_hash(events[i].key) : hashes[block % ahead];
     if (const std::size_t next = at(block + 2 * ahead); next < events.size())
       __builtin_prefetch(&events[next].key);
     if (const std::size_t next = at(block + ahead); next < events.size()) {
-      hashes[block % ahead] = fnv1a64(events[next].key);
+      hashes[block % ahead] = key_hash(events[next].key);
       counts.prefetch(hashes[block % ahead]);
     }
     counts.add(hash, i);
@@ -241,7 +241,7 @@ KeyOwners::KeyOwners(int ranks, std::vector<HeavyKey> heavy, Placement placement
     std::vector<char> taken(size);
     bool fits = 4 * heavy_.size() <= (std::size_t{1} << bits);
     for (std::size_t i = 0; fits && i < heavy_.size(); ++i) {
-      const std::uint64_t h = fnv1a64(heavy_[i].key);
+      const std::uint64_t h = key_hash(heavy_[i].key);
       const std::int32_t owner = valid(placement.heavy[i]);
       std::size_t at = home(h), end = at + kProbes;
       while (at < end && taken[at] && table_[at].hash != h) ++at;
@@ -254,22 +254,6 @@ KeyOwners::KeyOwners(int ranks, std::vector<HeavyKey> heavy, Placement placement
     }
     if (fits) return;
   }
-}
-
-int KeyOwners::operator()(std::string_view key) const {
-  if (ranks_ == 1) return 0;
-  const std::uint64_t h = fnv1a64(key);
-  std::int32_t owner = buckets_[h % buckets_.size()];
-  if (!table_.empty()) {
-    // All kProbes slots, without branches (heavy and light keys interleave
-    // at random: a branch on the match would be mispredicted half the time).
-    const Slot* s = table_.data() + home(h);
-    for (int k = 0; k < kProbes; ++k) {
-      const std::int32_t hit = -static_cast<std::int32_t>(s[k].hash == h);
-      owner = (owner & ~hit) | (s[k].owner & hit);
-    }
-  }
-  return owner;
 }
 
 int KeyOwners::moved() const {
@@ -294,18 +278,18 @@ KeyOwners KeyOwners::build(const EventPieces& events, MPI_Comm comm, std::size_t
       candidates(events, counts, (heavy + ranks - 1) / ranks, bytes, world);
   // One sum over all ranks: the candidates' picks, then each bucket's.
   const std::size_t n = keys.size();
-  const auto buckets = static_cast<std::uint64_t>(ranks) * kBucketsPerRank;
+  const auto buckets = static_cast<std::size_t>(ranks) * kBucketsPerRank;
   std::vector<std::int64_t> sums(n + buckets);
-  for (std::size_t i = 0; i < n; ++i) sums[i] = counts.count(fnv1a64(keys[i]));
+  for (std::size_t i = 0; i < n; ++i) sums[i] = counts.count(key_hash(keys[i]));
   for (const auto& [hash, c, event] : counts.entries())
-    if (c != 0) sums[n + hash % buckets] += c;
+    if (c != 0) sums[n + key_bucket(hash, buckets)] += c;
   mpi::allreduce(sums.data(), sums.data(), static_cast<int>(sums.size()), MPI_SUM, world);
   std::vector<std::int64_t> light(sums.begin() + static_cast<std::ptrdiff_t>(n), sums.end());
   std::vector<HeavyKey> plan;
   for (std::size_t i = 0; i < n; ++i)
     if (sums[i] >= heavy) {
       plan.push_back({std::string(keys[i]), sums[i] * static_cast<std::int64_t>(stride)});
-      light[fnv1a64(keys[i]) % buckets] -= sums[i];
+      light[key_bucket(key_hash(keys[i]), buckets)] -= sums[i];
     }
   for (auto& l : light) l *= static_cast<std::int64_t>(stride);
   std::stable_sort(plan.begin(), plan.end(), heavier);

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "exchange.hpp"
 #include "model.hpp"
 
 // Which rank owns each key in the key shuffle: the few heavy keys of a
@@ -24,8 +25,8 @@ struct HeavyKey {
 };
 
 // kBucketsPerRank: the light keys (all but the heavy ones) fall into
-// ranks * kBucketsPerRank buckets by hash, fnv1a64(key) modulo the number
-// of buckets; bucket b belongs to rank b mod ranks unless moved, which is
+// ranks * kBucketsPerRank buckets by hash, key_bucket(key_hash(key),
+// buckets); bucket b belongs to rank b mod ranks unless moved, which is
 // owner_of_key()'s answer for all of its keys.
 inline constexpr int kBucketsPerRank = 64;
 
@@ -87,7 +88,7 @@ class EventPieces {
 // buckets of the light keys are placed by place_keys() on estimated loads,
 // so that the busiest rank holds about the mean number of events even when
 // one key has a tenth of them all; a light key whose bucket did not move
-// stays on owner_of_key() (FNV-1a-64 of its bytes modulo the ranks). A
+// stays on owner_of_key() (its key_hash()'s bucket among the ranks). A
 // key's events all go to one rank: a key heavier than the mean load still
 // makes its rank the busiest.
 //
@@ -130,8 +131,23 @@ class KeyOwners {
     return build(EventPieces(std::span<const Event>(events.data(), events.size())), comm);
   }
 
-  // operator() is the rank that owns `key`.
-  int operator()(std::string_view key) const;
+  // operator() is the rank that owns `key` (inline: the key shuffle asks
+  // for every event).
+  int operator()(std::string_view key) const {
+    if (ranks_ == 1) return 0;
+    const std::uint64_t h = key_hash(key);
+    std::int32_t owner = buckets_[key_bucket(h, buckets_.size())];
+    if (!table_.empty()) {
+      // All kProbes slots, without branches (heavy and light keys interleave
+      // at random: a branch on the match would be mispredicted half the time).
+      const Slot* s = table_.data() + home(h);
+      for (int k = 0; k < kProbes; ++k) {
+        const std::int32_t hit = -static_cast<std::int32_t>(s[k].hash == h);
+        owner = (owner & ~hit) | (s[k].owner & hit);
+      }
+    }
+    return owner;
+  }
 
   int ranks() const { return ranks_; }
   // heavy() is the heavy keys with their estimated counts (from build():
@@ -141,7 +157,7 @@ class KeyOwners {
   int moved() const;
 
  private:
-  // Slot is an entry of the table of the heavy keys by their FNV-1a hash
+  // Slot is an entry of the table of the heavy keys by their key_hash()
   // (a free slot: hash 0 and bucket 0's owner, the owner of a light key of
   // hash 0). A heavy key is in one of the kProbes slots from its home slot
   // on. Only the hash is compared: a key with a heavy key's hash goes with
