@@ -55,13 +55,19 @@ std::vector<std::pair<std::size_t, std::size_t>> key_ranges(const Events& events
 // aggregate() is the aggregate row of every key, in key order.
 std::vector<KeyStats> aggregate(const Events& events, const Config& c, go::Executor& exec);
 
-// per_day() is the per-day table: partial sums of each (day, key), taken
-// in key order, go to the day's owner rank, which adds them in (day, key)
-// order. The ranks own equal blocks of consecutive days (of the days from
-// the first event's to the last one's over all ranks), so rank order is
-// day order. Collective over `comm`; this rank's days, sorted.
-std::vector<DayRow> per_day(const Events& events, std::int64_t round_bytes, MPI_Comm comm,
-                            double& mpi_seconds);
+// per_day() is the per-day table. The ranks own equal blocks of
+// consecutive days (of the days from the first event's to the last one's
+// over all ranks), so rank order is day order. With `units_only`
+// (transactions: a day's sum is of integer units, exact in any order; its
+// floating `sum` stays 0) and at most kDenseDays days, each rank counts
+// its events into an array of days, summed by one allreduce. Otherwise
+// (sensors: a day's floating sum must be taken in one order on any number
+// of ranks) partial sums of each (day, key), taken in key order, go to the
+// day's owner rank, which adds them in (day, key) order. Collective over
+// `comm`; this rank's days, sorted.
+inline constexpr std::int64_t kDenseDays = 65536;  // 179 years
+std::vector<DayRow> per_day(const Events& events, bool units_only, std::int64_t round_bytes,
+                            MPI_Comm comm, double& mpi_seconds);
 
 // detect() runs every enabled rule over every key; flags in key order.
 // velocity and structuring give one flag per merged group of hot windows.

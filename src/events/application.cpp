@@ -102,7 +102,8 @@ class EventsApplication final : public app::Application {
         break;
       case 2:
         s_.tables.keys = aggregate(s_.events, c_, *ctx_.executor);
-        s_.tables.days = per_day(s_.events, c_.shuffle_bytes, ctx_.comm, mpi_seconds_);
+        s_.tables.days =
+            per_day(s_.events, c_.transactions(), c_.shuffle_bytes, ctx_.comm, mpi_seconds_);
         seconds_[kAggregate] = mpi::wtime() - t0;
         break;
       case 3:
