@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <iterator>
 
 #include "model.hpp"
@@ -112,12 +113,28 @@ const char* time_format_text(TimeFormat f) {
   return kTexts[static_cast<std::size_t>(f)];
 }
 
-std::string format_timestamp(std::int64_t t) {
+void put_timestamp(char* out, std::int64_t t) {
   const std::int64_t day = day_of(t);
   const std::int64_t in_day = t - day * kDayMicros;
   const std::int64_t secs = in_day / 1'000'000;
-  return fmt::format("{}T{:02}:{:02}:{:02}.{:06}Z", format_date(day), secs / 3600, secs / 60 % 60,
-                     secs % 60, in_day % 1'000'000);
+  const Civil c = civil_from_days(day);
+  auto digits = [&](std::size_t at, std::int64_t v, std::size_t n) {
+    for (std::size_t i = n; i-- > 0; v /= 10) out[at + i] = static_cast<char>('0' + v % 10);
+  };
+  std::memcpy(out, "0000-00-00T00:00:00.000000Z", kTimestampBytes);
+  digits(0, c.year, 4);
+  digits(5, c.month, 2);
+  digits(8, c.day, 2);
+  digits(11, secs / 3600, 2);
+  digits(14, secs / 60 % 60, 2);
+  digits(17, secs % 60, 2);
+  digits(20, in_day % 1'000'000, 6);
+}
+
+std::string format_timestamp(std::int64_t t) {
+  std::string out(kTimestampBytes, '\0');
+  put_timestamp(out.data(), t);
+  return out;
 }
 
 std::optional<std::int64_t> parse_date(std::string_view s) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -34,8 +35,13 @@ TimeFormat time_format_of(std::string_view name);
 std::optional<std::int64_t> parse_time(std::string_view s, TimeFormat f);
 // time_format_text() says what format `f` expects, for messages.
 const char* time_format_text(TimeFormat f);
-// format_timestamp() is the ISO text of a time with 6 fraction digits.
+// format_timestamp() is the ISO text of a time with 6 fraction digits
+// (27 bytes, `YYYY-MM-DDTHH:MM:SS.ffffffZ`; years 0000-9999, as parse_time()
+// accepts); put_timestamp() writes it at `out` (without allocating: the
+// CSV tables write two a key).
+inline constexpr std::size_t kTimestampBytes = 27;
 std::string format_timestamp(std::int64_t time_us);
+void put_timestamp(char* out, std::int64_t time_us);
 
 // parse_date() is `YYYY-MM-DD` as a day number since 1970-01-01.
 std::optional<std::int64_t> parse_date(std::string_view s);

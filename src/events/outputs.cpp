@@ -45,14 +45,32 @@ auto column_of(const std::vector<Row>& rows, F f) {
   return out;
 }
 
-std::string csv_text(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char ch : s) {
-    if (ch == '"') out += '"';
-    out += ch;
+// put_csv_text() appends `s` as a CSV field: quoted (inner quotes doubled)
+// when it holds a comma, quote or line break.
+void put_csv_text(fmt::memory_buffer& out, std::string_view s) {
+  if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out.append(s);
+    return;
   }
-  return out + "\"";
+  out.push_back('"');
+  for (char ch : s) {
+    if (ch == '"') out.push_back('"');
+    out.push_back(ch);
+  }
+  out.push_back('"');
+}
+
+std::string csv_text(std::string_view s) {
+  fmt::memory_buffer out;
+  put_csv_text(out, s);
+  return fmt::to_string(out);
+}
+
+// put_timestamp_text() appends format_timestamp(t).
+void put_timestamp_text(fmt::memory_buffer& out, std::int64_t t) {
+  std::array<char, kTimestampBytes> text;
+  put_timestamp(text.data(), t);
+  out.append(text.data(), text.data() + text.size());
 }
 
 // sortable() is an int64 as text that sorts like the number.
@@ -63,10 +81,6 @@ std::string sortable(std::int64_t v) {
 std::string ids_text(const std::vector<std::int64_t>& ids) {
   return fmt::format("{}", fmt::join(ids, ";"));
 }
-
-// real_text() is a double in its shortest round-trip form; NaN (the
-// stddev of a single event) is an empty field.
-std::string real_text(double v) { return std::isnan(v) ? std::string() : fmt::format("{}", v); }
 
 // Rows is one table's CSV rows, each with the key it is sorted by, as
 // records in one buffer (on kept pages: fresh memory costs a fault a 4 KiB
@@ -241,16 +255,26 @@ void write_h5(const std::string& path, const Tables& t, const Config& c, const i
 void write_csv(const std::string& dir, const Tables& t, const Config& c, MPI_Comm comm) {
   const bool tx = c.transactions();
   Rows keys, days, flags, bad;
+  fmt::memory_buffer text;  // a row, formatted in place (no string a field)
+  auto to = std::back_inserter(text);
   for (const KeyStats& s : t.keys) {
-    std::string text = fmt::format("{},{},", csv_text(s.key), s.count);
+    text.clear();
+    put_csv_text(text, s.key);
     if (tx)
-      text += fmt::format("{},{},{},{},{},", s.sum_units, s.mean, real_text(s.stddev), s.min_units,
-                          s.max_units);
+      fmt::format_to(to, ",{},{},{},", s.count, s.sum_units, s.mean);
     else
-      text += fmt::format("{},{},{},{},{},", s.sum, s.mean, real_text(s.stddev), s.min, s.max);
-    text += format_timestamp(s.first_time) + "," + format_timestamp(s.last_time);
-    if (tx) text += fmt::format(",{}", s.distinct_counterparties);
-    keys.add(s.key, text);
+      fmt::format_to(to, ",{},{},{},", s.count, s.sum, s.mean);
+    // The stddev in its shortest round-trip form; NaN (one event) is empty.
+    if (!std::isnan(s.stddev)) fmt::format_to(to, "{}", s.stddev);
+    if (tx)
+      fmt::format_to(to, ",{},{},", s.min_units, s.max_units);
+    else
+      fmt::format_to(to, ",{},{},", s.min, s.max);
+    put_timestamp_text(text, s.first_time);
+    text.push_back(',');
+    put_timestamp_text(text, s.last_time);
+    if (tx) fmt::format_to(to, ",{}", s.distinct_counterparties);
+    keys.add(s.key, std::string_view(text.data(), text.size()));
   }
   for (const DayRow& d : t.days)
     days.add(sortable(d.day), tx ? fmt::format("{},{},{}", format_date(d.day), d.count, d.sum_units)

@@ -7,8 +7,8 @@
 // sensors; the rows' days ascend over the ranks in rank order.
 #include <gtest/gtest.h>
 
-#include <cstdint>
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <random>
 #include <string>
@@ -46,7 +46,9 @@ Events rank_events(int rank, std::int64_t span_days, std::mt19937_64& rng) {
 }
 
 // floor_day() is the UTC day of a time in microseconds since 1970.
-std::int64_t floor_day(std::int64_t t) { return t >= 0 ? t / kDayUs : -((-t + kDayUs - 1) / kDayUs); }
+std::int64_t floor_day(std::int64_t t) {
+  return t >= 0 ? t / kDayUs : -((-t + kDayUs - 1) / kDayUs);
+}
 
 void expect_days(std::int64_t span_days, bool units_only) {
   const mpi::Comm world(MPI_COMM_WORLD);
@@ -58,14 +60,16 @@ void expect_days(std::int64_t span_days, bool units_only) {
     mine.push_back(floor_day(e.time_us));
     mine.push_back(e.amount);
   }
-  const std::vector<std::int64_t> all = mpi::allgatherv(mine.data(), static_cast<int>(mine.size()), world);
+  const std::vector<std::int64_t> all =
+      mpi::allgatherv(mine.data(), static_cast<int>(mine.size()), world);
   std::map<std::int64_t, std::pair<std::int64_t, std::int64_t>> expected;
   for (std::size_t i = 0; i < all.size(); i += 2) {
     ++expected[all[i]].first;
     expected[all[i]].second += all[i + 1];
   }
   double mpi_seconds = 0;
-  const std::vector<DayRow> rows = per_day(events, units_only, 1 << 12, MPI_COMM_WORLD, mpi_seconds);
+  const std::vector<DayRow> rows =
+      per_day(events, units_only, 1 << 12, MPI_COMM_WORLD, mpi_seconds);
   std::vector<std::int64_t> flat;
   for (const DayRow& r : rows) {
     flat.push_back(r.day);
@@ -75,7 +79,8 @@ void expect_days(std::int64_t span_days, bool units_only) {
       EXPECT_EQ(r.sum, static_cast<double>(r.sum_units)) << "day " << r.day;
     }
   }
-  const std::vector<std::int64_t> got = mpi::allgatherv(flat.data(), static_cast<int>(flat.size()), world);  // rank order
+  const std::vector<std::int64_t> got =
+      mpi::allgatherv(flat.data(), static_cast<int>(flat.size()), world);  // rank order
   ASSERT_EQ(got.size(), 3 * expected.size());
   auto it = expected.begin();
   for (std::size_t i = 0; i < got.size(); i += 3, ++it) {

@@ -37,6 +37,18 @@ TEST(EventsFields, TimestampsAreMicrosecondsSinceTheEpoch) {
     EXPECT_FALSE(parse_timestamp(bad).has_value()) << bad;
   EXPECT_EQ(format_timestamp(-1), "1969-12-31T23:59:59.999999Z");
   EXPECT_EQ(format_timestamp(1709251199500000), "2024-02-29T23:59:59.500000Z");
+  // The ends of the years 0000-9999, and round trips over them.
+  for (const char* ends : {"0000-01-01T00:00:00.000000Z", "9999-12-31T23:59:59.999999Z"})
+    EXPECT_EQ(format_timestamp(*parse_timestamp(ends)), ends);
+  const std::int64_t first = *parse_timestamp("0000-01-01T00:00:00Z");
+  const std::int64_t last = *parse_timestamp("9999-12-31T23:59:59.999999Z");
+  std::uint64_t x = 12345;
+  for (int i = 0; i < 10000; ++i) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    const std::int64_t t =
+        first + static_cast<std::int64_t>(x % static_cast<std::uint64_t>(last - first + 1));
+    EXPECT_EQ(parse_timestamp(format_timestamp(t)), t) << format_timestamp(t);
+  }
 }
 
 TEST(EventsFields, UnixTimesAreCountsOfTheirUnitSince1970) {
