@@ -243,12 +243,11 @@ std::vector<DayRow> per_day(const Events& events, bool units_only, std::int64_t 
     // Integer sums are exact in any order: a count and a sum of units a
     // day, added over the ranks by one allreduce.
     std::vector<std::int64_t> sums(2 * static_cast<std::size_t>(days));
-    for (const auto& [b, e] : keys)
-      for (std::size_t i = b; i < e; ++i) {
-        const auto d = static_cast<std::size_t>(day_of(events[i].time_us) - first);
-        ++sums[2 * d];
-        sums[2 * d + 1] += events[i].amount;
-      }
+    for (const Event& e : events) {
+      const auto d = static_cast<std::size_t>(day_of(e.time_us) - first);
+      ++sums[2 * d];
+      sums[2 * d + 1] += e.amount;
+    }
     const double t0 = mpi::wtime();
     mpi::allreduce(sums.data(), sums.data(), static_cast<int>(sums.size()), MPI_SUM, world);
     mpi_seconds += mpi::wtime() - t0;

@@ -25,8 +25,8 @@ bool heavier(const HeavyKey& a, const HeavyKey& b) {
 }
 
 // Sample is a rank's sampled events: how many times each key was picked,
-// in an open-addressing table by the keys' hashes (key_hash()) (a key is known
-// by its hash, as in KeyOwners), with the index of the first event picked
+// in an open-addressing table by the keys' key_hash() (a key is known by
+// its hash, as in KeyOwners), with the index of the first event picked
 // with each hash.
 class Sample {
  public:
