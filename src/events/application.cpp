@@ -176,6 +176,7 @@ class EventsApplication final : public app::Application {
     s_.rows += in.rows;
     s_.bytes += in.bytes;
     recounted_ += in.recounted;
+    shared_parts_ += in.shared_parts;
     if (line_offset_.size() < in.line_offset.size()) line_offset_.resize(in.line_offset.size(), 0);
     for (std::size_t f = 0; f < in.line_offset.size(); ++f) line_offset_[f] += in.line_offset[f];
     if (s_.events.empty())
@@ -281,6 +282,7 @@ class EventsApplication final : public app::Application {
   // finish_ingest()), and the inputs whose guessed ranges were read again.
   std::vector<std::int64_t> line_offset_;
   std::int64_t recounted_ = 0;
+  std::int64_t shared_parts_ = 0;  // Ingested::shared_parts
 };
 
 // TablesOutput writes the result tables after the last stage.
@@ -341,6 +343,9 @@ std::string EventsApplication::report() {
     out += fmt::format(
         "Parked on channels (parse pipeline, summed over its tasks, slowest rank): {:.4f} s\n",
         parked);
+  if (const auto parts = mpi::allreduce(shared_parts_, MPI_SUM, comm); parts > 0)
+    out += fmt::format("Parse ranges shared: {} parts of slower ranks' ranges parsed by others\n",
+                       parts);
   if (const auto again = mpi::allreduce(recounted_, MPI_MAX, comm); again > 0)
     out += fmt::format("CSV inputs read twice (a quoted newline across a rank's chunk start): {}\n",
                        again);

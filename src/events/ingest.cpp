@@ -4,12 +4,16 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
+#include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <exception>
 #include <filesystem>
 #include <iterator>
 #include <optional>
 #include <span>
+#include <thread>
 #include <utility>
 
 #include "csv.hpp"
@@ -19,6 +23,7 @@
 #include "key_owners.hpp"
 #include "parse_tasks.hpp"
 #include "route.hpp"
+#include "share.hpp"
 #include "weft/core/error.hpp"
 #include "weft/mpi/collectives.hpp"
 #include "weft/mpi/session.hpp"
@@ -384,6 +389,61 @@ bool check_guess(const mpi::Comm& world, std::int64_t quotes) {
          1;
 }
 
+// Segment is a byte range of a CSV input that one rank parsed from its
+// start on, counting lines from 0 there: the rank's own guessed range or a
+// part of another rank's (RangeShare), its events from source `source`
+// (Router::set_source()), its bad rows in the ChunkResults from `results`
+// on (up to the next segment's).
+struct Segment {
+  std::int64_t start = 0, lines = 0, quotes = 0, source = 0;
+  std::size_t results = 0;
+};
+
+// settle_segments() checks the guessed starts of every rank's segments
+// (the quotes before each are even: it starts a record) and, when they all
+// hold, numbers the segments in input order: `blocks`' sources become those
+// numbers, source_line_offset[n] the line of segment n's first byte (lines
+// of the file after `header_lines` header lines), and the bad rows of this
+// rank's segments get their files' lines. false, nothing changed, when a
+// guess was wrong. Collective over `world`.
+bool settle_segments(const mpi::Comm& world, const std::vector<Segment>& mine,
+                     std::int64_t header_lines, std::vector<ChunkResult>& results,
+                     SourceBlocks& blocks, std::vector<std::int64_t>& source_line_offset) {
+  constexpr std::size_t kFields = 4;
+  std::vector<std::int64_t> flat;
+  for (const Segment& g : mine) flat.insert(flat.end(), {g.start, g.lines, g.quotes, g.source});
+  const std::vector<std::int64_t> all =
+      mpi::allgatherv(flat.data(), static_cast<int>(flat.size()), world);
+  using Row = std::array<std::int64_t, kFields>;  // start, lines, quotes, source
+  std::vector<Row> rows(all.size() / kFields);
+  std::int64_t sources = 0;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    std::copy_n(all.begin() + static_cast<std::ptrdiff_t>(kFields * i), kFields, rows[i].begin());
+    sources = std::max(sources, rows[i][3] + 1);
+  }
+  std::sort(rows.begin(), rows.end());  // an empty segment before the one at its start
+  std::vector<std::int32_t> number(static_cast<std::size_t>(sources), 0);
+  std::vector<std::int64_t> offset(rows.size());
+  std::int64_t quotes = 0, line = 1 + header_lines;
+  for (std::size_t n = 0; n < rows.size(); ++n) {
+    if (n > 0 && quotes % 2 == 1) return false;  // the same on every rank
+    quotes += rows[n][2];
+    offset[n] = line;
+    line += rows[n][1];
+    number[static_cast<std::size_t>(rows[n][3])] = static_cast<std::int32_t>(n);
+  }
+  for (std::int32_t& s : blocks.source) s = number[static_cast<std::size_t>(s)];
+  for (std::size_t g = 0; g < mine.size(); ++g) {
+    const std::int64_t add =
+        offset[static_cast<std::size_t>(number[static_cast<std::size_t>(mine[g].source)])];
+    const std::size_t last = g + 1 < mine.size() ? mine[g + 1].results : results.size();
+    for (std::size_t r = mine[g].results; r < last; ++r)
+      for (BadRow& b : results[r].bad) b.line += add;
+  }
+  source_line_offset = std::move(offset);
+  return true;
+}
+
 // ingest_csv() reads and parses the next part of this rank's byte range of
 // CSV input `file`, `left` parts being left (ingest_part()), piece after
 // piece; the results are in text order. On several ranks reading a whole
@@ -393,8 +453,11 @@ bool check_guess(const mpi::Comm& world, std::int64_t quotes) {
 // quoted newline across a rank's chunk start) is undone and the ranges found
 // by counting (out.recounted). With `route` each piece's events go to the
 // owners of their keys right after its parse (a Router, by the owners of the
-// input's key sample), their lines still relative; a wrong guess undoes the
-// routing too. Collective over `comm`.
+// input's key sample), their lines still relative (out.source_line_offset),
+// and the ranks share the rests of their ranges (RangeShare: a rank done
+// with its range parses part of a slower one's); a wrong guess undoes the
+// routing too, and the ranges found by counting are not shared. Collective
+// over `comm`.
 std::vector<ChunkResult> ingest_csv(const Config& c, const Rates& rates, go::Executor& exec,
                                     MPI_Comm comm, int file, std::int64_t left, Cursor& cur,
                                     Ingested& out, bool route) {
@@ -428,27 +491,61 @@ std::vector<ChunkResult> ingest_csv(const Config& c, const Rates& rates, go::Exe
   std::int64_t quotes = 0;
   std::optional<KeyOwners> owners;
   std::optional<Router> router;
+  std::optional<RangeShare> share;
+  std::vector<Segment> segments;  // sharing: what this rank parsed
+  Bytes scratch;
+  const RangeShare::CutFn cut = [&](std::int64_t from, std::int64_t to) {
+    return next_start(*in, from, to, false, block, scratch, false);  // guessed like a range's start
+  };
+  // A test hook: WEFT_EVENTS_SLOW_RANK=r makes rank r sleep 5 ms after each
+  // routed piece, so that its peers take parts of its range (test_events.py).
+  const char* slow = std::getenv("WEFT_EVENTS_SLOW_RANK");
+  const bool slow_rank = route && slow && std::atoi(slow) == world.rank();
   if (route) {
     const double t1 = mpi::wtime();
     owners.emplace(sampled_owners(world, *in, bytes, h, m));
     router.emplace(out.events, base, *owners, c.shuffle_bytes, comm, out.blocks, out.mpi_seconds);
+    if (guess && c.share_ranges) share.emplace(comm, 2 * piece, [&] { router->poll(); });
     out.shuffle_seconds += mpi::wtime() - t1;
   }
-  // parse_rest() reads the pieces: each is the text up to the first record
-  // start after pos + piece, the part's last one that after its target;
-  // their rows go to consecutive slots.
+  // parse_pieces() reads the pieces: each is the text up to the first record
+  // start after pos + piece, the part's last one that after its target
+  // (the range's end, which a peer's steal may move); their rows go to
+  // consecutive slots. Sharing, it then parses the parts it gets from its
+  // peers (each a segment of its own source), from the first free slot on.
   auto parse_pieces = [&] {
-    const std::int64_t target = left <= 1 ? cur.end : cur.pos + (cur.end - cur.pos) / left;
-    const std::int64_t first_pos = cur.pos, first_line = cur.line;
+    const std::int64_t target = left <= 1 ? -1 : cur.pos + (cur.end - cur.pos) / left;
+    std::int64_t first_pos = cur.pos, first_line = cur.line;
+    std::size_t at = base;  // the slot of line first_line
+    segments.push_back({cur.pos, 0, 0, world.rank(), results.size()});
     // Room for 1.5 x the range's rows on several ranks: the key shuffle
     // brings a rank more events than it parsed when its keys are busier (a
     // Zipf law's first keys), and a larger array then would be fresh
     // memory; reserved pages that are never used are never touched.
-    const std::size_t share = world.size() > 1 ? 6 : 5;  // quarters
+    const std::size_t share_quarters = world.size() > 1 ? 6 : 5;
     if (newlines >= 0) out.events.reserve(base + static_cast<std::size_t>(newlines) * 3 / 2 + 1);
-    while (cur.pos < target) {
+    for (;;) {
+      const std::int64_t stop = target < 0 ? cur.end : target;
+      if (cur.pos >= stop) {
+        segments.back().lines = cur.line - first_line;
+        const double t1 = mpi::wtime();
+        const std::optional<RangeShare::Part> part = share ? share->steal() : std::nullopt;
+        out.shuffle_seconds += mpi::wtime() - t1;
+        if (!part) break;
+        const std::int64_t source = world.rank() + world.size() * std::ssize(segments);
+        router->set_source(static_cast<std::int32_t>(source));
+        cur = Cursor{part->begin, part->end, 0};
+        first_pos = cur.pos;
+        first_line = 0;
+        at = router->free_from();
+        segments.push_back({cur.pos, 0, 0, source, results.size()});
+        continue;
+      }
       const double t1 = mpi::wtime();
-      quotes += read_part(*in, cur.pos, std::min(target, cur.pos + piece), cur.end, block, buf);
+      const std::int64_t q =
+          read_part(*in, cur.pos, std::min(stop, cur.pos + piece), cur.end, block, buf);
+      quotes += q;
+      segments.back().quotes += q;
       if (buf.empty())
         throw RunError(fmt::format("{}: the file changed during the run (it ends before byte {})",
                                    path, cur.pos + 1));
@@ -458,20 +555,23 @@ std::vector<ChunkResult> ingest_csv(const Config& c, const Rates& rates, go::Exe
       out.bytes += static_cast<std::int64_t>(buf.size());
       const double t2 = mpi::wtime();
       out.read_seconds += t2 - t1;
-      if (newlines < 0 && line == first_line)  // share/4 x the part's rows at this density
+      if (newlines < 0 && line == first_line &&
+          segments.size() == 1)  // share/4 x the part's rows at this density
         out.events.reserve(base +
                            static_cast<std::size_t>((cur.line - first_line + 1) *
-                                                    (target - first_pos) / (cur.pos - first_pos)) *
-                               share / 4 +
+                                                    (stop - first_pos) / (cur.pos - first_pos)) *
+                               share_quarters / 4 +
                            1);
-      grow_slots(out.events, base + static_cast<std::size_t>(cur.line - first_line) + 1, results);
+      grow_slots(out.events, at + static_cast<std::size_t>(cur.line - first_line) + 1, results);
       const TextJob job{
-          buf, line, &m, &c, &rates, file, out.events.data() + base + (line - first_line)};
+          buf, line, &m, &c, &rates, file, out.events.data() + at + (line - first_line)};
       std::vector<ChunkResult> parsed = parse_chunks(job, exec, out.parked_seconds);
       const double t3 = mpi::wtime();
       out.parse_seconds += t3 - t2;
       if (router) {
         router->take(parsed, 0);
+        if (slow_rank) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        if (share) share->serve(cur.pos, cur.end, cut);
         out.shuffle_seconds += mpi::wtime() - t3;
       }
       std::move(parsed.begin(), parsed.end(), std::back_inserter(results));
@@ -488,13 +588,20 @@ std::vector<ChunkResult> ingest_csv(const Config& c, const Rates& rates, go::Exe
       failed = std::current_exception();
     }
     const double t1 = mpi::wtime();
+    if (share) share->finish();
     router->finish();
     out.shuffle_seconds += mpi::wtime() - t1;
     if (failed) std::rethrow_exception(failed);
   };
   agree_on_failure(world, parse_rest);
   if (!guess) return results;
-  if (check_guess(world, quotes)) {
+  if (router ? settle_segments(world, segments, header_lines, results, out.blocks,
+                               out.source_line_offset)
+             : check_guess(world, quotes)) {
+    if (router) {  // the lines are settled by segment
+      if (share) out.shared_parts += share->parts();
+      return results;
+    }
     out.line_offset[static_cast<std::size_t>(file)] =
         1 + header_lines + mpi::exscan(cur.line - opened.line, MPI_SUM, world);
     return results;
@@ -505,6 +612,8 @@ std::vector<ChunkResult> ingest_csv(const Config& c, const Rates& rates, go::Exe
   out.events.erase(out.events.begin() + static_cast<std::ptrdiff_t>(base), out.events.end());
   if (router) {
     out.blocks = SourceBlocks();
+    share.reset();  // collective: the counted ranges are parsed as they are
+    segments.clear();
     router.emplace(out.events, base, *owners, c.shuffle_bytes, comm, out.blocks, out.mpi_seconds);
   }
   out.bytes = bytes_before;
@@ -538,10 +647,9 @@ void ingest_part(const Config& c, const Rates& rates, go::Executor& exec, MPI_Co
            : ingest_csv(c, rates, exec, comm, file, left, cur, out, fuse);
     const double t0 = mpi::wtime();
     std::int64_t& offset = out.line_offset[static_cast<std::size_t>(file)];
-    if (fuse && !h5) {  // routed piece by piece: the lines of each source's events
-      for (auto& r : results)
-        for (BadRow& b : r.bad) b.line += offset;
-      out.source_line_offset = mpi::allgather(std::exchange(offset, 0), mpi::Comm(comm));
+    if (fuse && !h5) {
+      // routed piece by piece: ingest_csv() settled the lines (bad rows: the
+      // files' own; events: source_line_offset)
     } else if (fuse) {  // the events move down or out, to the owners of their keys
       EventPieces pieces;
       for (const ChunkResult& r : results)

@@ -53,7 +53,8 @@ struct Ingested {
   // and bad rows): nonzero where they were counted from their range's start
   // (ingest_csv() on several ranks); ingest_part() sizes it, one per input.
   std::vector<std::int64_t> line_offset;
-  std::int64_t recounted = 0;  // inputs whose guessed ranges were wrong (read twice)
+  std::int64_t recounted = 0;     // inputs whose guessed ranges were wrong (read twice)
+  std::int64_t shared_parts = 0;  // parts of other ranks' ranges this rank parsed (RangeShare)
   // route: the events went to the owners of their keys (ingest() on several
   // ranks: a Router, route.hpp), `blocks` their sources; the routing's time
   // and its time waiting in MPI.
@@ -61,8 +62,9 @@ struct Ingested {
   SourceBlocks blocks;
   double shuffle_seconds = 0, mpi_seconds = 0;
   // source_line_offset[s] is to be added to the lines of the events of
-  // `blocks` from rank s (one CSV input routed piece by piece while the
-  // ranges' first lines were not known yet); empty: none.
+  // `blocks` from source s (one CSV input routed piece by piece while the
+  // ranges' first lines were not known yet: the ranks' ranges and the parts
+  // they shared, numbered in input order); empty: none.
   std::vector<std::int64_t> source_line_offset;
 };
 

@@ -2,6 +2,7 @@
 #include "route.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <deque>
 #include <iterator>
 #include <stdexcept>
@@ -51,7 +52,9 @@ HugePageVector<std::int32_t> SourceBlocks::per_event(std::size_t n) const {
 
 namespace {
 // kRouteTag marks the Router's streams; an empty one ends a rank's streams.
+// Each other one starts with its events' source (kSourceBytes, an int32).
 constexpr int kRouteTag = 4243;
+constexpr std::size_t kSourceBytes = sizeof(std::int32_t);
 // kInFlight: the streams a rank may have in flight before it waits for
 // the oldest (back-pressure), still receiving while it waits.
 constexpr std::size_t kInFlight = 4;
@@ -60,8 +63,9 @@ constexpr std::size_t kInFlight = 4;
 // Router::State: every slot before `to` holds a kept or received event;
 // the slots from `to` up to the event being read are free (moved, packed
 // or never used). A stream goes (MPI_Isend) when it holds round_size
-// bytes; received streams (MPI_Improbe and MPI_Mrecv at each chunk's end,
-// in each source's order) wait in `pending`, in arrival order, until free
+// bytes, headed by the source of its events; received streams
+// (MPI_Improbe and MPI_Mrecv at each chunk's end, in each sender's order)
+// wait in `pending`, in arrival order, until free
 // slots take them; once the pass is over (`done`) they are appended.
 // Slots are indices: `events` may move between take()s.
 struct Router::State {
@@ -83,6 +87,7 @@ struct Router::State {
   SourceBlocks& blocks;
   double& mpi_seconds;
   int rank = 0;
+  std::int32_t source = 0;  // of the events taken now (set_source())
   std::size_t peers = 1;
   std::vector<Packer> packers;
   std::vector<Bytes> spare;
@@ -106,7 +111,7 @@ struct Router::State {
   // `limit` (after the pass: at the end), as far as they go.
   void place(std::size_t limit) {
     while (!pending.empty() && (done || to < limit)) {
-      blocks.add(own, rank);
+      blocks.add(own, source);
       own = 0;
       Pending& p = pending.front();
       Unpacker u{p.bytes, p.at};
@@ -124,14 +129,23 @@ struct Router::State {
       pending.pop_front();
     }
   }
-  // send() starts sending peer's stream (empty: the end of this rank's).
-  void send(std::size_t peer) {
-    sending.push_back({std::move(packers[peer].bytes), MPI_REQUEST_NULL});
+  // open() starts peer's next stream: its header.
+  void open(std::size_t peer) {
+    Packer& p = packers[peer];
+    p.bytes = fresh();
+    p.bytes.reserve(round_size + kPackedLeast);
+    p.put(source);
+  }
+  // holds() is whether peer's stream holds events.
+  bool holds(std::size_t peer) const { return packers[peer].bytes.size() > kSourceBytes; }
+  // send() starts sending peer's stream (`end`: an empty one, the end of
+  // this rank's streams).
+  void send(std::size_t peer, bool end = false) {
+    sending.push_back({end ? fresh() : std::move(packers[peer].bytes), MPI_REQUEST_NULL});
     Outgoing& o = sending.back();
     o.request = mpi::isend(o.bytes.data(), static_cast<int>(o.bytes.size()), static_cast<int>(peer),
                            kRouteTag, world);
-    packers[peer].bytes = fresh();
-    packers[peer].bytes.reserve(round_size + kPackedLeast);
+    if (!end) open(peer);
   }
   // poll() takes the streams that arrived (until every peer's ended: what
   // comes after is another Router's) and the sends that completed, then
@@ -144,10 +158,13 @@ struct Router::State {
       Bytes b = fresh();
       b.resize(static_cast<std::size_t>(n));
       mpi::mrecv(b.data(), n, &message);
-      if (n == 0)
+      if (n == 0) {
         ++ends;
-      else
-        pending.push_back({std::move(b), 0, static_cast<std::int32_t>(status.MPI_SOURCE)});
+        continue;
+      }
+      Unpacker u{b, 0};
+      const auto from = u.get<std::int32_t>();
+      pending.push_back({std::move(b), kSourceBytes, from});
     }
     while (!sending.empty() && mpi::testall(std::span<MPI_Request>(&sending.front().request, 1))) {
       spare.push_back(std::move(sending.front().bytes));
@@ -169,11 +186,11 @@ Router::Router(Events& events, std::size_t base, const KeyOwners& owners, std::i
     : s_(std::make_unique<State>(events, owners, static_cast<std::size_t>(round_bytes), comm,
                                  blocks, mpi_seconds)) {
   s_->rank = s_->world.rank();
+  s_->source = s_->rank;
   s_->peers = static_cast<std::size_t>(s_->world.size());
   s_->packers.resize(s_->peers);
   for (std::size_t r = 0; r < s_->peers; ++r)
-    if (r != static_cast<std::size_t>(s_->rank))
-      s_->packers[r].bytes.reserve(s_->round_size + kPackedLeast);
+    if (r != static_cast<std::size_t>(s_->rank)) s_->open(r);
   s_->to = base;
 }
 
@@ -207,10 +224,31 @@ void Router::take(std::vector<ChunkResult>& results, std::int64_t line_offset) {
   }
 }
 
+void Router::set_source(std::int32_t source) {
+  State& s = *s_;
+  if (source == s.source) return;
+  for (std::size_t r = 0; r < s.peers; ++r)
+    if (r != static_cast<std::size_t>(s.rank) && s.holds(r)) s.send(r);
+  s.throttle(s.to);
+  s.blocks.add(s.own, s.source);
+  s.own = 0;
+  s.source = source;
+  for (std::size_t r = 0; r < s.peers; ++r)
+    if (r != static_cast<std::size_t>(s.rank))
+      std::memcpy(s.packers[r].bytes.data(), &source, kSourceBytes);
+}
+
+void Router::poll() {
+  State& s = *s_;
+  if (s.peers > 1 && !s.done) s.poll(s.to);
+}
+
+std::size_t Router::free_from() const { return s_->to; }
+
 void Router::finish() {
   State& s = *s_;
   // The pass is over: every slot from `to` on is free.
-  s.blocks.add(s.own, s.rank);
+  s.blocks.add(s.own, s.source);
   s.own = 0;
   s.place(s.events.size());
   s.events.erase(s.events.begin() + static_cast<std::ptrdiff_t>(s.to), s.events.end());
@@ -219,8 +257,8 @@ void Router::finish() {
   const double t0 = mpi::wtime();
   for (std::size_t r = 0; r < s.peers; ++r) {
     if (r == static_cast<std::size_t>(s.rank)) continue;
-    if (!s.packers[r].bytes.empty()) s.send(r);
-    s.send(r);  // empty: the end
+    if (s.holds(r)) s.send(r);
+    s.send(r, true);
   }
   while (s.ends + 1 < s.peers || !s.sending.empty()) s.poll(0);
   s.mpi_seconds += mpi::wtime() - t0;

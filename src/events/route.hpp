@@ -19,8 +19,9 @@ namespace weft::events {
 struct ChunkResult;  // parse_tasks.hpp
 
 // SourceBlocks is where a rank's events came from: events [end[b - 1],
-// end[b]) were parsed by rank source[b] (end[-1] = 0). Within a block they
-// keep their input order.
+// end[b]) were parsed from source source[b] (end[-1] = 0): the rank that
+// parsed them, or a part of the input (Router::set_source()). Within a
+// block they keep their input order.
 struct SourceBlocks {
   std::vector<std::size_t> end;
   std::vector<std::int32_t> source;
@@ -63,6 +64,16 @@ class Router {
   // take() routes the events of `results` (in input order), adding
   // `line_offset` to their lines and to their bad rows' lines.
   void take(std::vector<ChunkResult>& results, std::int64_t line_offset);
+  // set_source() makes `source` the source of the events taken from now on
+  // (in `blocks` on every rank; this rank's number until then): the streams
+  // of the events taken before go first.
+  void set_source(std::int32_t source);
+  // poll() takes the streams that arrived and the sends that completed,
+  // without placing anything (a rank waiting between its take()s).
+  void poll();
+  // free_from() is the first slot of `events` that is free after the last
+  // take(): the next chunks' slots may start there.
+  std::size_t free_from() const;
   // finish() ends the routing: the rest of the received events go after
   // the kept ones, and rounds go on until no rank has more to send.
   void finish();

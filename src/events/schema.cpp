@@ -69,6 +69,10 @@ void declare_input(deck::Schema<C>& s) {
         "Bytes sent to one rank per all-to-all round of the shuffle")
       .unit("bytes")
       .min(64);
+  s.key("events.share_ranges", [](C& c) -> auto& { return c.share_ranges; },
+        "Several ranks reading one CSV input: a rank done with its byte range parses the back "
+        "half of a slower rank's rest (dynamic balancing; the tables are the same either "
+        "way); false: every rank parses its own range only");
   s.key("events.ingest_steps", [](C& c) -> auto& { return c.ingest_steps; },
         "Run steps the ingest (read, parse) is split into, each rank's byte (CSV) or row "
         "(HDF5) range in equal parts, so that checkpoints (checkpoint.every, .minutes, a "

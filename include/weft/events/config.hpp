@@ -83,6 +83,7 @@ struct Config {
   double max_bad_fraction = 0.05;        // quarantined rows / all rows above it: exit 3
   std::int64_t chunk_bytes = 1 << 20;    // bytes parsed by one task (tests: tiny)
   std::int64_t shuffle_bytes = 8 << 20;  // bytes to one rank per all-to-all round
+  bool share_ranges = true;              // ranks done early parse part of slower ones' CSV ranges
   std::int64_t ingest_steps = 0;         // run steps of the ingest; 0: before step 1 (setup)
   bool csv = false;                      // output.csv: also write the tables as CSV
   RulesConfig rules;

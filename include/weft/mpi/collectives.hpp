@@ -32,6 +32,17 @@ namespace weft::mpi {
 // (MPI_Barrier). Collective over comm.
 inline void barrier(const Comm& comm) { check(MPI_Barrier(comm.get()), "MPI_Barrier"); }
 
+// ibarrier() starts a barrier without waiting (MPI_Ibarrier): the request
+// completes (test it with testall(), p2p.hpp) once every rank has started
+// it. Termination detection: a rank that starts it after its last message
+// to the others was answered knows, when it completes, that none will
+// come from anyone. Collective over comm.
+inline MPI_Request ibarrier(const Comm& comm) {
+  MPI_Request r = MPI_REQUEST_NULL;
+  check(MPI_Ibarrier(comm.get(), &r), "MPI_Ibarrier");
+  return r;
+}
+
 // allreduce() combines `count` elements of every rank's `in` with `op`
 // (MPI_SUM, MPI_MAX, MPI_BOR, ...) into every rank's `out`. `out` may be
 // `in` (MPI_IN_PLACE). Collective over comm.
