@@ -229,7 +229,7 @@ constexpr std::int64_t kBlockBytes = std::int64_t{1} << 20;
 // kSampleBytes at evenly spaced offsets of the text after the header, at
 // most one byte in kSampleStride (as KeyOwners::build() picks one event in
 // 64: a small input is not read twice).
-constexpr std::int64_t kSampleWindows = 1024, kSampleBytes = std::int64_t{16} << 10,
+constexpr std::int64_t kSampleWindows = 1024, kSampleBytes = std::int64_t{4} << 10,
                        kSampleStride = 64;
 
 // sample_keys() is this rank's part of the key sample of CSV input `in`

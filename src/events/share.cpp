@@ -27,8 +27,7 @@ RangeShare::~RangeShare() {
 }
 
 void RangeShare::answer(int to, std::int64_t begin, std::int64_t end) {
-  while (!answers_.empty() &&
-         mpi::testall(std::span<MPI_Request>(&answers_.front().request, 1)))
+  while (!answers_.empty() && mpi::testall(std::span<MPI_Request>(&answers_.front().request, 1)))
     answers_.pop_front();
   Answer& a = answers_.emplace_back();
   a.cut[0] = begin;

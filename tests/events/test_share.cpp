@@ -19,7 +19,9 @@ namespace {
 
 // Record starts every kRecord units; the cut is the first one after `from`.
 constexpr std::int64_t kRecord = 10;
-std::int64_t cut_at_record(std::int64_t from, std::int64_t) { return (from / kRecord + 1) * kRecord; }
+std::int64_t cut_at_record(std::int64_t from, std::int64_t) {
+  return (from / kRecord + 1) * kRecord;
+}
 
 // parse_all() parses [begin, end) a record at a time (rank `slow` sleeping
 // `pause` after each), serving requests between records, then steals until
@@ -67,8 +69,8 @@ TEST(EventsRangeShare, ASlowRanksRangeIsSharedByTheOthers) {
   int idle = 0;
   RangeShare share(MPI_COMM_WORLD, 2 * kRecord, [&] { ++idle; });
   const bool owner = world.rank() == 0;
-  const std::vector<std::int64_t> mine = parse_all(share, owner ? 0 : kUnits, kUnits, owner,
-                                                   std::chrono::microseconds(1000));
+  const std::vector<std::int64_t> mine =
+      parse_all(share, owner ? 0 : kUnits, kUnits, owner, std::chrono::microseconds(1000));
   expect_tiled(mine, kUnits);
   std::int64_t units = 0;
   for (std::size_t i = 0; i < mine.size(); i += 2) units += mine[i + 1] - mine[i];
