@@ -71,6 +71,7 @@ constexpr std::size_t kInFlight = 4;
 struct Router::State {
   struct Pending {
     Bytes bytes;
+    std::size_t size = 0;  // of the stream: bytes[0, size)
     std::size_t at = 0;
     std::int32_t source = 0;
   };
@@ -98,12 +99,22 @@ struct Router::State {
   std::size_t own = 0;  // kept events since the last received block
   bool done = false;
 
-  Bytes fresh() {
+  // spare_of() is a spare buffer (or a new one) of at least `n` bytes: its
+  // old bytes stay (a receive overwrites them; a buffer is zero-filled by
+  // resize() only where it grows, 0.035 s a rank at 2*10^7 rows when every
+  // stream was).
+  Bytes spare_of(std::size_t n) {
     Bytes b;
     if (!spare.empty()) {
       b = std::move(spare.back());
       spare.pop_back();
     }
+    if (b.size() < n) b.resize(n);
+    return b;
+  }
+  // fresh() is an empty buffer to append to.
+  Bytes fresh() {
+    Bytes b = spare_of(0);
     b.clear();
     return b;
   }
@@ -114,7 +125,7 @@ struct Router::State {
       blocks.add(own, source);
       own = 0;
       Pending& p = pending.front();
-      Unpacker u{p.bytes, p.at};
+      Unpacker u{std::string_view(p.bytes.data(), p.size), p.at};
       std::size_t placed = 0;
       if (done)
         for (; !u.done(); ++placed) unpack_event(u, events.emplace_back());
@@ -155,16 +166,16 @@ struct Router::State {
     MPI_Status status;
     while (ends + 1 < peers && mpi::improbe(MPI_ANY_SOURCE, kRouteTag, world, &message, &status)) {
       const int n = mpi::count<char>(status);
-      Bytes b = fresh();
-      b.resize(static_cast<std::size_t>(n));
+      Bytes b = spare_of(static_cast<std::size_t>(n));
       mpi::mrecv(b.data(), n, &message);
       if (n == 0) {
+        spare.push_back(std::move(b));
         ++ends;
         continue;
       }
-      Unpacker u{b, 0};
+      Unpacker u{std::string_view(b.data(), static_cast<std::size_t>(n)), 0};
       const auto from = u.get<std::int32_t>();
-      pending.push_back({std::move(b), kSourceBytes, from});
+      pending.push_back({std::move(b), static_cast<std::size_t>(n), kSourceBytes, from});
     }
     while (!sending.empty() && mpi::testall(std::span<MPI_Request>(&sending.front().request, 1))) {
       spare.push_back(std::move(sending.front().bytes));
