@@ -49,6 +49,11 @@ Counts count_range(const InputFile& in, std::int64_t a, std::int64_t b, std::int
 std::int64_t next_start(const InputFile& in, std::int64_t at, std::int64_t end, bool in_quotes,
                         std::int64_t block, Bytes& buf, bool keep);
 
+// kRecordLook is the first block next_start() is given where the record
+// start looked for lies near (a record crossing a point ends within a few
+// hundred bytes; the look doubles where one is longer).
+inline constexpr std::int64_t kRecordLook = std::int64_t{16} << 10;
+
 // read_part() sets `buf` to the bytes [pos, stop) of `in`, `pos` being a
 // record start and `stop` the first record start after `target`, or `end`
 // when there is none before it (pos <= target <= end): the record-aligned

@@ -495,7 +495,8 @@ std::vector<ChunkResult> ingest_csv(const Config& c, const Rates& rates, go::Exe
   std::vector<Segment> segments;  // sharing: what this rank parsed
   Bytes scratch;
   const RangeShare::CutFn cut = [&](std::int64_t from, std::int64_t to) {
-    return next_start(*in, from, to, false, block, scratch, false);  // guessed like a range's start
+    // guessed like a range's start
+    return next_start(*in, from, to, false, std::min(block, kRecordLook), scratch, false);
   };
   // A test hook: WEFT_EVENTS_SLOW_RANK=r makes rank r sleep 5 ms after each
   // routed piece, so that its peers take parts of its range (test_events.py).
