@@ -596,13 +596,13 @@ std::vector<ChunkResult> ingest_csv(const Config& c, const Rates& rates, go::Exe
   };
   agree_on_failure(world, parse_rest);
   if (!guess) return results;
-  if (router ? settle_segments(world, segments, header_lines, results, out.blocks,
-                               out.source_line_offset)
-             : check_guess(world, quotes)) {
-    if (router) {  // the lines are settled by segment
+  if (router) {  // routed: the lines are settled by segment
+    if (settle_segments(world, segments, header_lines, results, out.blocks,
+                        out.source_line_offset)) {
       if (share) out.shared_parts += share->parts();
       return results;
     }
+  } else if (check_guess(world, quotes)) {
     out.line_offset[static_cast<std::size_t>(file)] =
         1 + header_lines + mpi::exscan(cur.line - opened.line, MPI_SUM, world);
     return results;
@@ -648,10 +648,9 @@ void ingest_part(const Config& c, const Rates& rates, go::Executor& exec, MPI_Co
            : ingest_csv(c, rates, exec, comm, file, left, cur, out, fuse);
     const double t0 = mpi::wtime();
     std::int64_t& offset = out.line_offset[static_cast<std::size_t>(file)];
-    if (fuse && !h5) {
-      // routed piece by piece: ingest_csv() settled the lines (bad rows: the
-      // files' own; events: source_line_offset)
-    } else if (fuse) {  // the events move down or out, to the owners of their keys
+    // A CSV input routed piece by piece (fuse && !h5) is done: ingest_csv()
+    // settled its lines (bad rows: the file's own; events: source_line_offset).
+    if (fuse && h5) {  // the events move down or out, to the owners of their keys
       EventPieces pieces;
       for (const ChunkResult& r : results)
         pieces.add({r.slots, static_cast<std::size_t>(r.events)});
@@ -662,7 +661,7 @@ void ingest_part(const Config& c, const Rates& rates, go::Executor& exec, MPI_Co
                    out.mpi_seconds);
       offset = 0;
       out.shuffle_seconds += mpi::wtime() - t0;
-    } else {  // the chunks' events move down over the slots left free, in order
+    } else if (!fuse) {  // the chunks' events move down over the slots left free, in order
       const std::int64_t add = out.route ? std::exchange(offset, 0) : 0;
       Event* to = out.events.data() + base;
       for (auto& r : results) {

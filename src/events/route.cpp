@@ -100,9 +100,8 @@ struct Router::State {
   bool done = false;
 
   // spare_of() is a spare buffer (or a new one) of at least `n` bytes: its
-  // old bytes stay (a receive overwrites them; a buffer is zero-filled by
-  // resize() only where it grows, 0.035 s a rank at 2*10^7 rows when every
-  // stream was).
+  // old bytes stay (a receive overwrites them; resize() zero-fills a buffer
+  // only where it grows).
   Bytes spare_of(std::size_t n) {
     Bytes b;
     if (!spare.empty()) {
