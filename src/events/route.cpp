@@ -83,7 +83,7 @@ void StreamPool::at_least(std::size_t capacity) {
 void StreamPool::put(Bytes b) {
   if (b.capacity() < least_) return;  // freed: get() would reserve more anyway
   const std::lock_guard<std::mutex> lock(mutex_);
-  if (free_.size() < kKeep) free_.push_back(std::move(b));
+  free_.push_back(std::move(b));
 }
 
 namespace {
@@ -223,15 +223,6 @@ struct Router::State {
       sending.pop_front();
     }
     place(limit);
-    // A stream that waits for free slots holds a whole pool buffer (2 MiB
-    // touched for a chunk's few hundred KB): it waits in a copy of its
-    // size, and the buffer goes back (a slow rank may receive many).
-    for (Pending& p : pending)
-      if (p.bytes.capacity() >= 2 * p.size) {
-        Bytes copy(p.bytes.data(), p.size);
-        spare.put(std::move(p.bytes));
-        p.bytes = std::move(copy);
-      }
   }
   // throttle() waits, receiving, while more than kInFlight rounds of bytes
   // or kInFlightStreams streams are in flight.

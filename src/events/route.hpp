@@ -31,14 +31,13 @@ class StreamPool {
   // it had them; a receive overwrites them), or an empty one to append to
   // when `size` is 0.
   Bytes get(std::size_t size = 0);
-  // put() takes `b` back (freed when kKeep buffers are kept already).
+  // put() takes `b` back.
   void put(Bytes b);
   // at_least() makes get() give buffers of at least `capacity` bytes
   // reserved from now on (a buffer that grows moves to fresh memory).
   void at_least(std::size_t capacity);
 
  private:
-  static constexpr std::size_t kKeep = 16;
   std::mutex mutex_;
   std::atomic<std::size_t> least_{0};
   std::vector<Bytes> free_;
