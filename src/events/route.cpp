@@ -81,7 +81,6 @@ void StreamPool::at_least(std::size_t capacity) {
 }
 
 void StreamPool::put(Bytes b) {
-  if (b.capacity() < least_) return;  // freed: get() would reserve more anyway
   const std::lock_guard<std::mutex> lock(mutex_);
   free_.push_back(std::move(b));
 }
@@ -240,8 +239,8 @@ struct Router::State {
   void send_packed(ChunkResult& r) {
     for (std::size_t peer = 0; peer < r.streams.size(); ++peer) {
       Bytes& b = r.streams[peer].bytes;
-      if (b.size() <= kSourceBytes) {  // no events for peer
-        if (!b.empty()) spare.put(std::move(b));
+      if (b.size() <= kSourceBytes) {
+        if (b.capacity() > 0) spare.put(std::move(b));
         continue;
       }
       if (holds(peer)) send(peer);
@@ -283,12 +282,9 @@ void Router::take(std::vector<ChunkResult>& results, std::int64_t line_offset) {
       }
       s.own += static_cast<std::size_t>(r.events);
       s.send_packed(r);
-      // The chunk's slots go on up to one a row: its rows packed or
-      // quarantined left theirs free for what arrives.
-      const std::size_t room = at + static_cast<std::size_t>(r.rows - r.events);
-      s.throttle(room);
+      s.throttle(at);
       r.events = 0;
-      s.poll(room);
+      s.poll(at);
       continue;
     }
     for (const std::size_t last = at + static_cast<std::size_t>(r.events); at != last; ++at) {
