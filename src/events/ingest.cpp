@@ -63,19 +63,10 @@ BadRow bad_row(int file, std::int64_t line, Reason why, std::string detail) {
 
 void take_record(const Record& r, const TextJob& job, ChunkResult& out, Event& e, BadRow& bad) {
   ++out.rows;
-  if (!parse_row(r, *job.mapping, *job.config, *job.rates, job.file, e, bad)) {
+  if (parse_row(r, *job.mapping, *job.config, *job.rates, job.file, e, bad))
+    out.slots[out.events++] = std::move(e);
+  else
     out.bad.push_back(std::move(bad));
-    return;
-  }
-  if (job.owners) {
-    const int owner = (*job.owners)(e.key);
-    if (owner != job.rank) {
-      pack_for_peer(out, owner, job.ranks, e, *job.pool,
-                    static_cast<std::size_t>(job.config->chunk_bytes));
-      return;
-    }
-  }
-  out.slots[out.events++] = std::move(e);
 }
 
 void parse_text(std::string_view text, std::int64_t first_line, const TextJob& job,
@@ -573,13 +564,8 @@ std::vector<ChunkResult> ingest_csv(const Config& c, const Rates& rates, go::Exe
                                share_quarters / 4 +
                            1);
       grow_slots(out.events, at + static_cast<std::size_t>(cur.line - first_line) + 1, results);
-      TextJob job{buf, line, &m, &c, &rates, file, out.events.data() + at + (line - first_line)};
-      if (router) {
-        job.owners = &*owners;
-        job.rank = world.rank();
-        job.ranks = world.size();
-        job.pool = &router->pool();
-      }
+      const TextJob job{
+          buf, line, &m, &c, &rates, file, out.events.data() + at + (line - first_line)};
       std::vector<ChunkResult> parsed = parse_chunks(job, exec, out.parked_seconds);
       const double t3 = mpi::wtime();
       out.parse_seconds += t3 - t2;

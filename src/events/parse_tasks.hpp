@@ -5,10 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "exchange.hpp"
 #include "ingest.hpp"
-#include "key_owners.hpp"
-#include "route.hpp"
 #include "weft/go/executor.hpp"
 
 // Parsing one rank's text (which starts at a record start) with the
@@ -25,18 +22,11 @@ struct ChunkResult {
   std::int64_t events = 0;
   std::vector<BadRow> bad;
   std::int64_t rows = 0;
-  // streams[r]: with TextJob::owners, the valid rows whose keys rank r
-  // owns (r not this rank), packed for the Router (pack_for_peer()); the
-  // slots then hold only this rank's. Empty: every valid row is in slots.
-  std::vector<Packer> streams;
 };
 
 // TextJob is the rank's text, the line number of its first byte, what its
 // rows need for parsing and where their events go: the record at line L
 // into slots[L - first_line] at the latest (count_newlines(text) + 1 slots).
-// With `owners` (routing while parsing) an event whose key another rank
-// owns is packed for it instead (ChunkResult::streams, buffers from
-// `pool`): written once, not into a slot and then again into a stream.
 struct TextJob {
   std::string_view text;
   std::int64_t first_line = 1;
@@ -45,9 +35,6 @@ struct TextJob {
   const Rates* rates;
   int file = 0;
   Event* slots = nullptr;
-  const KeyOwners* owners = nullptr;
-  int rank = 0, ranks = 1;
-  StreamPool* pool = nullptr;
 };
 
 // take_record() validates record `r` of the job's file (parse_row) and

@@ -50,64 +50,15 @@ HugePageVector<std::int32_t> SourceBlocks::per_event(std::size_t n) const {
   return out;
 }
 
-Bytes StreamPool::get(std::size_t size) {
-  Bytes b;
-  {
-    const std::lock_guard<std::mutex> lock(mutex_);
-    // A receive takes a buffer that holds its bytes already if there is
-    // one (no zero-fill where it would grow).
-    auto it = free_.end();
-    if (size > 0)
-      it = std::find_if(free_.begin(), free_.end(),
-                        [&](const Bytes& f) { return f.size() >= size; });
-    if (it != free_.end()) std::swap(*it, free_.back());
-    if (!free_.empty()) {
-      b = std::move(free_.back());
-      free_.pop_back();
-    }
-  }
-  if (b.capacity() < least_) b.reserve(least_);
-  if (size == 0)
-    b.clear();
-  else if (b.size() < size)
-    b.resize(size);  // zero-fills only where it grows
-  return b;
-}
-
-void StreamPool::at_least(std::size_t capacity) {
-  std::size_t now = least_.load(std::memory_order_relaxed);
-  while (now < capacity && !least_.compare_exchange_weak(now, capacity)) {
-  }
-}
-
-void StreamPool::put(Bytes b) {
-  const std::lock_guard<std::mutex> lock(mutex_);
-  free_.push_back(std::move(b));
-}
-
 namespace {
 // kRouteTag marks the Router's streams; an empty one ends a rank's streams.
 // Each other one starts with its events' source (kSourceBytes, an int32).
 constexpr int kRouteTag = 4243;
 constexpr std::size_t kSourceBytes = sizeof(std::int32_t);
-// kInFlight: the rounds of bytes (Router's round_bytes) a rank may have in
-// flight before it waits for the oldest stream (back-pressure), still
-// receiving while it waits; kInFlightStreams: the streams (a chunk's
-// streams are small, each in a buffer of at least kHugePageMinBytes).
-constexpr std::size_t kInFlight = 4, kInFlightStreams = 32;
+// kInFlight: the streams a rank may have in flight before it waits for
+// the oldest (back-pressure), still receiving while it waits.
+constexpr std::size_t kInFlight = 4;
 }  // namespace
-
-void pack_for_peer(ChunkResult& out, int peer, int peers, const Event& e, StreamPool& pool,
-                   std::size_t reserve) {
-  if (out.streams.empty()) out.streams.resize(static_cast<std::size_t>(peers));
-  Packer& p = out.streams[static_cast<std::size_t>(peer)];
-  if (p.bytes.empty()) {
-    pool.at_least(std::max(reserve + kSourceBytes, kHugePageMinBytes));
-    p.bytes = pool.get();
-    p.bytes.append(kSourceBytes, '\0');  // the source, stamped by the Router
-  }
-  pack_event(p, e);
-}
 
 // Router::State: every slot before `to` holds a kept or received event;
 // the slots from `to` up to the event being read are free (moved, packed
@@ -140,17 +91,32 @@ struct Router::State {
   std::int32_t source = 0;  // of the events taken now (set_source())
   std::size_t peers = 1;
   std::vector<Packer> packers;
-  StreamPool spare;
+  std::vector<Bytes> spare;
   std::deque<Pending> pending;
-  std::deque<Outgoing> sending;   // in flight, oldest first
-  std::size_t sending_bytes = 0;  // of `sending`
-  std::size_t ends = 0;           // peers whose streams ended
+  std::deque<Outgoing> sending;  // in flight, oldest first
+  std::size_t ends = 0;          // peers whose streams ended
   std::size_t to = 0;
   std::size_t own = 0;  // kept events since the last received block
   bool done = false;
 
+  // spare_of() is a spare buffer (or a new one) of at least `n` bytes: its
+  // old bytes stay (a receive overwrites them; resize() zero-fills a buffer
+  // only where it grows).
+  Bytes spare_of(std::size_t n) {
+    Bytes b;
+    if (!spare.empty()) {
+      b = std::move(spare.back());
+      spare.pop_back();
+    }
+    if (b.size() < n) b.resize(n);
+    return b;
+  }
   // fresh() is an empty buffer to append to.
-  Bytes fresh() { return spare.get(); }
+  Bytes fresh() {
+    Bytes b = spare_of(0);
+    b.clear();
+    return b;
+  }
   // place() unpacks the pending streams in order into the free slots before
   // `limit` (after the pass: at the end), as far as they go.
   void place(std::size_t limit) {
@@ -169,7 +135,7 @@ struct Router::State {
         p.at = u.at;
         return;
       }
-      spare.put(std::move(p.bytes));
+      spare.push_back(std::move(p.bytes));
       pending.pop_front();
     }
   }
@@ -185,17 +151,11 @@ struct Router::State {
   // send() starts sending peer's stream (`end`: an empty one, the end of
   // this rank's streams).
   void send(std::size_t peer, bool end = false) {
-    send_stream(peer, end ? fresh() : std::move(packers[peer].bytes));
-    if (!end) open(peer);
-  }
-  // send_stream() starts sending `bytes` (a stream, headed by its source,
-  // or empty: the end) to peer.
-  void send_stream(std::size_t peer, Bytes bytes) {
-    sending.push_back({std::move(bytes), MPI_REQUEST_NULL});
+    sending.push_back({end ? fresh() : std::move(packers[peer].bytes), MPI_REQUEST_NULL});
     Outgoing& o = sending.back();
-    sending_bytes += o.bytes.size();
     o.request = mpi::isend(o.bytes.data(), static_cast<int>(o.bytes.size()), static_cast<int>(peer),
                            kRouteTag, world);
+    if (!end) open(peer);
   }
   // poll() takes the streams that arrived (until every peer's ended: what
   // comes after is another Router's) and the sends that completed, then
@@ -205,10 +165,10 @@ struct Router::State {
     MPI_Status status;
     while (ends + 1 < peers && mpi::improbe(MPI_ANY_SOURCE, kRouteTag, world, &message, &status)) {
       const int n = mpi::count<char>(status);
-      Bytes b = spare.get(static_cast<std::size_t>(n));
+      Bytes b = spare_of(static_cast<std::size_t>(n));
       mpi::mrecv(b.data(), n, &message);
       if (n == 0) {
-        spare.put(std::move(b));
+        spare.push_back(std::move(b));
         ++ends;
         continue;
       }
@@ -217,37 +177,17 @@ struct Router::State {
       pending.push_back({std::move(b), static_cast<std::size_t>(n), kSourceBytes, from});
     }
     while (!sending.empty() && mpi::testall(std::span<MPI_Request>(&sending.front().request, 1))) {
-      sending_bytes -= sending.front().bytes.size();
-      spare.put(std::move(sending.front().bytes));
+      spare.push_back(std::move(sending.front().bytes));
       sending.pop_front();
     }
     place(limit);
   }
-  // throttle() waits, receiving, while more than kInFlight rounds of bytes
-  // or kInFlightStreams streams are in flight.
+  // throttle() waits, receiving, while more than kInFlight streams are in flight.
   void throttle(std::size_t limit) {
-    auto over = [&] {
-      return sending_bytes > kInFlight * round_size || sending.size() > kInFlightStreams;
-    };
-    if (!over()) return;
+    if (sending.size() <= kInFlight) return;
     const double t0 = mpi::wtime();
-    while (over()) poll(limit);
+    while (sending.size() > kInFlight) poll(limit);
     mpi_seconds += mpi::wtime() - t0;
-  }
-  // send_packed() sends chunk `r`'s streams (packed while parsing), each
-  // after what was packed for its peer before.
-  void send_packed(ChunkResult& r) {
-    for (std::size_t peer = 0; peer < r.streams.size(); ++peer) {
-      Bytes& b = r.streams[peer].bytes;
-      if (b.size() <= kSourceBytes) {
-        if (b.capacity() > 0) spare.put(std::move(b));
-        continue;
-      }
-      if (holds(peer)) send(peer);
-      std::memcpy(b.data(), &source, kSourceBytes);
-      send_stream(peer, std::move(b));
-    }
-    r.streams.clear();
   }
 };
 
@@ -272,21 +212,6 @@ void Router::take(std::vector<ChunkResult>& results, std::int64_t line_offset) {
   for (ChunkResult& r : results) {
     for (BadRow& b : r.bad) b.line += line_offset;
     auto at = static_cast<std::size_t>(r.slots - s.events.data());
-    if (!r.streams.empty()) {  // packed while parsing: the slots hold this rank's events
-      if (line_offset != 0)
-        throw std::logic_error(
-            "Router::take(): a chunk packed while parsing needs lines of its own");
-      for (const std::size_t last = at + static_cast<std::size_t>(r.events); at != last; ++at) {
-        if (at != s.to) relocate(s.events[s.to], s.events[at]);
-        ++s.to;
-      }
-      s.own += static_cast<std::size_t>(r.events);
-      s.send_packed(r);
-      s.throttle(at);
-      r.events = 0;
-      s.poll(at);
-      continue;
-    }
     for (const std::size_t last = at + static_cast<std::size_t>(r.events); at != last; ++at) {
       Event& e = s.events[at];
       e.line += line_offset;
@@ -329,8 +254,6 @@ void Router::poll() {
 }
 
 std::size_t Router::free_from() const { return s_->to; }
-
-StreamPool& Router::pool() { return s_->spare; }
 
 void Router::finish() {
   State& s = *s_;

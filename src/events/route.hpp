@@ -3,10 +3,8 @@
 
 #include <mpi.h>
 
-#include <atomic>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <vector>
 
@@ -19,36 +17,6 @@
 namespace weft::events {
 
 struct ChunkResult;  // parse_tasks.hpp
-struct Packer;       // exchange.hpp
-
-// StreamPool is the byte buffers of a Router's streams, shared with the
-// parse tasks that pack the events of other ranks' keys as they parse them
-// (pack_for_peer()): a buffer comes back when its stream is sent or
-// placed and keeps its memory, its pages touched already. Thread-safe.
-class StreamPool {
- public:
-  // get() is a buffer of at least `size` bytes (its old bytes stay where
-  // it had them; a receive overwrites them), or an empty one to append to
-  // when `size` is 0.
-  Bytes get(std::size_t size = 0);
-  // put() takes `b` back.
-  void put(Bytes b);
-  // at_least() makes get() give buffers of at least `capacity` bytes
-  // reserved from now on (a buffer that grows moves to fresh memory).
-  void at_least(std::size_t capacity);
-
- private:
-  std::mutex mutex_;
-  std::atomic<std::size_t> least_{0};
-  std::vector<Bytes> free_;
-};
-
-// pack_for_peer() appends event `e` to `out`'s stream to rank `peer` (of
-// `peers`): a buffer from `pool` headed by room for the Router's source
-// header, `reserve` bytes reserved when it is new. The Router sends the
-// chunk's streams as they are (Router::take()).
-void pack_for_peer(ChunkResult& out, int peer, int peers, const Event& e, StreamPool& pool,
-                   std::size_t reserve);
 
 // SourceBlocks is where a rank's events came from: events [end[b - 1],
 // end[b]) were parsed from source source[b] (end[-1] = 0): the rank that
@@ -86,10 +54,6 @@ struct SourceBlocks {
 // has grown by the time it waited in MPI. finish() is collective over
 // `comm` (it waits for every rank's streams); take() does not wait for
 // other ranks unless streams pile up. Every rank routes the same input.
-// A chunk may come packed already (ChunkResult::streams, by
-// pack_for_peer() during the parse: its slots hold this rank's events
-// only, its line offset is 0): its events move down and its streams go
-// as they are, after what was packed for the same peers before.
 class Router {
  public:
   Router(Events& events, std::size_t base, const KeyOwners& owners, std::int64_t round_bytes,
@@ -113,9 +77,6 @@ class Router {
   // finish() ends the routing: the rest of the received events go after
   // the kept ones, and rounds go on until no rank has more to send.
   void finish();
-  // pool() is the buffers of the streams, for the parse tasks that pack
-  // chunks' streams (pack_for_peer()).
-  StreamPool& pool();
 
  private:
   struct State;

@@ -56,9 +56,7 @@ Event event_of(std::int64_t g, int source, std::mt19937_64& rng) {
 // expect_routed() routes by route_chunks() (takes = 1) or by a Router
 // taking the chunks in `takes` groups, the events array moving (a larger
 // allocation) before each group, as the ingest's array may between pieces.
-// `packed`: every other chunk comes with the events of other ranks' keys
-// packed already (pack_for_peer(), as the parse does), its lines the final ones.
-void expect_routed(std::int64_t round_bytes, int takes = 1, bool packed = false) {
+void expect_routed(std::int64_t round_bytes, int takes = 1) {
   const mpi::Comm world(MPI_COMM_WORLD);
   const int rank = world.rank();
   // Rank r parses 3000 + 500 r events in chunks of 1..700 slots, each chunk
@@ -87,35 +85,11 @@ void expect_routed(std::int64_t round_bytes, int takes = 1, bool packed = false)
   SourceBlocks blocks;
   double mpi_seconds = 0;
   const KeyOwners owners = KeyOwners::build(events, MPI_COMM_WORLD);
-  if (takes == 1 && !packed) {
+  if (takes == 1) {
     route_chunks(events, 0, results, kOffset, owners, round_bytes, MPI_COMM_WORLD, blocks,
                  mpi_seconds);
   } else {
     Router router(events, 0, owners, round_bytes, MPI_COMM_WORLD, blocks, mpi_seconds);
-    std::int64_t offset = kOffset;
-    if (packed) {  // the lines made final: a packed chunk has no offset to add
-      offset = 0;
-      for (std::size_t c = 0; c < results.size(); ++c) {
-        ChunkResult& r = results[c];
-        for (BadRow& b : r.bad) b.line += kOffset;
-        std::int64_t kept = 0;
-        for (std::int64_t j = 0; j < r.events; ++j) {
-          Event& e = r.slots[j];
-          e.line += kOffset;
-          const int o = owners(e.key);
-          if (c % 2 == 1 && o != rank) {
-            pack_for_peer(r, o, world.size(), e, router.pool(), 256);
-          } else {
-            if (kept != j) r.slots[kept] = std::move(e);
-            ++kept;
-          }
-        }
-        r.events = kept;
-        if (c % 2 == 1 && world.size() > 1) {
-          EXPECT_FALSE(r.streams.empty());
-        }
-      }
-    }
     const std::size_t chunks = results.size();
     for (int t = 0; t < takes; ++t) {
       Events moved;
@@ -127,7 +101,7 @@ void expect_routed(std::int64_t round_bytes, int takes = 1, bool packed = false)
         results[c].slots = events.data() + starts[c];
         group.push_back(std::move(results[c]));
       }
-      router.take(group, offset);
+      router.take(group, kOffset);
       for (std::size_t c = chunks * t / takes, j = 0; j < group.size(); ++c, ++j)
         results[c] = std::move(group[j]);
     }
@@ -185,13 +159,6 @@ TEST(EventsRoute, EachKeyOnOneRankSourcesInOrderInSmallRounds) {
 TEST(EventsRoute, ARouterTakingPiecesWhileTheArrayMovesRoutesTheSame) {
   expect_routed(64 << 20, 5);
   expect_routed(1 << 10, 7);
-}
-
-// The streams' buffers are huge-page blocks: the allocator keeps their pages
-// when they are freed (its kept ranges are allocations of their own).
-TEST(EventsRoute, ChunksPackedWhileParsingGoAfterWhatWasPackedBefore_AllowsCaches) {
-  expect_routed(64 << 20, 3, true);
-  expect_routed(1 << 10, 4, true);
 }
 
 }  // namespace
