@@ -4,10 +4,11 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <string_view>
 #include <tuple>
-#include <unordered_set>
+#include <vector>
 
 #include "exchange.hpp"
 #include "weft/go/blocks.hpp"
@@ -27,9 +28,10 @@ std::int64_t minor_units(double major, int dp) {
 }
 
 // distinct_counterparties() counts the different counterparties of e[0, n):
-// a few by sorting, many in a hash set (a busy key's millions of events
-// name a few thousand parties: sorting them all was the aggregate stage's
-// largest cost).
+// a few by sorting, many in an open-addressing set of their key_hash()es
+// (a busy key's millions of events name a few thousand parties: sorting
+// them all was the aggregate stage's largest cost; a node-based
+// std::unordered_set allocated a node a party).
 std::int64_t distinct_counterparties(const Event* e, std::size_t n) {
   constexpr std::size_t kSortUpTo = 64;
   if (n <= kSortUpTo) {
@@ -39,10 +41,40 @@ std::int64_t distinct_counterparties(const Event* e, std::size_t n) {
     return std::unique(parties.begin(), parties.begin() + static_cast<std::ptrdiff_t>(n)) -
            parties.begin();
   }
-  std::unordered_set<std::string_view> seen;
-  seen.reserve(256);
-  for (std::size_t i = 0; i < n; ++i) seen.insert(e[i].counterparty);
-  return static_cast<std::int64_t>(seen.size());
+  // Slot: a party's hash and text.
+  struct Slot {
+    std::uint64_t hash = 0;
+    const char* p = nullptr;
+    std::size_t size = 0;
+    bool used = false;
+  };
+  std::size_t mask = 127;
+  std::vector<Slot> table(mask + 1), grown;
+  auto place = [](std::vector<Slot>& t, std::size_t m, const Slot& s) {
+    std::size_t at = s.hash & m;
+    while (t[at].used) at = (at + 1) & m;
+    t[at] = s;
+  };
+  std::size_t distinct = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string_view v = e[i].counterparty;
+    const std::uint64_t h = key_hash(v);
+    std::size_t at = h & mask;
+    for (; table[at].used; at = (at + 1) & mask) {
+      const Slot& s = table[at];
+      if (s.hash == h && s.size == v.size() && std::memcmp(s.p, v.data(), v.size()) == 0) break;
+    }
+    if (table[at].used) continue;  // seen
+    table[at] = {h, v.data(), v.size(), true};
+    if (2 * ++distinct > mask + 1) {  // half full: twice the slots
+      grown.assign(2 * (mask + 1), Slot{});
+      mask = 2 * mask + 1;
+      for (const Slot& s : table)
+        if (s.used) place(grown, mask, s);
+      table.swap(grown);
+    }
+  }
+  return static_cast<std::int64_t>(distinct);
 }
 
 KeyStats stats_of(const Event* e, std::size_t n, const Config& c) {

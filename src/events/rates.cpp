@@ -64,16 +64,30 @@ Rates Rates::load(const std::string& path, const std::string& base) {
   }
   for (auto& [code, rates] : table) {
     out.currencies_.push_back(code);
+    out.codes3_.push_back(code3(code));
+    DayRates dense;
+    const auto [lo, hi] = std::minmax_element(
+        rates.begin(), rates.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    if (hi->first - lo->first < kDenseDays) {
+      dense.first = lo->first;
+      dense.e8.assign(static_cast<std::size_t>(hi->first - lo->first + 1), 0);
+      for (const auto& [day, e8] : rates)
+        dense.e8[static_cast<std::size_t>(day - dense.first)] = e8;
+    }
+    out.dense_.push_back(std::move(dense));
     out.rate_e8_.push_back(std::move(rates));
   }
   return out;
 }
 
 int Rates::currency_index(std::string_view code) const {
-  if (code == base_) return kBase;
-  const auto it = std::lower_bound(currencies_.begin(), currencies_.end(), code);
-  if (it == currencies_.end() || *it != code) return kUnknown;
-  return static_cast<int>(it - currencies_.begin());
+  const std::uint32_t k = code3(code);
+  if (k == 0) return code == base_ ? kBase : kUnknown;  // the table's codes have 3 letters
+  if (k == base3_) return kBase;
+  // codes3_ is sorted as the codes are (big-endian bytes)
+  const auto it = std::lower_bound(codes3_.begin(), codes3_.end(), k);
+  if (it == codes3_.end() || *it != k) return kUnknown;
+  return static_cast<int>(it - codes3_.begin());
 }
 
 void Rates::check_covers(std::int64_t first_day, std::int64_t last_day) const {
@@ -88,7 +102,10 @@ void Rates::check_covers(std::int64_t first_day, std::int64_t last_day) const {
 
 std::int64_t Rates::convert(std::int64_t units, int c, std::int64_t day) const {
   if (c == kBase) return units;
-  const std::int64_t rate = rate_e8_[static_cast<std::size_t>(c)].at(day);
+  const DayRates& d = dense_[static_cast<std::size_t>(c)];
+  const std::int64_t i = day - d.first;
+  std::int64_t rate = i >= 0 && i < std::ssize(d.e8) ? d.e8[static_cast<std::size_t>(i)] : 0;
+  if (rate == 0) rate = rate_e8_[static_cast<std::size_t>(c)].at(day);  // none: out_of_range
   return round_half_even_div(static_cast<Int128>(units) * rate, 100'000'000);
 }
 

@@ -11,15 +11,19 @@
 #include <cstdio>
 #include <map>
 #include <random>
+#include <set>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "analysis.hpp"
 #include "csv.hpp"
 #include "csv_file.hpp"
 #include "exchange.hpp"
 #include "fields.hpp"
 #include "rates.hpp"
+#include "weft/go/executor.hpp"
 
 namespace weft::events {
 namespace {
@@ -106,6 +110,86 @@ TEST(EventsRates, ConversionRoundsHalfToEven) {
   // needs more than 64 bits, the result does not.
   const Int128 big = static_cast<Int128>(100'000'000'000'000) * 5'000'000'000'001;
   EXPECT_EQ(round_half_even_div(big, 100'000'000), 5'000'000'000'001'000'000);
+}
+
+// The rates table's lookups: codes (compared as integers), the base, and
+// day rates from an array (a short span) or a map (a span beyond the
+// array's: JPY's 200 years), each with the half-to-even rounding by hand.
+TEST(EventsRates, CodesAndDayRatesAreLookedUpAsTheTableHasThem) {
+  const std::string path = ::testing::TempDir() + "events-rates-" + std::to_string(::getpid());
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  ASSERT_NE(f, nullptr);
+  const std::string table =
+      "date,currency,rate\n2024-01-01,USD,0.9\n2024-01-03,USD,0.95\n2024-01-05,USD,0.9125\n"
+      "2024-01-01,GBP,1.15\n1900-01-01,JPY,0.0062\n2100-12-31,JPY,0.0061\n2024-01-02,EUR,1\n";
+  ASSERT_EQ(std::fwrite(table.data(), 1, table.size(), f), table.size());
+  std::fclose(f);
+  for (const std::string base : {"EUR", "EURO"}) {
+    const Rates r = Rates::load(path, base);
+    // With base EURO, EUR is a currency of the table (its row not the base's).
+    const int off = base == "EURO" ? 1 : 0;
+    const std::vector<std::string> codes =
+        off ? std::vector<std::string>{"EUR", "GBP", "JPY", "USD"}
+            : std::vector<std::string>{"GBP", "JPY", "USD"};
+    ASSERT_EQ(r.currencies(), codes);
+    if (off) {
+      EXPECT_EQ(r.currency_index("EUR"), 0);
+    }
+    EXPECT_EQ(r.currency_index("GBP"), off + 0);
+    EXPECT_EQ(r.currency_index("JPY"), off + 1);
+    EXPECT_EQ(r.currency_index("USD"), off + 2);
+    EXPECT_EQ(r.currency_index(base), Rates::kBase);
+    for (const char* code : {"CHF", "usd", "US", "USDX", "", "EURO "})
+      EXPECT_EQ(r.currency_index(code), Rates::kUnknown) << code;
+    auto day = [](const char* d) { return *parse_date(d); };
+    const int usd = off + 2, gbp = off, jpy = off + 1;
+    EXPECT_EQ(r.convert(10, usd, day("2024-01-03")), 10);    // 9.5 -> 10
+    EXPECT_EQ(r.convert(30, usd, day("2024-01-03")), 28);    // 28.5 -> 28
+    EXPECT_EQ(r.convert(200, usd, day("2024-01-05")), 182);  // 182.5 -> 182
+    EXPECT_EQ(r.convert(-200, usd, day("2024-01-01")), -180);
+    EXPECT_EQ(r.convert(100, gbp, day("2024-01-01")), 115);
+    EXPECT_EQ(r.convert(1000, jpy, day("1900-01-01")), 6);  // 6.2
+    EXPECT_EQ(r.convert(500, jpy, day("2100-12-31")), 3);   // 3.05
+    EXPECT_EQ(r.convert(7, Rates::kBase, day("2024-01-04")), 7);
+    for (const char* missing : {"2023-12-31", "2024-01-02", "2024-01-04", "2024-01-06"})
+      EXPECT_THROW(r.convert(1, usd, day(missing)), std::out_of_range) << missing;
+    EXPECT_THROW(r.convert(1, jpy, day("2000-01-01")), std::out_of_range);
+  }
+  std::remove(path.c_str());
+}
+
+// Distinct counterparties against a std::set, over the paths of its count:
+// keys of up to 64 events (sorted) and more (a hash set that grows past
+// its first 128 slots), parties inline and on the heap, empty ones, and
+// parties that differ only in their last byte or their length.
+TEST(EventsAggregate, DistinctCounterpartiesAreThoseOfASet) {
+  std::mt19937_64 rng(5);
+  Events events;
+  std::map<std::string, std::set<std::string>> truth;
+  const std::vector<std::pair<std::string, int>> keys{
+      {"a", 1}, {"b", 64}, {"c", 65}, {"d", 300}, {"e", 5000}};
+  std::int64_t id = 0;
+  for (const auto& [key, n] : keys)
+    for (int i = 0; i < n; ++i) {
+      Event e;
+      e.id = id++;
+      e.time_us = i;
+      e.key = key;
+      const auto k = rng() % (static_cast<std::uint64_t>(n) / 2 + 1);
+      std::string party = k % 3 == 0   ? "party " + std::to_string(k)
+                          : k % 3 == 1 ? "a counterparty name on the heap #" + std::to_string(k)
+                                       : std::string(k % 17, 'x');  // "" and "x" .. "xxxx..."
+      e.counterparty = party;
+      truth[key].insert(party);
+      events.push_back(std::move(e));
+    }
+  Config c;
+  go::Executor exec;
+  const std::vector<KeyStats> stats = aggregate(events, c, exec);
+  ASSERT_EQ(stats.size(), keys.size());
+  for (const KeyStats& s : stats)
+    EXPECT_EQ(s.distinct_counterparties, static_cast<std::int64_t>(truth[s.key].size())) << s.key;
+  EXPECT_GT(truth["e"].size(), 128u);
 }
 
 std::vector<std::vector<std::string>> records(std::string_view text) {
