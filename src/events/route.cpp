@@ -2,6 +2,7 @@
 #include "route.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <deque>
 #include <iterator>
@@ -62,7 +63,9 @@ constexpr std::size_t kInFlight = 4;
 
 // Router::State: every slot before `to` holds a kept or received event;
 // the slots from `to` up to the event being read are free (moved, packed
-// or never used). A stream goes (MPI_Isend) when it holds round_size
+// or never used) and their texts are inline (a packed event's heap texts
+// are freed), so that an event of inline texts is copied into one as its
+// 80 bytes. A stream goes (MPI_Isend) when it holds round_size
 // bytes, headed by the source of its events; received streams
 // (MPI_Improbe and MPI_Mrecv at each chunk's end, in each sender's order)
 // wait in `pending`, in arrival order, until free
@@ -79,6 +82,13 @@ struct Router::State {
     Bytes bytes;
     MPI_Request request = MPI_REQUEST_NULL;
   };
+  // Stream is a peer's stream being packed: bytes[0, fill); its bytes are
+  // sized to hold round_size and one more event of inline texts, so that
+  // such an event is copied in without a check.
+  struct Stream {
+    Bytes bytes;
+    std::size_t fill = 0;
+  };
   State(Events& e, const KeyOwners& o, std::size_t size, MPI_Comm c, SourceBlocks& b, double& m)
       : events(e), owners(o), round_size(size), world(c), blocks(b), mpi_seconds(m) {}
   Events& events;
@@ -90,7 +100,8 @@ struct Router::State {
   int rank = 0;
   std::int32_t source = 0;  // of the events taken now (set_source())
   std::size_t peers = 1;
-  std::vector<Packer> packers;
+  std::vector<Stream> streams;
+  Packer scratch;  // an event of heap texts, packed before it is copied in
   std::vector<Bytes> spare;
   std::deque<Pending> pending;
   std::deque<Outgoing> sending;  // in flight, oldest first
@@ -141,21 +152,42 @@ struct Router::State {
   }
   // open() starts peer's next stream: its header.
   void open(std::size_t peer) {
-    Packer& p = packers[peer];
-    p.bytes = fresh();
-    p.bytes.reserve(round_size + kPackedLeast);
-    p.put(source);
+    Stream& st = streams[peer];
+    st.bytes = spare_of(round_size + sizeof(Event));
+    std::memcpy(st.bytes.data(), &source, kSourceBytes);
+    st.fill = kSourceBytes;
   }
   // holds() is whether peer's stream holds events.
-  bool holds(std::size_t peer) const { return packers[peer].bytes.size() > kSourceBytes; }
+  bool holds(std::size_t peer) const { return streams[peer].fill > kSourceBytes; }
   // send() starts sending peer's stream (`end`: an empty one, the end of
   // this rank's streams).
   void send(std::size_t peer, bool end = false) {
-    sending.push_back({end ? fresh() : std::move(packers[peer].bytes), MPI_REQUEST_NULL});
+    const std::size_t n = end ? 0 : streams[peer].fill;
+    sending.push_back({end ? fresh() : std::move(streams[peer].bytes), MPI_REQUEST_NULL});
     Outgoing& o = sending.back();
-    o.request = mpi::isend(o.bytes.data(), static_cast<int>(o.bytes.size()), static_cast<int>(peer),
-                           kRouteTag, world);
+    o.request =
+        mpi::isend(o.bytes.data(), static_cast<int>(n), static_cast<int>(peer), kRouteTag, world);
     if (!end) open(peer);
+  }
+  // take_heavy() routes event `at` of heap texts to rank `o`: moved to
+  // slot `to` (this rank's) or packed into o's stream, its texts freed.
+  void take_heavy(int o, std::size_t at) {
+    Event& e = events[at];
+    if (o == rank) {
+      if (at != to) relocate(events[to], e);
+      ++to;
+      ++own;
+      return;
+    }
+    scratch.bytes.clear();
+    pack_event(scratch, e);
+    Stream& st = streams[static_cast<std::size_t>(o)];
+    if (st.fill + scratch.bytes.size() + sizeof(Event) > st.bytes.size())
+      st.bytes.resize(st.fill + scratch.bytes.size() + sizeof(Event));
+    std::memcpy(st.bytes.data() + st.fill, scratch.bytes.data(), scratch.bytes.size());
+    st.fill += scratch.bytes.size();
+    e.key = std::string_view();
+    e.counterparty = std::string_view();
   }
   // poll() takes the streams that arrived (until every peer's ended: what
   // comes after is another Router's) and the sends that completed, then
@@ -198,7 +230,7 @@ Router::Router(Events& events, std::size_t base, const KeyOwners& owners, std::i
   s_->rank = s_->world.rank();
   s_->source = s_->rank;
   s_->peers = static_cast<std::size_t>(s_->world.size());
-  s_->packers.resize(s_->peers);
+  s_->streams.resize(s_->peers);
   for (std::size_t r = 0; r < s_->peers; ++r)
     if (r != static_cast<std::size_t>(s_->rank)) s_->open(r);
   s_->to = base;
@@ -209,29 +241,66 @@ Router::~Router() = default;
 void Router::take(std::vector<ChunkResult>& results, std::int64_t line_offset) {
   State& s = *s_;
   if (s.done) throw std::logic_error("Router::take() after finish()");
+  // Where each rank's next event goes (this rank's: slot `to`) and where
+  // its stream is full (this rank's: never), as addresses: an event of
+  // inline texts is copied to cur[owner] without a branch on the owner.
+  const auto rank = static_cast<std::size_t>(s.rank);
+  std::vector<std::uintptr_t> cur(s.peers), full(s.peers);
+  auto load = [&] {
+    for (std::size_t r = 0; r < s.peers; ++r) {
+      if (r == rank) {
+        cur[r] = reinterpret_cast<std::uintptr_t>(s.events.data() + s.to);
+        full[r] = UINTPTR_MAX;
+      } else {
+        const char* b = s.streams[r].bytes.data();
+        cur[r] = reinterpret_cast<std::uintptr_t>(b + s.streams[r].fill);
+        full[r] = reinterpret_cast<std::uintptr_t>(b + s.round_size);
+      }
+    }
+  };
+  auto store = [&] {
+    const std::size_t to =
+        (cur[rank] - reinterpret_cast<std::uintptr_t>(s.events.data())) / sizeof(Event);
+    s.own += to - s.to;
+    s.to = to;
+    for (std::size_t r = 0; r < s.peers; ++r)
+      if (r != rank)
+        s.streams[r].fill = cur[r] - reinterpret_cast<std::uintptr_t>(s.streams[r].bytes.data());
+  };
+  load();
   for (ChunkResult& r : results) {
     for (BadRow& b : r.bad) b.line += line_offset;
     auto at = static_cast<std::size_t>(r.slots - s.events.data());
     for (const std::size_t last = at + static_cast<std::size_t>(r.events); at != last; ++at) {
       Event& e = s.events[at];
       e.line += line_offset;
-      const int o = s.owners(e.key);
-      if (o == s.rank) {
-        if (at != s.to) relocate(s.events[s.to], e);
-        ++s.to;
-        ++s.own;
-        continue;
+      const auto o = static_cast<std::size_t>(s.owners(e.key));
+      if (e.key.is_inline() && e.counterparty.is_inline()) [[likely]] {
+        // Through a copy: this rank's slot may be the event's own.
+        alignas(64) unsigned char image[sizeof(Event)];
+        std::memcpy(image, static_cast<const void*>(&e), sizeof(Event));
+        std::memcpy(reinterpret_cast<void*>(cur[o]), image, sizeof(Event));
+        cur[o] += sizeof(Event);
+      } else {
+        store();
+        s.take_heavy(static_cast<int>(o), at);
+        load();
       }
-      Packer& p = s.packers[static_cast<std::size_t>(o)];
-      pack_event(p, e);
-      if (p.bytes.size() >= s.round_size) {
-        s.send(static_cast<std::size_t>(o));
+      if (cur[o] >= full[o]) [[unlikely]] {
+        store();
+        s.send(o);
         s.throttle(at + 1);
+        load();
       }
     }
     r.events = 0;  // moved or sent
-    if (s.peers > 1) s.poll(at);
+    if (s.peers > 1) {
+      store();
+      s.poll(at);
+      load();
+    }
   }
+  store();
 }
 
 void Router::set_source(std::int32_t source) {
@@ -245,7 +314,7 @@ void Router::set_source(std::int32_t source) {
   s.source = source;
   for (std::size_t r = 0; r < s.peers; ++r)
     if (r != static_cast<std::size_t>(s.rank))
-      std::memcpy(s.packers[r].bytes.data(), &source, kSourceBytes);
+      std::memcpy(s.streams[r].bytes.data(), &source, kSourceBytes);
 }
 
 void Router::poll() {
