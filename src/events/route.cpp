@@ -2,6 +2,7 @@
 #include "route.hpp"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <deque>
@@ -128,6 +129,14 @@ struct Router::State {
     b.clear();
     return b;
   }
+  // inline_image() is whether the event image at `p` (as pack_event()
+  // writes an event of inline texts) has inline texts.
+  static bool inline_image(const char* p) {
+    auto tag = [p](std::size_t text) {
+      return static_cast<unsigned char>(p[text + SmallText::kImage - 1]) <= SmallText::kInline;
+    };
+    return tag(offsetof(Event, key)) && tag(offsetof(Event, counterparty));
+  }
   // place() unpacks the pending streams in order into the free slots before
   // `limit` (after the pass: at the end), as far as they go.
   void place(std::size_t limit) {
@@ -140,7 +149,23 @@ struct Router::State {
       if (done)
         for (; !u.done(); ++placed) unpack_event(u, events.emplace_back());
       else
-        for (; !u.done() && to < limit; ++placed) unpack_event(u, events[to++]);
+        while (!u.done() && to < limit) {
+          // A run of events of inline texts (images of 80 bytes) goes into
+          // the free slots (inline texts too) as one block.
+          const std::size_t room = std::min(limit - to, (u.bytes.size() - u.at) / sizeof(Event));
+          std::size_t run = 0;
+          while (run < room && inline_image(u.bytes.data() + u.at + run * sizeof(Event))) ++run;
+          if (run > 0) {
+            std::memcpy(static_cast<void*>(events.data() + to), u.bytes.data() + u.at,
+                        run * sizeof(Event));
+            u.at += run * sizeof(Event);
+            to += run;
+            placed += run;
+            continue;
+          }
+          unpack_event(u, events[to++]);
+          ++placed;
+        }
       blocks.add(placed, p.source);
       if (!u.done()) {
         p.at = u.at;
