@@ -113,12 +113,18 @@ struct Router::State {
 
   // spare_of() is a spare buffer (or a new one) of at least `n` bytes: its
   // old bytes stay (a receive overwrites them; resize() zero-fills a buffer
-  // only where it grows).
+  // only where it grows). A new buffer holds any stream of events of inline
+  // texts (round_size and one event): a buffer grown by a few bytes would
+  // double (std::basic_string), twice the fresh memory.
   Bytes spare_of(std::size_t n) {
     Bytes b;
     if (!spare.empty()) {
       b = std::move(spare.back());
       spare.pop_back();
+    }
+    if (b.capacity() < n) {
+      b = Bytes();
+      b.reserve(std::max(n, round_size + sizeof(Event)));
     }
     if (b.size() < n) b.resize(n);
     return b;
