@@ -12,6 +12,7 @@
 #include <memory>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "fields.hpp"
 #include "weft/core/error.hpp"
@@ -121,9 +122,38 @@ HugePageVector<Row> rows_of(std::string_view bytes) {
   return out;
 }
 
+// sort_rows() sorts rows by their sort keys, equal keys in their order
+// (as std::stable_sort): the ascending runs already there are merged pair
+// by pair, a pass over the rows for each halving of their number, so that
+// one rank's rows (in key order from the aggregate) cost one look and
+// several ranks' sorted runs a merge; rows in short runs go to
+// std::stable_sort.
 void sort_rows(HugePageVector<Row>& rows) {
-  std::stable_sort(rows.begin(), rows.end(),
-                   [](const Row& a, const Row& b) { return a.sort < b.sort; });
+  const auto less = [](const Row& a, const Row& b) { return a.sort < b.sort; };
+  std::vector<std::size_t> ends;  // of the ascending runs
+  for (std::size_t i = 1; i < rows.size(); ++i)
+    if (less(rows[i], rows[i - 1])) ends.push_back(i);
+  if (ends.empty()) return;
+  if (ends.size() > rows.size() / 16) {
+    std::stable_sort(rows.begin(), rows.end(), less);
+    return;
+  }
+  ends.push_back(rows.size());
+  HugePageVector<Row> into(rows.size());
+  while (ends.size() > 1) {
+    std::vector<std::size_t> merged;
+    std::size_t begin = 0;
+    for (std::size_t r = 0; r < ends.size(); r += 2) {
+      const std::size_t mid = ends[r], end = r + 1 < ends.size() ? ends[r + 1] : mid;
+      const auto at = [&](std::size_t i) { return rows.begin() + static_cast<std::ptrdiff_t>(i); };
+      std::merge(at(begin), at(mid), at(mid), at(end),
+                 into.begin() + static_cast<std::ptrdiff_t>(begin), less);
+      merged.push_back(end);
+      begin = end;
+    }
+    rows.swap(into);
+    ends = std::move(merged);
+  }
 }
 
 // Gathered is one CSV table at the rank that writes it: every rank's rows,
