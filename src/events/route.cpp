@@ -217,8 +217,8 @@ struct Router::State {
       st.bytes.resize(st.fill + scratch.bytes.size() + sizeof(Event));
     std::memcpy(st.bytes.data() + st.fill, scratch.bytes.data(), scratch.bytes.size());
     st.fill += scratch.bytes.size();
-    e.key = std::string_view();
-    e.counterparty = std::string_view();
+    e.key.clear();
+    e.counterparty.clear();
   }
   // poll() takes the streams that arrived (until every peer's ended: what
   // comes after is another Router's) and the sends that completed, then
