@@ -168,11 +168,7 @@ void pack_event(Packer& p, const Event& e) {
 void unpack_event(Unpacker& u, Event& e) {
   if (u.at + kScalars > u.bytes.size()) throw std::runtime_error("a byte stream ends early");
   const char* from = u.bytes.data() + u.at;
-  auto inline_at = [&](std::size_t image) {
-    return static_cast<unsigned char>(from[image + SmallText::kImage - 1]) <= SmallText::kInline;
-  };
-  if (u.at + sizeof(Event) <= u.bytes.size() && inline_at(offsetof(Event, key)) &&
-      inline_at(offsetof(Event, counterparty)) && e.key.is_inline() &&
+  if (u.at + sizeof(Event) <= u.bytes.size() && inline_image(from) && e.key.is_inline() &&
       e.counterparty.is_inline()) {  // no heap block to keep or free: one copy
     std::memcpy(static_cast<void*>(&e), from, sizeof(Event));
     u.at += sizeof(Event);

@@ -3,6 +3,7 @@
 
 #include <mpi.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <span>
@@ -138,6 +139,14 @@ int owner_of_id(std::int64_t id, int ranks);
 // at least kPackedLeast.
 void pack_event(Packer& p, const Event& e);
 void unpack_event(Unpacker& u, Event& e);
+// inline_image() is whether the packed event at `p` (at least
+// sizeof(Event) bytes) is an event of inline texts, its image its 80 bytes.
+inline bool inline_image(const char* p) {
+  auto tag = [p](std::size_t text) {
+    return static_cast<unsigned char>(p[text + SmallText::kImage - 1]) <= SmallText::kInline;
+  };
+  return tag(offsetof(Event, key)) && tag(offsetof(Event, counterparty));
+}
 std::size_t packed_size(const Event& e);
 inline constexpr std::size_t kPackedLeast =
     5 * sizeof(std::int64_t) + 2 * sizeof(std::int32_t) + 32;

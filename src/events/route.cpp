@@ -2,7 +2,6 @@
 #include "route.hpp"
 
 #include <algorithm>
-#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <deque>
@@ -134,14 +133,6 @@ struct Router::State {
     Bytes b = spare_of(0);
     b.clear();
     return b;
-  }
-  // inline_image() is whether the event image at `p` (as pack_event()
-  // writes an event of inline texts) has inline texts.
-  static bool inline_image(const char* p) {
-    auto tag = [p](std::size_t text) {
-      return static_cast<unsigned char>(p[text + SmallText::kImage - 1]) <= SmallText::kInline;
-    };
-    return tag(offsetof(Event, key)) && tag(offsetof(Event, counterparty));
   }
   // place() unpacks the pending streams in order into the free slots before
   // `limit` (after the pass: at the end), as far as they go.
