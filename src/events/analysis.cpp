@@ -103,9 +103,10 @@ KeyStats stats_of(const Event* e, std::size_t n, const Config& c) {
   }
   s.stddev = std::numeric_limits<double>::quiet_NaN();  // undefined for one event
   if (n > 1) {
+    const bool tx = c.transactions();
     double squares = 0;
     for (std::size_t i = 0; i < n; ++i) {
-      const double d = e[i].value - s.mean;
+      const double d = x_of(e[i], tx) - s.mean;
       squares += d * d;
     }
     s.stddev = std::sqrt(squares / static_cast<double>(n - 1));
@@ -187,7 +188,7 @@ void detect_key(const Event* e, std::size_t n, const Config& c, std::vector<Flag
   if (r.zscore.enabled) {
     double mean = 0, m2 = 0;  // Welford over the events before i
     for (std::size_t i = 0; i < n; ++i) {
-      const double v = e[i].value;
+      const double v = x_of(e[i], c.transactions());
       if (static_cast<std::int64_t>(i) >= r.zscore.min_history) {
         const double sd = std::sqrt(m2 / static_cast<double>(i - 1));
         if (sd > 0 && std::fabs(v - mean) > r.zscore.k * sd)
@@ -300,8 +301,10 @@ std::vector<DayRow> per_day(const Events& events, bool units_only, std::int64_t 
       double sum = 0;
       for (; i < e && day_of(events[i].time_us) == day; ++i) {
         ++count;
-        units += events[i].amount;
-        sum += events[i].value;
+        if (units_only)
+          units += events[i].amount;
+        else
+          sum += events[i].value;
       }
       Packer& p = out[owner_of_day(day)];
       p.put(day);

@@ -229,10 +229,8 @@ class EventsApplication final : public app::Application {
     last = mpi::allreduce(last, MPI_MAX, comm);
     if (c_.transactions() && first <= last) {
       rates_.check_covers(first, last);
-      for (Event& e : s_.events) {  // x: base minor units, exact; the rules see it as a double
-        e.amount = rates_.convert(e.amount, e.currency, day_of(e.time_us));
-        e.value = static_cast<double>(e.amount);
-      }
+      for (Event& e : s_.events)  // x: base minor units, exact; the rules see it as a double
+        e.amount = rates_.convert(e.amount, static_cast<int>(e.currency), day_of(e.time_us));
     }
     if (!dedup_after_shuffle()) {
       std::vector<std::size_t> removed;
@@ -393,6 +391,11 @@ class EventsKind final : public app::KindOf<Config> {
                           kStages + c.ingest_steps, c.ingest_steps));
         if (c.inputs.empty())
           throw InputError("events.inputs: no input file; name at least one CSV or HDF5 file");
+        if (std::ssize(c.inputs) > Event::kMaxInputs)
+          throw InputError(fmt::format(
+              "events.inputs: {} files; a run reads at most {}: join some of them (cat) or run "
+              "them in several runs",
+              c.inputs.size(), Event::kMaxInputs));
         if (!c.rates.empty()) (void)Rates::load(c.rates, c.base_currency);
         for (int f = 0; f < static_cast<int>(c.inputs.size()); ++f) check_input(c, f);
       } catch (const InputError& e) {

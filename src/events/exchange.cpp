@@ -93,8 +93,8 @@ int owner_of_id(std::int64_t id, int ranks) {
 
 namespace {
 // kScalars is the bytes of an Event's numbers as packed: id, time_us,
-// amount, value, line (8 each), file, currency (4 each).
-constexpr std::size_t kScalars = 5 * sizeof(std::int64_t) + 2 * sizeof(std::int32_t);
+// amount or value, the word of line, file and currency (8 each).
+constexpr std::size_t kScalars = 4 * sizeof(std::int64_t);
 static_assert(kPackedLeast == kScalars + 2 * SmallText::kImage);
 
 // text_size() is a text's packed size: its image, and its bytes when it is
@@ -140,9 +140,8 @@ std::size_t packed_size(const Event& e) {
 // An event of inline texts packs as its own bytes: the packed layout is the
 // Event's (no padding), which the fast paths of pack_event() and
 // unpack_event() copy as one block.
-static_assert(std::is_standard_layout_v<Event> && offsetof(Event, value) == 24 &&
-              offsetof(Event, line) == 32 && offsetof(Event, file) == 40 &&
-              offsetof(Event, currency) == 44 && offsetof(Event, key) == kScalars &&
+static_assert(std::is_standard_layout_v<Event> && offsetof(Event, amount) == 16 &&
+              offsetof(Event, value) == 16 && offsetof(Event, key) == kScalars &&
               offsetof(Event, counterparty) == kScalars + SmallText::kImage &&
               sizeof(Event) == kPackedLeast);
 
@@ -154,15 +153,8 @@ void pack_event(Packer& p, const Event& e) {
   const std::size_t at = p.bytes.size();
   p.bytes.resize(at + packed_size(e));
   char* to = p.bytes.data() + at;
-  for (const std::int64_t v : {e.id, e.time_us, e.amount}) {
-    std::memcpy(to, &v, sizeof v);
-    to += sizeof v;
-  }
-  std::memcpy(to, &e.value, sizeof e.value);
-  std::memcpy(to + 8, &e.line, sizeof e.line);
-  std::memcpy(to + 16, &e.file, sizeof e.file);
-  std::memcpy(to + 20, &e.currency, sizeof e.currency);
-  put_text(put_text(to + 24, e.key), e.counterparty);
+  std::memcpy(to, static_cast<const void*>(&e), kScalars);  // the numbers, as laid out
+  put_text(put_text(to + kScalars, e.key), e.counterparty);
 }
 
 void unpack_event(Unpacker& u, Event& e) {
@@ -174,13 +166,7 @@ void unpack_event(Unpacker& u, Event& e) {
     u.at += sizeof(Event);
     return;
   }
-  std::memcpy(&e.id, from, 8);
-  std::memcpy(&e.time_us, from + 8, 8);
-  std::memcpy(&e.amount, from + 16, 8);
-  std::memcpy(&e.value, from + 24, 8);
-  std::memcpy(&e.line, from + 32, 8);
-  std::memcpy(&e.file, from + 40, 4);
-  std::memcpy(&e.currency, from + 44, 4);
+  std::memcpy(static_cast<void*>(&e), from, kScalars);  // the numbers; the texts follow
   u.at += kScalars;
   get_text(u, e.key);
   get_text(u, e.counterparty);
@@ -203,8 +189,8 @@ struct Seen {
 
 void put_record(Packer& p, const Event& e) {
   p.put(e.id);
-  p.put(e.file);
-  p.put(e.line);
+  p.put(static_cast<std::int32_t>(e.file));
+  p.put(static_cast<std::int64_t>(e.line));
 }
 
 Seen seen_at(const std::vector<Bytes>& in, std::size_t r, std::size_t at) {
@@ -383,10 +369,12 @@ void remove_duplicates(Events& events, std::vector<BadRow>& bad, std::int64_t ro
   std::size_t kept = 0;
   for (std::size_t i = 0; i < events.size(); ++i) {
     Event& e = events[i];
-    const std::uint64_t h = hash(e.file, e.line);
+    const auto file = static_cast<std::int32_t>(e.file);
+    const std::int64_t line = e.line;
+    const std::uint64_t h = hash(file, line);
     if ((filter[h / 64] >> (h % 64) & 1) != 0 &&
-        std::binary_search(later.begin(), later.end(), std::make_pair(e.file, e.line))) {
-      bad.push_back({e.file, e.line, Reason::duplicate_event_id,
+        std::binary_search(later.begin(), later.end(), std::make_pair(file, line))) {
+      bad.push_back({file, line, Reason::duplicate_event_id,
                      "event_id " + std::to_string(e.id) + " seen on an earlier line"});
       if (removed) removed->push_back(i);
     } else if (kept++ != i) {

@@ -131,16 +131,16 @@ int owner_of_key(std::string_view key, int ranks);
 int owner_of_id(std::int64_t id, int ranks);
 
 // pack_event() / unpack_event() move an event through a byte stream (the
-// unpacked one overwrites `e`, reusing its texts' memory): id, time_us,
-// amount, value, line (8 bytes each), file, currency (4 bytes each), then
-// key and counterparty as SmallText images (16 bytes; a text on the heap:
-// its size in the image and its bytes after it). An event of short texts
-// packs into 80 bytes, copied as blocks. packed_size() is its size there,
+// unpacked one overwrites `e`, reusing its texts' memory): the Event's
+// first 32 bytes (id, time_us, amount or value, the word of line, file and
+// currency), then key and counterparty as SmallText images (16 bytes; a
+// text on the heap: its size in the image and its bytes after it). An event
+// of short texts packs into its own 64 bytes, copied as blocks. packed_size() is its size there,
 // at least kPackedLeast.
 void pack_event(Packer& p, const Event& e);
 void unpack_event(Unpacker& u, Event& e);
 // inline_image() is whether the packed event at `p` (at least
-// sizeof(Event) bytes) is an event of inline texts, its image its 80 bytes.
+// sizeof(Event) bytes) is an event of inline texts, its image its 64 bytes.
 inline bool inline_image(const char* p) {
   auto tag = [p](std::size_t text) {
     return static_cast<unsigned char>(p[text + SmallText::kImage - 1]) <= SmallText::kInline;
@@ -148,8 +148,7 @@ inline bool inline_image(const char* p) {
   return tag(offsetof(Event, key)) && tag(offsetof(Event, counterparty));
 }
 std::size_t packed_size(const Event& e);
-inline constexpr std::size_t kPackedLeast =
-    5 * sizeof(std::int64_t) + 2 * sizeof(std::int32_t) + 32;
+inline constexpr std::size_t kPackedLeast = 4 * sizeof(std::int64_t) + 2 * SmallText::kImage;
 
 // remove_duplicates() finds, over all ranks, the rows whose event id an
 // earlier row (smaller (file, line)) has: they leave `events` for `bad`

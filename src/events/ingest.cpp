@@ -167,6 +167,11 @@ void check_input(const Config& c, int file) {
     throw InputError(fmt::format("events.inputs: {} is not a file", path));
   const std::int64_t size = file_size(path);
   if (size == 0) throw InputError(fmt::format("{}: the file is empty (no header, no rows)", path));
+  if (size > Event::kMaxInputBytes)  // an event's line has 42 bits
+    throw InputError(
+        fmt::format("{}: {} bytes; weft reads input files of up to {} bytes (2 TiB): "
+                    "split it into several files, all named in events.inputs",
+                    path, size, Event::kMaxInputBytes));
   if (is_h5_input(c, file)) return check_h5_input(c, file);
   const Bytes head = read_range(path, 0, std::min<std::int64_t>(size, 1 << 16));
   for (unsigned char ch : head)

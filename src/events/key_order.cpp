@@ -247,7 +247,7 @@ void distribute(Event* events, std::uint32_t* dest, std::size_t n) {
 // array), by distribute(): 2.7 s for 2*10^7 events on the 2-vCPU guest,
 // where walking the permutation's cycles over the whole array (one
 // dependent random load per event) took 4.0 s. An Event moves as a copy of
-// its 80 bytes (its texts are SmallText; with std::string a swap was ~16 ns).
+// its 64 bytes (its texts are SmallText; with std::string a swap was ~16 ns).
 void permute(Events& events, Order& order) {
   const std::size_t n = order.size();
   Order dest(n);  // dest[i]: the position of the event now at i

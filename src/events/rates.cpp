@@ -9,6 +9,7 @@
 
 #include "csv.hpp"
 #include "fields.hpp"
+#include "model.hpp"
 #include "weft/core/error.hpp"
 
 namespace weft::events {
@@ -62,6 +63,9 @@ Rates Rates::load(const std::string& path, const std::string& base) {
     if (!table[code].emplace(*day, rate.units).second)
       throw bad(fmt::format("a second rate of {} on {}", code, r.fields[0]));
   }
+  if (std::ssize(table) > Event::kMaxCurrencies)
+    throw InputError(fmt::format("{}: {} currencies besides the base; weft converts at most {}",
+                                 path, table.size(), Event::kMaxCurrencies));
   for (auto& [code, rates] : table) {
     out.currencies_.push_back(code);
     out.codes3_.push_back(code3(code));

@@ -65,7 +65,7 @@ constexpr std::size_t kInFlight = 4;
 // the slots from `to` up to the event being read are free (moved, packed
 // or never used) and their texts are inline (a packed event's heap texts
 // are freed), so that an event of inline texts is copied into one as its
-// 80 bytes. A stream goes (MPI_Isend) when it holds round_size
+// 64 bytes. A stream goes (MPI_Isend) when it holds round_size
 // bytes, headed by the source of its events; received streams
 // (MPI_Improbe and MPI_Mrecv at each chunk's end, in each sender's order)
 // wait in `pending`, in arrival order, until free
@@ -147,7 +147,7 @@ struct Router::State {
         for (; !u.done(); ++placed) unpack_event(u, events.emplace_back());
       else
         while (!u.done() && to < limit) {
-          // A run of events of inline texts (images of 80 bytes) goes into
+          // A run of events of inline texts (images of 64 bytes) goes into
           // the free slots (inline texts too) as one block.
           const std::size_t room = std::min(limit - to, (u.bytes.size() - u.at) / sizeof(Event));
           std::size_t run = 0;

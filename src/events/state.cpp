@@ -11,9 +11,10 @@
 namespace weft::events {
 namespace {
 
-constexpr std::uint32_t kMagic = 0x45565433;  // "EVT3": events with text images
-// kMagicOld: "EVT1" (no ingest cursors), "EVT2" (events' texts with lengths).
-constexpr std::uint32_t kMagicOld[] = {0x45565431, 0x45565432};
+constexpr std::uint32_t kMagic = 0x45565434;  // "EVT4": 64-byte events
+// kMagicOld: "EVT1" (no ingest cursors), "EVT2" (events' texts with
+// lengths), "EVT3" (80-byte events).
+constexpr std::uint32_t kMagicOld[] = {0x45565431, 0x45565432, 0x45565433};
 
 template <class T, class V>
 void put_all(Packer& p, const V& v, void (*put_one)(Packer&, const T&)) {

@@ -478,10 +478,37 @@ class Events(unittest.TestCase):
             "rates with gaps": (oracle.TX_HEADER, good + ["9,A1,2026-03-02T00:00:00Z,1.00,USD,p,c"],
                                 [f"events.rates={rates}"], "no rate of USD on 2026-03-02"),
         }
+        # An event holds its currency in 8 bits: at most 127 besides the base.
+        many = self.path("rates-128.csv")
+        codes = ["Q" + chr(65 + i // 26) + chr(65 + i % 26) for i in range(128)]  # QAA .. QEX
+        oracle.write_rates(many, codes, "2026-03-01", 1)
+        cases["too many currencies"] = (oracle.TX_HEADER, good, [f"events.rates={many}"],
+                                        "128 currencies besides the base; weft converts at most 127")
         r = run(self.deck(deck_text([]).replace("inputs = []\n", "")), self.path("out-none"), ARGS.np, check=False)
         self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
         self.assertIn("no input file", r.stderr)
         self.assertFalse(os.path.exists(self.path("out-none")))
+        # An event holds its file's index in 14 bits and its line in 42.
+        data = self.path("one.csv")
+        with open(data, "w") as f:
+            f.write("\n".join([oracle.TX_HEADER] + good) + "\n")
+        r = run(self.deck(deck_text([data] * 8193)), self.path("out-many"), ARGS.np, check=False)
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn("8193 files; a run reads at most 8192", r.stderr)
+        self.assertFalse(os.path.exists(self.path("out-many")))
+        huge = self.path("huge.csv")
+        with open(huge, "wb") as f:
+            f.write((oracle.TX_HEADER + "\n").encode())
+            try:
+                f.truncate(2 ** 41)  # sparse: no block written
+            except OSError:
+                huge = None
+        if huge:
+            r = run(self.deck(deck_text([huge])), self.path("out-huge"), ARGS.np, check=False)
+            self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+            self.assertIn("weft reads input files of up to", r.stderr)
+            self.assertFalse(os.path.exists(self.path("out-huge")))
+            os.remove(huge)
         for name, (header, rows, sets, message) in cases.items():
             with self.subTest(case=name):
                 data = self.path(name.replace(" ", "_") + ".csv")

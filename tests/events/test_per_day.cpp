@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <random>
@@ -25,8 +26,10 @@ constexpr std::int64_t kDayUs = std::int64_t{86400} * 1000000;
 
 // rank_events() is this rank's events: 50 keys of its own, each with up to
 // 300 events at random times of `span_days` days from 2024-01-01 (1970 +
-// 19723 days) backwards by half of it, in (key, time) order.
-Events rank_events(int rank, std::int64_t span_days, std::mt19937_64& rng) {
+// 19723 days) backwards by half of it, in (key, time) order. Their numbers
+// are integers: transactions' amounts or (`units`: false) sensors' values,
+// whose sums are exact in any order.
+Events rank_events(int rank, std::int64_t span_days, bool units, std::mt19937_64& rng) {
   Events out;
   const std::int64_t start = (19723 - span_days / 2) * kDayUs;
   for (int k = 0; k < 50; ++k) {
@@ -37,8 +40,11 @@ Events rank_events(int rank, std::int64_t span_days, std::mt19937_64& rng) {
       Event e;
       e.key = "r" + std::to_string(rank) + "k" + std::to_string(k);
       e.time_us = t;
-      e.amount = static_cast<std::int64_t>(rng() % 200001) - 100000;
-      e.value = static_cast<double>(e.amount);
+      const std::int64_t x = static_cast<std::int64_t>(rng() % 200001) - 100000;
+      if (units)
+        e.amount = x;
+      else
+        e.value = static_cast<double>(x);
       out.push_back(e);
     }
   }
@@ -53,12 +59,12 @@ std::int64_t floor_day(std::int64_t t) {
 void expect_days(std::int64_t span_days, bool units_only) {
   const mpi::Comm world(MPI_COMM_WORLD);
   std::mt19937_64 rng(1234 + static_cast<unsigned>(world.rank()));
-  const Events events = rank_events(world.rank(), span_days, rng);
+  const Events events = rank_events(world.rank(), span_days, units_only, rng);
   // The direct count of every rank's events, day by day.
   std::vector<std::int64_t> mine;
   for (const Event& e : events) {
     mine.push_back(floor_day(e.time_us));
-    mine.push_back(e.amount);
+    mine.push_back(units_only ? e.amount : static_cast<std::int64_t>(e.value));
   }
   const std::vector<std::int64_t> all =
       mpi::allgatherv(mine.data(), static_cast<int>(mine.size()), world);
@@ -74,9 +80,12 @@ void expect_days(std::int64_t span_days, bool units_only) {
   for (const DayRow& r : rows) {
     flat.push_back(r.day);
     flat.push_back(r.count);
-    flat.push_back(r.sum_units);
-    if (!units_only) {
-      EXPECT_EQ(r.sum, static_cast<double>(r.sum_units)) << "day " << r.day;
+    // Transactions: the units, exact; sensors: the floating sum of integers, exact too.
+    flat.push_back(units_only ? r.sum_units : static_cast<std::int64_t>(r.sum));
+    if (units_only) {
+      EXPECT_EQ(r.sum, 0.0) << "day " << r.day;
+    } else {
+      EXPECT_EQ(r.sum, std::trunc(r.sum)) << "day " << r.day;
     }
   }
   const std::vector<std::int64_t> got =
@@ -86,7 +95,7 @@ void expect_days(std::int64_t span_days, bool units_only) {
   for (std::size_t i = 0; i < got.size(); i += 3, ++it) {
     EXPECT_EQ(got[i], it->first) << "the rows' days in rank order ascend";
     EXPECT_EQ(got[i + 1], it->second.first) << "count of day " << it->first;
-    EXPECT_EQ(got[i + 2], it->second.second) << "units of day " << it->first;
+    EXPECT_EQ(got[i + 2], it->second.second) << "sum of day " << it->first;
   }
 }
 

@@ -397,19 +397,23 @@ void expect_duplicates_like_a_map(std::int64_t stride) {
   }
   std::shuffle(events.begin(), events.end(), rng);
   std::map<std::int64_t, std::pair<std::int32_t, std::int64_t>> first;
+  // where() is an event's (file, line) (bit-fields of the Event)
+  auto where = [](const Event& e) {
+    return std::make_pair(static_cast<std::int32_t>(e.file), static_cast<std::int64_t>(e.line));
+  };
   for (const Event& e : events) {
-    const auto [it, fresh] = first.try_emplace(e.id, e.file, e.line);
-    if (!fresh) it->second = std::min(it->second, std::make_pair(e.file, e.line));
+    const auto [it, fresh] = first.try_emplace(e.id, where(e));
+    if (!fresh) it->second = std::min(it->second, where(e));
   }
   std::vector<std::pair<std::int32_t, std::int64_t>> want_bad;
   for (const Event& e : events)
-    if (first.at(e.id) != std::make_pair(e.file, e.line)) want_bad.emplace_back(e.file, e.line);
+    if (first.at(e.id) != where(e)) want_bad.push_back(where(e));
   ASSERT_GT(want_bad.size(), 1000u);
   std::vector<BadRow> bad;
   double mpi_seconds = 0;
   remove_duplicates(events, bad, 64 << 10, MPI_COMM_WORLD, mpi_seconds);
   EXPECT_EQ(events.size(), first.size());
-  for (const Event& e : events) EXPECT_EQ(first.at(e.id), std::make_pair(e.file, e.line));
+  for (const Event& e : events) EXPECT_EQ(first.at(e.id), where(e));
   std::vector<std::pair<std::int32_t, std::int64_t>> got_bad;
   for (const BadRow& b : bad) {
     EXPECT_EQ(b.reason, Reason::duplicate_event_id);
