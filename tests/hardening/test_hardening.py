@@ -163,9 +163,17 @@ class Hardening(unittest.TestCase):
     def test_signal_during_set_up_stops_with_a_checkpoint(self):
         self.deck(40)  # 256000 atoms: set-up takes a while
         p = self.start(["run", "deck.toml", "--set", "output.dir=early", "--set", "run.steps=100000"], 1)
-        time.sleep(0.3)
+        # The banner's placement line comes out (flushed) before the set-up
+        # (~0.2 s on a fast machine, where a fixed sleep of 0.3 s missed it):
+        # the signal is sent as soon as it is read.
+        head = ""
+        for line in p.stdout:
+            head += line
+            if "rank 0 on" in line:
+                break
         p.send_signal(signal.SIGINT)
         text, _ = p.communicate(timeout=300)
+        text = head + text
         self.assertEqual(p.returncode, 75, text)
         self.assertIn("stopped by signal 2 (SIGINT) after step 0", text)
         self.assertTrue(os.path.exists(os.path.join(self.tmp, "early", "ckpt-0000000000.h5")))
